@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# bootstrap.sh: install, build, test and demo vmscope on Debian 12.
+#   deps   install every build and test dependency (apt-get; root only,
+#          otherwise prints the command to run)
+#   build  autoreconf + configure + make (skips what is up to date)
+#   check  deps + build + make check; last line "N passed, N failed"
+#   demo   deps + build, then run the built-in demo
+# Extra arguments after "build"/"check" go to configure, e.g.
+#   ./bootstrap.sh check --enable-asan
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PACKAGES=(build-essential autoconf automake libtool pkg-config
+          libncurses-dev libproc2-dev check libjansson-dev libelf-dev
+          procps util-linux tmux xz-utils)
+
+missing_packages() {
+    local p
+    for p in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"
+    done
+}
+
+deps() {
+    local missing
+    missing=$(missing_packages | tr '\n' ' ')
+    [ -z "${missing// }" ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "bootstrap: missing packages: $missing" >&2
+        echo "bootstrap: run as root: apt-get update && apt-get install -y $missing" >&2
+        exit 1
+    fi
+    echo "bootstrap: installing $missing"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+}
+
+build() {
+    local want="${*:-}"
+    if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt configure ]; then
+        autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
+    fi
+    # Reconfigure when the requested options differ from the last run.
+    if [ ! -f Makefile ] || [ "$(cat .build-stamp 2>/dev/null)" != "$want" ] ||
+       [ configure -nt Makefile ]; then
+        ./configure --enable-werror $want >/dev/null
+        echo "$want" > .build-stamp
+    fi
+    make -j"$(nproc)" >/dev/null
+}
+
+summarise() {
+    # Sum the individual Check test cases over every suite's log.
+    local passed=0 failed=0 log checks fails errors
+    for log in tests/check_*.log; do
+        [ -f "$log" ] || continue
+        while read -r checks fails errors; do
+            passed=$((passed + checks - fails - errors))
+            failed=$((failed + fails + errors))
+        done < <(sed -n 's/.*Checks: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2 \3/p' "$log")
+        # A suite that crashed before reporting counts as one failure.
+        if ! grep -q 'Checks: ' "$log"; then failed=$((failed + 1)); fi
+    done
+    echo "$passed passed, $failed failed"
+}
+
+check() {
+    deps
+    build "$@"
+    local rc=0
+    make -j"$(nproc)" check >/dev/null 2>&1 || rc=$?
+    if [ "$rc" -ne 0 ]; then
+        for log in tests/check_*.log; do
+            grep -qE 'Failures: [1-9]|Errors: [1-9]' "$log" 2>/dev/null || grep -q 'Checks: ' "$log" 2>/dev/null && continue
+            echo "== $log"; tail -n 40 "$log"
+        done
+        grep -hE '^[^:]+:[0-9]+:[EF]:' tests/check_*.log 2>/dev/null | head -n 40 || true
+    fi
+    summarise
+    return "$rc"
+}
+
+case "${1:-}" in
+    deps) deps ;;
+    build) shift; deps; build "$@" ;;
+    check) shift; check "$@" ;;
+    demo) shift; deps; build; exec ./vmscope demo "$@" ;;
+    *) echo "usage: $0 deps|build|check|demo" >&2; exit 2 ;;
+esac

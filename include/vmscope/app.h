@@ -1,0 +1,30 @@
+/* app: the command line's subcommands and the built-in demo workload. */
+#ifndef VMSCOPE_APP_H
+#define VMSCOPE_APP_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* Exit statuses shared by every subcommand. */
+enum {
+    EXIT_OK = 0,
+    EXIT_FAILURE_RUNTIME = 1, /* sampling or writing failed */
+    EXIT_USAGE = 2,           /* bad command line */
+};
+
+int cmd_snapshot(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+/* Parses a pid argument; false (with a message) when it is not a pid. */
+bool parse_pid(const char *arg, pid_t *out);
+/* Parses an interval in seconds (0.01 .. 3600). */
+bool parse_interval(const char *arg, double *out);
+
+/* The demo workload: runs the tour's phases forever, writing one line per
+ * phase ("<sentence>\n") to announce_fd. Never returns. */
+_Noreturn void demo_workload_run(int announce_fd);
+/* Fork the workload; returns its pid and sets *announce_fd to the read end
+ * of its announcement pipe, or -errno. */
+pid_t demo_workload_spawn(int *announce_fd);
+
+#endif

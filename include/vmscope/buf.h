@@ -1,0 +1,29 @@
+/* buf: a growable byte buffer. Always NUL-terminated past len so that text
+ * parsers can use it directly; the terminator is not counted in len. */
+#ifndef VMSCOPE_BUF_H
+#define VMSCOPE_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct buf {
+    char *data;
+    size_t len;
+    size_t cap;
+};
+
+void buf_init(struct buf *b);
+void buf_free(struct buf *b);
+void buf_reset(struct buf *b);           /* len = 0, keeps the memory */
+void buf_reserve(struct buf *b, size_t extra); /* room for extra more bytes */
+void buf_append(struct buf *b, const void *p, size_t n);
+void buf_putc(struct buf *b, char c);
+void buf_puts(struct buf *b, const char *s);
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* Drop the first n bytes (used by streaming readers). */
+void buf_consume(struct buf *b, size_t n);
+/* Read all of fd into b (appending). Returns 0 or -errno. */
+int buf_read_fd(struct buf *b, int fd);
+
+#endif

@@ -1,0 +1,26 @@
+/* classify: gives every region its class from evidence:
+ *  - ELF images (libelf program headers, load bias from the offset-0
+ *    mapping): code / rodata / relro / data / bss, libraries included;
+ *  - the brk range and [heap]; glibc arenas by their 64 MiB layout
+ *    (heuristic);
+ *  - [stack], and thread stacks located by each thread's stack pointer,
+ *    falling back to the guard-page pattern (heuristic);
+ *  - mmap anon / file / shm, and the kernel's special regions. */
+#ifndef VMSCOPE_CLASSIFY_H
+#define VMSCOPE_CLASSIFY_H
+
+#include "vmscope/procfile.h"
+#include "vmscope/procfs.h"
+#include "vmscope/snapshot.h"
+#include "vmscope/threads.h"
+
+struct classify_context {
+    const struct proc_target *target; /* for exe and map_files; may be NULL */
+    const struct proc_stat *stat;     /* may be NULL or masked */
+    const struct thread_list *threads; /* may be NULL */
+};
+
+/* Classifies s->regions in place and fills s->objects. */
+void classify_snapshot(struct snapshot *s, const struct classify_context *ctx);
+
+#endif

@@ -1,0 +1,31 @@
+/* export: writes a snapshot as JSON (formats.md contract, via jansson), CSV
+ * or pmap-like text. Strings from the target follow the JSON rule of
+ * formats.md (U+FFFD plus a lossless <key>_hex sibling); text output, and
+ * any output going to a terminal, passes them through the sanitiser. */
+#ifndef VMSCOPE_EXPORT_H
+#define VMSCOPE_EXPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "vmscope/snapshot.h"
+
+enum export_format { EXPORT_TEXT, EXPORT_JSON, EXPORT_CSV };
+
+/* "json" / "csv" / "text". Returns 0 or -EINVAL. */
+int export_format_parse(const char *name, enum export_format *out);
+/* Guess from a file name's extension; false when there is none we know. */
+bool export_format_from_path(const char *path, enum export_format *out);
+
+enum export_flags {
+    EXPORT_TO_TERMINAL = 1 << 0, /* sanitise everything, ASCII-only JSON */
+};
+
+/* Writes s to fp. Returns 0, or -errno when writing failed. */
+int export_snapshot(const struct snapshot *s, enum export_format fmt, unsigned flags, FILE *fp);
+
+int export_json(const struct snapshot *s, unsigned flags, FILE *fp);
+int export_csv(const struct snapshot *s, unsigned flags, FILE *fp);
+int export_text(const struct snapshot *s, unsigned flags, FILE *fp);
+
+#endif

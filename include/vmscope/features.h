@@ -1,0 +1,21 @@
+/* features: what the running kernel and our privileges allow, probed once
+ * on our own process (never decided from uname or the headers). */
+#ifndef VMSCOPE_FEATURES_H
+#define VMSCOPE_FEATURES_H
+
+#include <stdbool.h>
+
+struct kernel_features {
+    bool pagemap_scan;  /* PAGEMAP_SCAN ioctl (6.7+) */
+    bool scan_guard;    /* PAGE_IS_GUARD category (6.16+) */
+    bool procmap_query; /* PROCMAP_QUERY ioctl (6.11+) */
+    bool soft_dirty;    /* CONFIG_MEM_SOFT_DIRTY: pagemap bit 55 is live */
+    bool pfn_visible;   /* we may see PFNs (CAP_SYS_ADMIN in the init userns) */
+    bool kpageflags;    /* /proc/kpageflags is readable */
+    long page_size;
+    char kernel_release[65];
+};
+
+const struct kernel_features *kernel_features(void);
+
+#endif

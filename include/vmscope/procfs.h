@@ -1,0 +1,30 @@
+/* procfs: access to one target process through a /proc/PID directory fd.
+ *
+ * The directory is opened once; every file is opened relative to it, so a
+ * recycled pid can never make us read another process. Errors are -errno:
+ * -ESRCH means the process is gone (ENOENT from an openat on a dead
+ * process's directory is mapped to ESRCH), -EACCES/-EPERM a privilege
+ * problem. */
+#ifndef VMSCOPE_PROCFS_H
+#define VMSCOPE_PROCFS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "vmscope/buf.h"
+
+struct proc_target {
+    pid_t pid;
+    int dirfd;
+};
+
+int proc_target_open(struct proc_target *t, pid_t pid);
+void proc_target_close(struct proc_target *t);
+/* Open a file under /proc/PID (flags as openat). Returns fd or -errno. */
+int proc_openat(const struct proc_target *t, const char *name, int flags);
+/* Read a whole file under /proc/PID into out (appending). */
+int proc_read_file(const struct proc_target *t, const char *name, struct buf *out);
+/* 1 if the process is alive (not a zombie), 0 if it exited, or -errno. */
+int proc_is_alive(const struct proc_target *t);
+
+#endif

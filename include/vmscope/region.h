@@ -1,0 +1,39 @@
+/* region: a VMA plus what vmscope concluded about it: one of seven classes,
+ * a subclass that says why, the ELF object it belongs to and, for thread
+ * stacks, the thread. */
+#ifndef VMSCOPE_REGION_H
+#define VMSCOPE_REGION_H
+
+#include <sys/types.h>
+
+#include "vmscope/vma.h"
+
+enum region_class {
+    RC_TEXT,
+    RC_DATA,
+    RC_BSS,
+    RC_HEAP,
+    RC_MMAP,
+    RC_STACK,
+    RC_OTHER,
+    RC_COUNT
+};
+
+enum region_flag {
+    REGION_HEURISTIC = 1 << 0, /* classified by a pattern, not by proof */
+};
+
+struct region {
+    struct vma vma;
+    enum region_class cls;
+    const char *subclass; /* static string: "code", "brk", "thread", ... */
+    const char *object;   /* ELF image path, owned by the snapshot; or NULL */
+    pid_t tid;            /* thread stacks: the thread; else 0 */
+    unsigned flags;       /* enum region_flag */
+};
+
+const char *region_class_name(enum region_class c);
+/* Returns the class for a name ("text" ...), or -1. */
+int region_class_from_name(const char *name);
+
+#endif

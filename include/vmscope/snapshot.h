@@ -1,0 +1,51 @@
+/* snapshot: one immutable picture of a process's address space: identity,
+ * system facts, status counters, and the classified regions sorted by
+ * start, with totals per class. Built by capture.c (live) or by a reader
+ * (replay); never modified once handed out. */
+#ifndef VMSCOPE_SNAPSHOT_H
+#define VMSCOPE_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmscope/identity.h"
+#include "vmscope/procfile.h"
+#include "vmscope/region.h"
+
+struct class_totals {
+    uint64_t vsz, rss, pss, swap;
+    size_t regions;
+};
+
+struct snapshot_system {
+    char kernel[65];
+    long page_size;
+    bool privileged; /* PFNs and kernel page flags readable */
+};
+
+struct snapshot {
+    uint64_t realtime_ns, monotonic_ns;
+    struct snapshot_system system;
+    struct proc_identity proc;
+    struct proc_status status;
+    bool has_status;
+    struct region *regions;
+    size_t n_regions;
+    bool has_pss;    /* regions carry smaps detail */
+    bool has_census; /* regions carry a page census */
+    unsigned census_measured; /* enum census_measured */
+    struct class_totals totals;
+    struct class_totals by_class[RC_COUNT];
+    char **objects; /* strings region.object points into */
+    size_t n_objects;
+    uint64_t sample_cost_ns; /* how long the capture took */
+};
+
+void snapshot_free(struct snapshot *s);
+/* Sums regions into totals and by_class. */
+void snapshot_compute_totals(struct snapshot *s);
+/* Region containing addr, or NULL. Valid as long as s is. */
+const struct region *snapshot_find(const struct snapshot *s, uint64_t addr);
+
+#endif

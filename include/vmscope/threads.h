@@ -1,0 +1,30 @@
+/* threads: each thread's user stack pointer, from task/TID/syscall. A
+ * thread running in user space has no readable SP ("running"); the model
+ * then falls back to the last known assignment or the guard-page pattern. */
+#ifndef VMSCOPE_THREADS_H
+#define VMSCOPE_THREADS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "vmscope/procfs.h"
+
+struct thread_sp {
+    pid_t tid;
+    uint64_t sp;
+    bool sp_known; /* false: running, or syscall unreadable */
+};
+
+struct thread_list {
+    struct thread_sp *items;
+    size_t count, capacity;
+    int denied; /* how many syscall files we were not allowed to read */
+};
+
+void thread_list_free(struct thread_list *l);
+/* Reads task/ of the target. Returns 0 or -errno (-ESRCH: exited). */
+int threads_read(const struct proc_target *t, struct thread_list *out);
+
+#endif

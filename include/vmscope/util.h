@@ -1,0 +1,35 @@
+/* util: allocation wrappers that abort cleanly, and the error/log helpers.
+ *
+ * Allocation failure is not recoverable for vmscope: xmalloc and friends call
+ * fatal(), which first runs the registered teardown hook (the TUI registers
+ * one that ends curses) so the message lands on a sane terminal. */
+#ifndef VMSCOPE_UTIL_H
+#define VMSCOPE_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t size);
+/* Grow *items (each elem_size bytes) so it holds at least need elements. */
+void xgrow(void **items, size_t *capacity, size_t need, size_t elem_size);
+char *xstrdup(const char *s);
+char *xmemdup0(const void *p, size_t len); /* copy + NUL terminator */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Called by fatal() before printing, e.g. to end curses. */
+void util_set_teardown(void (*teardown)(void));
+void util_run_teardown(void);
+/* Prints "vmscope: <message>" on stderr and exits with status 1. */
+_Noreturn void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "vmscope: <message>" on stderr. */
+void warnx_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Monotonic and wall clocks in nanoseconds. */
+uint64_t clock_monotonic_ns(void);
+uint64_t clock_realtime_ns(void);
+
+#endif

@@ -1,0 +1,96 @@
+/* vmscope snapshot -p PID [-f json|csv|text] [-o FILE] [--pages] */
+#include "vmscope/app.h"
+#include "vmscope/atomic_file.h"
+#include "vmscope/capture.h"
+#include "vmscope/export.h"
+#include "vmscope/util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void snapshot_usage(FILE *fp)
+{
+    fputs("usage: vmscope snapshot -p PID [-f json|csv|text] [-o FILE] [--pages]\n"
+          "  -p, --pid PID       process to sample\n"
+          "  -f, --format FMT    json, csv or text (default: from -o's extension, else text)\n"
+          "  -o, --output FILE   write FILE atomically instead of standard output\n"
+          "      --pages         add a page census per region (pagemap)\n",
+          fp);
+}
+
+int cmd_snapshot(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"pid", required_argument, NULL, 'p'},    {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'}, {"pages", no_argument, NULL, 'P'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    pid_t pid = 0;
+    const char *out_path = NULL, *fmt_name = NULL;
+    struct capture_options copt = {0};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "p:f:o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'p':
+            if (!parse_pid(optarg, &pid))
+                return EXIT_USAGE;
+            break;
+        case 'f': fmt_name = optarg; break;
+        case 'o': out_path = optarg; break;
+        case 'P': copt.census = true; break;
+        case 'h': snapshot_usage(stdout); return EXIT_OK;
+        default: snapshot_usage(stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        warnx_msg("unexpected argument '%s'", argv[optind]);
+        snapshot_usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (!pid) {
+        warnx_msg("snapshot needs a process: -p PID");
+        snapshot_usage(stderr);
+        return EXIT_USAGE;
+    }
+    enum export_format fmt = EXPORT_TEXT;
+    if (fmt_name) {
+        if (export_format_parse(fmt_name, &fmt) < 0) {
+            warnx_msg("unknown format '%s': use json, csv or text", fmt_name);
+            return EXIT_USAGE;
+        }
+    } else if (out_path) {
+        export_format_from_path(out_path, &fmt);
+    }
+
+    struct snapshot *snap;
+    int rc = capture_snapshot(pid, &copt, &snap);
+    if (rc < 0) {
+        char *msg = capture_error_message(pid, rc);
+        warnx_msg("%s", msg);
+        free(msg);
+        return EXIT_FAILURE_RUNTIME;
+    }
+    struct atomic_file af;
+    const char *shown = out_path && strcmp(out_path, "-") != 0 ? out_path : "standard output";
+    rc = atomic_file_open(&af, out_path);
+    if (rc == 0) {
+        unsigned flags = isatty(fileno(af.fp)) ? EXPORT_TO_TERMINAL : 0;
+        rc = export_snapshot(snap, fmt, flags, af.fp);
+        if (rc < 0)
+            atomic_file_abort(&af);
+        else
+            rc = atomic_file_commit(&af);
+    }
+    snapshot_free(snap);
+    if (rc < 0) {
+        warnx_msg("cannot write %s: %s%s", shown, strerror(-rc),
+                  rc == -ENOSPC ? " (nothing was written)" : "");
+        return EXIT_FAILURE_RUNTIME;
+    }
+    return EXIT_OK;
+}

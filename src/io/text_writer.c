@@ -1,0 +1,94 @@
+/* Snapshot -> human-readable text: pmap -X's columns plus the class, then
+ * the per-class totals. Every target string is sanitised. */
+#include "vmscope/export.h"
+#include "vmscope/buf.h"
+#include "vmscope/sanitize.h"
+
+#include <errno.h>
+#include <string.h>
+
+static void kib(FILE *fp, const struct vma *v, enum smaps_field f)
+{
+    if (vma_has(v, f))
+        fprintf(fp, " %9llu", (unsigned long long)(v->field[f] / 1024));
+    else
+        fprintf(fp, " %9s", "-");
+}
+
+static void print_class_table(const struct snapshot *s, FILE *fp)
+{
+    fprintf(fp, "\n%-8s %8s %12s %12s %12s %12s\n", "Class", "Regions", "VSZ KiB", "RSS KiB",
+            "PSS KiB", "Swap KiB");
+    for (int c = 0; c < RC_COUNT; c++) {
+        const struct class_totals *t = &s->by_class[c];
+        fprintf(fp, "%-8s %8zu %12llu %12llu %12llu %12llu\n", region_class_name((enum region_class)c),
+                t->regions, (unsigned long long)(t->vsz / 1024), (unsigned long long)(t->rss / 1024),
+                (unsigned long long)(t->pss / 1024), (unsigned long long)(t->swap / 1024));
+    }
+    const struct class_totals *t = &s->totals;
+    fprintf(fp, "%-8s %8zu %12llu %12llu %12llu %12llu\n", "total", t->regions,
+            (unsigned long long)(t->vsz / 1024), (unsigned long long)(t->rss / 1024),
+            (unsigned long long)(t->pss / 1024), (unsigned long long)(t->swap / 1024));
+}
+
+int export_text(const struct snapshot *s, unsigned flags, FILE *fp)
+{
+    struct buf b;
+    buf_init(&b);
+    const struct proc_identity *p = &s->proc;
+    for (size_t i = 0; i < p->argc; i++) {
+        if (i)
+            buf_putc(&b, ' ');
+        sanitize_display(&b, p->argv[i], strlen(p->argv[i]));
+    }
+    if (!p->argc && p->comm)
+        sanitize_display(&b, p->comm, strlen(p->comm));
+    fprintf(fp, "%d:   %s\n", (int)p->pid, b.data ? b.data : "");
+    fprintf(fp, "%-33s %4s %-8s %-5s %9s %9s %9s %9s %9s %9s  %-15s %s\n", "Start-End", "Perm",
+            "Offset", "Dev", "Size KiB", "Rss", "Pss", "Dirty", "Swap", "Locked", "Class",
+            "Mapping");
+    for (size_t i = 0; i < s->n_regions; i++) {
+        const struct region *r = &s->regions[i];
+        const struct vma *v = &r->vma;
+        fprintf(fp, "%016llx-%016llx %4s %08llx %02x:%02x %9llu", (unsigned long long)v->start,
+                (unsigned long long)v->end, v->perms,
+                (unsigned long long)v->offset, v->dev_major, v->dev_minor,
+                (unsigned long long)(vma_size(v) / 1024));
+        kib(fp, v, SMAPS_RSS);
+        kib(fp, v, SMAPS_PSS);
+        if (vma_has(v, SMAPS_PRIVATE_DIRTY))
+            fprintf(fp, " %9llu",
+                    (unsigned long long)((v->field[SMAPS_PRIVATE_DIRTY] + v->field[SMAPS_SHARED_DIRTY]) /
+                                         1024));
+        else
+            fprintf(fp, " %9s", "-");
+        kib(fp, v, SMAPS_SWAP);
+        kib(fp, v, SMAPS_LOCKED);
+        buf_reset(&b);
+        buf_printf(&b, "%s/%s", region_class_name(r->cls), r->subclass);
+        if (r->tid)
+            buf_printf(&b, ":%d", (int)r->tid);
+        if (r->flags & REGION_HEURISTIC)
+            buf_putc(&b, '?');
+        fprintf(fp, "  %-15s ", b.data);
+        buf_reset(&b);
+        sanitize_display(&b, v->name, v->name_len);
+        if (v->deleted)
+            buf_puts(&b, " (deleted)");
+        if (!v->name_len && r->object) { /* e.g. the bss tail of an image */
+            buf_puts(&b, "(");
+            sanitize_display(&b, r->object, strlen(r->object));
+            buf_puts(&b, ")");
+        }
+        fprintf(fp, "%s\n", b.data ? b.data : "");
+    }
+    buf_free(&b);
+    print_class_table(s, fp);
+    if (s->has_status && (s->status.mask >> STATUS_VM_RSS & 1))
+        fprintf(fp, "status: VmRSS %llu KiB, VmSize %llu KiB, VmSwap %llu KiB\n",
+                (unsigned long long)(s->status.value[STATUS_VM_RSS] / 1024),
+                (unsigned long long)(s->status.value[STATUS_VM_SIZE] / 1024),
+                (unsigned long long)(s->status.value[STATUS_VM_SWAP] / 1024));
+    (void)flags;
+    return ferror(fp) ? (errno ? -errno : -EIO) : 0;
+}

@@ -1,0 +1,46 @@
+/* vmscope: entry point and subcommand dispatch. */
+#include "vmscope/app.h"
+#include "vmscope/util.h"
+
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *fp)
+{
+    fputs("usage: vmscope snapshot -p PID [-f json|csv|text] [-o FILE] [--pages]\n"
+          "       vmscope demo [-i SEC] [-n COUNT]\n"
+          "       vmscope -h | -V\n"
+          "\n"
+          "vmscope shows the virtual address space of a live Linux process: every region\n"
+          "classified as text, data, bss, heap, mmap, stack or other, and how much of it\n"
+          "is resident. See vmscope(1).\n",
+          fp);
+}
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_ALL, "");
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "snapshot") == 0)
+        return cmd_snapshot(argc - 1, argv + 1);
+    if (strcmp(cmd, "demo") == 0)
+        return cmd_demo(argc - 1, argv + 1);
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("vmscope %s\n", PACKAGE_VERSION);
+        return EXIT_OK;
+    }
+    warnx_msg("unknown command '%s'", cmd);
+    usage(stderr);
+    return EXIT_USAGE;
+}

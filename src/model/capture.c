@@ -1,0 +1,184 @@
+/* Live capture of one snapshot (see capture.h). */
+#include "vmscope/capture.h"
+#include "vmscope/classify.h"
+#include "vmscope/features.h"
+#include "vmscope/pagemap.h"
+#include "vmscope/procfs.h"
+#include "vmscope/smaps.h"
+#include "vmscope/threads.h"
+#include "vmscope/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+/* smaps in one pass: the maps lines come with it, so no maps/smaps skew. */
+static int read_smaps(const struct proc_target *t, struct vma_list *out)
+{
+    int fd = proc_openat(t, "smaps", O_RDONLY);
+    if (fd < 0)
+        return fd;
+    struct smaps_parser p;
+    smaps_parser_init(&p, out);
+    /* The kernel hands out at most about a page per read() anyway. */
+    static __thread char chunk[65536];
+    int rc = 0;
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = errno == ESRCH ? -ESRCH : -errno;
+            break;
+        }
+        if (n == 0)
+            break;
+        smaps_parser_feed(&p, chunk, (size_t)n);
+    }
+    smaps_parser_finish(&p);
+    smaps_parser_free(&p);
+    close(fd);
+    return rc;
+}
+
+/* " (deleted)" is ambiguous: a live file may really be named so. When the
+ * full name still resolves to the mapped inode, the file is not deleted. */
+static void resolve_deleted_names(struct vma_list *l)
+{
+    for (size_t i = 0; i < l->count; i++) {
+        struct vma *v = &l->items[i];
+        if (!v->deleted || v->name[0] != '/' || v->inode == 0)
+            continue;
+        char *full = xasprintf("%s (deleted)", v->name);
+        struct stat st;
+        if (stat(full, &st) == 0 && st.st_ino == v->inode && major(st.st_dev) == v->dev_major &&
+            minor(st.st_dev) == v->dev_minor) {
+            free(v->name);
+            v->name = full;
+            v->name_len = strlen(full);
+            v->deleted = false;
+        } else {
+            free(full);
+        }
+    }
+}
+
+static void fill_system(struct snapshot_system *sys)
+{
+    const struct kernel_features *f = kernel_features();
+    memcpy(sys->kernel, f->kernel_release, sizeof sys->kernel);
+    sys->page_size = f->page_size;
+    sys->privileged = f->pfn_visible && f->kpageflags;
+}
+
+static void take_regions(struct snapshot *s, struct vma_list *l)
+{
+    s->regions = xcalloc(l->count, sizeof *s->regions);
+    s->n_regions = l->count;
+    for (size_t i = 0; i < l->count; i++)
+        s->regions[i].vma = l->items[i]; /* names move into the snapshot */
+    free(l->items);
+    vma_list_init(l);
+}
+
+int capture_snapshot(pid_t pid, const struct capture_options *opt, struct snapshot **out)
+{
+    *out = NULL;
+    uint64_t t0 = clock_monotonic_ns();
+    struct proc_target t;
+    int rc = proc_target_open(&t, pid);
+    if (rc < 0)
+        return rc == -ESRCH ? -ENOENT : rc;
+
+    struct snapshot *s = xcalloc(1, sizeof *s);
+    struct vma_list vmas;
+    struct thread_list threads = {0};
+    struct proc_stat stat = {0};
+    struct buf b;
+    vma_list_init(&vmas);
+    buf_init(&b);
+
+    s->realtime_ns = clock_realtime_ns();
+    s->monotonic_ns = clock_monotonic_ns();
+    fill_system(&s->system);
+    if ((rc = identity_read(pid, &s->proc)) < 0)
+        goto fail;
+    if ((rc = proc_read_file(&t, "stat", &b)) < 0)
+        goto fail;
+    if (stat_parse(b.data, b.len, &stat) < 0) {
+        rc = -ESRCH; /* an empty stat is a process being torn down */
+        goto fail;
+    }
+    /* Thread SPs before smaps: a stack found by SP must exist in smaps. */
+    if ((rc = threads_read(&t, &threads)) < 0)
+        goto fail;
+    if ((rc = read_smaps(&t, &vmas)) < 0)
+        goto fail;
+    buf_reset(&b);
+    if (proc_read_file(&t, "status", &b) == 0 && status_parse(b.data, b.len, &s->status) == 0)
+        s->has_status = true;
+    if (opt && opt->census && vmas.count) {
+        struct pagemap_reader pm;
+        if ((rc = pagemap_open(&pm, &t)) < 0)
+            goto fail;
+        rc = pagemap_census(&pm, vmas.items, vmas.count);
+        s->census_measured = pm.measured;
+        pagemap_close(&pm);
+        if (rc < 0)
+            goto fail;
+        s->has_census = true;
+    }
+    /* A process that exited while we read has an empty or cut address
+     * space: report the exit, never the partial picture. */
+    int alive = proc_is_alive(&t);
+    if (alive <= 0) {
+        rc = alive < 0 ? alive : -ESRCH;
+        goto fail;
+    }
+    if (vmas.count == 0) {
+        rc = -ENODATA; /* a kernel thread: no user address space */
+        goto fail;
+    }
+    resolve_deleted_names(&vmas);
+    s->has_pss = true;
+    take_regions(s, &vmas);
+    struct classify_context ctx = {.target = &t, .stat = &stat, .threads = &threads};
+    classify_snapshot(s, &ctx);
+    snapshot_compute_totals(s);
+    s->sample_cost_ns = clock_monotonic_ns() - t0;
+    *out = s;
+    rc = 0;
+    goto done;
+fail:
+    snapshot_free(s);
+done:
+    vma_list_free(&vmas);
+    thread_list_free(&threads);
+    buf_free(&b);
+    proc_target_close(&t);
+    return rc;
+}
+
+char *capture_error_message(pid_t pid, int err)
+{
+    switch (-err) {
+    case ENOENT:
+        return xasprintf("no process with pid %d", (int)pid);
+    case ESRCH:
+        return xasprintf("process %d exited", (int)pid);
+    case EACCES:
+    case EPERM:
+        return xasprintf("permission denied reading the memory maps of process %d: it belongs to "
+                         "another user or is not dumpable; run vmscope as its owner, or as root "
+                         "(CAP_SYS_PTRACE)", (int)pid);
+    case ENODATA:
+        return xasprintf("process %d is a kernel thread: it has no user address space", (int)pid);
+    default:
+        return xasprintf("cannot sample process %d: %s", (int)pid, strerror(-err));
+    }
+}

@@ -1,0 +1,441 @@
+/* Region classification from evidence (see classify.h). Passes run from the
+ * weakest evidence to the strongest, each overriding the previous:
+ * names and permissions, ELF program headers, the brk range, the arena
+ * layout, thread stack pointers. */
+#include "vmscope/classify.h"
+#include "vmscope/elf_image.h"
+#include "vmscope/features.h"
+#include "vmscope/util.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#define ARENA_HEAP_SIZE (UINT64_C(64) << 20) /* glibc HEAP_MAX_SIZE on 64-bit */
+
+static void set_class(struct region *r, enum region_class c, const char *sub)
+{
+    r->cls = c;
+    r->subclass = sub;
+}
+
+static bool name_is(const struct vma *v, const char *s)
+{
+    return strcmp(v->name, s) == 0;
+}
+
+static bool name_starts(const struct vma *v, const char *prefix)
+{
+    return strncmp(v->name, prefix, strlen(prefix)) == 0;
+}
+
+static bool is_anonymous(const struct vma *v)
+{
+    return v->inode == 0 && v->name[0] == '\0';
+}
+
+static bool is_prot_none(const struct vma *v)
+{
+    return v->perms[0] == '-' && v->perms[1] == '-' && v->perms[2] == '-';
+}
+
+/* Pass 1: what names and permissions alone say. */
+static void classify_by_name(struct region *r)
+{
+    const struct vma *v = &r->vma;
+    static const struct {
+        const char *name;
+        enum region_class cls;
+        const char *sub;
+    } special[] = {
+        {"[heap]", RC_HEAP, "brk"},        {"[stack]", RC_STACK, "main"},
+        {"[vdso]", RC_OTHER, "vdso"},      {"[vvar]", RC_OTHER, "vvar"},
+        {"[vvar_vclock]", RC_OTHER, "vvar_vclock"}, {"[vsyscall]", RC_OTHER, "vsyscall"},
+        {"[uprobes]", RC_OTHER, "uprobes"},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(special); i++) {
+        if (name_is(v, special[i].name)) {
+            set_class(r, special[i].cls, special[i].sub);
+            return;
+        }
+    }
+    if (name_starts(v, "[anon_shmem:")) {
+        set_class(r, RC_MMAP, "shm");
+    } else if (name_starts(v, "[anon:")) {
+        set_class(r, RC_MMAP, "anon");
+    } else if (v->name[0] == '[') {
+        set_class(r, RC_OTHER, "special");
+    } else if (is_anonymous(v)) {
+        if (is_prot_none(v))
+            set_class(r, RC_OTHER, "reserve");
+        else
+            set_class(r, RC_MMAP, v->perms[3] == 's' ? "shm" : "anon");
+    } else if (name_starts(v, "/memfd:") || name_starts(v, "/SYSV") ||
+               name_starts(v, "/secretmem") || (name_is(v, "/dev/zero") && v->deleted)) {
+        /* memfd, SysV shm, secretmem, and shared anonymous memory (which the
+         * kernel backs with a deleted /dev/zero shmem file). */
+        set_class(r, RC_MMAP, "shm");
+    } else if (name_starts(v, "/anon_hugepage")) {
+        set_class(r, RC_MMAP, "anon");
+    } else if (is_prot_none(v)) {
+        set_class(r, RC_OTHER, "reserve");
+    } else {
+        set_class(r, RC_MMAP, "file");
+    }
+}
+
+/* ---- ELF images ---------------------------------------------------- */
+
+struct elf_instance {
+    uint32_t dev_major, dev_minor;
+    uint64_t inode;
+    uint64_t bias;
+    uint64_t lo, hi; /* runtime extent of all PT_LOADs, page-rounded */
+    struct elf_image img;
+    const char *object;
+};
+
+struct elf_pass {
+    struct snapshot *snap;
+    const struct classify_context *ctx;
+    uint64_t page_mask;
+    struct elf_instance *inst;
+    size_t n_inst, cap_inst;
+};
+
+static const char *intern_object(struct snapshot *s, const char *path)
+{
+    for (size_t i = 0; i < s->n_objects; i++)
+        if (strcmp(s->objects[i], path) == 0)
+            return s->objects[i];
+    s->objects = xrealloc(s->objects, (s->n_objects + 1) * sizeof *s->objects);
+    s->objects[s->n_objects] = xstrdup(path);
+    return s->objects[s->n_objects++];
+}
+
+static bool same_file(int fd, const struct vma *v)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 && st.st_ino == v->inode && major(st.st_dev) == v->dev_major &&
+           minor(st.st_dev) == v->dev_minor;
+}
+
+/* Open the file a mapping shows, making sure it is the very inode mapped:
+ * /proc/PID/exe for the main program, the path when it still names the same
+ * inode, else /proc/PID/map_files/ (needs CAP_SYS_ADMIN or
+ * CAP_CHECKPOINT_RESTORE, so it is the last resort). */
+static int open_mapped_file(const struct elf_pass *p, const struct vma *v)
+{
+    const struct proc_target *t = p->ctx ? p->ctx->target : NULL;
+    if (t) {
+        int fd = proc_openat(t, "exe", O_RDONLY);
+        if (fd >= 0) {
+            if (same_file(fd, v))
+                return fd;
+            close(fd);
+        }
+    }
+    if (!v->deleted && v->name[0] == '/') {
+        int fd = open(v->name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd >= 0) {
+            if (same_file(fd, v))
+                return fd;
+            close(fd);
+        }
+    }
+    if (t) {
+        char name[64];
+        snprintf(name, sizeof name, "map_files/%llx-%llx", (unsigned long long)v->start,
+                 (unsigned long long)v->end);
+        int fd = proc_openat(t, name, O_RDONLY);
+        if (fd >= 0) {
+            if (same_file(fd, v))
+                return fd;
+            close(fd);
+        }
+    }
+    return -1;
+}
+
+static bool regular_file_mapping(const struct vma *v)
+{
+    /* Devices and special files (/dev/zero, anon_inode:) are never ELF. */
+    return v->name[0] == '/' && v->inode != 0 && !(v->dev_major == 0 && v->dev_minor <= 1) &&
+           !name_starts(v, "/dev/");
+}
+
+static struct elf_instance *new_instance(struct elf_pass *p, const struct region *r)
+{
+    const struct vma *v = &r->vma;
+    int fd = open_mapped_file(p, v);
+    if (fd < 0)
+        return NULL;
+    struct elf_image img;
+    int rc = elf_image_load(fd, &img);
+    close(fd);
+    if (rc < 0)
+        return NULL;
+    /* Bias from the offset-0 mapping: it maps the PT_LOAD at file offset 0. */
+    const struct elf_segment *first = NULL;
+    for (size_t i = 0; i < img.n_loads; i++)
+        if ((img.loads[i].offset & ~p->page_mask) == 0) {
+            first = &img.loads[i];
+            break;
+        }
+    if (!first) {
+        elf_image_free(&img);
+        return NULL;
+    }
+    xgrow((void **)&p->inst, &p->cap_inst, p->n_inst + 1, sizeof *p->inst);
+    struct elf_instance *in = &p->inst[p->n_inst++];
+    memset(in, 0, sizeof *in);
+    in->dev_major = v->dev_major;
+    in->dev_minor = v->dev_minor;
+    in->inode = v->inode;
+    in->bias = v->start - (first->vaddr & ~p->page_mask);
+    in->img = img;
+    in->lo = UINT64_MAX;
+    for (size_t i = 0; i < img.n_loads; i++) {
+        uint64_t s = (in->bias + img.loads[i].vaddr) & ~p->page_mask;
+        uint64_t e = (in->bias + img.loads[i].vaddr + img.loads[i].memsz + p->page_mask) &
+                     ~p->page_mask;
+        if (s < in->lo)
+            in->lo = s;
+        if (e > in->hi)
+            in->hi = e;
+    }
+    in->object = intern_object(p->snap, v->name);
+    return in;
+}
+
+static struct elf_instance *find_instance(struct elf_pass *p, const struct vma *v)
+{
+    /* Newest first: a re-mapped inode shadows an older instance. */
+    for (size_t i = p->n_inst; i-- > 0;) {
+        struct elf_instance *in = &p->inst[i];
+        if (in->inode == v->inode && in->dev_major == v->dev_major &&
+            in->dev_minor == v->dev_minor && v->start >= in->lo && v->start < in->hi)
+            return in;
+    }
+    return NULL;
+}
+
+static const struct elf_segment *segment_at(const struct elf_pass *p,
+                                            const struct elf_instance *in, uint64_t addr)
+{
+    for (size_t i = 0; i < in->img.n_loads; i++) {
+        const struct elf_segment *s = &in->img.loads[i];
+        uint64_t lo = (in->bias + s->vaddr) & ~p->page_mask;
+        uint64_t hi = (in->bias + s->vaddr + s->memsz + p->page_mask) & ~p->page_mask;
+        if (addr >= lo && addr < hi)
+            return s;
+    }
+    return NULL;
+}
+
+static bool perms_within(const struct vma *v, uint32_t seg_flags)
+{
+    return (v->perms[1] != 'w' || (seg_flags & PF_W)) && (v->perms[2] != 'x' || (seg_flags & PF_X));
+}
+
+/* Classifies one file mapping that lies in an ELF instance. Returns false
+ * when the mapping does not fit the image (someone mmap'ed the file). */
+static bool classify_image_mapping(struct elf_pass *p, struct elf_instance *in, struct region *r)
+{
+    const struct vma *v = &r->vma;
+    const struct elf_segment *s = segment_at(p, in, v->start);
+    if (!s) {
+        if (!is_prot_none(v))
+            return false;
+        set_class(r, RC_OTHER, "reserve"); /* ld.so's PROT_NONE gaps between segments */
+        r->object = in->object;
+        return true;
+    }
+    if (!perms_within(v, s->flags) || v->perms[3] != 'p')
+        return false;
+    r->object = in->object;
+    uint64_t file_end = (in->bias + s->vaddr + s->filesz + p->page_mask) & ~p->page_mask;
+    if (in->img.has_relro && v->perms[1] != 'w') {
+        /* ld.so mprotects [ALIGN_DOWN(start), ALIGN_DOWN(end)) read-only. */
+        uint64_t rs = (in->bias + in->img.relro_vaddr) & ~p->page_mask;
+        uint64_t re = (in->bias + in->img.relro_vaddr + in->img.relro_memsz) & ~p->page_mask;
+        if (v->start >= rs && v->end <= re && v->start < re) {
+            set_class(r, RC_TEXT, "relro");
+            return true;
+        }
+    }
+    if (s->flags & PF_X)
+        set_class(r, RC_TEXT, "code");
+    else if (s->flags & PF_W)
+        set_class(r, v->start >= file_end ? RC_BSS : RC_DATA, v->start >= file_end ? "bss" : "data");
+    else
+        set_class(r, RC_TEXT, "rodata");
+    return true;
+}
+
+/* The zero-fill tail of a writable PT_LOAD beyond its last file page is an
+ * anonymous mapping right after the image's data mapping. */
+static void classify_bss_tail(struct elf_pass *p, struct region *prev, struct region *r)
+{
+    if (!prev || !prev->object || !is_anonymous(&r->vma) || r->vma.start != prev->vma.end ||
+        (prev->cls != RC_DATA && prev->cls != RC_BSS) || r->vma.perms[1] != 'w')
+        return;
+    struct elf_instance *in = find_instance(p, &prev->vma);
+    if (!in)
+        return;
+    const struct elf_segment *s = segment_at(p, in, r->vma.start);
+    if (!s || !(s->flags & PF_W) || s->memsz <= s->filesz)
+        return;
+    set_class(r, RC_BSS, "bss");
+    r->object = in->object;
+}
+
+static void classify_elf(struct snapshot *snap, const struct classify_context *ctx)
+{
+    struct elf_pass p = {
+        .snap = snap,
+        .ctx = ctx,
+        .page_mask = (uint64_t)kernel_features()->page_size - 1,
+    };
+    struct region *prev = NULL;
+    for (size_t i = 0; i < snap->n_regions; i++) {
+        struct region *r = &snap->regions[i];
+        const struct vma *v = &r->vma;
+        if (regular_file_mapping(v)) {
+            struct elf_instance *in = NULL;
+            if (v->offset == 0 && v->perms[3] == 'p')
+                in = new_instance(&p, r);
+            if (!in)
+                in = find_instance(&p, v);
+            if (!in || !classify_image_mapping(&p, in, r))
+                set_class(r, is_prot_none(v) ? RC_OTHER : RC_MMAP,
+                          is_prot_none(v) ? "reserve" : "file");
+        } else {
+            classify_bss_tail(&p, prev, r);
+        }
+        prev = r;
+    }
+    for (size_t i = 0; i < p.n_inst; i++)
+        elf_image_free(&p.inst[i].img);
+    free(p.inst);
+}
+
+/* ---- heap ---------------------------------------------------------- */
+
+static void classify_heap(struct snapshot *s, const struct classify_context *ctx)
+{
+    const struct proc_stat *st = ctx ? ctx->stat : NULL;
+    if (st && !st->masked && st->start_brk) {
+        /* The brk heap may be unnamed when it merged or moved; the brk
+         * start from stat is the proof. */
+        for (size_t i = 0; i < s->n_regions; i++) {
+            struct region *r = &s->regions[i];
+            if (is_anonymous(&r->vma) && r->vma.start == st->start_brk && r->vma.perms[1] == 'w')
+                set_class(r, RC_HEAP, "brk");
+        }
+    }
+    /* glibc non-main arenas: a 64 MiB-aligned rw-p heap followed by its
+     * PROT_NONE reserve up to the next 64 MiB boundary (§8.3). */
+    for (size_t i = 0; i < s->n_regions; i++) {
+        struct region *r = &s->regions[i];
+        const struct vma *v = &r->vma;
+        if (!is_anonymous(v) || strcmp(v->perms, "rw-p") != 0 || v->start % ARENA_HEAP_SIZE)
+            continue;
+        uint64_t limit = v->start + ARENA_HEAP_SIZE;
+        bool full = v->end == limit;
+        struct region *next = i + 1 < s->n_regions ? &s->regions[i + 1] : NULL;
+        bool reserved = next && is_anonymous(&next->vma) && is_prot_none(&next->vma) &&
+                        next->vma.start == v->end && next->vma.end == limit;
+        if (v->end > limit || !(full || reserved))
+            continue;
+        set_class(r, RC_HEAP, "arena");
+        r->flags |= REGION_HEURISTIC;
+        if (reserved) {
+            set_class(next, RC_OTHER, "reserve");
+            next->flags |= REGION_HEURISTIC;
+        }
+    }
+}
+
+/* ---- stacks -------------------------------------------------------- */
+
+static void mark_guard_below(struct snapshot *s, size_t i)
+{
+    if (i == 0)
+        return;
+    struct region *g = &s->regions[i - 1];
+    if (is_anonymous(&g->vma) && is_prot_none(&g->vma) && g->vma.end == s->regions[i].vma.start)
+        set_class(g, RC_OTHER, "guard");
+}
+
+static void classify_stacks(struct snapshot *s, const struct classify_context *ctx)
+{
+    pid_t pid = s->proc.pid;
+    for (size_t i = 0; i < s->n_regions; i++)
+        if (s->regions[i].cls == RC_STACK && strcmp(s->regions[i].subclass, "main") == 0)
+            s->regions[i].tid = pid;
+    const struct thread_list *tl = ctx ? ctx->threads : NULL;
+    size_t unknown = 0;
+    for (size_t k = 0; tl && k < tl->count; k++) {
+        const struct thread_sp *t = &tl->items[k];
+        if (!t->sp_known) {
+            unknown += t->tid != pid;
+            continue;
+        }
+        const struct region *hit = snapshot_find(s, t->sp);
+        if (!hit && t->sp > 0)
+            hit = snapshot_find(s, t->sp - 1); /* SP exactly at the top of its stack */
+        if (!hit)
+            continue;
+        size_t i = (size_t)(hit - s->regions);
+        struct region *r = &s->regions[i];
+        if (r->cls == RC_STACK && strcmp(r->subclass, "main") == 0)
+            continue;
+        if (r->vma.perms[1] != 'w' || !(is_anonymous(&r->vma) || r->cls == RC_MMAP))
+            continue; /* a SP inside code or a file is not a stack */
+        set_class(r, RC_STACK, "thread");
+        r->tid = t->tid;
+        r->flags &= ~(unsigned)REGION_HEURISTIC;
+        mark_guard_below(s, i);
+    }
+    if (!unknown)
+        return;
+    /* Threads running in user space show no SP: fall back to glibc's
+     * layout, a PROT_NONE guard directly below an anonymous rw-p VMA,
+     * highest addresses first (newer stacks are mapped lower), at most
+     * one per such thread. */
+    for (size_t i = s->n_regions; i-- > 1 && unknown > 0;) {
+        struct region *r = &s->regions[i], *g = &s->regions[i - 1];
+        bool stack_like = r->cls == RC_MMAP && is_anonymous(&r->vma) &&
+                          strcmp(r->vma.perms, "rw-p") == 0;
+        bool guard_like = g->cls == RC_OTHER && strcmp(g->subclass, "reserve") == 0 &&
+                          is_anonymous(&g->vma) && g->vma.end == r->vma.start &&
+                          !(g->flags & REGION_HEURISTIC); /* not an arena's reserve */
+        if (!stack_like || !guard_like)
+            continue;
+        set_class(r, RC_STACK, "thread");
+        r->flags |= REGION_HEURISTIC;
+        set_class(g, RC_OTHER, "guard");
+        unknown--;
+    }
+}
+
+void classify_snapshot(struct snapshot *s, const struct classify_context *ctx)
+{
+    for (size_t i = 0; i < s->n_regions; i++) {
+        struct region *r = &s->regions[i];
+        r->object = NULL;
+        r->tid = 0;
+        r->flags = 0;
+        classify_by_name(r);
+    }
+    classify_elf(s, ctx);
+    classify_heap(s, ctx);
+    classify_stacks(s, ctx);
+}

@@ -1,0 +1,72 @@
+/* Snapshot ownership, totals and lookup. */
+#include "vmscope/snapshot.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const class_names[RC_COUNT] = {
+    "text", "data", "bss", "heap", "mmap", "stack", "other",
+};
+
+const char *region_class_name(enum region_class c)
+{
+    return (unsigned)c < RC_COUNT ? class_names[c] : "other";
+}
+
+int region_class_from_name(const char *name)
+{
+    for (int i = 0; i < RC_COUNT; i++)
+        if (strcmp(class_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+void snapshot_free(struct snapshot *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n_regions; i++)
+        free(s->regions[i].vma.name);
+    free(s->regions);
+    for (size_t i = 0; i < s->n_objects; i++)
+        free(s->objects[i]);
+    free(s->objects);
+    identity_free(&s->proc);
+    free(s);
+}
+
+static void add_to(struct class_totals *t, const struct vma *v)
+{
+    t->vsz += vma_size(v);
+    t->rss += v->field[SMAPS_RSS];
+    t->pss += v->field[SMAPS_PSS];
+    t->swap += v->field[SMAPS_SWAP];
+    t->regions++;
+}
+
+void snapshot_compute_totals(struct snapshot *s)
+{
+    memset(&s->totals, 0, sizeof s->totals);
+    memset(s->by_class, 0, sizeof s->by_class);
+    for (size_t i = 0; i < s->n_regions; i++) {
+        const struct region *r = &s->regions[i];
+        add_to(&s->totals, &r->vma);
+        add_to(&s->by_class[r->cls < RC_COUNT ? r->cls : RC_OTHER], &r->vma);
+    }
+}
+
+const struct region *snapshot_find(const struct snapshot *s, uint64_t addr)
+{
+    size_t lo = 0, hi = s->n_regions;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct vma *v = &s->regions[mid].vma;
+        if (addr < v->start)
+            hi = mid;
+        else if (addr >= v->end)
+            lo = mid + 1;
+        else
+            return &s->regions[mid];
+    }
+    return NULL;
+}

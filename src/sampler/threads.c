@@ -1,0 +1,64 @@
+/* Thread stack pointers from /proc/PID/task/TID/syscall (§6). */
+#include "vmscope/threads.h"
+#include "vmscope/buf.h"
+#include "vmscope/procfile.h"
+#include "vmscope/util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void thread_list_free(struct thread_list *l)
+{
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}
+
+int threads_read(const struct proc_target *t, struct thread_list *out)
+{
+    memset(out, 0, sizeof *out);
+    int fd = proc_openat(t, "task", O_RDONLY | O_DIRECTORY);
+    if (fd < 0)
+        return fd;
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        int err = errno;
+        close(fd);
+        return -err;
+    }
+    struct buf b;
+    buf_init(&b);
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        char *q;
+        long tid = strtol(de->d_name, &q, 10);
+        if (*q || tid <= 0)
+            continue;
+        xgrow((void **)&out->items, &out->capacity, out->count + 1, sizeof *out->items);
+        struct thread_sp *ts = &out->items[out->count++];
+        memset(ts, 0, sizeof *ts);
+        ts->tid = (pid_t)tid;
+        char path[64];
+        snprintf(path, sizeof path, "task/%ld/syscall", tid);
+        buf_reset(&b);
+        int rc = proc_read_file(t, path, &b);
+        if (rc == -EACCES || rc == -EPERM) {
+            out->denied++;
+            continue;
+        }
+        if (rc < 0)
+            continue; /* the thread exited meanwhile */
+        uint64_t sp;
+        if (task_syscall_parse(b.data, b.len, &sp) == 1) {
+            ts->sp = sp;
+            ts->sp_known = true;
+        }
+    }
+    buf_free(&b);
+    closedir(d);
+    return 0;
+}

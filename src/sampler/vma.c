@@ -1,0 +1,95 @@
+/* VMA records, the smaps field table and the VmFlags mnemonics. */
+#include "vmscope/vma.h"
+#include "vmscope/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Order follows the kernel's smaps output so the parser's "next expected
+ * field" guess usually hits. */
+const struct smaps_field_info smaps_fields[SMAPS_FIELD_COUNT] = {
+    [SMAPS_SIZE] = {"Size", "size_kb_reported", true},
+    [SMAPS_KERNEL_PAGE_SIZE] = {"KernelPageSize", "kernel_page_size", true},
+    [SMAPS_MMU_PAGE_SIZE] = {"MMUPageSize", "mmu_page_size", true},
+    [SMAPS_RSS] = {"Rss", "rss", true},
+    [SMAPS_PSS] = {"Pss", "pss", true},
+    [SMAPS_PSS_DIRTY] = {"Pss_Dirty", "pss_dirty", true},
+    [SMAPS_PSS_ANON] = {"Pss_Anon", "pss_anon", true},
+    [SMAPS_PSS_FILE] = {"Pss_File", "pss_file", true},
+    [SMAPS_PSS_SHMEM] = {"Pss_Shmem", "pss_shmem", true},
+    [SMAPS_SHARED_CLEAN] = {"Shared_Clean", "shared_clean", true},
+    [SMAPS_SHARED_DIRTY] = {"Shared_Dirty", "shared_dirty", true},
+    [SMAPS_PRIVATE_CLEAN] = {"Private_Clean", "private_clean", true},
+    [SMAPS_PRIVATE_DIRTY] = {"Private_Dirty", "private_dirty", true},
+    [SMAPS_REFERENCED] = {"Referenced", "referenced", true},
+    [SMAPS_ANONYMOUS] = {"Anonymous", "anonymous", true},
+    [SMAPS_KSM] = {"KSM", "ksm", true},
+    [SMAPS_LAZYFREE] = {"LazyFree", "lazyfree", true},
+    [SMAPS_ANON_HUGE] = {"AnonHugePages", "anon_huge", true},
+    [SMAPS_SHMEM_PMD_MAPPED] = {"ShmemPmdMapped", "shmem_pmd_mapped", true},
+    [SMAPS_FILE_PMD_MAPPED] = {"FilePmdMapped", "file_pmd_mapped", true},
+    [SMAPS_SHARED_HUGETLB] = {"Shared_Hugetlb", "shared_hugetlb", true},
+    [SMAPS_PRIVATE_HUGETLB] = {"Private_Hugetlb", "private_hugetlb", true},
+    [SMAPS_SWAP] = {"Swap", "swap", true},
+    [SMAPS_SWAP_PSS] = {"SwapPss", "swap_pss", true},
+    [SMAPS_LOCKED] = {"Locked", "locked", true},
+    [SMAPS_THP_ELIGIBLE] = {"THPeligible", "thp_eligible", false},
+    [SMAPS_PROTECTION_KEY] = {"ProtectionKey", "protection_key", false},
+};
+
+/* Every mnemonic of the 6.18 show_smap_vma_flags() table, plus "gu". */
+const char vmflag_names[VMFLAG_COUNT][3] = {
+    "rd", "wr", "ex", "sh", "mr", "mw", "me", "ms", "gd", "pf", "gu", "lo", "io",
+    "sr", "rr", "dc", "de", "ac", "nr", "ht", "sf", "ar", "wf", "dd", "bt", "sd",
+    "mm", "hg", "nh", "mg", "um", "uw", "ui", "mt", "ss", "dp", "sl", "lf",
+};
+
+int vmflag_index(const char *s)
+{
+    for (int i = 0; i < VMFLAG_COUNT; i++)
+        if (vmflag_names[i][0] == s[0] && vmflag_names[i][1] == s[1])
+            return i;
+    return -1;
+}
+
+void vma_list_init(struct vma_list *l)
+{
+    memset(l, 0, sizeof *l);
+}
+
+void vma_clear(struct vma *v)
+{
+    free(v->name);
+    memset(v, 0, sizeof *v);
+}
+
+void vma_list_free(struct vma_list *l)
+{
+    for (size_t i = 0; i < l->count; i++)
+        free(l->items[i].name);
+    free(l->items);
+    vma_list_init(l);
+}
+
+struct vma *vma_list_push(struct vma_list *l)
+{
+    xgrow((void **)&l->items, &l->capacity, l->count + 1, sizeof *l->items);
+    struct vma *v = &l->items[l->count++];
+    memset(v, 0, sizeof *v);
+    return v;
+}
+
+long vma_list_find(const struct vma *items, size_t count, uint64_t addr)
+{
+    size_t lo = 0, hi = count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (addr < items[mid].start)
+            hi = mid;
+        else if (addr >= items[mid].end)
+            lo = mid + 1;
+        else
+            return (long)mid;
+    }
+    return -1;
+}

@@ -1,0 +1,62 @@
+/* Error reporting and clocks. fatal() runs the teardown hook first so a
+ * message printed while curses owns the screen is not lost or garbled. */
+#include "vmscope/util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static void (*teardown_hook)(void);
+
+void util_set_teardown(void (*teardown)(void))
+{
+    teardown_hook = teardown;
+}
+
+void util_run_teardown(void)
+{
+    void (*hook)(void) = teardown_hook;
+    teardown_hook = NULL; /* never twice, even if the hook itself fails */
+    if (hook)
+        hook();
+}
+
+_Noreturn void fatal(const char *fmt, ...)
+{
+    util_run_teardown();
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("vmscope: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(1);
+}
+
+void warnx_msg(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("vmscope: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t clock_monotonic_ns(void)
+{
+    return clock_ns(CLOCK_MONOTONIC);
+}
+
+uint64_t clock_realtime_ns(void)
+{
+    return clock_ns(CLOCK_REALTIME);
+}

@@ -1,0 +1,143 @@
+/* The one sanitiser for untrusted strings (see sanitize.h), plus the UTF-8
+ * helpers the JSON writer uses for its U+FFFD / _hex rule. */
+#include "vmscope/sanitize.h"
+#include "vmscope/buf.h"
+#include "vmscope/util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+size_t utf8_decode(const unsigned char *s, size_t avail, unsigned *cp)
+{
+    unsigned c = s[0];
+    size_t n;
+    unsigned min;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if (c >= 0xc2 && c <= 0xdf) {
+        n = 2, min = 0x80, c &= 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 3, min = 0x800, c &= 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4, min = 0x10000, c &= 0x07;
+    } else {
+        return 0;
+    }
+    if (avail < n)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        c = (c << 6) | (s[i] & 0x3f);
+    }
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    *cp = c;
+    return n;
+}
+
+bool utf8_valid(const char *in, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)in;
+    for (size_t i = 0; i < len;) {
+        unsigned cp;
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n = utf8_decode(s + i, len - i, &cp);
+        if (!n)
+            return false;
+        i += n;
+    }
+    return true;
+}
+
+bool utf8_repair(struct buf *out, const char *in, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)in;
+    bool clean = true;
+    size_t run = 0; /* start of the pending run of valid bytes */
+    for (size_t i = 0; i < len;) {
+        unsigned cp;
+        size_t n = s[i] < 0x80 ? 1 : utf8_decode(s + i, len - i, &cp);
+        if (n) {
+            i += n;
+            continue;
+        }
+        buf_append(out, in + run, i - run);
+        buf_append(out, "\xef\xbf\xbd", 3); /* U+FFFD */
+        clean = false;
+        i++;
+        run = i;
+    }
+    buf_append(out, in + run, len - run);
+    return clean;
+}
+
+/* Code points that are valid UTF-8 but must not reach a terminal raw:
+ * C1 controls, bidi embeddings/overrides/isolates, zero-width and invisible
+ * formatting characters, line/paragraph separators, interlinear annotation
+ * marks, the BOM, noncharacters and tag characters. */
+static bool unsafe_code_point(unsigned cp)
+{
+    return (cp >= 0x80 && cp <= 0x9f) || cp == 0xad || cp == 0x061c || cp == 0x180e ||
+           (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
+           (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb) ||
+           cp == 0xfffe || cp == 0xffff || (cp >= 0xe0000 && cp <= 0xe007f);
+}
+
+static void put_ascii_escaped(struct buf *out, unsigned char c)
+{
+    switch (c) {
+    case '\\': buf_append(out, "\\\\", 2); break;
+    case '\t': buf_append(out, "\\t", 2); break;
+    case '\n': buf_append(out, "\\n", 2); break;
+    case '\r': buf_append(out, "\\r", 2); break;
+    case 0x1b: buf_append(out, "\\e", 2); break;
+    default: buf_printf(out, "\\x%02x", c); break;
+    }
+}
+
+void sanitize_display(struct buf *out, const char *in, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)in;
+    buf_reserve(out, len);
+    for (size_t i = 0; i < len;) {
+        unsigned char c = s[i];
+        if (c >= 0x20 && c < 0x7f && c != '\\') {
+            out->data[out->len++] = (char)c;
+            out->data[out->len] = '\0';
+            i++;
+            continue;
+        }
+        if (c < 0x80) {
+            put_ascii_escaped(out, c);
+            i++;
+            continue;
+        }
+        unsigned cp;
+        size_t n = utf8_decode(s + i, len - i, &cp);
+        if (!n) {
+            buf_printf(out, "\\x%02x", c);
+            i++;
+        } else if (unsafe_code_point(cp)) {
+            buf_printf(out, cp > 0xffff ? "\\U%08x" : "\\u%04x", cp);
+            i += n;
+        } else {
+            buf_append(out, in + i, n);
+            i += n;
+        }
+    }
+}
+
+char *sanitize_display_dup(const char *s)
+{
+    struct buf b;
+    buf_init(&b);
+    sanitize_display(&b, s, strlen(s));
+    if (!b.data)
+        return xstrdup("");
+    return b.data;
+}

@@ -1,0 +1,317 @@
+/* maphelper: creates known mappings for the live tests, reports them as
+ * "key value" lines, prints "ready", then waits until its stdin closes.
+ *
+ *   brk PAGES            grow the brk heap by PAGES written pages
+ *   bigmalloc BYTES      one malloc above the mmap threshold, plus a small one
+ *   fenced PAGES WRITTEN anonymous PAGES between two PROT_NONE fences, WRITTEN written
+ *   bss PAGES            write PAGES pages of a 16 MiB .bss array
+ *   filemap FILE PAGES   MAP_PRIVATE mapping of FILE, PAGES pages written (COW)
+ *   memfd NAME PAGES     shared memfd mapping, all PAGES written
+ *   thread STACK_KIB     a thread with that stack size, blocked in read()
+ *   arena                a thread whose malloc creates a glibc arena
+ *   hostile DIR          mappings whose names carry escapes, newlines, bad UTF-8
+ *   many COUNT           COUNT separate one-page mappings
+ *   exiter COUNT MS      COUNT mappings, then exit after MS milliseconds
+ *   fork PAGES           PAGES written, then fork: the child shares them
+ *
+ * Nothing here may allocate from the brk heap unless the mode asks for it:
+ * stdout is unbuffered so stdio does not malloc a buffer. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BSS_SIZE (16u << 20)
+static char big_bss[BSS_SIZE] __attribute__((aligned(4096)));
+
+static long page;
+
+static void report(const char *key, uintptr_t value)
+{
+    printf("%s 0x%lx\n", key, (unsigned long)value);
+}
+
+static void die(const char *what)
+{
+    printf("error %s: %s\n", what, strerror(errno));
+    exit(1);
+}
+
+static void wait_for_eof(void)
+{
+    printf("ready\n");
+    char c;
+    while (read(0, &c, 1) > 0)
+        ;
+}
+
+static char *map_pages(size_t n, int prot)
+{
+    char *p = mmap(NULL, n * (size_t)page, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        die("mmap");
+    return p;
+}
+
+static void mode_brk(long pages)
+{
+    char *start = sbrk(0);
+    if (sbrk(pages * page) == (void *)-1)
+        die("sbrk");
+    for (long i = 0; i < pages; i++)
+        start[i * page] = 1;
+    report("brk_start", (uintptr_t)start);
+    report("brk_end", (uintptr_t)sbrk(0));
+}
+
+static void mode_bigmalloc(size_t bytes)
+{
+    char *big = malloc(bytes);
+    char *small = malloc(100);
+    if (!big || !small)
+        die("malloc");
+    memset(big, 1, bytes);
+    small[0] = 1;
+    report("big", (uintptr_t)big);
+    report("small", (uintptr_t)small);
+}
+
+static void mode_fenced(long pages, long written)
+{
+    char *p = map_pages((size_t)pages + 2, PROT_READ | PROT_WRITE);
+    if (mprotect(p, (size_t)page, PROT_NONE) || mprotect(p + (pages + 1) * page, (size_t)page, PROT_NONE))
+        die("mprotect");
+    char *body = p + page;
+    for (long i = 0; i < written; i++)
+        body[i * 2 * page % (pages * page)] = 1; /* spread out: every other page first */
+    report("start", (uintptr_t)body);
+    report("end", (uintptr_t)(body + pages * page));
+}
+
+static void mode_bss(long pages)
+{
+    char *lo = big_bss + 2 * page; /* clear of the file-backed page */
+    for (long i = 0; i < pages; i++)
+        lo[i * page] = 1;
+    report("bss_start", (uintptr_t)big_bss);
+    report("bss_end", (uintptr_t)(big_bss + BSS_SIZE));
+    report("written_start", (uintptr_t)lo);
+}
+
+static void mode_filemap(const char *path, long pages)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        die("open");
+    off_t size = lseek(fd, 0, SEEK_END);
+    char *p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED)
+        die("mmap file");
+    close(fd);
+    for (long i = 0; i < pages; i++)
+        p[i * page] = 2; /* write faults copy the page: no fault-around */
+    report("start", (uintptr_t)p);
+    report("end", (uintptr_t)(p + size));
+}
+
+static void mode_memfd(const char *name, long pages)
+{
+    int fd = memfd_create(name, MFD_CLOEXEC);
+    if (fd < 0 || ftruncate(fd, pages * page) < 0)
+        die("memfd");
+    char *p = mmap(NULL, (size_t)(pages * page), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED)
+        die("mmap memfd");
+    for (long i = 0; i < pages; i++)
+        p[i * page] = 3;
+    report("start", (uintptr_t)p);
+    report("end", (uintptr_t)(p + pages * page));
+}
+
+static int thread_pipe[2];
+static pthread_barrier_t thread_ready;
+static uintptr_t thread_lo, thread_hi;
+static pid_t thread_tid;
+
+static void *blocked_thread(void *arg)
+{
+    (void)arg;
+    pthread_attr_t a;
+    void *addr;
+    size_t size;
+    pthread_getattr_np(pthread_self(), &a);
+    pthread_attr_getstack(&a, &addr, &size);
+    pthread_attr_destroy(&a);
+    thread_lo = (uintptr_t)addr;
+    thread_hi = (uintptr_t)addr + size;
+    thread_tid = (pid_t)syscall(SYS_gettid);
+    pthread_barrier_wait(&thread_ready);
+    char c;
+    while (read(thread_pipe[0], &c, 1) > 0) /* blocked: its SP is readable */
+        ;
+    return NULL;
+}
+
+static void mode_thread(long stack_kib)
+{
+    pthread_t t;
+    pthread_attr_t a;
+    if (pipe(thread_pipe))
+        die("pipe");
+    pthread_barrier_init(&thread_ready, NULL, 2);
+    pthread_attr_init(&a);
+    pthread_attr_setstacksize(&a, (size_t)stack_kib * 1024);
+    if (pthread_create(&t, &a, blocked_thread, NULL))
+        die("pthread_create");
+    pthread_barrier_wait(&thread_ready);
+    usleep(50 * 1000); /* let it reach read() */
+    report("tid", (uintptr_t)thread_tid);
+    report("stack_lo", thread_lo);
+    report("stack_hi", thread_hi);
+}
+
+static void *arena_thread(void *arg)
+{
+    char *p = malloc(1000);
+    p[0] = 1;
+    *(void **)arg = p;
+    pthread_barrier_wait(&thread_ready);
+    pause();
+    return NULL;
+}
+
+static void mode_arena(void)
+{
+    pthread_t t;
+    void *p = NULL;
+    pthread_barrier_init(&thread_ready, NULL, 2);
+    if (pthread_create(&t, NULL, arena_thread, &p))
+        die("pthread_create");
+    pthread_barrier_wait(&thread_ready);
+    report("arena_ptr", (uintptr_t)p);
+}
+
+static void map_name(const char *dir, const char *name, int unlink_after)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || ftruncate(fd, page) < 0)
+        die("create named file");
+    if (mmap(NULL, (size_t)page, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED)
+        die("mmap named file");
+    close(fd);
+    if (unlink_after)
+        unlink(path);
+}
+
+static void mode_hostile(const char *dir)
+{
+    static const char *const memfd_names[] = {
+        "\033]0;PWNED-TITLE\007",            /* OSC title */
+        "\033]52;c;cHduZWQ=\007",            /* OSC 52 clipboard */
+        "\033[6n\033[2J",                    /* CSI device status + clear */
+        "\xc2\x9b" "31m c1-csi",             /* 8-bit C1 CSI */
+        "bad\xff\xfeutf8",                   /* invalid UTF-8 */
+        "rtl\xe2\x80\xae" "gnp.exe",         /* right-to-left override */
+        "zero\xe2\x80\x8bwidth",             /* zero-width space */
+    };
+    for (size_t i = 0; i < sizeof memfd_names / sizeof memfd_names[0]; i++) {
+        int fd = memfd_create(memfd_names[i], 0);
+        if (fd < 0 || ftruncate(fd, page) < 0)
+            die("memfd");
+        char *p = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (p == MAP_FAILED)
+            die("mmap memfd");
+        p[0] = 1;
+    }
+    map_name(dir, "new\nline name.bin", 0);
+    map_name(dir, "back\\slash and space.bin", 0);
+    map_name(dir, "gone.bin", 1);
+    map_name(dir, "alive (deleted)", 0);
+    char longname[256];
+    memset(longname, 'L', 250);
+    longname[250] = 0;
+    map_name(dir, longname, 0);
+}
+
+static void mode_many(long count)
+{
+    /* Alternate protections so neighbours never merge into one VMA. */
+    char *p = map_pages((size_t)count, PROT_READ | PROT_WRITE);
+    for (long i = 0; i < count; i += 2)
+        if (mprotect(p + i * page, (size_t)page, PROT_READ))
+            die("mprotect");
+    report("start", (uintptr_t)p);
+    report("end", (uintptr_t)(p + count * page));
+}
+
+static void mode_fork(long pages)
+{
+    char *p = map_pages((size_t)pages, PROT_READ | PROT_WRITE);
+    for (long i = 0; i < pages; i++)
+        p[i * page] = 1;
+    pid_t child = fork();
+    if (child == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        pause();
+        _exit(0);
+    }
+    report("start", (uintptr_t)p);
+    report("end", (uintptr_t)(p + pages * page));
+    report("child", (uintptr_t)child);
+}
+
+int main(int argc, char **argv)
+{
+    setvbuf(stdout, NULL, _IONBF, 0);
+    page = sysconf(_SC_PAGESIZE);
+    prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the test */
+    const char *mode = argc > 1 ? argv[1] : "";
+    long a = argc > 2 ? strtol(argv[2], NULL, 0) : 0;
+    long b = argc > 3 ? strtol(argv[3], NULL, 0) : 0;
+    if (!strcmp(mode, "brk"))
+        mode_brk(a);
+    else if (!strcmp(mode, "bigmalloc"))
+        mode_bigmalloc((size_t)a);
+    else if (!strcmp(mode, "fenced"))
+        mode_fenced(a, b);
+    else if (!strcmp(mode, "bss"))
+        mode_bss(a);
+    else if (!strcmp(mode, "filemap") && argc > 3)
+        mode_filemap(argv[2], b);
+    else if (!strcmp(mode, "memfd") && argc > 3)
+        mode_memfd(argv[2], b);
+    else if (!strcmp(mode, "thread"))
+        mode_thread(a);
+    else if (!strcmp(mode, "arena"))
+        mode_arena();
+    else if (!strcmp(mode, "hostile") && argc > 2)
+        mode_hostile(argv[2]);
+    else if (!strcmp(mode, "many"))
+        mode_many(a);
+    else if (!strcmp(mode, "exiter")) {
+        mode_many(a);
+        printf("ready\n");
+        usleep((useconds_t)b * 1000);
+        return 0;
+    } else if (!strcmp(mode, "fork"))
+        mode_fork(a);
+    else {
+        printf("error unknown mode '%s'\n", mode);
+        return 2;
+    }
+    wait_for_eof();
+    return 0;
+}

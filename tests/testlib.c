@@ -1,0 +1,160 @@
+/* Test support (see testlib.h). */
+#include "testlib.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+void helper_start(struct helper *h, const char *const *args)
+{
+    memset(h, 0, sizeof *h);
+    int in[2], out[2];
+    ck_assert_int_eq(pipe2(in, O_CLOEXEC), 0);
+    ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tests/helpers/maphelper", TEST_BUILDDIR);
+    const char *argv[16] = {path};
+    int n = 1;
+    for (; args[n - 1] && n < 15; n++)
+        argv[n] = args[n - 1];
+    argv[n] = NULL;
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        execv(path, (char *const *)argv);
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    h->pid = pid;
+    h->stdin_fd = in[1];
+    FILE *fp = fdopen(out[0], "r");
+    char line[512];
+    bool ready = false;
+    while (fgets(line, sizeof line, fp)) {
+        line[strcspn(line, "\n")] = 0;
+        if (strcmp(line, "ready") == 0) {
+            ready = true;
+            break;
+        }
+        ck_assert_msg(strncmp(line, "error", 5) != 0, "helper %s: %s", args[0], line);
+        char key[32];
+        unsigned long long v;
+        if (sscanf(line, "%31s %lli", key, &v) == 2 && h->nkeys < HELPER_MAX_KEYS) {
+            strcpy(h->keys[h->nkeys], key);
+            h->values[h->nkeys++] = v;
+        }
+    }
+    fclose(fp);
+    ck_assert_msg(ready, "helper %s did not get ready", args[0]);
+}
+
+uint64_t helper_value(const struct helper *h, const char *key)
+{
+    for (int i = 0; i < h->nkeys; i++)
+        if (strcmp(h->keys[i], key) == 0)
+            return h->values[i];
+    ck_abort_msg("helper did not report '%s'", key);
+    return 0;
+}
+
+int helper_stop(struct helper *h)
+{
+    int status = 0;
+    if (h->stdin_fd >= 0)
+        close(h->stdin_fd);
+    h->stdin_fd = -1;
+    if (h->pid > 0 && waitpid(h->pid, &status, 0) == h->pid)
+        h->pid = 0;
+    return status;
+}
+
+int run_command(const char *const *argv, uid_t as_uid, struct buf *out, struct buf *err)
+{
+    int o[2], e[2];
+    ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
+    ck_assert_int_eq(pipe2(e, O_CLOEXEC), 0);
+    char path[4096];
+    const char *prog = argv[0];
+    if (!strchr(prog, '/')) {
+        snprintf(path, sizeof path, "%s/%s", TEST_BUILDDIR, prog);
+        prog = path;
+    }
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        dup2(o[1], 1);
+        dup2(e[1], 2);
+        int devnull = open("/dev/null", O_RDONLY);
+        dup2(devnull, 0);
+        if (as_uid != (uid_t)-1 && (setgroups(0, NULL) || setgid(as_uid) || setuid(as_uid)))
+            _exit(126);
+        execv(prog, (char *const *)argv);
+        _exit(127);
+    }
+    close(o[1]);
+    close(e[1]);
+    struct pollfd p[2] = {{.fd = o[0], .events = POLLIN}, {.fd = e[0], .events = POLLIN}};
+    int open_fds = 2;
+    while (open_fds > 0) {
+        if (poll(p, 2, 30000) <= 0)
+            break;
+        for (int i = 0; i < 2; i++) {
+            if (p[i].fd < 0 || !p[i].revents)
+                continue;
+            char tmp[65536];
+            ssize_t n = read(p[i].fd, tmp, sizeof tmp);
+            if (n <= 0) {
+                close(p[i].fd);
+                p[i].fd = -1;
+                open_fds--;
+            } else {
+                struct buf *dst = i == 0 ? out : err;
+                if (dst)
+                    buf_append(dst, tmp, (size_t)n);
+            }
+        }
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+const char *fixture_path(const char *name, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/fixtures/%s", TEST_SRCDIR, name);
+    return buf;
+}
+
+void fixture_read(const char *name, struct buf *b)
+{
+    char path[4096], cmd[4200];
+    fixture_path(name, path, sizeof path);
+    size_t len = strlen(name);
+    FILE *fp;
+    if (len > 3 && strcmp(name + len - 3, ".xz") == 0) {
+        snprintf(cmd, sizeof cmd, "xz -dc '%s'", path);
+        fp = popen(cmd, "r");
+    } else {
+        fp = fopen(path, "rb");
+    }
+    ck_assert_msg(fp != NULL, "cannot open fixture %s", path);
+    char tmp[65536];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof tmp, fp)) > 0)
+        buf_append(b, tmp, n);
+    if (len > 3 && strcmp(name + len - 3, ".xz") == 0)
+        ck_assert_int_eq(pclose(fp), 0);
+    else
+        fclose(fp);
+}

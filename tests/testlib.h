@@ -1,0 +1,39 @@
+/* Test support: start helper processes that create known mappings and
+ * read what they report; run the vmscope binary and capture its output. */
+#ifndef VMSCOPE_TESTLIB_H
+#define VMSCOPE_TESTLIB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "vmscope/buf.h"
+
+#define HELPER_MAX_KEYS 16
+
+struct helper {
+    pid_t pid;
+    int stdin_fd; /* closing it makes the helper exit */
+    int nkeys;
+    char keys[HELPER_MAX_KEYS][32];
+    uint64_t values[HELPER_MAX_KEYS];
+};
+
+/* Starts tests/helpers/maphelper with args (NULL-terminated) and waits for
+ * its "ready". Fails the test on error. */
+void helper_start(struct helper *h, const char *const *args);
+uint64_t helper_value(const struct helper *h, const char *key);
+/* Closes its stdin and reaps it; returns the exit status. */
+int helper_stop(struct helper *h);
+
+/* Runs argv (argv[0] is looked up relative to the build dir if it has no
+ * '/'), optionally as another uid (uid_t -1 = unchanged), collecting stdout
+ * and stderr. Returns the exit status (or 128+signal). */
+int run_command(const char *const *argv, uid_t as_uid, struct buf *out, struct buf *err);
+
+/* Path of a file under tests/fixtures (static buffer per call site use). */
+const char *fixture_path(const char *name, char *buf, size_t size);
+/* Reads a fixture (transparently decompressing .xz) into b. */
+void fixture_read(const char *name, struct buf *b);
+
+#endif
