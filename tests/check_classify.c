@@ -1,5 +1,368 @@
+/* Live classification tests: helper processes create known mappings and
+ * the snapshot must classify them exactly (class, subclass, tid, object)
+ * and count their written pages exactly. */
+#include "testlib.h"
+
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
-START_TEST(t_placeholder) { ck_assert(1); }
+#include <string.h>
+#include <unistd.h>
+
+#include "vmscope/capture.h"
+#include "vmscope/snapshot.h"
+
+static long page;
+
+/* Independent oracle: present pages in [start, end) from classic pagemap. */
+static uint64_t count_present(pid_t pid, uint64_t start, uint64_t end)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/pagemap", (int)pid);
+    int fd = open(path, O_RDONLY);
+    ck_assert_int_ge(fd, 0);
+    uint64_t n = 0;
+    for (uint64_t a = start & ~(uint64_t)(page - 1); a < end; a += (uint64_t)page) {
+        uint64_t e = 0;
+        ck_assert_int_eq(pread(fd, &e, 8, (off_t)(a / (uint64_t)page * 8)), 8);
+        n += e >> 63;
+    }
+    close(fd);
+    return n;
+}
+
+static struct snapshot *capture_helper(const struct helper *h, bool census)
+{
+    struct capture_options opt = {.census = census};
+    struct snapshot *s = NULL;
+    int rc = capture_snapshot(h->pid, &opt, &s);
+    ck_assert_msg(rc == 0, "capture of helper %d failed: %d", (int)h->pid, rc);
+    return s;
+}
+
+static const struct region *must_find(const struct snapshot *s, uint64_t addr)
+{
+    const struct region *r = snapshot_find(s, addr);
+    ck_assert_msg(r != NULL, "no region contains 0x%llx", (unsigned long long)addr);
+    return r;
+}
+
+static void assert_class(const struct region *r, enum region_class c, const char *sub)
+{
+    ck_assert_msg(r->cls == c && strcmp(r->subclass, sub) == 0,
+                  "region 0x%llx: expected %s/%s, got %s/%s", (unsigned long long)r->vma.start,
+                  region_class_name(c), sub, region_class_name(r->cls), r->subclass);
+}
+
+START_TEST(t_brk_heap)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"brk", "16", NULL});
+    struct snapshot *s = capture_helper(&h, false);
+    const struct region *r = must_find(s, helper_value(&h, "brk_start"));
+    assert_class(r, RC_HEAP, "brk");
+    ck_assert_uint_eq(r->vma.start, helper_value(&h, "brk_start"));
+    ck_assert_uint_eq(r->vma.end, helper_value(&h, "brk_end"));
+    ck_assert_str_eq(r->vma.name, "[heap]");
+    /* Nothing but the helper's sbrk touched the heap: exact. */
+    ck_assert_uint_eq(r->vma.field[SMAPS_RSS], 16 * (uint64_t)page);
+    ck_assert_uint_eq(r->vma.field[SMAPS_PRIVATE_DIRTY], 16 * (uint64_t)page);
+    snapshot_free(s);
+    helper_stop(&h);
+}
 END_TEST
-int main(void){Suite*s=suite_create("classify");TCase*tc=tcase_create("x");tcase_add_test(tc,t_placeholder);suite_add_tcase(s,tc);SRunner*r=srunner_create(s);srunner_run_all(r,CK_NORMAL);int f=srunner_ntests_failed(r);srunner_free(r);return f?1:0;}
+
+START_TEST(t_malloc_above_threshold)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"bigmalloc", "1048576", NULL});
+    struct snapshot *s = capture_helper(&h, false);
+    const struct region *big = must_find(s, helper_value(&h, "big"));
+    assert_class(big, RC_MMAP, "anon");
+    ck_assert_uint_ge(vma_size(&big->vma), 1048576);
+    assert_class(must_find(s, helper_value(&h, "small")), RC_HEAP, "brk");
+    snapshot_free(s);
+    helper_stop(&h);
+}
+END_TEST
+
+START_TEST(t_fenced_anonymous)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "32", "5", NULL});
+    struct snapshot *s = capture_helper(&h, true);
+    uint64_t start = helper_value(&h, "start"), end = helper_value(&h, "end");
+    const struct region *r = must_find(s, start);
+    assert_class(r, RC_MMAP, "anon");
+    ck_assert_uint_eq(r->vma.start, start);
+    ck_assert_uint_eq(r->vma.end, end);
+    ck_assert_str_eq(r->vma.perms, "rw-p");
+    ck_assert_uint_eq(r->vma.field[SMAPS_RSS], 5 * (uint64_t)page);
+    ck_assert_uint_eq(r->vma.field[SMAPS_PSS], 5 * (uint64_t)page);
+    ck_assert_uint_eq(r->vma.field[SMAPS_ANONYMOUS], 5 * (uint64_t)page);
+    ck_assert_uint_eq(r->vma.pages.present, 5);
+    ck_assert_uint_eq(r->vma.pages.exclusive, 5);
+    ck_assert_uint_eq(r->vma.pages.file, 0);
+    ck_assert_uint_eq(r->vma.pages.swapped, 0);
+    /* The PROT_NONE fences are their own regions. */
+    const struct region *below = must_find(s, start - 1), *above = must_find(s, end);
+    ck_assert_str_eq(below->vma.perms, "---p");
+    ck_assert_str_eq(above->vma.perms, "---p");
+    ck_assert_int_eq(below->cls, RC_OTHER);
+    ck_assert_int_eq(above->cls, RC_OTHER);
+    snapshot_free(s);
+    helper_stop(&h);
+}
+END_TEST
+
+START_TEST(t_bss_partly_written)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"bss", "7", NULL});
+    struct snapshot *s = capture_helper(&h, false);
+    const struct region *r = must_find(s, helper_value(&h, "written_start"));
+    assert_class(r, RC_BSS, "bss");
+    ck_assert_ptr_nonnull(r->object);
+    ck_assert_msg(strstr(r->object, "tests/helpers/maphelper") != NULL, "object %s", r->object);
+    /* The whole 16 MiB array is bss, up to its end. */
+    uint64_t bss_end = helper_value(&h, "bss_end");
+    ck_assert_uint_ge(r->vma.end, bss_end);
+    ck_assert_uint_eq(r->vma.name_len, 0);
+    /* The 7 written pages of the array are resident; so are the pages before
+     * the array that the loader wrote (copy relocations such as stdout),
+     * which the test counts independently from pagemap. */
+    uint64_t bss_start = helper_value(&h, "bss_start");
+    uint64_t before = count_present(h.pid, r->vma.start, bss_start);
+    ck_assert_uint_le(before, 2);
+    ck_assert_uint_eq(count_present(h.pid, bss_start, bss_end), 7);
+    ck_assert_uint_eq(r->vma.field[SMAPS_RSS], (7 + before) * (uint64_t)page);
+    snapshot_free(s);
+    helper_stop(&h);
+}
+END_TEST
+
+START_TEST(t_elf_image_segments)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "4", "1", NULL});
+    struct snapshot *s = capture_helper(&h, false);
+    int code = 0, rodata = 0, relro = 0, data = 0, libc_code = 0;
+    for (size_t i = 0; i < s->n_regions; i++) {
+        const struct region *r = &s->regions[i];
+        if (!r->object)
+            continue;
+        bool helper_img = strstr(r->object, "maphelper") != NULL;
+        bool libc = strstr(r->object, "libc.so") != NULL;
+        if (r->cls == RC_TEXT && !strcmp(r->subclass, "code")) {
+            ck_assert_msg(r->vma.perms[2] == 'x', "code without x: %s", r->vma.perms);
+            code += helper_img;
+            libc_code += libc;
+        }
+        rodata += helper_img && r->cls == RC_TEXT && !strcmp(r->subclass, "rodata");
+        relro += helper_img && r->cls == RC_TEXT && !strcmp(r->subclass, "relro");
+        data += helper_img && r->cls == RC_DATA;
+    }
+    ck_assert_int_eq(code, 1);
+    ck_assert_int_ge(rodata, 1);
+    ck_assert_int_eq(relro, 1);
+    ck_assert_int_eq(data, 1);
+    ck_assert_int_eq(libc_code, 1);
+    snapshot_free(s);
+    helper_stop(&h);
+}
+END_TEST
+
+START_TEST(t_private_file_mapping)
+{
+    char path[] = "/tmp/vmscope-test-fileXXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    char block[4096];
+    memset(block, 'x', sizeof block);
+    for (int i = 0; i < 8; i++)
+        ck_assert_int_eq(write(fd, block, sizeof block), (ssize_t)sizeof block);
+    close(fd);
+    struct helper h;
+    helper_start(&h, (const char *[]){"filemap", path, "3", NULL});
+    struct snapshot *s = capture_helper(&h, false);
+    const struct region *r = must_find(s, helper_value(&h, "start"));
+    assert_class(r, RC_MMAP, "file");
+    ck_assert_str_eq(r->vma.name, path);
+    ck_assert_uint_eq(r->vma.end, helper_value(&h, "end"));
+    ck_assert(!r->vma.deleted);
+    /* Write faults copy pages one by one (no fault-around): exact. */
+    ck_assert_uint_eq(r->vma.field[SMAPS_ANONYMOUS], 3 * (uint64_t)page);
+    ck_assert_uint_eq(r->vma.field[SMAPS_PRIVATE_DIRTY], 3 * (uint64_t)page);
+    ck_assert_uint_eq(r->vma.field[SMAPS_RSS], 3 * (uint64_t)page);
+    snapshot_free(s);
+    helper_stop(&h);
+    unlink(path);
+}
+END_TEST
+
+START_TEST(t_memfd_is_shm)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"memfd", "vmscope-test", "4", NULL});
+    struct snapshot *s = capture_helper(&h, true);
+    const struct region *r = must_find(s, helper_value(&h, "start"));
+    assert_class(r, RC_MMAP, "shm");
+    ck_assert_str_eq(r->vma.name, "/memfd:vmscope-test");
+    ck_assert(r->vma.deleted);
+    ck_assert_str_eq(r->vma.perms, "rw-s");
+    ck_assert_uint_eq(r->vma.field[SMAPS_RSS], 4 * (uint64_t)page);
+    ck_assert_uint_eq(r->vma.pages.present, 4);
+    ck_assert_uint_eq(r->vma.pages.file, 4); /* shmem pages are not anonymous */
+    snapshot_free(s);
+    helper_stop(&h);
+}
+END_TEST
+
+START_TEST(t_thread_stack_by_sp)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"thread", "256", NULL});
+    struct snapshot *s = capture_helper(&h, false);
+    uint64_t lo = helper_value(&h, "stack_lo"), hi = helper_value(&h, "stack_hi");
+    const struct region *r = must_find(s, lo);
+    assert_class(r, RC_STACK, "thread");
+    ck_assert_int_eq(r->tid, (pid_t)helper_value(&h, "tid"));
+    ck_assert_int_eq(r->flags & REGION_HEURISTIC, 0);
+    ck_assert_ptr_eq(must_find(s, hi - 1), r);
+    ck_assert_uint_eq(r->vma.start, lo); /* glibc's guard page sits right below */
+    const struct region *g = must_find(s, lo - 1);
+    assert_class(g, RC_OTHER, "guard");
+    ck_assert_str_eq(g->vma.perms, "---p");
+    /* The main stack belongs to the main thread. */
+    int mains = 0;
+    for (size_t i = 0; i < s->n_regions; i++)
+        if (s->regions[i].cls == RC_STACK && !strcmp(s->regions[i].subclass, "main")) {
+            mains++;
+            ck_assert_int_eq(s->regions[i].tid, h.pid);
+            ck_assert_str_eq(s->regions[i].vma.name, "[stack]");
+        }
+    ck_assert_int_eq(mains, 1);
+    ck_assert_int_eq(s->proc.threads, 2);
+    snapshot_free(s);
+    helper_stop(&h);
+}
+END_TEST
+
+START_TEST(t_glibc_arena)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"arena", NULL});
+    struct snapshot *s = capture_helper(&h, false);
+    const struct region *r = must_find(s, helper_value(&h, "arena_ptr"));
+    assert_class(r, RC_HEAP, "arena");
+    ck_assert(r->flags & REGION_HEURISTIC);
+    ck_assert_uint_eq(r->vma.start % (64u << 20), 0);
+    const struct region *reserve = must_find(s, r->vma.end);
+    assert_class(reserve, RC_OTHER, "reserve");
+    ck_assert_uint_eq(reserve->vma.end, r->vma.start + (64u << 20));
+    snapshot_free(s);
+    helper_stop(&h);
+}
+END_TEST
+
+START_TEST(t_special_regions)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "4", "1", NULL});
+    struct snapshot *s = capture_helper(&h, false);
+    int vdso = 0, vvar = 0, vsys = 0;
+    for (size_t i = 0; i < s->n_regions; i++) {
+        const struct region *r = &s->regions[i];
+        if (!strcmp(r->vma.name, "[vdso]")) {
+            assert_class(r, RC_OTHER, "vdso");
+            vdso++;
+        } else if (!strcmp(r->vma.name, "[vvar]")) {
+            assert_class(r, RC_OTHER, "vvar");
+            vvar++;
+        } else if (!strcmp(r->vma.name, "[vsyscall]")) {
+            assert_class(r, RC_OTHER, "vsyscall");
+            vsys++;
+        }
+        if (i > 0) /* sorted and disjoint */
+            ck_assert_uint_ge(r->vma.start, s->regions[i - 1].vma.end);
+    }
+    ck_assert_int_eq(vdso, 1);
+    ck_assert_int_eq(vvar, 1);
+    ck_assert_int_le(vsys, 1);
+    /* Totals add up by class. */
+    uint64_t rss = 0, vsz = 0;
+    for (int c = 0; c < RC_COUNT; c++) {
+        rss += s->by_class[c].rss;
+        vsz += s->by_class[c].vsz;
+    }
+    ck_assert_uint_eq(rss, s->totals.rss);
+    ck_assert_uint_eq(vsz, s->totals.vsz);
+    ck_assert_uint_eq(s->totals.regions, s->n_regions);
+    snapshot_free(s);
+    helper_stop(&h);
+}
+END_TEST
+
+START_TEST(t_process_exits_while_sampled)
+{
+    /* Helpers with many mappings exit while we sample them in a loop: every
+     * outcome must be a complete snapshot or a clean "exited". */
+    int complete = 0, exited = 0;
+    for (int round = 0; round < 10; round++) {
+        struct helper h;
+        helper_start(&h, (const char *[]){"exiter", "3000", "15", NULL});
+        for (int i = 0; i < 200; i++) {
+            struct snapshot *s = NULL;
+            int rc = capture_snapshot(h.pid, NULL, &s);
+            if (rc == 0) {
+                ck_assert_uint_ge(s->n_regions, 3000); /* never a cut list */
+                snapshot_free(s);
+                complete++;
+                continue;
+            }
+            ck_assert_msg(rc == -ESRCH || rc == -ENOENT, "unexpected error %d", rc);
+            exited++;
+            break;
+        }
+        helper_stop(&h);
+    }
+    ck_assert_int_eq(exited, 10);
+    ck_assert_int_ge(complete, 1);
+}
+END_TEST
+
+START_TEST(t_missing_pid)
+{
+    struct snapshot *s = NULL;
+    ck_assert_int_eq(capture_snapshot(0x3ffffff0, NULL, &s), -ENOENT);
+    ck_assert_ptr_null(s);
+}
+END_TEST
+
+int main(void)
+{
+    page = sysconf(_SC_PAGESIZE);
+    Suite *s = suite_create("classify");
+    TCase *tc = tcase_create("live");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, t_brk_heap);
+    tcase_add_test(tc, t_malloc_above_threshold);
+    tcase_add_test(tc, t_fenced_anonymous);
+    tcase_add_test(tc, t_bss_partly_written);
+    tcase_add_test(tc, t_elf_image_segments);
+    tcase_add_test(tc, t_private_file_mapping);
+    tcase_add_test(tc, t_memfd_is_shm);
+    tcase_add_test(tc, t_thread_stack_by_sp);
+    tcase_add_test(tc, t_glibc_arena);
+    tcase_add_test(tc, t_special_regions);
+    tcase_add_test(tc, t_process_exits_while_sampled);
+    tcase_add_test(tc, t_missing_pid);
+    suite_add_tcase(s, tc);
+    SRunner *r = srunner_create(s);
+    srunner_run_all(r, CK_NORMAL);
+    int failed = srunner_ntests_failed(r);
+    srunner_free(r);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

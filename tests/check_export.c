@@ -1,5 +1,296 @@
+/* Export tests: the JSON contract of formats.md (checked by parsing the
+ * output back with jansson), CSV columns and quoting, and that no hostile
+ * name reaches text output raw. */
+#include "testlib.h"
+
 #include <check.h>
+#include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
-START_TEST(t_placeholder) { ck_assert(1); }
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vmscope/capture.h"
+#include "vmscope/export.h"
+#include "vmscope/sanitize.h"
+
+static char hostile_dir[] = "/tmp/vmscope-hostile-XXXXXX";
+
+static char *export_to_string(const struct snapshot *s, enum export_format f, unsigned flags)
+{
+    char *data = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&data, &len);
+    ck_assert_int_eq(export_snapshot(s, f, flags, fp), 0);
+    fclose(fp);
+    return data;
+}
+
+static struct snapshot *capture(pid_t pid, bool census)
+{
+    struct capture_options opt = {.census = census};
+    struct snapshot *s;
+    ck_assert_int_eq(capture_snapshot(pid, &opt, &s), 0);
+    return s;
+}
+
+static json_t *parse(const char *text)
+{
+    json_error_t err;
+    json_t *doc = json_loads(text, 0, &err);
+    ck_assert_msg(doc != NULL, "invalid JSON: %s at line %d", err.text, err.line);
+    return doc;
+}
+
+static uint64_t hexnum(json_t *v)
+{
+    ck_assert(json_is_string(v));
+    const char *s = json_string_value(v);
+    ck_assert_msg(strncmp(s, "0x", 2) == 0, "address %s lacks 0x", s);
+    for (const char *p = s + 2; *p; p++)
+        ck_assert_msg((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'), "not lowercase hex: %s", s);
+    return strtoull(s, NULL, 16);
+}
+
+START_TEST(t_json_contract)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"memfd", "json-test", "3", NULL});
+    struct snapshot *s = capture(h.pid, false);
+    char *text = export_to_string(s, EXPORT_JSON, 0);
+    json_t *doc = parse(text);
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "format")), "vmscope.snapshot");
+    ck_assert_int_eq(json_integer_value(json_object_get(doc, "version")), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(doc, "tool"), "name")), "vmscope");
+    const char *when = json_string_value(json_object_get(doc, "time"));
+    ck_assert_int_eq(strlen(when), 24); /* 2026-11-22T02:16:08.123Z */
+    ck_assert_int_eq(when[23], 'Z');
+    ck_assert(json_is_integer(json_object_get(doc, "monotonic_ns")));
+    json_t *sys = json_object_get(doc, "system");
+    ck_assert_int_eq(json_integer_value(json_object_get(sys, "page_size")), sysconf(_SC_PAGESIZE));
+    ck_assert(json_is_boolean(json_object_get(sys, "privileged")));
+    json_t *proc = json_object_get(doc, "process");
+    ck_assert_int_eq(json_integer_value(json_object_get(proc, "pid")), h.pid);
+    ck_assert_str_eq(json_string_value(json_object_get(proc, "comm")), "maphelper");
+    ck_assert_int_eq(json_array_size(json_object_get(proc, "cmdline")), 4);
+    ck_assert_int_eq(json_integer_value(json_object_get(proc, "threads")), 1);
+    ck_assert_int_eq(strlen(json_string_value(json_object_get(proc, "state"))), 1);
+
+    json_t *totals = json_object_get(doc, "totals"), *by_class = json_object_get(totals, "by_class");
+    static const char *const classes[] = {"text", "data", "bss", "heap", "mmap", "stack", "other"};
+    ck_assert_int_eq(json_object_size(by_class), 7);
+    json_t *regions = json_object_get(doc, "regions");
+    ck_assert_int_eq(json_array_size(regions), json_integer_value(json_object_get(totals, "regions")));
+    json_int_t rss_sum = 0, class_rss[7] = {0};
+    uint64_t prev_end = 0;
+    bool seen_memfd = false;
+    size_t i;
+    json_t *r;
+    json_array_foreach(regions, i, r) {
+        uint64_t start = hexnum(json_object_get(r, "start")), end = hexnum(json_object_get(r, "end"));
+        ck_assert_uint_ge(start, prev_end); /* sorted by start, disjoint */
+        prev_end = end;
+        ck_assert_int_eq(json_integer_value(json_object_get(r, "size")), (json_int_t)(end - start));
+        static const char *const keys[] = {
+            "perms", "offset", "dev", "inode", "path", "deleted", "class", "subclass", "rss", "pss",
+            "pss_dirty", "shared_clean", "shared_dirty", "private_clean", "private_dirty",
+            "referenced", "anonymous", "ksm", "lazyfree", "anon_huge", "swap", "swap_pss",
+            "locked", "vmflags"};
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+            ck_assert_msg(json_object_get(r, keys[k]) != NULL, "region lacks %s", keys[k]);
+        ck_assert_ptr_null(json_object_get(r, "pages")); /* no census taken: key left out */
+        const char *cls = json_string_value(json_object_get(r, "class"));
+        int c = 0;
+        while (c < 7 && strcmp(classes[c], cls))
+            c++;
+        ck_assert_int_lt(c, 7);
+        json_int_t rss = json_integer_value(json_object_get(r, "rss"));
+        rss_sum += rss;
+        class_rss[c] += rss;
+        if (!strcmp(json_string_value(json_object_get(r, "path")), "/memfd:json-test")) {
+            seen_memfd = true;
+            ck_assert(json_is_true(json_object_get(r, "deleted")));
+            ck_assert_str_eq(cls, "mmap");
+            ck_assert_str_eq(json_string_value(json_object_get(r, "subclass")), "shm");
+            ck_assert_int_eq(rss, 3 * sysconf(_SC_PAGESIZE));
+            ck_assert_str_eq(json_string_value(json_object_get(r, "dev")), "00:01");
+        }
+        if (!strcmp(cls, "stack"))
+            ck_assert(json_is_integer(json_object_get(r, "tid")));
+        else
+            ck_assert_ptr_null(json_object_get(r, "tid"));
+    }
+    ck_assert(seen_memfd);
+    ck_assert_int_eq(rss_sum, json_integer_value(json_object_get(totals, "rss")));
+    for (int c = 0; c < 7; c++)
+        ck_assert_int_eq(class_rss[c], json_integer_value(json_object_get(
+                                           json_object_get(by_class, classes[c]), "rss")));
+    json_decref(doc);
+    free(text);
+    snapshot_free(s);
+    helper_stop(&h);
+}
 END_TEST
-int main(void){Suite*s=suite_create("export");TCase*tc=tcase_create("x");tcase_add_test(tc,t_placeholder);suite_add_tcase(s,tc);SRunner*r=srunner_create(s);srunner_run_all(r,CK_NORMAL);int f=srunner_ntests_failed(r);srunner_free(r);return f?1:0;}
+
+START_TEST(t_json_pages_when_census)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "8", "3", NULL});
+    struct snapshot *s = capture(h.pid, true);
+    char *text = export_to_string(s, EXPORT_JSON, 0);
+    json_t *doc = parse(text);
+    size_t i;
+    json_t *r;
+    bool found = false;
+    json_array_foreach(json_object_get(doc, "regions"), i, r) {
+        if (hexnum(json_object_get(r, "start")) != helper_value(&h, "start"))
+            continue;
+        found = true;
+        json_t *pages = json_object_get(r, "pages");
+        ck_assert_int_eq(json_integer_value(json_object_get(pages, "present")), 3);
+        ck_assert_int_eq(json_integer_value(json_object_get(pages, "exclusive")), 3);
+        ck_assert_int_eq(json_integer_value(json_object_get(pages, "file")), 0);
+        ck_assert_int_eq(json_integer_value(json_object_get(pages, "swapped")), 0);
+    }
+    ck_assert(found);
+    json_decref(doc);
+    free(text);
+    snapshot_free(s);
+    helper_stop(&h);
+}
+END_TEST
+
+/* Hostile names: the JSON stays valid and lossless; text and CSV for a
+ * terminal carry no control or invisible characters. */
+START_TEST(t_hostile_names)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"hostile", hostile_dir, NULL});
+    struct snapshot *s = capture(h.pid, false);
+    char *json = export_to_string(s, EXPORT_JSON, 0);
+    json_t *doc = parse(json);
+    size_t i;
+    json_t *r;
+    int found_bad = 0, found_newline = 0, found_esc = 0, found_gone = 0, found_alive = 0;
+    json_array_foreach(json_object_get(doc, "regions"), i, r) {
+        const char *path = json_string_value(json_object_get(r, "path"));
+        json_t *hex = json_object_get(r, "path_hex");
+        if (strstr(path, "bad\xef\xbf\xbd\xef\xbf\xbdutf8")) {
+            ck_assert_msg(hex != NULL, "invalid UTF-8 without path_hex");
+            /* "/memfd:bad\xff\xfeutf8" exactly, in hex */
+            ck_assert_str_eq(json_string_value(hex), "2f6d656d66643a626164fffe75746638");
+            found_bad++;
+        } else {
+            ck_assert_ptr_null(hex);
+        }
+        found_newline += strstr(path, "new\nline name.bin") != NULL;
+        found_esc += strstr(path, "\033]0;PWNED-TITLE\007") != NULL;
+        if (strstr(path, "gone.bin")) {
+            found_gone++;
+            ck_assert(json_is_true(json_object_get(r, "deleted")));
+        }
+        if (strstr(path, "alive (deleted)")) {
+            found_alive++; /* a live file whose name really ends so */
+            ck_assert(json_is_false(json_object_get(r, "deleted")));
+        }
+    }
+    ck_assert_int_eq(found_bad, 1);
+    ck_assert_int_eq(found_newline, 1);
+    ck_assert_int_eq(found_esc, 1);
+    ck_assert_int_eq(found_gone, 1);
+    ck_assert_int_eq(found_alive, 1);
+    json_decref(doc);
+    free(json);
+
+    for (int f = 0; f < 3; f++) {
+        enum export_format fmt = f == 0 ? EXPORT_TEXT : f == 1 ? EXPORT_CSV : EXPORT_JSON;
+        char *out = export_to_string(s, fmt, EXPORT_TO_TERMINAL);
+        for (const unsigned char *p = (const unsigned char *)out; *p; p++)
+            ck_assert_msg(*p >= 0x20 ? *p != 0x7f && (fmt == EXPORT_JSON ? *p < 0x80 : 1)
+                                     : (*p == '\n' || *p == '\r'),
+                          "format %d: raw byte 0x%02x in terminal output", f, *p);
+        ck_assert_msg(utf8_valid(out, strlen(out)), "format %d: invalid UTF-8", f);
+        ck_assert_ptr_null(strstr(out, "\xc2\x9b"));     /* C1 CSI */
+        ck_assert_ptr_null(strstr(out, "\xe2\x80\xae")); /* RTL override */
+        ck_assert_ptr_null(strstr(out, "\xe2\x80\x8b")); /* zero-width space */
+        if (fmt == EXPORT_TEXT)
+            ck_assert_ptr_nonnull(strstr(out, "/memfd:\\e]0;PWNED-TITLE\\x07"));
+        free(out);
+    }
+    snapshot_free(s);
+    helper_stop(&h);
+}
+END_TEST
+
+START_TEST(t_csv_columns_and_quoting)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"hostile", hostile_dir, NULL});
+    struct snapshot *s = capture(h.pid, false);
+    char *csv = export_to_string(s, EXPORT_CSV, 0);
+    ck_assert(strncmp(csv, "start,end,size,perms,offset,dev,inode,class,subclass,rss,pss,"
+                           "shared_clean,shared_dirty,private_clean,private_dirty,swap,locked,"
+                           "path\r\n", 119) == 0);
+    /* Count records the RFC 4180 way: CRLF outside quotes. */
+    size_t records = 0;
+    bool quoted = false;
+    for (const char *p = csv; *p; p++) {
+        if (*p == '"')
+            quoted = !quoted;
+        else if (!quoted && p[0] == '\r' && p[1] == '\n')
+            records++;
+    }
+    ck_assert(!quoted);
+    ck_assert_uint_eq(records, s->n_regions + 1);
+    ck_assert_ptr_nonnull(strstr(csv, ",\"" ));
+    ck_assert_ptr_nonnull(strstr(csv, "new\nline name.bin\"\r\n"));
+    free(csv);
+    snapshot_free(s);
+    helper_stop(&h);
+}
+END_TEST
+
+START_TEST(t_text_has_class_totals)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"brk", "4", NULL});
+    struct snapshot *s = capture(h.pid, false);
+    char *text = export_to_string(s, EXPORT_TEXT, 0);
+    static const char *const rows[] = {"\ntext ", "\ndata ", "\nbss ", "\nheap ", "\nmmap ",
+                                       "\nstack ", "\nother ", "\ntotal "};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        ck_assert_msg(strstr(text, rows[i]) != NULL, "no totals row%s", rows[i]);
+    ck_assert_ptr_nonnull(strstr(text, "heap/brk"));
+    ck_assert_ptr_nonnull(strstr(text, "[heap]"));
+    free(text);
+    snapshot_free(s);
+    helper_stop(&h);
+}
+END_TEST
+
+int main(void)
+{
+    if (!mkdtemp(hostile_dir)) {
+        perror("mkdtemp");
+        return EXIT_FAILURE;
+    }
+    Suite *s = suite_create("export");
+    TCase *tc = tcase_create("formats");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, t_json_contract);
+    tcase_add_test(tc, t_json_pages_when_census);
+    tcase_add_test(tc, t_hostile_names);
+    tcase_add_test(tc, t_csv_columns_and_quoting);
+    tcase_add_test(tc, t_text_has_class_totals);
+    suite_add_tcase(s, tc);
+    SRunner *r = srunner_create(s);
+    srunner_run_all(r, CK_NORMAL);
+    int failed = srunner_ntests_failed(r);
+    srunner_free(r);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", hostile_dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", hostile_dir);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

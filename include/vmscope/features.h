@@ -12,6 +12,7 @@ struct kernel_features {
     bool soft_dirty;    /* CONFIG_MEM_SOFT_DIRTY: pagemap bit 55 is live */
     bool pfn_visible;   /* we may see PFNs (CAP_SYS_ADMIN in the init userns) */
     bool kpageflags;    /* /proc/kpageflags is readable */
+    bool gate_vma;      /* maps ends with the [vsyscall] gate VMA */
     long page_size;
     char kernel_release[65];
 };

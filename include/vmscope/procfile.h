@@ -35,6 +35,7 @@ int status_parse(const char *text, size_t len, struct proc_status *st);
  * ptrace-read access the kernel masks them; masked is then true. */
 struct proc_stat {
     char state;
+    uint64_t flags;                             /* 9: PF_* */
     uint64_t start_code, end_code, start_stack; /* 26, 27, 28 */
     uint64_t start_data, end_data, start_brk;   /* 45, 46, 47 */
     uint64_t vsize;                             /* 23, bytes */
@@ -42,6 +43,7 @@ struct proc_stat {
     bool masked;
 };
 int stat_parse(const char *text, size_t len, struct proc_stat *st);
+#define STAT_PF_KTHREAD 0x00200000u /* stat flags: a kernel thread */
 
 /* /proc/PID/auxv (native Elf64_auxv_t array). */
 struct auxv_info {

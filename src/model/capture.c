@@ -68,6 +68,34 @@ static void resolve_deleted_names(struct vma_list *l)
     }
 }
 
+/* A process that exits (or execs) while we read smaps cuts the read short:
+ * the kernel just ends the file. Report that as an exit (or ask for a
+ * retry after an exec), never as a smaller address space. */
+static int check_complete(const struct proc_target *t, const struct vma_list *vmas)
+{
+    struct buf b;
+    buf_init(&b);
+    struct proc_stat st;
+    int rc = proc_read_file(t, "stat", &b);
+    if (rc == 0 && stat_parse(b.data, b.len, &st) < 0)
+        rc = -ESRCH;
+    buf_free(&b);
+    if (rc < 0)
+        return rc;
+    if (st.state == 'Z' || st.state == 'X' || st.state == 'x')
+        return -ESRCH;
+    if (vmas->count == 0)
+        return (st.flags & STAT_PF_KTHREAD) ? -ENODATA : -ESRCH;
+    if (st.vsize == 0)
+        return -ESRCH; /* exit_mm() already ran: the task is on its way out */
+    if (kernel_features()->gate_vma) {
+        const struct vma *last = &vmas->items[vmas->count - 1];
+        if (strcmp(last->name, "[vsyscall]") != 0)
+            return -EAGAIN; /* alive with a new mm: it exec'ed under us */
+    }
+    return 0;
+}
+
 static void fill_system(struct snapshot_system *sys)
 {
     const struct kernel_features *f = kernel_features();
@@ -86,7 +114,7 @@ static void take_regions(struct snapshot *s, struct vma_list *l)
     vma_list_init(l);
 }
 
-int capture_snapshot(pid_t pid, const struct capture_options *opt, struct snapshot **out)
+static int capture_once(pid_t pid, const struct capture_options *opt, struct snapshot **out)
 {
     *out = NULL;
     uint64_t t0 = clock_monotonic_ns();
@@ -133,17 +161,8 @@ int capture_snapshot(pid_t pid, const struct capture_options *opt, struct snapsh
             goto fail;
         s->has_census = true;
     }
-    /* A process that exited while we read has an empty or cut address
-     * space: report the exit, never the partial picture. */
-    int alive = proc_is_alive(&t);
-    if (alive <= 0) {
-        rc = alive < 0 ? alive : -ESRCH;
+    if ((rc = check_complete(&t, &vmas)) < 0)
         goto fail;
-    }
-    if (vmas.count == 0) {
-        rc = -ENODATA; /* a kernel thread: no user address space */
-        goto fail;
-    }
     resolve_deleted_names(&vmas);
     s->has_pss = true;
     take_regions(s, &vmas);
@@ -162,6 +181,15 @@ done:
     buf_free(&b);
     proc_target_close(&t);
     return rc;
+}
+
+int capture_snapshot(pid_t pid, const struct capture_options *opt, struct snapshot **out)
+{
+    int rc;
+    for (int attempt = 0; attempt < 3; attempt++)
+        if ((rc = capture_once(pid, opt, out)) != -EAGAIN)
+            return rc;
+    return -ESRCH; /* exec'ing in a loop: we cannot get a consistent picture */
 }
 
 char *capture_error_message(pid_t pid, int err)

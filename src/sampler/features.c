@@ -1,5 +1,6 @@
 /* Run-time kernel feature probes, done once on our own process. */
 #include "vmscope/features.h"
+#include "vmscope/buf.h"
 #include "vmscope/kernel_abi.h"
 
 #include <errno.h>
@@ -55,6 +56,14 @@ static void probe(void)
 
     fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
     if (fd >= 0) {
+        /* The gate VMA is always printed last; when it exists, a maps or
+         * smaps read that does not end with it was cut short. */
+        struct buf maps;
+        buf_init(&maps);
+        static const char gate[] = "[vsyscall]\n";
+        if (buf_read_fd(&maps, fd) == 0 && maps.len >= sizeof gate - 1)
+            f->gate_vma = memcmp(maps.data + maps.len - (sizeof gate - 1), gate, sizeof gate - 1) == 0;
+        buf_free(&maps);
         struct procmap_query q = {.size = sizeof q, .query_addr = (uintptr_t)&probe};
         f->procmap_query = ioctl(fd, PROCMAP_QUERY, &q) == 0;
         close(fd);

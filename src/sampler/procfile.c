@@ -88,6 +88,7 @@ int stat_parse(const char *text, size_t len, struct proc_stat *st)
         if (field > 3) {
             unsigned long long v = strtoull(p, NULL, 10);
             switch (field) {
+            case 9: st->flags = v; break;
             case 23: st->vsize = v; break;
             case 24: st->rss_pages = v; break;
             case 26: st->start_code = v; break;

@@ -16,7 +16,9 @@
  *
  * Nothing here may allocate from the brk heap unless the mode asks for it:
  * stdout is unbuffered so stdio does not malloc a buffer. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -35,7 +37,7 @@
 #define BSS_SIZE (16u << 20)
 static char big_bss[BSS_SIZE] __attribute__((aligned(4096)));
 
-static long page;
+static long page = 4096; /* initialised: keeps it in .data, off the bss pages the test counts */
 
 static void report(const char *key, uintptr_t value)
 {
@@ -87,12 +89,19 @@ static void mode_bigmalloc(size_t bytes)
     report("small", (uintptr_t)small);
 }
 
-static void mode_fenced(long pages, long written)
+/* Anonymous pages between two PROT_NONE pages, so the VMA never merges
+ * with a neighbour and its counts are exactly ours. */
+static char *map_fenced(long pages)
 {
     char *p = map_pages((size_t)pages + 2, PROT_READ | PROT_WRITE);
     if (mprotect(p, (size_t)page, PROT_NONE) || mprotect(p + (pages + 1) * page, (size_t)page, PROT_NONE))
         die("mprotect");
-    char *body = p + page;
+    return p + page;
+}
+
+static void mode_fenced(long pages, long written)
+{
+    char *body = map_fenced(pages);
     for (long i = 0; i < written; i++)
         body[i * 2 * page % (pages * page)] = 1; /* spread out: every other page first */
     report("start", (uintptr_t)body);
@@ -259,7 +268,7 @@ static void mode_many(long count)
 
 static void mode_fork(long pages)
 {
-    char *p = map_pages((size_t)pages, PROT_READ | PROT_WRITE);
+    char *p = map_fenced(pages);
     for (long i = 0; i < pages; i++)
         p[i * page] = 1;
     pid_t child = fork();
