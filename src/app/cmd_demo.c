@@ -8,6 +8,7 @@
 #include "vmscope/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -73,6 +74,8 @@ int cmd_demo(int argc, char **argv)
         warnx_msg("cannot start the demo workload: %s", strerror((int)-child));
         return EXIT_FAILURE_RUNTIME;
     }
+    /* Announcements are drained without blocking between frames. */
+    fcntl(announce_fd, F_SETFL, fcntl(announce_fd, F_GETFL) | O_NONBLOCK);
     struct sigaction sa = {.sa_handler = on_stop};
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);

@@ -31,7 +31,9 @@ int pagemap_open(struct pagemap_reader *r, const struct proc_target *t)
                   (r->use_scan ? CENSUS_HUGE | CENSUS_ZERO : 0);
     r->entries = xmalloc(CLASSIC_BATCH * sizeof *r->entries);
     r->entries_cap = CLASSIC_BATCH;
-    r->vec = xmalloc(SCAN_VEC_LEN * sizeof(struct page_region));
+    /* calloc: valgrind cannot see the kernel fill this through an ioctl it
+     * does not know, and would report every read of it. */
+    r->vec = xcalloc(SCAN_VEC_LEN, sizeof(struct page_region));
     r->vec_len = SCAN_VEC_LEN;
     return 0;
 }
