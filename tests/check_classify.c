@@ -6,6 +6,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,6 +251,104 @@ START_TEST(t_thread_stack_by_sp)
 }
 END_TEST
 
+/* Wait until the leader's state is (or, with negate, is no longer) want. */
+static void wait_state(pid_t pid, char want, bool negate)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    for (int i = 0; i < 500; i++) {
+        FILE *fp = fopen(path, "r");
+        ck_assert_ptr_nonnull(fp);
+        size_t n = fread(buf, 1, sizeof buf - 1, fp);
+        fclose(fp);
+        buf[n] = 0;
+        char *rp = strrchr(buf, ')');
+        if (rp && (rp[2] == want) != negate)
+            return;
+        usleep(2000);
+    }
+    ck_abort_msg("pid %d never reached state %c", (int)pid, want);
+}
+
+START_TEST(t_running_thread_keeps_last_stack)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"spinner", NULL});
+    pid_t tid = (pid_t)helper_value(&h, "tid");
+    /* Stopped, every thread shows its SP ("-1 sp pc"). */
+    kill(h.pid, SIGSTOP);
+    wait_state(h.pid, 'T', false);
+    struct snapshot *stopped = capture_helper(&h, false);
+    kill(h.pid, SIGCONT);
+    wait_state(h.pid, 'T', true);
+    usleep(20000); /* the spinner is back in user space */
+    const struct region *known = NULL;
+    for (size_t i = 0; i < stopped->n_regions; i++)
+        if (stopped->regions[i].tid == tid)
+            known = &stopped->regions[i];
+    ck_assert_ptr_nonnull(known);
+    assert_class(known, RC_STACK, "thread");
+    ck_assert_int_eq(known->flags & REGION_HEURISTIC, 0);
+
+    /* Running: no SP. With the previous sample the stack keeps its thread. */
+    struct capture_options opt = {.previous = stopped};
+    struct snapshot *s;
+    ck_assert_int_eq(capture_snapshot(h.pid, &opt, &s), 0);
+    const struct region *r = must_find(s, known->vma.start);
+    assert_class(r, RC_STACK, "thread");
+    ck_assert_int_eq(r->tid, tid);
+    ck_assert_int_eq(r->flags & REGION_HEURISTIC, 0);
+    snapshot_free(s);
+
+    /* Without history only the guard-page pattern is left: a heuristic. */
+    s = capture_helper(&h, false);
+    r = must_find(s, known->vma.start);
+    assert_class(r, RC_STACK, "thread");
+    ck_assert(r->flags & REGION_HEURISTIC);
+    ck_assert_int_eq(r->tid, 0);
+    snapshot_free(s);
+    snapshot_free(stopped);
+    kill(h.pid, SIGKILL);
+    helper_stop(&h);
+}
+END_TEST
+
+START_TEST(t_deleted_library)
+{
+    /* A library deleted after it was loaded is still an ELF image: read
+     * through /proc/PID/map_files/ (root) it keeps its segments. */
+    char dir[] = "/tmp/vmscope-lib-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char lib[256], cmd[600];
+    snprintf(lib, sizeof lib, "%s/libm.so.6", dir);
+    snprintf(cmd, sizeof cmd, "cp \"$(ldconfig -p | awk '/libm.so.6 .*x86-64/ {print $NF; exit}')\" '%s'", lib);
+    ck_assert_int_eq(system(cmd), 0);
+    setenv("LD_PRELOAD", lib, 1);
+    struct helper h;
+    helper_start(&h, (const char *[]){"brk", "1", NULL});
+    unsetenv("LD_PRELOAD");
+    unlink(lib);
+    rmdir(dir);
+    struct snapshot *s = capture_helper(&h, false);
+    int code = 0, deleted = 0;
+    for (size_t i = 0; i < s->n_regions; i++) {
+        const struct region *r = &s->regions[i];
+        if (strcmp(r->vma.name, lib) != 0)
+            continue;
+        deleted += r->vma.deleted;
+        if (geteuid() == 0) { /* map_files needs CAP_SYS_ADMIN */
+            ck_assert_ptr_nonnull(r->object);
+            code += r->cls == RC_TEXT && !strcmp(r->subclass, "code");
+        }
+    }
+    ck_assert_int_ge(deleted, 4);
+    if (geteuid() == 0)
+        ck_assert_int_eq(code, 1);
+    snapshot_free(s);
+    helper_stop(&h);
+}
+END_TEST
+
 START_TEST(t_glibc_arena)
 {
     struct helper h;
@@ -356,6 +455,8 @@ int main(void)
     tcase_add_test(tc, t_memfd_is_shm);
     tcase_add_test(tc, t_thread_stack_by_sp);
     tcase_add_test(tc, t_glibc_arena);
+    tcase_add_test(tc, t_running_thread_keeps_last_stack);
+    tcase_add_test(tc, t_deleted_library);
     tcase_add_test(tc, t_special_regions);
     tcase_add_test(tc, t_process_exits_while_sampled);
     tcase_add_test(tc, t_missing_pid);

@@ -13,6 +13,7 @@
 
 struct capture_options {
     bool census; /* page census through pagemap */
+    const struct snapshot *previous; /* last sample of this pid, or NULL */
 };
 
 /* Returns 0 and *out, or -errno: -ESRCH (no such process / exited),

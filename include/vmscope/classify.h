@@ -18,6 +18,9 @@ struct classify_context {
     const struct proc_target *target; /* for exe and map_files; may be NULL */
     const struct proc_stat *stat;     /* may be NULL or masked */
     const struct thread_list *threads; /* may be NULL */
+    /* The previous snapshot of the same process, or NULL: a thread running
+     * in user space shows no SP, so it keeps the stack it had then. */
+    const struct snapshot *previous;
 };
 
 /* Classifies s->regions in place and fills s->objects. */

@@ -166,7 +166,10 @@ static int capture_once(pid_t pid, const struct capture_options *opt, struct sna
     resolve_deleted_names(&vmas);
     s->has_pss = true;
     take_regions(s, &vmas);
-    struct classify_context ctx = {.target = &t, .stat = &stat, .threads = &threads};
+    struct classify_context ctx = {
+        .target = &t, .stat = &stat, .threads = &threads,
+        .previous = opt && opt->previous && opt->previous->proc.pid == pid ? opt->previous : NULL,
+    };
     classify_snapshot(s, &ctx);
     snapshot_compute_totals(s);
     s->sample_cost_ns = clock_monotonic_ns() - t0;

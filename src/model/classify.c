@@ -374,6 +374,29 @@ static void mark_guard_below(struct snapshot *s, size_t i)
         set_class(g, RC_OTHER, "guard");
 }
 
+/* A thread seen running has no SP now: if an earlier sample placed its
+ * stack and that VMA is still there, the stack has not moved. */
+static bool keep_previous_stack(struct snapshot *s, const struct snapshot *prev, pid_t tid)
+{
+    if (!prev)
+        return false;
+    for (size_t i = 0; i < prev->n_regions; i++) {
+        const struct region *old = &prev->regions[i];
+        if (old->cls != RC_STACK || old->tid != tid || strcmp(old->subclass, "thread") != 0)
+            continue;
+        const struct region *hit = snapshot_find(s, old->vma.start);
+        if (!hit || hit->vma.start != old->vma.start || hit->cls != RC_MMAP)
+            return false;
+        struct region *r = &s->regions[hit - s->regions];
+        set_class(r, RC_STACK, "thread");
+        r->tid = tid;
+        r->flags = old->flags;
+        mark_guard_below(s, (size_t)(hit - s->regions));
+        return true;
+    }
+    return false;
+}
+
 static void classify_stacks(struct snapshot *s, const struct classify_context *ctx)
 {
     pid_t pid = s->proc.pid;
@@ -385,7 +408,8 @@ static void classify_stacks(struct snapshot *s, const struct classify_context *c
     for (size_t k = 0; tl && k < tl->count; k++) {
         const struct thread_sp *t = &tl->items[k];
         if (!t->sp_known) {
-            unknown += t->tid != pid;
+            if (t->tid != pid && !keep_previous_stack(s, ctx->previous, t->tid))
+                unknown++;
             continue;
         }
         const struct region *hit = snapshot_find(s, t->sp);

@@ -9,6 +9,7 @@
  *   memfd NAME PAGES     shared memfd mapping, all PAGES written
  *   thread STACK_KIB     a thread with that stack size, blocked in read()
  *   arena                a thread whose malloc creates a glibc arena
+ *   spinner              a thread that spins in user space (no readable SP)
  *   hostile DIR          mappings whose names carry escapes, newlines, bad UTF-8
  *   many COUNT           COUNT separate one-page mappings
  *   exiter COUNT MS      COUNT mappings, then exit after MS milliseconds
@@ -190,6 +191,28 @@ static void mode_thread(long stack_kib)
     report("stack_hi", thread_hi);
 }
 
+static volatile int keep_spinning = 1;
+
+static void *spinning_thread(void *arg)
+{
+    (void)arg;
+    thread_tid = (pid_t)syscall(SYS_gettid);
+    pthread_barrier_wait(&thread_ready);
+    while (keep_spinning) /* always in user space: its syscall file says "running" */
+        ;
+    return NULL;
+}
+
+static void mode_spinner(void)
+{
+    pthread_t t;
+    pthread_barrier_init(&thread_ready, NULL, 2);
+    if (pthread_create(&t, NULL, spinning_thread, NULL))
+        die("pthread_create");
+    pthread_barrier_wait(&thread_ready);
+    report("tid", (uintptr_t)thread_tid);
+}
+
 static void *arena_thread(void *arg)
 {
     char *p = malloc(1000);
@@ -306,6 +329,8 @@ int main(int argc, char **argv)
         mode_thread(a);
     else if (!strcmp(mode, "arena"))
         mode_arena();
+    else if (!strcmp(mode, "spinner"))
+        mode_spinner();
     else if (!strcmp(mode, "hostile") && argc > 2)
         mode_hostile(argv[2]);
     else if (!strcmp(mode, "many"))
