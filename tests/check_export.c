@@ -223,6 +223,27 @@ START_TEST(t_hostile_names)
 }
 END_TEST
 
+START_TEST(t_cmdline_hex_for_invalid_utf8)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"brk", "1", "caf\xe9", NULL}); /* Latin-1, not UTF-8 */
+    struct snapshot *s = capture(h.pid, false);
+    char *text = export_to_string(s, EXPORT_JSON, 0);
+    json_t *doc = parse(text);
+    json_t *proc = json_object_get(doc, "process");
+    json_t *argv = json_object_get(proc, "cmdline"), *hex = json_object_get(proc, "cmdline_hex");
+    ck_assert_int_eq(json_array_size(argv), 4);
+    ck_assert_str_eq(json_string_value(json_array_get(argv, 3)), "caf\xef\xbf\xbd");
+    ck_assert_int_eq(json_array_size(hex), 4);
+    ck_assert_str_eq(json_string_value(json_array_get(hex, 1)), "");
+    ck_assert_str_eq(json_string_value(json_array_get(hex, 3)), "636166e9");
+    json_decref(doc);
+    free(text);
+    snapshot_free(s);
+    helper_stop(&h);
+}
+END_TEST
+
 START_TEST(t_csv_columns_and_quoting)
 {
     struct helper h;
@@ -281,6 +302,7 @@ int main(void)
     tcase_add_test(tc, t_json_contract);
     tcase_add_test(tc, t_json_pages_when_census);
     tcase_add_test(tc, t_hostile_names);
+    tcase_add_test(tc, t_cmdline_hex_for_invalid_utf8);
     tcase_add_test(tc, t_csv_columns_and_quoting);
     tcase_add_test(tc, t_text_has_class_totals);
     suite_add_tcase(s, tc);

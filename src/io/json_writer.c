@@ -13,30 +13,43 @@
 #include <string.h>
 #include <time.h>
 
-/* Set key to the bytes as UTF-8; when they are not valid UTF-8, write the
- * U+FFFD-repaired string and the exact bytes as <key>_hex. */
+/* The bytes as a JSON string; when they are not valid UTF-8, the string
+ * has U+FFFD for each bad sequence and *hex (if asked for) receives the
+ * exact bytes in hex (formats.md's _hex rule). */
+static json_t *json_bytes(const char *bytes, size_t len, json_t **hex)
+{
+    if (hex)
+        *hex = NULL;
+    if (utf8_valid(bytes, len))
+        return json_stringn_nocheck(bytes, len);
+    struct buf b;
+    buf_init(&b);
+    utf8_repair(&b, bytes, len);
+    json_t *str = json_stringn_nocheck(b.data ? b.data : "", b.len);
+    if (hex) {
+        static const char digits[] = "0123456789abcdef";
+        buf_reset(&b);
+        buf_reserve(&b, len * 2);
+        for (size_t i = 0; i < len; i++) {
+            buf_putc(&b, digits[(unsigned char)bytes[i] >> 4]);
+            buf_putc(&b, digits[(unsigned char)bytes[i] & 15]);
+        }
+        *hex = json_stringn_nocheck(b.data ? b.data : "", b.len);
+    }
+    buf_free(&b);
+    return str;
+}
+
+/* obj[key] = the bytes, plus obj[key_hex] when they are not valid UTF-8. */
 static void set_bytes(json_t *obj, const char *key, const char *bytes, size_t len)
 {
-    if (utf8_valid(bytes, len)) {
-        json_object_set_new_nocheck(obj, key, json_stringn_nocheck(bytes, len));
-        return;
+    json_t *hex;
+    json_object_set_new_nocheck(obj, key, json_bytes(bytes, len, &hex));
+    if (hex) {
+        char *hkey = xasprintf("%s_hex", key);
+        json_object_set_new(obj, hkey, hex);
+        free(hkey);
     }
-    struct buf b, hex;
-    buf_init(&b);
-    buf_init(&hex);
-    utf8_repair(&b, bytes, len);
-    static const char digits[] = "0123456789abcdef";
-    buf_reserve(&hex, len * 2);
-    for (size_t i = 0; i < len; i++) {
-        buf_putc(&hex, digits[(unsigned char)bytes[i] >> 4]);
-        buf_putc(&hex, digits[(unsigned char)bytes[i] & 15]);
-    }
-    json_object_set_new_nocheck(obj, key, json_stringn_nocheck(b.data ? b.data : "", b.len));
-    char *hkey = xasprintf("%s_hex", key);
-    json_object_set_new(obj, hkey, json_stringn_nocheck(hex.data ? hex.data : "", hex.len));
-    free(hkey);
-    buf_free(&b);
-    buf_free(&hex);
 }
 
 static void set_str(json_t *obj, const char *key, const char *s)
@@ -133,27 +146,20 @@ static json_t *process_json(const struct snapshot *s)
     char state[2] = {p->state ? p->state : '?', 0};
     json_object_set_new_nocheck(o, "pid", json_integer(p->pid));
     set_str(o, "comm", p->comm ? p->comm : "");
-    json_t *argv = json_array();
-    json_t *argv_hex = NULL;
+    /* cmdline_hex, when needed, is parallel to cmdline: "" where valid. */
+    json_t *argv = json_array(), *argv_hex = json_array();
+    bool any_hex = false;
     for (size_t i = 0; i < p->argc; i++) {
-        json_t *holder = json_object();
-        set_str(holder, "a", p->argv[i]);
-        json_array_append(argv, json_object_get(holder, "a"));
-        if (json_object_get(holder, "a_hex")) {
-            if (!argv_hex) /* hex array parallel to cmdline, "" where valid */
-                argv_hex = json_array();
-            while (json_array_size(argv_hex) < i)
-                json_array_append_new(argv_hex, json_string(""));
-            json_array_append(argv_hex, json_object_get(holder, "a_hex"));
-        }
-        json_decref(holder);
+        json_t *hex;
+        json_array_append_new(argv, json_bytes(p->argv[i], strlen(p->argv[i]), &hex));
+        json_array_append_new(argv_hex, hex ? hex : json_string(""));
+        any_hex |= hex != NULL;
     }
     json_object_set_new_nocheck(o, "cmdline", argv);
-    if (argv_hex) {
-        while (json_array_size(argv_hex) < p->argc)
-            json_array_append_new(argv_hex, json_string(""));
+    if (any_hex)
         json_object_set_new_nocheck(o, "cmdline_hex", argv_hex);
-    }
+    else
+        json_decref(argv_hex);
     if (p->exe)
         set_str(o, "exe", p->exe);
     json_object_set_new_nocheck(o, "uid", json_integer(p->uid));
