@@ -461,9 +461,5 @@ int main(void)
     tcase_add_test(tc, t_process_exits_while_sampled);
     tcase_add_test(tc, t_missing_pid);
     suite_add_tcase(s, tc);
-    SRunner *r = srunner_create(s);
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

@@ -245,9 +245,5 @@ int main(void)
     tcase_add_test(tc, t_full_disk_keeps_old_file);
     tcase_add_test(tc, t_text_to_stdout_and_version);
     suite_add_tcase(s, tc);
-    SRunner *r = srunner_create(s);
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

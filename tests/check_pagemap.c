@@ -199,9 +199,5 @@ int main(void)
     tcase_add_test(live, t_memfd_pages_are_file);
     tcase_add_test(live, t_scan_reports_zero_page_where_available);
     suite_add_tcase(s, live);
-    SRunner *r = srunner_create(s);
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

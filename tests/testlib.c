@@ -158,3 +158,12 @@ void fixture_read(const char *name, struct buf *b)
     else
         fclose(fp);
 }
+
+int run_suite(Suite *s)
+{
+    SRunner *r = srunner_create(s);
+    srunner_run_all(r, CK_NORMAL);
+    int failed = srunner_ntests_failed(r);
+    srunner_free(r);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

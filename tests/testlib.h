@@ -36,4 +36,9 @@ const char *fixture_path(const char *name, char *buf, size_t size);
 /* Reads a fixture (transparently decompressing .xz) into b. */
 void fixture_read(const char *name, struct buf *b);
 
+/* Runs the suite (fork mode, normal output with the "Checks:" summary
+ * line bootstrap.sh counts) and returns the process exit status. */
+struct Suite;
+int run_suite(struct Suite *s);
+
 #endif

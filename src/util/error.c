@@ -22,14 +22,19 @@ void util_run_teardown(void)
         hook();
 }
 
+static void vmessage(const char *fmt, va_list ap)
+{
+    fputs("vmscope: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 _Noreturn void fatal(const char *fmt, ...)
 {
     util_run_teardown();
     va_list ap;
     va_start(ap, fmt);
-    fputs("vmscope: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vmessage(fmt, ap);
     va_end(ap);
     exit(1);
 }
@@ -38,9 +43,7 @@ void warnx_msg(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("vmscope: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vmessage(fmt, ap);
     va_end(ap);
 }
 
