@@ -14,6 +14,14 @@
 struct capture_options {
     bool census; /* page census through pagemap */
     const struct snapshot *previous; /* last sample of this pid, or NULL */
+    /* Called once per VMA, in address order, as soon as its record is
+     * complete: on the capturing thread, while smaps is still being read,
+     * so an exporter can start rendering. v is valid only during the call.
+     * An index at or below one already given restarts from there: the
+     * records were rewritten (the maps race rule), or a new attempt began
+     * (a capture retries after an exec). */
+    void (*on_vma)(void *arg, const struct vma *v, size_t index);
+    void *on_vma_arg;
 };
 
 /* Returns 0 and *out, or -errno: -ESRCH (no such process / exited),

@@ -25,6 +25,19 @@ enum export_flags {
 int export_snapshot(const struct snapshot *s, enum export_format fmt, unsigned flags, FILE *fp);
 
 int export_json(const struct snapshot *s, unsigned flags, FILE *fp);
+
+/* JSON rendering that starts during the capture: pass
+ * json_prerender_region as the capture's region observer, with the object
+ * as its argument, then export with export_json_prerendered(). Regions that
+ * changed after they were rendered are rendered again, so the output is
+ * the same as export_json()'s. */
+struct json_prerender;
+struct vma;
+struct json_prerender *json_prerender_new(unsigned flags);
+void json_prerender_free(struct json_prerender *p);
+void json_prerender_region(void *prerender, const struct vma *v, size_t index);
+int export_json_prerendered(const struct snapshot *s, const struct json_prerender *pre,
+                            unsigned flags, FILE *fp);
 int export_csv(const struct snapshot *s, unsigned flags, FILE *fp);
 int export_text(const struct snapshot *s, unsigned flags, FILE *fp);
 

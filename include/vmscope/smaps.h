@@ -13,6 +13,8 @@
 #include "vmscope/buf.h"
 #include "vmscope/vma.h"
 
+#include <stdint.h>
+
 struct smaps_parser {
     struct vma_list *out;
     struct buf pending;    /* bytes of an unfinished line */
@@ -20,6 +22,9 @@ struct smaps_parser {
     size_t next_field;     /* field order hint for fast key lookup */
     size_t bad_lines;      /* malformed lines skipped */
     size_t replaced;       /* race rule: records replaced or clipped */
+    size_t rewritten_from; /* lowest index the race rule rewrote, or SIZE_MAX;
+                              a consumer tracking finished records resets it */
+    bool skipping;         /* ignoring the fields of a dropped line */
     bool truncated;        /* input ended mid-line */
 };
 

@@ -5,6 +5,7 @@
 #include "vmscope/pagemap.h"
 #include "vmscope/procfs.h"
 #include "vmscope/smaps.h"
+#include "vmscope/smaps_stream.h"
 #include "vmscope/threads.h"
 #include "vmscope/util.h"
 
@@ -17,55 +18,55 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-/* smaps in one pass: the maps lines come with it, so no maps/smaps skew. */
-static int read_smaps(const struct proc_target *t, struct vma_list *out)
-{
-    int fd = proc_openat(t, "smaps", O_RDONLY);
-    if (fd < 0)
-        return fd;
-    struct smaps_parser p;
-    smaps_parser_init(&p, out);
-    /* The kernel hands out at most about a page per read() anyway. */
-    static __thread char chunk[65536];
-    int rc = 0;
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof chunk);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            rc = errno == ESRCH ? -ESRCH : -errno;
-            break;
-        }
-        if (n == 0)
-            break;
-        smaps_parser_feed(&p, chunk, (size_t)n);
-    }
-    smaps_parser_finish(&p);
-    smaps_parser_free(&p);
-    close(fd);
-    return rc;
-}
-
 /* " (deleted)" is ambiguous: a live file may really be named so. When the
  * full name still resolves to the mapped inode, the file is not deleted. */
-static void resolve_deleted_names(struct vma_list *l)
+static void resolve_deleted_name(struct vma *v)
 {
-    for (size_t i = 0; i < l->count; i++) {
-        struct vma *v = &l->items[i];
-        if (!v->deleted || v->name[0] != '/' || v->inode == 0)
-            continue;
-        char *full = xasprintf("%s (deleted)", v->name);
-        struct stat st;
-        if (stat(full, &st) == 0 && st.st_ino == v->inode && major(st.st_dev) == v->dev_major &&
-            minor(st.st_dev) == v->dev_minor) {
-            free(v->name);
-            v->name = full;
-            v->name_len = strlen(full);
-            v->deleted = false;
-        } else {
-            free(full);
-        }
+    if (!v->deleted || v->name[0] != '/' || v->inode == 0)
+        return;
+    char *full = xasprintf("%s (deleted)", v->name);
+    struct stat st;
+    if (stat(full, &st) == 0 && st.st_ino == v->inode && major(st.st_dev) == v->dev_major &&
+        minor(st.st_dev) == v->dev_minor) {
+        free(v->name);
+        v->name = full;
+        v->name_len = strlen(full);
+        v->deleted = false;
+    } else {
+        free(full);
     }
+}
+
+/* Hands finished records to the observer while the stream is still read.
+ * A record is finished once the next one has begun: the parser's race rule
+ * only ever rewrites the record in progress. */
+struct vma_notifier {
+    struct vma_list *vmas;
+    struct smaps_parser *parser;
+    size_t done; /* records already handed out */
+    const struct capture_options *opt;
+};
+
+static void notify_upto(struct vma_notifier *n, size_t upto)
+{
+    /* The race rule can rewrite records we already handed out: hand them
+     * out again (observers restart from a lower index). */
+    if (n->parser->rewritten_from < n->done)
+        n->done = n->parser->rewritten_from;
+    n->parser->rewritten_from = SIZE_MAX;
+    for (; n->done < upto; n->done++) {
+        struct vma *v = &n->vmas->items[n->done];
+        resolve_deleted_name(v);
+        if (n->opt && n->opt->on_vma)
+            n->opt->on_vma(n->opt->on_vma_arg, v, n->done);
+    }
+}
+
+static void notify_finished(void *arg)
+{
+    struct vma_notifier *n = arg;
+    if (n->vmas->count > 1)
+        notify_upto(n, n->vmas->count - 1);
 }
 
 /* A process that exits (or execs) while we read smaps cuts the read short:
@@ -134,18 +135,29 @@ static int capture_once(pid_t pid, const struct capture_options *opt, struct sna
     s->realtime_ns = clock_realtime_ns();
     s->monotonic_ns = clock_monotonic_ns();
     fill_system(&s->system);
-    if ((rc = identity_read(pid, &s->proc)) < 0)
+    /* smaps in one pass (the maps lines come with it, so no maps/smaps
+     * skew), read on a background thread while we gather the rest. */
+    struct smaps_stream *stream = NULL;
+    if ((rc = smaps_stream_start(&t, &stream)) < 0)
         goto fail;
-    if ((rc = proc_read_file(&t, "stat", &b)) < 0)
-        goto fail;
-    if (stat_parse(b.data, b.len, &stat) < 0) {
+    struct smaps_parser parser;
+    smaps_parser_init(&parser, &vmas);
+    rc = identity_read(pid, &s->proc);
+    if (rc == 0)
+        rc = proc_read_file(&t, "stat", &b);
+    if (rc == 0 && stat_parse(b.data, b.len, &stat) < 0)
         rc = -ESRCH; /* an empty stat is a process being torn down */
-        goto fail;
-    }
-    /* Thread SPs before smaps: a stack found by SP must exist in smaps. */
-    if ((rc = threads_read(&t, &threads)) < 0)
-        goto fail;
-    if ((rc = read_smaps(&t, &vmas)) < 0)
+    if (rc == 0)
+        rc = threads_read(&t, &threads);
+    /* Always drain the stream, even after an error, so the thread ends. */
+    struct vma_notifier notifier = {.vmas = &vmas, .parser = &parser, .opt = opt};
+    int read_rc = smaps_stream_consume(stream, &parser, notify_finished, &notifier);
+    smaps_parser_finish(&parser);
+    notify_upto(&notifier, vmas.count);
+    smaps_parser_free(&parser);
+    if (rc == 0)
+        rc = read_rc;
+    if (rc < 0)
         goto fail;
     buf_reset(&b);
     if (proc_read_file(&t, "status", &b) == 0 && status_parse(b.data, b.len, &s->status) == 0)
@@ -163,7 +175,6 @@ static int capture_once(pid_t pid, const struct capture_options *opt, struct sna
     }
     if ((rc = check_complete(&t, &vmas)) < 0)
         goto fail;
-    resolve_deleted_names(&vmas);
     s->has_pss = true;
     take_regions(s, &vmas);
     struct classify_context ctx = {

@@ -17,6 +17,24 @@ const struct status_field_info status_fields[STATUS_FIELD_COUNT] = {
     [STATUS_VM_SWAP] = {"VmSwap", "vm_swap"},   [STATUS_HUGETLB] = {"HugetlbPages", "hugetlb"},
 };
 
+/* Decimal number at p, never reading at or past end (the input need not be
+ * NUL-terminated). Returns false when there is no digit. */
+static bool dec_at(const char *p, const char *end, bool allow_sign, long long *out)
+{
+    bool neg = false;
+    if (allow_sign && p < end && *p == '-') {
+        neg = true;
+        p++;
+    }
+    if (p >= end || *p < '0' || *p > '9')
+        return false;
+    unsigned long long v = 0;
+    for (; p < end && *p >= '0' && *p <= '9'; p++)
+        v = v * 10 + (unsigned)(*p - '0'); /* wraps on absurd input: harmless */
+    *out = neg ? -(long long)v : (long long)v;
+    return true;
+}
+
 static const char *line_end(const char *p, const char *end)
 {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -35,7 +53,7 @@ int status_parse(const char *text, size_t len, struct proc_status *st)
         const char *colon = memchr(p, ':', (size_t)(le - p));
         if (colon) {
             size_t klen = (size_t)(colon - p);
-            char *q;
+            long long num;
             const char *v = colon + 1;
             while (v < le && (*v == ' ' || *v == '\t'))
                 v++;
@@ -43,18 +61,20 @@ int status_parse(const char *text, size_t len, struct proc_status *st)
                 st->state = *v;
                 seen++;
             } else if (klen == 7 && memcmp(p, "Threads", 7) == 0) {
-                st->threads = (int)strtol(v, NULL, 10);
+                if (dec_at(v, le, false, &num))
+                    st->threads = (int)num;
             } else if (klen == 3 && memcmp(p, "Uid", 3) == 0) {
-                st->uid = (uid_t)strtoul(v, NULL, 10);
+                if (dec_at(v, le, false, &num))
+                    st->uid = (uid_t)num;
             } else if (klen == 4 && memcmp(p, "Tgid", 4) == 0) {
-                st->tgid = (pid_t)strtol(v, NULL, 10);
+                if (dec_at(v, le, false, &num))
+                    st->tgid = (pid_t)num;
             } else {
                 for (int f = 0; f < STATUS_FIELD_COUNT; f++) {
                     if (strlen(status_fields[f].key) == klen &&
                         memcmp(status_fields[f].key, p, klen) == 0) {
-                        unsigned long long kb = strtoull(v, &q, 10);
-                        if (q != v) {
-                            st->value[f] = (uint64_t)kb * 1024;
+                        if (dec_at(v, le, false, &num)) {
+                            st->value[f] = (uint64_t)num * 1024;
                             st->mask |= 1u << f;
                         }
                         break;
@@ -85,8 +105,9 @@ int stat_parse(const char *text, size_t len, struct proc_stat *st)
     int field = 3;
     while (p < end && field <= 52) {
         const char *sp = memchr(p, ' ', (size_t)(end - p));
-        if (field > 3) {
-            unsigned long long v = strtoull(p, NULL, 10);
+        long long num = 0;
+        if (field > 3 && dec_at(p, sp ? sp : end, true, &num)) {
+            uint64_t v = (uint64_t)num;
             switch (field) {
             case 9: st->flags = v; break;
             case 23: st->vsize = v; break;

@@ -133,12 +133,18 @@ int smaps_parse_header(const char *line, size_t len, struct vma *v)
 
 static int find_field(struct smaps_parser *p, const char *key, size_t klen)
 {
-    /* Fields arrive in kernel order; try the expected one first. */
+    /* Fields arrive in kernel order; try the expected one first, and
+     * compare lengths before bytes (this runs ~25 times per VMA). */
+    static size_t key_len[SMAPS_FIELD_COUNT];
+    if (!key_len[0])
+        for (size_t i = 0; i < SMAPS_FIELD_COUNT; i++)
+            key_len[i] = strlen(smaps_fields[i].key);
     for (size_t k = 0; k < SMAPS_FIELD_COUNT; k++) {
-        size_t i = (p->next_field + k) % SMAPS_FIELD_COUNT;
-        const char *name = smaps_fields[i].key;
-        if (strncmp(name, key, klen) == 0 && name[klen] == '\0') {
-            p->next_field = i + 1;
+        size_t i = p->next_field + k;
+        if (i >= SMAPS_FIELD_COUNT)
+            i -= SMAPS_FIELD_COUNT;
+        if (key_len[i] == klen && memcmp(smaps_fields[i].key, key, klen) == 0) {
+            p->next_field = i + 1 < SMAPS_FIELD_COUNT ? i + 1 : 0;
             return (int)i;
         }
     }
@@ -165,6 +171,8 @@ static void parse_vmflags(struct vma *v, const char *p, const char *end)
 
 static void parse_field_line(struct smaps_parser *p, const char *line, size_t len)
 {
+    if (p->skipping)
+        return; /* fields of a dropped duplicate line */
     const char *colon = memchr(line, ':', len);
     if (!colon || !p->current) {
         p->bad_lines++;
@@ -198,29 +206,35 @@ static void parse_field_line(struct smaps_parser *p, const char *line, size_t le
 }
 
 /* Apply the maps race rule (kernel-interfaces.md §1.7) to the record just
- * appended at index last. */
+ * appended: a line that starts below the previous end replaces or is clipped
+ * against what came before, as many records back as it reaches. */
 static void apply_race_rule(struct smaps_parser *p)
 {
     struct vma_list *l = p->out;
-    if (l->count < 2)
-        return;
-    struct vma *prev = &l->items[l->count - 2], *cur = &l->items[l->count - 1];
-    if (cur->start >= prev->end)
-        return;
-    p->replaced++;
-    if (cur->start <= prev->start) {
-        /* The same VMA printed again after it grew: the later line wins. */
-        free(prev->name);
-        *prev = *cur;
-        memset(cur, 0, sizeof *cur);
-        l->count--;
-    } else if (cur->end <= prev->end) {
-        vma_clear(cur); /* nothing new */
-        l->count--;
-    } else {
-        cur->start = prev->end; /* clip to what was not yet reported */
+    while (l->count >= 2) {
+        struct vma *prev = &l->items[l->count - 2], *cur = &l->items[l->count - 1];
+        if (cur->start >= prev->end)
+            break;
+        p->replaced++;
+        if (cur->start <= prev->start) {
+            /* The same VMA printed again after it grew: the later line wins. */
+            free(prev->name);
+            *prev = *cur;
+            memset(cur, 0, sizeof *cur);
+            l->count--;
+            if (l->count - 1 < p->rewritten_from)
+                p->rewritten_from = l->count - 1;
+        } else if (cur->end <= prev->end) {
+            vma_clear(cur); /* nothing new: drop it and the fields that follow */
+            l->count--;
+            p->current = NULL;
+            p->skipping = true;
+            return;
+        } else {
+            cur->start = prev->end; /* clip to what was not yet reported */
+            break;
+        }
     }
-    /* Field lines that follow belong to the surviving record. */
     p->current = &l->items[l->count - 1];
 }
 
@@ -244,6 +258,7 @@ static void parse_line(struct smaps_parser *p, const char *line, size_t len)
         struct vma *v = vma_list_push(p->out);
         *v = tmp;
         p->current = v;
+        p->skipping = false;
         p->next_field = 0;
         apply_race_rule(p);
         return;
@@ -255,6 +270,7 @@ void smaps_parser_init(struct smaps_parser *p, struct vma_list *out)
 {
     memset(p, 0, sizeof *p);
     p->out = out;
+    p->rewritten_from = SIZE_MAX;
     buf_init(&p->pending);
 }
 

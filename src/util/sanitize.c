@@ -105,13 +105,15 @@ void sanitize_display(struct buf *out, const char *in, size_t len)
     const unsigned char *s = (const unsigned char *)in;
     buf_reserve(out, len);
     for (size_t i = 0; i < len;) {
-        unsigned char c = s[i];
-        if (c >= 0x20 && c < 0x7f && c != '\\') {
-            out->data[out->len++] = (char)c;
-            out->data[out->len] = '\0';
-            i++;
+        size_t run = i;
+        while (run < len && s[run] >= 0x20 && s[run] < 0x7f && s[run] != '\\')
+            run++;
+        if (run > i) { /* a run of plain printable ASCII */
+            buf_append(out, in + i, run - i);
+            i = run;
             continue;
         }
+        unsigned char c = s[i];
         if (c < 0x80) {
             put_ascii_escaped(out, c);
             i++;
