@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# cleanup and cmd_* are called indirectly (trap, "cmd_$name"); TARGET_PID comes from coproc.
+# shellcheck disable=SC2317,SC2153
 # Benchmark: how fast is `vmscope snapshot` on a process with many mappings
 # and a lot of resident 4 KiB pages, compared with the kernel's own floor
 # (`cat /proc/PID/smaps`) and with `pmap -X`? Run by hand; see bench/README.md.
@@ -22,7 +24,7 @@ PAGES=${PAGES:-0}
 for arg in "$@"; do
     case $arg in
     --pages) PAGES=1 ;;
-    -h | --help) sed -n '2,9s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h | --help) sed -n '4,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "bench_snapshot: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -64,6 +66,18 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+# Idle CPUs over one second before we start: a busy machine (builds, tests,
+# a CPU hog) slows every command, vmscope most (it is CPU-bound in user space).
+cpu_idle() { awk '/^cpu / { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
+read -r idle0 all0 < <(cpu_idle)
+sleep 1
+read -r idle1 all1 < <(cpu_idle)
+idle_cpus=$(awk -v i=$((idle1 - idle0)) -v a=$((all1 - all0)) -v n="$(nproc)" \
+    'BEGIN { printf "%.1f", a ? n * i / a : n }')
+busy_warning=
+if awk -v f="$idle_cpus" -v n="$(nproc)" 'BEGIN { exit !(f < n - 0.5) }'; then
+    busy_warning=$(ps -eo pcpu=,pid=,args= --sort=-pcpu | head -3 | cut -c1-100 | sed 's/^/           /')
+fi
 echo "starting bench_target $MAPPINGS $RESIDENT_MIB (populating ${RESIDENT_MIB} MiB)..." >&2
 coproc TARGET { exec "$target_bin" "$MAPPINGS" "$RESIDENT_MIB"; }
 target_pid=$TARGET_PID
@@ -159,12 +173,13 @@ fi
 # ---- report --------------------------------------------------------------
 declare -A med=() mn=() mx=()
 for name in "${names[@]}"; do
-    read -r med[$name] mn[$name] mx[$name] <<<"$(stats "${times[$name]}")"
+    read -r "med[$name]" "mn[$name]" "mx[$name]" <<<"$(stats "${times[$name]}")"
 done
 
 cpu=$(awk -F': *' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 rev=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
-dirty=$(git -C "$top" status --porcelain -- src include 2>/dev/null | grep -q . && echo "+uncommitted src" || true)
+dirty=
+if git -C "$top" status --porcelain -- src include 2>/dev/null | grep -q .; then dirty="+uncommitted src"; fi
 
 echo
 echo "=== vmscope snapshot benchmark ($(date -u +%Y-%m-%dT%H:%MZ)) ==="
@@ -174,6 +189,11 @@ printf 'target:  %d mappings requested, %d lines in maps, %d MiB resident (VmRSS
     "$MAPPINGS" "$maps_lines" "$RESIDENT_MIB" $((rss_kib / 1024)) 
 printf 'smaps:   %.1f MB of text\n' "$(awk -v b="$smaps_bytes" 'BEGIN { print b / 1e6 }')"
 echo "load:    $load_before (before) -> $load_after (after); other work on the machine skews the figures"
+echo "idle:    $idle_cpus of $(nproc) CPUs idle in the second before the run"
+if [[ -n $busy_warning ]]; then
+    echo "WARNING: the machine was busy before the run; top CPU users (%CPU PID COMMAND):"
+    echo "$busy_warning"
+fi
 echo "runs:    $RUNS per command, round-robin, after 1 discarded warm-up round; wall time incl. fork+exec"
 echo
 printf '%-34s %10s %10s %10s\n' "command" "median ms" "min ms" "max ms"

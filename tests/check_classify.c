@@ -251,11 +251,11 @@ START_TEST(t_thread_stack_by_sp)
 }
 END_TEST
 
-/* Wait until the leader's state is (or, with negate, is no longer) want. */
-static void wait_state(pid_t pid, char want, bool negate)
+/* Wait until the thread's state is (or, with negate, is no longer) want. */
+static void wait_state(pid_t pid, pid_t tid, char want, bool negate)
 {
     char path[64], buf[512];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
     for (int i = 0; i < 500; i++) {
         FILE *fp = fopen(path, "r");
         ck_assert_ptr_nonnull(fp);
@@ -277,10 +277,11 @@ START_TEST(t_running_thread_keeps_last_stack)
     pid_t tid = (pid_t)helper_value(&h, "tid");
     /* Stopped, every thread shows its SP ("-1 sp pc"). */
     kill(h.pid, SIGSTOP);
-    wait_state(h.pid, 'T', false);
+    wait_state(h.pid, h.pid, 'T', false);
+    wait_state(h.pid, tid, 'T', false); /* group stop reaches each thread in turn */
     struct snapshot *stopped = capture_helper(&h, false);
     kill(h.pid, SIGCONT);
-    wait_state(h.pid, 'T', true);
+    wait_state(h.pid, tid, 'T', true);
     usleep(20000); /* the spinner is back in user space */
     const struct region *known = NULL;
     for (size_t i = 0; i < stopped->n_regions; i++)

@@ -5,8 +5,8 @@
  * command line, so they may carry escape sequences (OSC title/clipboard,
  * CSI queries), C1 controls, bidi overrides or invalid UTF-8. The output of
  * sanitize_display() is valid UTF-8 containing only printable characters:
- * every unsafe code point is replaced by a visible escape (\e, \n, \x9b,
- * \u202e ...) and every invalid byte by \xNN, so nothing is hidden and
+ * every unsafe code point is replaced by a visible escape (\e, \n, \x07,
+ * \u009b, \u202e ...) and every invalid byte by \xNN, so nothing is hidden and
  * nothing is interpreted by the terminal. */
 #ifndef VMSCOPE_SANITIZE_H
 #define VMSCOPE_SANITIZE_H

@@ -45,6 +45,7 @@ struct smaps_field_info {
     const char *key;  /* as in /proc/PID/smaps, without the colon */
     const char *json; /* key in vmscope's formats */
     bool is_kb;       /* value printed in kB, stored in bytes */
+    unsigned char key_len, json_len; /* strlen of the two, for the hot paths */
 };
 extern const struct smaps_field_info smaps_fields[SMAPS_FIELD_COUNT];
 

@@ -153,10 +153,13 @@ static int capture_once(pid_t pid, const struct capture_options *opt, struct sna
     struct vma_notifier notifier = {.vmas = &vmas, .parser = &parser, .opt = opt};
     int read_rc = smaps_stream_consume(stream, &parser, notify_finished, &notifier);
     smaps_parser_finish(&parser);
+    bool cut = parser.truncated; /* the kernel ends smaps on a record boundary */
     notify_upto(&notifier, vmas.count);
     smaps_parser_free(&parser);
     if (rc == 0)
         rc = read_rc;
+    if (rc == 0 && cut)
+        rc = -EAGAIN; /* a line cut short: read again */
     if (rc < 0)
         goto fail;
     buf_reset(&b);

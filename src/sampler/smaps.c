@@ -135,15 +135,11 @@ static int find_field(struct smaps_parser *p, const char *key, size_t klen)
 {
     /* Fields arrive in kernel order; try the expected one first, and
      * compare lengths before bytes (this runs ~25 times per VMA). */
-    static size_t key_len[SMAPS_FIELD_COUNT];
-    if (!key_len[0])
-        for (size_t i = 0; i < SMAPS_FIELD_COUNT; i++)
-            key_len[i] = strlen(smaps_fields[i].key);
     for (size_t k = 0; k < SMAPS_FIELD_COUNT; k++) {
         size_t i = p->next_field + k;
         if (i >= SMAPS_FIELD_COUNT)
             i -= SMAPS_FIELD_COUNT;
-        if (key_len[i] == klen && memcmp(smaps_fields[i].key, key, klen) == 0) {
+        if (smaps_fields[i].key_len == klen && memcmp(smaps_fields[i].key, key, klen) == 0) {
             p->next_field = i + 1 < SMAPS_FIELD_COUNT ? i + 1 : 0;
             return (int)i;
         }
