@@ -53,7 +53,7 @@ static const struct region *must_find(const struct snapshot *s, uint64_t addr)
 static void assert_class(const struct region *r, enum region_class c, const char *sub)
 {
     ck_assert_msg(r->cls == c && strcmp(r->subclass, sub) == 0,
-                  "region 0x%llx: expected %s/%s, got %s/%s", (unsigned long long)r->vma.start,
+                  "region 0x%llx: expected %s/%s, got %s/%s", (unsigned long long)r->vma->start,
                   region_class_name(c), sub, region_class_name(r->cls), r->subclass);
 }
 
@@ -64,12 +64,12 @@ START_TEST(t_brk_heap)
     struct snapshot *s = capture_helper(&h, false);
     const struct region *r = must_find(s, helper_value(&h, "brk_start"));
     assert_class(r, RC_HEAP, "brk");
-    ck_assert_uint_eq(r->vma.start, helper_value(&h, "brk_start"));
-    ck_assert_uint_eq(r->vma.end, helper_value(&h, "brk_end"));
-    ck_assert_str_eq(r->vma.name, "[heap]");
+    ck_assert_uint_eq(r->vma->start, helper_value(&h, "brk_start"));
+    ck_assert_uint_eq(r->vma->end, helper_value(&h, "brk_end"));
+    ck_assert_str_eq(r->vma->name, "[heap]");
     /* Nothing but the helper's sbrk touched the heap: exact. */
-    ck_assert_uint_eq(r->vma.field[SMAPS_RSS], 16 * (uint64_t)page);
-    ck_assert_uint_eq(r->vma.field[SMAPS_PRIVATE_DIRTY], 16 * (uint64_t)page);
+    ck_assert_uint_eq(r->vma->field[SMAPS_RSS], 16 * (uint64_t)page);
+    ck_assert_uint_eq(r->vma->field[SMAPS_PRIVATE_DIRTY], 16 * (uint64_t)page);
     snapshot_free(s);
     helper_stop(&h);
 }
@@ -82,7 +82,7 @@ START_TEST(t_malloc_above_threshold)
     struct snapshot *s = capture_helper(&h, false);
     const struct region *big = must_find(s, helper_value(&h, "big"));
     assert_class(big, RC_MMAP, "anon");
-    ck_assert_uint_ge(vma_size(&big->vma), 1048576);
+    ck_assert_uint_ge(vma_size(big->vma), 1048576);
     assert_class(must_find(s, helper_value(&h, "small")), RC_HEAP, "brk");
     snapshot_free(s);
     helper_stop(&h);
@@ -97,20 +97,20 @@ START_TEST(t_fenced_anonymous)
     uint64_t start = helper_value(&h, "start"), end = helper_value(&h, "end");
     const struct region *r = must_find(s, start);
     assert_class(r, RC_MMAP, "anon");
-    ck_assert_uint_eq(r->vma.start, start);
-    ck_assert_uint_eq(r->vma.end, end);
-    ck_assert_str_eq(r->vma.perms, "rw-p");
-    ck_assert_uint_eq(r->vma.field[SMAPS_RSS], 5 * (uint64_t)page);
-    ck_assert_uint_eq(r->vma.field[SMAPS_PSS], 5 * (uint64_t)page);
-    ck_assert_uint_eq(r->vma.field[SMAPS_ANONYMOUS], 5 * (uint64_t)page);
-    ck_assert_uint_eq(r->vma.pages.present, 5);
-    ck_assert_uint_eq(r->vma.pages.exclusive, 5);
-    ck_assert_uint_eq(r->vma.pages.file, 0);
-    ck_assert_uint_eq(r->vma.pages.swapped, 0);
+    ck_assert_uint_eq(r->vma->start, start);
+    ck_assert_uint_eq(r->vma->end, end);
+    ck_assert_str_eq(r->vma->perms, "rw-p");
+    ck_assert_uint_eq(r->vma->field[SMAPS_RSS], 5 * (uint64_t)page);
+    ck_assert_uint_eq(r->vma->field[SMAPS_PSS], 5 * (uint64_t)page);
+    ck_assert_uint_eq(r->vma->field[SMAPS_ANONYMOUS], 5 * (uint64_t)page);
+    ck_assert_uint_eq(r->vma->pages.present, 5);
+    ck_assert_uint_eq(r->vma->pages.exclusive, 5);
+    ck_assert_uint_eq(r->vma->pages.file, 0);
+    ck_assert_uint_eq(r->vma->pages.swapped, 0);
     /* The PROT_NONE fences are their own regions. */
     const struct region *below = must_find(s, start - 1), *above = must_find(s, end);
-    ck_assert_str_eq(below->vma.perms, "---p");
-    ck_assert_str_eq(above->vma.perms, "---p");
+    ck_assert_str_eq(below->vma->perms, "---p");
+    ck_assert_str_eq(above->vma->perms, "---p");
     ck_assert_int_eq(below->cls, RC_OTHER);
     ck_assert_int_eq(above->cls, RC_OTHER);
     snapshot_free(s);
@@ -129,16 +129,16 @@ START_TEST(t_bss_partly_written)
     ck_assert_msg(strstr(r->object, "tests/helpers/maphelper") != NULL, "object %s", r->object);
     /* The whole 16 MiB array is bss, up to its end. */
     uint64_t bss_end = helper_value(&h, "bss_end");
-    ck_assert_uint_ge(r->vma.end, bss_end);
-    ck_assert_uint_eq(r->vma.name_len, 0);
+    ck_assert_uint_ge(r->vma->end, bss_end);
+    ck_assert_uint_eq(r->vma->name_len, 0);
     /* The 7 written pages of the array are resident; so are the pages before
      * the array that the loader wrote (copy relocations such as stdout),
      * which the test counts independently from pagemap. */
     uint64_t bss_start = helper_value(&h, "bss_start");
-    uint64_t before = count_present(h.pid, r->vma.start, bss_start);
+    uint64_t before = count_present(h.pid, r->vma->start, bss_start);
     ck_assert_uint_le(before, 2);
     ck_assert_uint_eq(count_present(h.pid, bss_start, bss_end), 7);
-    ck_assert_uint_eq(r->vma.field[SMAPS_RSS], (7 + before) * (uint64_t)page);
+    ck_assert_uint_eq(r->vma->field[SMAPS_RSS], (7 + before) * (uint64_t)page);
     snapshot_free(s);
     helper_stop(&h);
 }
@@ -157,7 +157,7 @@ START_TEST(t_elf_image_segments)
         bool helper_img = strstr(r->object, "maphelper") != NULL;
         bool libc = strstr(r->object, "libc.so") != NULL;
         if (r->cls == RC_TEXT && !strcmp(r->subclass, "code")) {
-            ck_assert_msg(r->vma.perms[2] == 'x', "code without x: %s", r->vma.perms);
+            ck_assert_msg(r->vma->perms[2] == 'x', "code without x: %s", r->vma->perms);
             code += helper_img;
             libc_code += libc;
         }
@@ -190,13 +190,13 @@ START_TEST(t_private_file_mapping)
     struct snapshot *s = capture_helper(&h, false);
     const struct region *r = must_find(s, helper_value(&h, "start"));
     assert_class(r, RC_MMAP, "file");
-    ck_assert_str_eq(r->vma.name, path);
-    ck_assert_uint_eq(r->vma.end, helper_value(&h, "end"));
-    ck_assert(!r->vma.deleted);
+    ck_assert_str_eq(r->vma->name, path);
+    ck_assert_uint_eq(r->vma->end, helper_value(&h, "end"));
+    ck_assert(!r->vma->deleted);
     /* Write faults copy pages one by one (no fault-around): exact. */
-    ck_assert_uint_eq(r->vma.field[SMAPS_ANONYMOUS], 3 * (uint64_t)page);
-    ck_assert_uint_eq(r->vma.field[SMAPS_PRIVATE_DIRTY], 3 * (uint64_t)page);
-    ck_assert_uint_eq(r->vma.field[SMAPS_RSS], 3 * (uint64_t)page);
+    ck_assert_uint_eq(r->vma->field[SMAPS_ANONYMOUS], 3 * (uint64_t)page);
+    ck_assert_uint_eq(r->vma->field[SMAPS_PRIVATE_DIRTY], 3 * (uint64_t)page);
+    ck_assert_uint_eq(r->vma->field[SMAPS_RSS], 3 * (uint64_t)page);
     snapshot_free(s);
     helper_stop(&h);
     unlink(path);
@@ -210,12 +210,12 @@ START_TEST(t_memfd_is_shm)
     struct snapshot *s = capture_helper(&h, true);
     const struct region *r = must_find(s, helper_value(&h, "start"));
     assert_class(r, RC_MMAP, "shm");
-    ck_assert_str_eq(r->vma.name, "/memfd:vmscope-test");
-    ck_assert(r->vma.deleted);
-    ck_assert_str_eq(r->vma.perms, "rw-s");
-    ck_assert_uint_eq(r->vma.field[SMAPS_RSS], 4 * (uint64_t)page);
-    ck_assert_uint_eq(r->vma.pages.present, 4);
-    ck_assert_uint_eq(r->vma.pages.file, 4); /* shmem pages are not anonymous */
+    ck_assert_str_eq(r->vma->name, "/memfd:vmscope-test");
+    ck_assert(r->vma->deleted);
+    ck_assert_str_eq(r->vma->perms, "rw-s");
+    ck_assert_uint_eq(r->vma->field[SMAPS_RSS], 4 * (uint64_t)page);
+    ck_assert_uint_eq(r->vma->pages.present, 4);
+    ck_assert_uint_eq(r->vma->pages.file, 4); /* shmem pages are not anonymous */
     snapshot_free(s);
     helper_stop(&h);
 }
@@ -232,17 +232,17 @@ START_TEST(t_thread_stack_by_sp)
     ck_assert_int_eq(r->tid, (pid_t)helper_value(&h, "tid"));
     ck_assert_int_eq(r->flags & REGION_HEURISTIC, 0);
     ck_assert_ptr_eq(must_find(s, hi - 1), r);
-    ck_assert_uint_eq(r->vma.start, lo); /* glibc's guard page sits right below */
+    ck_assert_uint_eq(r->vma->start, lo); /* glibc's guard page sits right below */
     const struct region *g = must_find(s, lo - 1);
     assert_class(g, RC_OTHER, "guard");
-    ck_assert_str_eq(g->vma.perms, "---p");
+    ck_assert_str_eq(g->vma->perms, "---p");
     /* The main stack belongs to the main thread. */
     int mains = 0;
     for (size_t i = 0; i < s->n_regions; i++)
         if (s->regions[i].cls == RC_STACK && !strcmp(s->regions[i].subclass, "main")) {
             mains++;
             ck_assert_int_eq(s->regions[i].tid, h.pid);
-            ck_assert_str_eq(s->regions[i].vma.name, "[stack]");
+            ck_assert_str_eq(s->regions[i].vma->name, "[stack]");
         }
     ck_assert_int_eq(mains, 1);
     ck_assert_int_eq(s->proc.threads, 2);
@@ -295,7 +295,7 @@ START_TEST(t_running_thread_keeps_last_stack)
     struct capture_options opt = {.previous = stopped};
     struct snapshot *s;
     ck_assert_int_eq(capture_snapshot(h.pid, &opt, &s), 0);
-    const struct region *r = must_find(s, known->vma.start);
+    const struct region *r = must_find(s, known->vma->start);
     assert_class(r, RC_STACK, "thread");
     ck_assert_int_eq(r->tid, tid);
     ck_assert_int_eq(r->flags & REGION_HEURISTIC, 0);
@@ -303,7 +303,7 @@ START_TEST(t_running_thread_keeps_last_stack)
 
     /* Without history only the guard-page pattern is left: a heuristic. */
     s = capture_helper(&h, false);
-    r = must_find(s, known->vma.start);
+    r = must_find(s, known->vma->start);
     assert_class(r, RC_STACK, "thread");
     ck_assert(r->flags & REGION_HEURISTIC);
     ck_assert_int_eq(r->tid, 0);
@@ -334,9 +334,9 @@ START_TEST(t_deleted_library)
     int code = 0, deleted = 0;
     for (size_t i = 0; i < s->n_regions; i++) {
         const struct region *r = &s->regions[i];
-        if (strcmp(r->vma.name, lib) != 0)
+        if (strcmp(r->vma->name, lib) != 0)
             continue;
-        deleted += r->vma.deleted;
+        deleted += r->vma->deleted;
         if (geteuid() == 0) { /* map_files needs CAP_SYS_ADMIN */
             ck_assert_ptr_nonnull(r->object);
             code += r->cls == RC_TEXT && !strcmp(r->subclass, "code");
@@ -358,10 +358,10 @@ START_TEST(t_glibc_arena)
     const struct region *r = must_find(s, helper_value(&h, "arena_ptr"));
     assert_class(r, RC_HEAP, "arena");
     ck_assert(r->flags & REGION_HEURISTIC);
-    ck_assert_uint_eq(r->vma.start % (64u << 20), 0);
-    const struct region *reserve = must_find(s, r->vma.end);
+    ck_assert_uint_eq(r->vma->start % (64u << 20), 0);
+    const struct region *reserve = must_find(s, r->vma->end);
     assert_class(reserve, RC_OTHER, "reserve");
-    ck_assert_uint_eq(reserve->vma.end, r->vma.start + (64u << 20));
+    ck_assert_uint_eq(reserve->vma->end, r->vma->start + (64u << 20));
     snapshot_free(s);
     helper_stop(&h);
 }
@@ -375,18 +375,18 @@ START_TEST(t_special_regions)
     int vdso = 0, vvar = 0, vsys = 0;
     for (size_t i = 0; i < s->n_regions; i++) {
         const struct region *r = &s->regions[i];
-        if (!strcmp(r->vma.name, "[vdso]")) {
+        if (!strcmp(r->vma->name, "[vdso]")) {
             assert_class(r, RC_OTHER, "vdso");
             vdso++;
-        } else if (!strcmp(r->vma.name, "[vvar]")) {
+        } else if (!strcmp(r->vma->name, "[vvar]")) {
             assert_class(r, RC_OTHER, "vvar");
             vvar++;
-        } else if (!strcmp(r->vma.name, "[vsyscall]")) {
+        } else if (!strcmp(r->vma->name, "[vsyscall]")) {
             assert_class(r, RC_OTHER, "vsyscall");
             vsys++;
         }
         if (i > 0) /* sorted and disjoint */
-            ck_assert_uint_ge(r->vma.start, s->regions[i - 1].vma.end);
+            ck_assert_uint_ge(r->vma->start, s->regions[i - 1].vma->end);
     }
     ck_assert_int_eq(vdso, 1);
     ck_assert_int_eq(vvar, 1);

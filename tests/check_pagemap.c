@@ -136,10 +136,10 @@ START_TEST(t_shared_after_fork)
     const struct region *r = snapshot_find(s, helper_value(&h, "start"));
     ck_assert_ptr_nonnull(r);
     long page = sysconf(_SC_PAGESIZE);
-    ck_assert_uint_eq(r->vma.pages.present, 8);
-    ck_assert_uint_eq(r->vma.pages.exclusive, 0);
-    ck_assert_uint_eq(r->vma.field[SMAPS_SHARED_DIRTY], 8 * (uint64_t)page);
-    ck_assert_uint_eq(r->vma.field[SMAPS_PSS], 4 * (uint64_t)page);
+    ck_assert_uint_eq(r->vma->pages.present, 8);
+    ck_assert_uint_eq(r->vma->pages.exclusive, 0);
+    ck_assert_uint_eq(r->vma->field[SMAPS_SHARED_DIRTY], 8 * (uint64_t)page);
+    ck_assert_uint_eq(r->vma->field[SMAPS_PSS], 4 * (uint64_t)page);
     snapshot_free(s);
     helper_stop(&h);
 }

@@ -24,7 +24,7 @@ enum region_flag {
 };
 
 struct region {
-    struct vma vma;
+    struct vma *vma;      /* the kernel's record, owned by the snapshot */
     enum region_class cls;
     const char *subclass; /* static string: "code", "brk", "thread", ... */
     const char *object;   /* ELF image path, owned by the snapshot; or NULL */

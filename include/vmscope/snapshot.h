@@ -30,7 +30,8 @@ struct snapshot {
     struct proc_identity proc;
     struct proc_status status;
     bool has_status;
-    struct region *regions;
+    struct vma *vmas;       /* the records regions[i].vma point to */
+    struct region *regions; /* n_regions, sorted by start */
     size_t n_regions;
     bool has_pss;    /* regions carry smaps detail */
     bool has_census; /* regions carry a page census */

@@ -31,7 +31,7 @@ int export_csv(const struct snapshot *s, unsigned flags, FILE *fp)
     buf_init(&clean);
     for (size_t i = 0; i < s->n_regions; i++) {
         const struct region *r = &s->regions[i];
-        const struct vma *v = &r->vma;
+        const struct vma *v = r->vma;
         const uint64_t *f = v->field;
         fprintf(fp, "0x%llx,0x%llx,%llu,%s,%llu,%02x:%02x,%llu,%s,%s,",
                 (unsigned long long)v->start, (unsigned long long)v->end,

@@ -358,7 +358,7 @@ static void put_region(struct buf *b, const struct snapshot *s, size_t i,
                        const struct json_prerender *pre, size_t jflags)
 {
     const struct region *r = &s->regions[i];
-    const struct vma *v = &r->vma;
+    const struct vma *v = r->vma;
     const struct rendered_span *sp = pre && i < pre->count ? &pre->spans[i] : NULL;
     if (sp && (sp->start != v->start || sp->end != v->end || sp->deleted != v->deleted))
         sp = NULL;

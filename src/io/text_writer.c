@@ -49,7 +49,7 @@ int export_text(const struct snapshot *s, unsigned flags, FILE *fp)
             "Mapping");
     for (size_t i = 0; i < s->n_regions; i++) {
         const struct region *r = &s->regions[i];
-        const struct vma *v = &r->vma;
+        const struct vma *v = r->vma;
         fprintf(fp, "%016llx-%016llx %4s %08llx %02x:%02x %9llu", (unsigned long long)v->start,
                 (unsigned long long)v->end, v->perms,
                 (unsigned long long)v->offset, v->dev_major, v->dev_minor,

@@ -105,13 +105,15 @@ static void fill_system(struct snapshot_system *sys)
     sys->privileged = f->pfn_visible && f->kpageflags;
 }
 
+/* The records move into the snapshot as they are (no copy: 20,000 of them
+ * are 6 MB); regions point at them. */
 static void take_regions(struct snapshot *s, struct vma_list *l)
 {
-    s->regions = xcalloc(l->count, sizeof *s->regions);
+    s->vmas = l->items;
     s->n_regions = l->count;
+    s->regions = xcalloc(l->count, sizeof *s->regions);
     for (size_t i = 0; i < l->count; i++)
-        s->regions[i].vma = l->items[i]; /* names move into the snapshot */
-    free(l->items);
+        s->regions[i].vma = &s->vmas[i];
     vma_list_init(l);
 }
 

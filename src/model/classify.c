@@ -48,7 +48,7 @@ static bool is_prot_none(const struct vma *v)
 /* Pass 1: what names and permissions alone say. */
 static void classify_by_name(struct region *r)
 {
-    const struct vma *v = &r->vma;
+    const struct vma *v = r->vma;
     static const struct {
         const char *name;
         enum region_class cls;
@@ -172,7 +172,7 @@ static bool regular_file_mapping(const struct vma *v)
 
 static struct elf_instance *new_instance(struct elf_pass *p, const struct region *r)
 {
-    const struct vma *v = &r->vma;
+    const struct vma *v = r->vma;
     int fd = open_mapped_file(p, v);
     if (fd < 0)
         return NULL;
@@ -248,7 +248,7 @@ static bool perms_within(const struct vma *v, uint32_t seg_flags)
  * when the mapping does not fit the image (someone mmap'ed the file). */
 static bool classify_image_mapping(struct elf_pass *p, struct elf_instance *in, struct region *r)
 {
-    const struct vma *v = &r->vma;
+    const struct vma *v = r->vma;
     const struct elf_segment *s = segment_at(p, in, v->start);
     if (!s) {
         if (!is_prot_none(v))
@@ -283,13 +283,13 @@ static bool classify_image_mapping(struct elf_pass *p, struct elf_instance *in, 
  * anonymous mapping right after the image's data mapping. */
 static void classify_bss_tail(struct elf_pass *p, struct region *prev, struct region *r)
 {
-    if (!prev || !prev->object || !is_anonymous(&r->vma) || r->vma.start != prev->vma.end ||
-        (prev->cls != RC_DATA && prev->cls != RC_BSS) || r->vma.perms[1] != 'w')
+    if (!prev || !prev->object || !is_anonymous(r->vma) || r->vma->start != prev->vma->end ||
+        (prev->cls != RC_DATA && prev->cls != RC_BSS) || r->vma->perms[1] != 'w')
         return;
-    struct elf_instance *in = find_instance(p, &prev->vma);
+    struct elf_instance *in = find_instance(p, prev->vma);
     if (!in)
         return;
-    const struct elf_segment *s = segment_at(p, in, r->vma.start);
+    const struct elf_segment *s = segment_at(p, in, r->vma->start);
     if (!s || !(s->flags & PF_W) || s->memsz <= s->filesz)
         return;
     set_class(r, RC_BSS, "bss");
@@ -306,7 +306,7 @@ static void classify_elf(struct snapshot *snap, const struct classify_context *c
     struct region *prev = NULL;
     for (size_t i = 0; i < snap->n_regions; i++) {
         struct region *r = &snap->regions[i];
-        const struct vma *v = &r->vma;
+        const struct vma *v = r->vma;
         if (regular_file_mapping(v)) {
             struct elf_instance *in = NULL;
             if (v->offset == 0 && v->perms[3] == 'p')
@@ -336,7 +336,7 @@ static void classify_heap(struct snapshot *s, const struct classify_context *ctx
          * start from stat is the proof. */
         for (size_t i = 0; i < s->n_regions; i++) {
             struct region *r = &s->regions[i];
-            if (is_anonymous(&r->vma) && r->vma.start == st->start_brk && r->vma.perms[1] == 'w')
+            if (is_anonymous(r->vma) && r->vma->start == st->start_brk && r->vma->perms[1] == 'w')
                 set_class(r, RC_HEAP, "brk");
         }
     }
@@ -344,14 +344,14 @@ static void classify_heap(struct snapshot *s, const struct classify_context *ctx
      * PROT_NONE reserve up to the next 64 MiB boundary (§8.3). */
     for (size_t i = 0; i < s->n_regions; i++) {
         struct region *r = &s->regions[i];
-        const struct vma *v = &r->vma;
+        const struct vma *v = r->vma;
         if (!is_anonymous(v) || strcmp(v->perms, "rw-p") != 0 || v->start % ARENA_HEAP_SIZE)
             continue;
         uint64_t limit = v->start + ARENA_HEAP_SIZE;
         bool full = v->end == limit;
         struct region *next = i + 1 < s->n_regions ? &s->regions[i + 1] : NULL;
-        bool reserved = next && is_anonymous(&next->vma) && is_prot_none(&next->vma) &&
-                        next->vma.start == v->end && next->vma.end == limit;
+        bool reserved = next && is_anonymous(next->vma) && is_prot_none(next->vma) &&
+                        next->vma->start == v->end && next->vma->end == limit;
         if (v->end > limit || !(full || reserved))
             continue;
         set_class(r, RC_HEAP, "arena");
@@ -370,7 +370,7 @@ static void mark_guard_below(struct snapshot *s, size_t i)
     if (i == 0)
         return;
     struct region *g = &s->regions[i - 1];
-    if (is_anonymous(&g->vma) && is_prot_none(&g->vma) && g->vma.end == s->regions[i].vma.start)
+    if (is_anonymous(g->vma) && is_prot_none(g->vma) && g->vma->end == s->regions[i].vma->start)
         set_class(g, RC_OTHER, "guard");
 }
 
@@ -384,8 +384,8 @@ static bool keep_previous_stack(struct snapshot *s, const struct snapshot *prev,
         const struct region *old = &prev->regions[i];
         if (old->cls != RC_STACK || old->tid != tid || strcmp(old->subclass, "thread") != 0)
             continue;
-        const struct region *hit = snapshot_find(s, old->vma.start);
-        if (!hit || hit->vma.start != old->vma.start || hit->cls != RC_MMAP)
+        const struct region *hit = snapshot_find(s, old->vma->start);
+        if (!hit || hit->vma->start != old->vma->start || hit->cls != RC_MMAP)
             return false;
         struct region *r = &s->regions[hit - s->regions];
         set_class(r, RC_STACK, "thread");
@@ -421,7 +421,7 @@ static void classify_stacks(struct snapshot *s, const struct classify_context *c
         struct region *r = &s->regions[i];
         if (r->cls == RC_STACK && strcmp(r->subclass, "main") == 0)
             continue;
-        if (r->vma.perms[1] != 'w' || !(is_anonymous(&r->vma) || r->cls == RC_MMAP))
+        if (r->vma->perms[1] != 'w' || !(is_anonymous(r->vma) || r->cls == RC_MMAP))
             continue; /* a SP inside code or a file is not a stack */
         set_class(r, RC_STACK, "thread");
         r->tid = t->tid;
@@ -436,10 +436,10 @@ static void classify_stacks(struct snapshot *s, const struct classify_context *c
      * one per such thread. */
     for (size_t i = s->n_regions; i-- > 1 && unknown > 0;) {
         struct region *r = &s->regions[i], *g = &s->regions[i - 1];
-        bool stack_like = r->cls == RC_MMAP && is_anonymous(&r->vma) &&
-                          strcmp(r->vma.perms, "rw-p") == 0;
+        bool stack_like = r->cls == RC_MMAP && is_anonymous(r->vma) &&
+                          strcmp(r->vma->perms, "rw-p") == 0;
         bool guard_like = g->cls == RC_OTHER && strcmp(g->subclass, "reserve") == 0 &&
-                          is_anonymous(&g->vma) && g->vma.end == r->vma.start &&
+                          is_anonymous(g->vma) && g->vma->end == r->vma->start &&
                           !(g->flags & REGION_HEURISTIC); /* not an arena's reserve */
         if (!stack_like || !guard_like)
             continue;

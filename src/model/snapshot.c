@@ -26,7 +26,8 @@ void snapshot_free(struct snapshot *s)
     if (!s)
         return;
     for (size_t i = 0; i < s->n_regions; i++)
-        free(s->regions[i].vma.name);
+        free(s->vmas[i].name);
+    free(s->vmas);
     free(s->regions);
     for (size_t i = 0; i < s->n_objects; i++)
         free(s->objects[i]);
@@ -50,8 +51,8 @@ void snapshot_compute_totals(struct snapshot *s)
     memset(s->by_class, 0, sizeof s->by_class);
     for (size_t i = 0; i < s->n_regions; i++) {
         const struct region *r = &s->regions[i];
-        add_to(&s->totals, &r->vma);
-        add_to(&s->by_class[r->cls < RC_COUNT ? r->cls : RC_OTHER], &r->vma);
+        add_to(&s->totals, r->vma);
+        add_to(&s->by_class[r->cls < RC_COUNT ? r->cls : RC_OTHER], r->vma);
     }
 }
 
@@ -60,7 +61,7 @@ const struct region *snapshot_find(const struct snapshot *s, uint64_t addr)
     size_t lo = 0, hi = s->n_regions;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        const struct vma *v = &s->regions[mid].vma;
+        const struct vma *v = s->regions[mid].vma;
         if (addr < v->start)
             hi = mid;
         else if (addr >= v->end)
