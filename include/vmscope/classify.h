@@ -26,4 +26,21 @@ struct classify_context {
 /* Classifies s->regions in place and fills s->objects. */
 void classify_snapshot(struct snapshot *s, const struct classify_context *ctx);
 
+/* The same, one region at a time, for a capture that classifies records as
+ * they are read. snap supplies the pid and receives the ELF object names
+ * (its regions need not exist yet); ctx must outlive the classifier. */
+struct classifier;
+struct classifier *classifier_new(struct snapshot *snap, const struct classify_context *ctx);
+/* Classify r (r->vma set) given the region before it (classified, or NULL)
+ * and the record after it (its header is enough; NULL at the end). */
+void classifier_step(struct classifier *c, struct region *r, const struct region *prev,
+                     const struct vma *next);
+/* True when some thread's stack can only be guessed from the whole picture
+ * (it runs in user space, with no SP and no earlier sample). */
+bool classifier_needs_whole_picture(const struct classifier *c);
+/* Ends the classification of s->regions (every region stepped); applies the
+ * whole-picture guesses. Returns true if that changed regions already
+ * stepped. Frees c. */
+bool classifier_finish(struct classifier *c, struct snapshot *s);
+
 #endif

@@ -281,7 +281,7 @@ static bool classify_image_mapping(struct elf_pass *p, struct elf_instance *in, 
 
 /* The zero-fill tail of a writable PT_LOAD beyond its last file page is an
  * anonymous mapping right after the image's data mapping. */
-static void classify_bss_tail(struct elf_pass *p, struct region *prev, struct region *r)
+static void classify_bss_tail(struct elf_pass *p, const struct region *prev, struct region *r)
 {
     if (!prev || !prev->object || !is_anonymous(r->vma) || r->vma->start != prev->vma->end ||
         (prev->cls != RC_DATA && prev->cls != RC_BSS) || r->vma->perms[1] != 'w')
@@ -296,170 +296,237 @@ static void classify_bss_tail(struct elf_pass *p, struct region *prev, struct re
     r->object = in->object;
 }
 
-static void classify_elf(struct snapshot *snap, const struct classify_context *ctx)
+/* ---- the classifier ------------------------------------------------
+ * One step per region, in address order, looking only at the region, the
+ * one before it (already classified) and the header of the one after it.
+ * That is all the evidence needs, and it lets capture classify each record
+ * while smaps is still being read. */
+
+#define ARENA_RESERVE_FLAGS REGION_HEURISTIC
+
+/* Where a thread's stack is known to be: its SP, or (for a thread running
+ * in user space, whose SP is unreadable) the start of the stack an earlier
+ * sample gave it. */
+struct stack_hint {
+    uint64_t addr;
+    pid_t tid;
+    bool exact_start; /* history: addr is the VMA's start */
+    bool used;
+    unsigned flags;
+};
+
+struct classifier {
+    struct elf_pass elf;
+    const struct classify_context *ctx;
+    pid_t pid;
+    uint64_t start_brk; /* 0 when stat was masked */
+    struct stack_hint *hints;
+    size_t n_hints;
+    size_t unknown; /* threads with neither SP nor history */
+};
+
+/* A VMA a thread stack can live in: writable anonymous memory. */
+static bool stack_candidate(const struct vma *v)
 {
-    struct elf_pass p = {
-        .snap = snap,
-        .ctx = ctx,
-        .page_mask = (uint64_t)kernel_features()->page_size - 1,
-    };
-    struct region *prev = NULL;
-    for (size_t i = 0; i < snap->n_regions; i++) {
-        struct region *r = &snap->regions[i];
-        const struct vma *v = r->vma;
-        if (regular_file_mapping(v)) {
-            struct elf_instance *in = NULL;
-            if (v->offset == 0 && v->perms[3] == 'p')
-                in = new_instance(&p, r);
-            if (!in)
-                in = find_instance(&p, v);
-            if (!in || !classify_image_mapping(&p, in, r))
-                set_class(r, is_prot_none(v) ? RC_OTHER : RC_MMAP,
-                          is_prot_none(v) ? "reserve" : "file");
-        } else {
-            classify_bss_tail(&p, prev, r);
-        }
-        prev = r;
-    }
-    for (size_t i = 0; i < p.n_inst; i++)
-        elf_image_free(&p.inst[i].img);
-    free(p.inst);
+    return v->perms[1] == 'w' && (is_anonymous(v) || name_starts(v, "[anon:"));
 }
 
-/* ---- heap ---------------------------------------------------------- */
-
-static void classify_heap(struct snapshot *s, const struct classify_context *ctx)
+static void add_hint(struct classifier *c, uint64_t addr, pid_t tid, bool exact, unsigned flags)
 {
-    const struct proc_stat *st = ctx ? ctx->stat : NULL;
-    if (st && !st->masked && st->start_brk) {
-        /* The brk heap may be unnamed when it merged or moved; the brk
-         * start from stat is the proof. */
-        for (size_t i = 0; i < s->n_regions; i++) {
-            struct region *r = &s->regions[i];
-            if (is_anonymous(r->vma) && r->vma->start == st->start_brk && r->vma->perms[1] == 'w')
-                set_class(r, RC_HEAP, "brk");
-        }
-    }
-    /* glibc non-main arenas: a 64 MiB-aligned rw-p heap followed by its
-     * PROT_NONE reserve up to the next 64 MiB boundary (§8.3). */
-    for (size_t i = 0; i < s->n_regions; i++) {
-        struct region *r = &s->regions[i];
-        const struct vma *v = r->vma;
-        if (!is_anonymous(v) || strcmp(v->perms, "rw-p") != 0 || v->start % ARENA_HEAP_SIZE)
-            continue;
-        uint64_t limit = v->start + ARENA_HEAP_SIZE;
-        bool full = v->end == limit;
-        struct region *next = i + 1 < s->n_regions ? &s->regions[i + 1] : NULL;
-        bool reserved = next && is_anonymous(next->vma) && is_prot_none(next->vma) &&
-                        next->vma->start == v->end && next->vma->end == limit;
-        if (v->end > limit || !(full || reserved))
-            continue;
-        set_class(r, RC_HEAP, "arena");
-        r->flags |= REGION_HEURISTIC;
-        if (reserved) {
-            set_class(next, RC_OTHER, "reserve");
-            next->flags |= REGION_HEURISTIC;
-        }
-    }
+    c->hints = xrealloc(c->hints, (c->n_hints + 1) * sizeof *c->hints);
+    c->hints[c->n_hints++] = (struct stack_hint){addr, tid, exact, false, flags};
 }
 
-/* ---- stacks -------------------------------------------------------- */
-
-static void mark_guard_below(struct snapshot *s, size_t i)
+static void collect_stack_hints(struct classifier *c)
 {
-    if (i == 0)
-        return;
-    struct region *g = &s->regions[i - 1];
-    if (is_anonymous(g->vma) && is_prot_none(g->vma) && g->vma->end == s->regions[i].vma->start)
-        set_class(g, RC_OTHER, "guard");
-}
-
-/* A thread seen running has no SP now: if an earlier sample placed its
- * stack and that VMA is still there, the stack has not moved. */
-static bool keep_previous_stack(struct snapshot *s, const struct snapshot *prev, pid_t tid)
-{
-    if (!prev)
-        return false;
-    for (size_t i = 0; i < prev->n_regions; i++) {
-        const struct region *old = &prev->regions[i];
-        if (old->cls != RC_STACK || old->tid != tid || strcmp(old->subclass, "thread") != 0)
-            continue;
-        const struct region *hit = snapshot_find(s, old->vma->start);
-        if (!hit || hit->vma->start != old->vma->start || hit->cls != RC_MMAP)
-            return false;
-        struct region *r = &s->regions[hit - s->regions];
-        set_class(r, RC_STACK, "thread");
-        r->tid = tid;
-        r->flags = old->flags;
-        mark_guard_below(s, (size_t)(hit - s->regions));
-        return true;
-    }
-    return false;
-}
-
-static void classify_stacks(struct snapshot *s, const struct classify_context *ctx)
-{
-    pid_t pid = s->proc.pid;
-    for (size_t i = 0; i < s->n_regions; i++)
-        if (s->regions[i].cls == RC_STACK && strcmp(s->regions[i].subclass, "main") == 0)
-            s->regions[i].tid = pid;
-    const struct thread_list *tl = ctx ? ctx->threads : NULL;
-    size_t unknown = 0;
+    const struct thread_list *tl = c->ctx ? c->ctx->threads : NULL;
+    const struct snapshot *prev = c->ctx ? c->ctx->previous : NULL;
     for (size_t k = 0; tl && k < tl->count; k++) {
         const struct thread_sp *t = &tl->items[k];
-        if (!t->sp_known) {
-            if (t->tid != pid && !keep_previous_stack(s, ctx->previous, t->tid))
-                unknown++;
+        if (t->sp_known) {
+            add_hint(c, t->sp, t->tid, false, 0);
             continue;
         }
-        const struct region *hit = snapshot_find(s, t->sp);
-        if (!hit && t->sp > 0)
-            hit = snapshot_find(s, t->sp - 1); /* SP exactly at the top of its stack */
-        if (!hit)
-            continue;
-        size_t i = (size_t)(hit - s->regions);
-        struct region *r = &s->regions[i];
-        if (r->cls == RC_STACK && strcmp(r->subclass, "main") == 0)
-            continue;
-        if (r->vma->perms[1] != 'w' || !(is_anonymous(r->vma) || r->cls == RC_MMAP))
-            continue; /* a SP inside code or a file is not a stack */
-        set_class(r, RC_STACK, "thread");
-        r->tid = t->tid;
-        r->flags &= ~(unsigned)REGION_HEURISTIC;
-        mark_guard_below(s, i);
+        if (t->tid == c->pid)
+            continue; /* the main thread's stack is [stack] */
+        const struct region *old = NULL;
+        for (size_t i = 0; prev && i < prev->n_regions && !old; i++)
+            if (prev->regions[i].cls == RC_STACK && prev->regions[i].tid == t->tid &&
+                strcmp(prev->regions[i].subclass, "thread") == 0)
+                old = &prev->regions[i];
+        if (old)
+            add_hint(c, old->vma->start, t->tid, true, old->flags);
+        else
+            c->unknown++;
     }
-    if (!unknown)
+}
+
+/* The hint placing a thread stack in v, if any. An SP exactly at v's end
+ * (an empty stack) belongs to v unless the next VMA starts there. */
+static struct stack_hint *hint_in(struct classifier *c, const struct vma *v, const struct vma *next)
+{
+    for (size_t i = 0; i < c->n_hints; i++) {
+        struct stack_hint *h = &c->hints[i];
+        if (h->exact_start ? h->addr == v->start
+                           : h->addr >= v->start &&
+                                 (h->addr < v->end ||
+                                  (h->addr == v->end && !(next && next->start == v->end))))
+            return h;
+    }
+    return NULL;
+}
+
+struct classifier *classifier_new(struct snapshot *snap, const struct classify_context *ctx)
+{
+    struct classifier *c = xcalloc(1, sizeof *c);
+    c->elf.snap = snap;
+    c->elf.ctx = ctx;
+    c->elf.page_mask = (uint64_t)kernel_features()->page_size - 1;
+    c->ctx = ctx;
+    c->pid = snap->proc.pid;
+    const struct proc_stat *st = ctx ? ctx->stat : NULL;
+    c->start_brk = st && !st->masked ? st->start_brk : 0;
+    collect_stack_hints(c);
+    return c;
+}
+
+static void step_elf(struct classifier *c, struct region *r, const struct region *prev)
+{
+    const struct vma *v = r->vma;
+    if (!regular_file_mapping(v)) {
+        classify_bss_tail(&c->elf, prev, r);
         return;
-    /* Threads running in user space show no SP: fall back to glibc's
-     * layout, a PROT_NONE guard directly below an anonymous rw-p VMA,
-     * highest addresses first (newer stacks are mapped lower), at most
-     * one per such thread. */
+    }
+    struct elf_instance *in = NULL;
+    if (v->offset == 0 && v->perms[3] == 'p')
+        in = new_instance(&c->elf, r);
+    if (!in)
+        in = find_instance(&c->elf, v);
+    if (!in || !classify_image_mapping(&c->elf, in, r))
+        set_class(r, is_prot_none(v) ? RC_OTHER : RC_MMAP, is_prot_none(v) ? "reserve" : "file");
+}
+
+/* glibc non-main arenas: a 64 MiB-aligned rw-p heap followed by its
+ * PROT_NONE reserve up to the next 64 MiB boundary (§8.3). */
+static bool arena_reserve_of(const struct vma *heap, const struct vma *next)
+{
+    return next && is_anonymous(next) && is_prot_none(next) && next->start == heap->end &&
+           next->end == heap->start + ARENA_HEAP_SIZE;
+}
+
+static bool is_arena(const struct vma *v, const struct vma *next)
+{
+    if (!is_anonymous(v) || strcmp(v->perms, "rw-p") != 0 || v->start % ARENA_HEAP_SIZE)
+        return false;
+    uint64_t limit = v->start + ARENA_HEAP_SIZE;
+    return v->end == limit || (v->end < limit && arena_reserve_of(v, next));
+}
+
+static void step_heap(struct classifier *c, struct region *r, const struct region *prev,
+                      const struct vma *next)
+{
+    const struct vma *v = r->vma;
+    /* The brk heap may be unnamed when it merged or moved; the brk start
+     * from stat is the proof. */
+    if (c->start_brk && is_anonymous(v) && v->start == c->start_brk && v->perms[1] == 'w')
+        set_class(r, RC_HEAP, "brk");
+    if (is_arena(v, next)) {
+        set_class(r, RC_HEAP, "arena");
+        r->flags |= REGION_HEURISTIC;
+    } else if (prev && prev->cls == RC_HEAP && strcmp(prev->subclass, "arena") == 0 &&
+               arena_reserve_of(prev->vma, v)) {
+        set_class(r, RC_OTHER, "reserve");
+        r->flags |= ARENA_RESERVE_FLAGS;
+    }
+}
+
+static void step_stack(struct classifier *c, struct region *r, const struct vma *next)
+{
+    const struct vma *v = r->vma;
+    if (r->cls == RC_STACK && strcmp(r->subclass, "main") == 0) {
+        r->tid = c->pid;
+        return;
+    }
+    if (stack_candidate(v)) {
+        struct stack_hint *h = hint_in(c, v, next);
+        if (h && h->tid != c->pid) {
+            set_class(r, RC_STACK, "thread");
+            r->tid = h->tid;
+            r->flags = h->flags;
+            h->used = true;
+        }
+        return;
+    }
+    /* glibc puts a PROT_NONE guard page right below each thread stack. */
+    if (is_anonymous(v) && is_prot_none(v) && next && next->start == v->end &&
+        stack_candidate(next)) {
+        const struct stack_hint *h = hint_in(c, next, NULL);
+        if (h && h->tid != c->pid)
+            set_class(r, RC_OTHER, "guard");
+    }
+}
+
+void classifier_step(struct classifier *c, struct region *r, const struct region *prev,
+                     const struct vma *next)
+{
+    r->object = NULL;
+    r->tid = 0;
+    r->flags = 0;
+    classify_by_name(r);
+    step_elf(c, r, prev);
+    step_heap(c, r, prev, next);
+    step_stack(c, r, next);
+}
+
+/* Threads running in user space with no SP and no history: fall back to
+ * glibc's layout, a PROT_NONE guard directly below an anonymous rw-p VMA,
+ * highest addresses first (newer stacks are mapped lower), at most one per
+ * such thread. Returns true if it changed any region. */
+static bool guess_running_stacks(struct snapshot *s, size_t unknown)
+{
+    bool changed = false;
     for (size_t i = s->n_regions; i-- > 1 && unknown > 0;) {
         struct region *r = &s->regions[i], *g = &s->regions[i - 1];
         bool stack_like = r->cls == RC_MMAP && is_anonymous(r->vma) &&
                           strcmp(r->vma->perms, "rw-p") == 0;
         bool guard_like = g->cls == RC_OTHER && strcmp(g->subclass, "reserve") == 0 &&
                           is_anonymous(g->vma) && g->vma->end == r->vma->start &&
-                          !(g->flags & REGION_HEURISTIC); /* not an arena's reserve */
+                          !(g->flags & ARENA_RESERVE_FLAGS); /* not an arena's reserve */
         if (!stack_like || !guard_like)
             continue;
         set_class(r, RC_STACK, "thread");
         r->flags |= REGION_HEURISTIC;
         set_class(g, RC_OTHER, "guard");
         unknown--;
+        changed = true;
     }
+    return changed;
+}
+
+bool classifier_finish(struct classifier *c, struct snapshot *s)
+{
+    size_t unknown = c->unknown;
+    for (size_t i = 0; i < c->n_hints; i++)
+        unknown += c->hints[i].exact_start && !c->hints[i].used; /* that stack is gone */
+    bool changed = unknown && guess_running_stacks(s, unknown);
+    for (size_t i = 0; i < c->elf.n_inst; i++)
+        elf_image_free(&c->elf.inst[i].img);
+    free(c->elf.inst);
+    free(c->hints);
+    free(c);
+    return changed;
+}
+
+bool classifier_needs_whole_picture(const struct classifier *c)
+{
+    return c->unknown > 0;
 }
 
 void classify_snapshot(struct snapshot *s, const struct classify_context *ctx)
 {
-    for (size_t i = 0; i < s->n_regions; i++) {
-        struct region *r = &s->regions[i];
-        r->object = NULL;
-        r->tid = 0;
-        r->flags = 0;
-        classify_by_name(r);
-    }
-    classify_elf(s, ctx);
-    classify_heap(s, ctx);
-    classify_stacks(s, ctx);
+    struct classifier *c = classifier_new(s, ctx);
+    for (size_t i = 0; i < s->n_regions; i++)
+        classifier_step(c, &s->regions[i], i ? &s->regions[i - 1] : NULL,
+                        i + 1 < s->n_regions ? s->regions[i + 1].vma : NULL);
+    classifier_finish(c, s);
 }
