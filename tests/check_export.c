@@ -5,6 +5,7 @@
 
 #include <check.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,6 +245,94 @@ START_TEST(t_cmdline_hex_for_invalid_utf8)
 }
 END_TEST
 
+/* Streamed JSON (written while the capture reads) must be byte for byte
+ * what export_json() writes for the finished snapshot: straight through,
+ * after a reset half-way (the exporter rewrites the file), and when the
+ * capture cannot stream at all (a thread running in user space). */
+struct reset_after {
+    const struct capture_observer *inner;
+    size_t after; /* call reset once this many regions were handed out */
+    struct capture_observer self;
+};
+
+static void ra_begin(void *arg, const struct snapshot *h)
+{
+    struct reset_after *ra = arg;
+    ra->inner->begin(ra->inner->arg, h);
+}
+
+static void ra_region(void *arg, const struct region *r, size_t i)
+{
+    struct reset_after *ra = arg;
+    ra->inner->region(ra->inner->arg, r, i);
+    if (i + 1 == ra->after)
+        ra->inner->reset(ra->inner->arg);
+}
+
+static void ra_reset(void *arg)
+{
+    struct reset_after *ra = arg;
+    ra->inner->reset(ra->inner->arg);
+}
+
+static void check_stream_matches(const char *const *helper_args, size_t reset_after,
+                                 bool expect_streamed)
+{
+    struct helper h;
+    helper_start(&h, helper_args);
+    FILE *fp = tmpfile();
+    ck_assert_ptr_nonnull(fp);
+    struct json_stream *js = json_stream_new(fp, 0);
+    struct reset_after ra = {.inner = json_stream_observer(js), .after = reset_after};
+    ra.self = (struct capture_observer){ra_begin, ra_region, ra_reset, &ra};
+    struct capture_options opt = {.observer = reset_after ? &ra.self : json_stream_observer(js)};
+    struct snapshot *s;
+    ck_assert_int_eq(capture_snapshot(h.pid, &opt, &s), 0);
+    size_t streamed_regions = json_stream_regions_streamed(js);
+    if (!expect_streamed)
+        ck_assert_uint_eq(streamed_regions, 0);
+    else if (reset_after)
+        ck_assert_uint_eq(streamed_regions, reset_after);
+    else
+        ck_assert_uint_eq(streamed_regions, s->n_regions);
+    ck_assert_int_eq(json_stream_finish(js, s), 0);
+    ck_assert_int_eq(fflush(fp), 0);
+    long size = ftell(fp);
+    char *streamed = malloc((size_t)size + 1);
+    rewind(fp);
+    ck_assert_int_eq(fread(streamed, 1, (size_t)size, fp), (size_t)size);
+    streamed[size] = 0;
+    char *whole = export_to_string(s, EXPORT_JSON, 0);
+    ck_assert_uint_eq(strlen(whole), (size_t)size);
+    ck_assert_str_eq(streamed, whole);
+    json_decref(parse(streamed));
+    free(streamed);
+    free(whole);
+    json_stream_free(js);
+    fclose(fp);
+    snapshot_free(s);
+    kill(h.pid, SIGKILL);
+    helper_stop(&h);
+}
+
+START_TEST(t_stream_equals_export)
+{
+    check_stream_matches((const char *[]){"thread", "128", NULL}, 0, true);
+}
+END_TEST
+
+START_TEST(t_stream_reset_rewrites)
+{
+    check_stream_matches((const char *[]){"thread", "128", NULL}, 5, true);
+}
+END_TEST
+
+START_TEST(t_stream_declined_for_running_thread)
+{
+    check_stream_matches((const char *[]){"spinner", NULL}, 0, false);
+}
+END_TEST
+
 START_TEST(t_csv_columns_and_quoting)
 {
     struct helper h;
@@ -303,6 +392,9 @@ int main(void)
     tcase_add_test(tc, t_json_pages_when_census);
     tcase_add_test(tc, t_hostile_names);
     tcase_add_test(tc, t_cmdline_hex_for_invalid_utf8);
+    tcase_add_test(tc, t_stream_equals_export);
+    tcase_add_test(tc, t_stream_reset_rewrites);
+    tcase_add_test(tc, t_stream_declined_for_running_thread);
     tcase_add_test(tc, t_csv_columns_and_quoting);
     tcase_add_test(tc, t_text_has_class_totals);
     suite_add_tcase(s, tc);

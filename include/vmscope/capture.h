@@ -11,17 +11,25 @@
 
 #include "vmscope/snapshot.h"
 
+/* Lets an exporter start writing before the capture ends. Calls come on
+ * the capturing thread, in this order: begin (identity, system and time
+ * are known), region for index 0, 1, 2 ... in address order (classified
+ * and final, valid only during the call; no page census), and reset when
+ * what was handed out is void (records were rewritten, or a retry starts
+ * over with begin). The finished snapshot is always the truth; an
+ * observer that was reset must use it instead. */
+struct capture_observer {
+    void (*begin)(void *arg, const struct snapshot *header);
+    void (*region)(void *arg, const struct region *r, size_t index);
+    void (*reset)(void *arg);
+    void *arg;
+};
+
 struct capture_options {
     bool census; /* page census through pagemap */
     const struct snapshot *previous; /* last sample of this pid, or NULL */
-    /* Called once per VMA, in address order, as soon as its record is
-     * complete: on the capturing thread, while smaps is still being read,
-     * so an exporter can start rendering. v is valid only during the call.
-     * An index at or below one already given restarts from there: the
-     * records were rewritten (the maps race rule), or a new attempt began
-     * (a capture retries after an exec). */
-    void (*on_vma)(void *arg, const struct vma *v, size_t index);
-    void *on_vma_arg;
+    /* Receives regions while the capture is still reading, or NULL. */
+    const struct capture_observer *observer;
 };
 
 /* Returns 0 and *out, or -errno: -ESRCH (no such process / exited),

@@ -25,20 +25,20 @@ enum export_flags {
 int export_snapshot(const struct snapshot *s, enum export_format fmt, unsigned flags, FILE *fp);
 
 int export_json(const struct snapshot *s, unsigned flags, FILE *fp);
-
-/* JSON rendering that starts during the capture: pass
- * json_prerender_region as the capture's region observer, with the object
- * as its argument, then export with export_json_prerendered(). Regions that
- * changed after they were rendered are rendered again, so the output is
- * the same as export_json()'s. */
-struct json_prerender;
-struct vma;
-struct json_prerender *json_prerender_new(unsigned flags);
-void json_prerender_free(struct json_prerender *p);
-void json_prerender_region(void *prerender, const struct vma *v, size_t index);
-int export_json_prerendered(const struct snapshot *s, const struct json_prerender *pre,
-                            unsigned flags, FILE *fp);
 int export_csv(const struct snapshot *s, unsigned flags, FILE *fp);
 int export_text(const struct snapshot *s, unsigned flags, FILE *fp);
+
+/* JSON written while the capture is still reading: pass the observer to
+ * capture_snapshot(), then call json_stream_finish() with the snapshot.
+ * fp must be a regular file (a reset rewrites it from the start); the
+ * result is byte for byte what export_json() writes. */
+struct json_stream;
+struct capture_observer;
+struct json_stream *json_stream_new(FILE *fp, unsigned flags);
+const struct capture_observer *json_stream_observer(struct json_stream *js);
+int json_stream_finish(struct json_stream *js, const struct snapshot *s);
+void json_stream_free(struct json_stream *js);
+/* How many regions went out during the capture (before any rewrite). */
+size_t json_stream_regions_streamed(const struct json_stream *js);
 
 #endif

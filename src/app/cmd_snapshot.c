@@ -67,45 +67,39 @@ int cmd_snapshot(int argc, char **argv)
         export_format_from_path(out_path, &fmt);
     }
 
-    /* JSON rendering starts while smaps is still being read. Whether the
-     * output is a terminal decides the encoding; -o names a file, except in
-     * the odd case of -o /dev/tty, handled below. */
-    bool to_stdout = !out_path || strcmp(out_path, "-") == 0;
-    unsigned flags = to_stdout && isatty(STDOUT_FILENO) ? EXPORT_TO_TERMINAL : 0;
-    struct json_prerender *pre = fmt == EXPORT_JSON ? json_prerender_new(flags) : NULL;
-    if (pre) {
-        copt.on_vma = json_prerender_region;
-        copt.on_vma_arg = pre;
-    }
-    struct snapshot *snap;
-    int rc = capture_snapshot(pid, &copt, &snap);
+    /* The output is opened first so that JSON can be written while smaps
+     * is still being read (into the temporary file, which a failure
+     * removes). */
+    struct atomic_file af;
+    const char *shown = out_path && strcmp(out_path, "-") != 0 ? out_path : "standard output";
+    int rc = atomic_file_open(&af, out_path);
     if (rc < 0) {
-        json_prerender_free(pre);
+        warnx_msg("cannot write %s: %s", shown, strerror(-rc));
+        return EXIT_FAILURE_RUNTIME;
+    }
+    unsigned flags = isatty(fileno(af.fp)) ? EXPORT_TO_TERMINAL : 0;
+    struct json_stream *js = fmt == EXPORT_JSON && af.tmp_path ? json_stream_new(af.fp, flags) : NULL;
+    if (js)
+        copt.observer = json_stream_observer(js);
+    struct snapshot *snap;
+    rc = capture_snapshot(pid, &copt, &snap);
+    if (rc < 0) {
+        json_stream_free(js);
+        atomic_file_abort(&af);
         char *msg = capture_error_message(pid, rc);
         warnx_msg("%s", msg);
         free(msg);
         return EXIT_FAILURE_RUNTIME;
     }
-    struct atomic_file af;
-    const char *shown = out_path && strcmp(out_path, "-") != 0 ? out_path : "standard output";
-    rc = atomic_file_open(&af, out_path);
-    if (rc == 0) {
-        if (isatty(fileno(af.fp)) && !(flags & EXPORT_TO_TERMINAL)) {
-            flags |= EXPORT_TO_TERMINAL; /* -o /dev/tty: render again for a terminal */
-            json_prerender_free(pre);
-            pre = NULL;
-        }
-        rc = pre ? export_json_prerendered(snap, pre, flags, af.fp)
-                 : export_snapshot(snap, fmt, flags, af.fp);
-        if (rc == 0 && (fflush(af.fp) != 0 || ferror(af.fp)))
-            rc = errno ? -errno : -EIO;
-        if (rc < 0)
-            atomic_file_abort(&af);
-        else
-            rc = atomic_file_commit(&af);
-    }
+    rc = js ? json_stream_finish(js, snap) : export_snapshot(snap, fmt, flags, af.fp);
+    if (rc == 0 && (fflush(af.fp) != 0 || ferror(af.fp)))
+        rc = errno ? -errno : -EIO;
+    if (rc < 0)
+        atomic_file_abort(&af);
+    else
+        rc = atomic_file_commit(&af);
+    json_stream_free(js);
     snapshot_free(snap);
-    json_prerender_free(pre);
     if (rc < 0) {
         warnx_msg("cannot write %s: %s%s", shown, strerror(-rc),
                   rc == -ENOSPC ? " (nothing was written)" : "");

@@ -1,5 +1,6 @@
 /* Snapshot -> JSON (formats.md, "vmscope.snapshot" version 1), with jansson. */
 #include "vmscope/export.h"
+#include "vmscope/capture.h"
 #include "vmscope/buf.h"
 #include "vmscope/pagemap.h"
 #include "vmscope/sanitize.h"
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* The bytes as a JSON string; when they are not valid UTF-8, the string
  * has U+FFFD for each bad sequence and *hex (if asked for) receives the
@@ -84,7 +86,8 @@ static void put_raw(struct buf *b, const char *s, size_t n)
 {
     buf_append(b, s, n);
 }
-#define PUT_LIT(b, lit) put_raw((b), (lit), sizeof(lit) - 1)
+/* lit must be a string literal (sizeof gives its length). */
+#define PUT_LIT(b, lit) put_raw((b), "" lit, sizeof(lit) - 1)
 
 /* Unchecked writers for the hot path: the caller reserved the room. */
 #define W_LIT(w, lit) (memcpy((w), (lit), sizeof(lit) - 1), (w) += sizeof(lit) - 1)
@@ -212,10 +215,8 @@ static void put_pages(struct buf *b, const struct page_census *c, unsigned measu
     buf_putc(b, '}');
 }
 
-/* A region object is written in three parts so the two that depend only on
- * the kernel's record can be rendered while smaps is still being read
- * (json_prerender): the head (range .. deleted), the classification, and
- * the tail (smaps fields, vmflags). */
+/* A region object: the head (range .. deleted), the classification, the
+ * tail (smaps fields, vmflags) and, with a census, its pages. */
 static void put_region_head(struct buf *b, const struct vma *v, size_t jflags)
 {
     buf_reserve(b, REGION_FIXED_ROOM);
@@ -294,85 +295,21 @@ static void put_region_tail(struct buf *b, const struct vma *v)
     b->data[b->len] = '\0';
 }
 
-/* ---- pre-rendering during the capture -------------------------------- */
-
-struct rendered_span {
-    size_t head_off, head_len, tail_off, tail_len;
-    uint64_t start, end; /* guard against a record that changed after rendering */
-    bool deleted;
-};
-
-struct json_prerender {
-    size_t jflags;
-    struct buf text;
-    struct rendered_span *spans;
-    size_t count, capacity;
-};
-
 static size_t region_jflags(unsigned flags)
 {
     /* ASCII-only on a terminal: no raw bidi or invisible characters. */
     return (flags & EXPORT_TO_TERMINAL) ? JSON_ENSURE_ASCII : 0;
 }
 
-struct json_prerender *json_prerender_new(unsigned flags)
+static void put_region(struct buf *b, const struct region *r, unsigned census_measured,
+                       size_t jflags)
 {
-    struct json_prerender *p = xcalloc(1, sizeof *p);
-    p->jflags = region_jflags(flags);
-    buf_init(&p->text);
-    return p;
-}
-
-void json_prerender_free(struct json_prerender *p)
-{
-    if (!p)
-        return;
-    buf_free(&p->text);
-    free(p->spans);
-    free(p);
-}
-
-void json_prerender_region(void *arg, const struct vma *v, size_t index)
-{
-    struct json_prerender *p = arg;
-    if (index == 0) /* a new capture (or a retry): start over */
-        buf_reset(&p->text);
-    if (index < p->count)
-        p->count = index; /* records from here on were rewritten */
-    if (index != p->count)
-        return; /* a gap: the exporter renders the rest itself */
-    xgrow((void **)&p->spans, &p->capacity, p->count + 1, sizeof *p->spans);
-    struct rendered_span *sp = &p->spans[p->count++];
-    sp->start = v->start;
-    sp->end = v->end;
-    sp->deleted = v->deleted;
-    sp->head_off = p->text.len;
-    put_region_head(&p->text, v, p->jflags);
-    sp->head_len = p->text.len - sp->head_off;
-    sp->tail_off = p->text.len;
-    put_region_tail(&p->text, v);
-    sp->tail_len = p->text.len - sp->tail_off;
-}
-
-static void put_region(struct buf *b, const struct snapshot *s, size_t i,
-                       const struct json_prerender *pre, size_t jflags)
-{
-    const struct region *r = &s->regions[i];
     const struct vma *v = r->vma;
-    const struct rendered_span *sp = pre && i < pre->count ? &pre->spans[i] : NULL;
-    if (sp && (sp->start != v->start || sp->end != v->end || sp->deleted != v->deleted))
-        sp = NULL;
-    if (sp)
-        put_raw(b, pre->text.data + sp->head_off, sp->head_len);
-    else
-        put_region_head(b, v, jflags);
+    put_region_head(b, v, jflags);
     put_region_class(b, r, jflags);
-    if (sp)
-        put_raw(b, pre->text.data + sp->tail_off, sp->tail_len);
-    else
-        put_region_tail(b, v);
+    put_region_tail(b, v);
     if (v->has_census)
-        put_pages(b, &v->pages, s->census_measured);
+        put_pages(b, &v->pages, census_measured);
     buf_putc(b, '}');
 }
 
@@ -425,8 +362,9 @@ static void format_time(uint64_t ns, char *out, size_t size)
     snprintf(out + n, size - n, ".%03uZ", (unsigned)(ns / 1000000u % 1000u));
 }
 
-int export_json_prerendered(const struct snapshot *s, const struct json_prerender *pre,
-                             unsigned flags, FILE *fp)
+/* The document opens with what is known before the regions (so a capture
+ * can stream them), and closes with what is known only after them. */
+static void put_header(struct buf *b, const struct snapshot *s, unsigned flags)
 {
     json_t *doc = json_object();
     char when[40];
@@ -442,6 +380,20 @@ int export_json_prerendered(const struct snapshot *s, const struct json_prerende
                                           "page_size", (json_int_t)s->system.page_size,
                                           "privileged", s->system.privileged));
     json_object_set_new_nocheck(doc, "process", process_json(s));
+    put_json(b, doc, JSON_PRESERVE_ORDER | JSON_INDENT(1) | region_jflags(flags));
+    json_decref(doc);
+    while (b->len && b->data[b->len - 1] != '}') /* reopen the object */
+        b->len--;
+    if (b->len)
+        b->len--;
+    while (b->len && b->data[b->len - 1] == '\n')
+        b->len--;
+    PUT_LIT(b, ",\n \"regions\": [");
+}
+
+static void put_tail(struct buf *b, const struct snapshot *s, unsigned flags)
+{
+    json_t *doc = json_object();
     json_t *totals = totals_json(&s->totals, s->has_pss);
     json_t *by_class = json_object();
     for (int c = 0; c < RC_COUNT; c++)
@@ -453,42 +405,145 @@ int export_json_prerendered(const struct snapshot *s, const struct json_prerende
         json_object_set_new_nocheck(doc, "status", status_json(&s->status));
     if (s->sample_cost_ns)
         json_object_set_new_nocheck(doc, "sample_cost_ns", json_u64(s->sample_cost_ns));
-    size_t jflags = JSON_PRESERVE_ORDER | JSON_INDENT(1);
-    if (flags & EXPORT_TO_TERMINAL)
-        jflags |= JSON_ENSURE_ASCII; /* no raw bidi or invisible characters on a tty */
-    struct buf out;
-    buf_init(&out);
-    put_json(&out, doc, jflags);
+    PUT_LIT(b, "\n ],");
+    size_t at = b->len;
+    put_json(b, doc, JSON_PRESERVE_ORDER | JSON_INDENT(1) | region_jflags(flags));
     json_decref(doc);
-    /* Reopen the header object to append the regions, one per line. */
-    while (out.len && out.data[out.len - 1] != '}')
-        out.len--;
-    if (out.len)
-        out.len--;
-    PUT_LIT(&out, ",\n \"regions\": [");
-    /* Written out in 1 MiB pieces: one 12 MB buffer for 20,000 regions
-     * costs more in page faults than the copies it saves. */
-    for (size_t i = 0; i < s->n_regions; i++) {
-        PUT_LIT(&out, "\n  ");
-        put_region(&out, s, i, pre, region_jflags(flags));
-        if (i + 1 < s->n_regions)
-            buf_putc(&out, ',');
-        if (out.len >= (1u << 20)) {
-            if (fwrite(out.data, 1, out.len, fp) != out.len)
-                break;
-            buf_reset(&out);
-        }
-    }
-    PUT_LIT(&out, "\n ]\n}\n");
-    size_t written = fwrite(out.data, 1, out.len, fp);
-    bool complete = written == out.len;
-    buf_free(&out);
-    if (!complete || ferror(fp))
-        return errno ? -errno : -EIO;
-    return 0;
+    memmove(b->data + at, b->data + at + 1, b->len - at); /* drop its "{" */
+    b->len--;
+    buf_putc(b, '\n');
+}
+
+/* Regions are written out in 1 MiB pieces: one 12 MB buffer for 20,000
+ * regions costs more in page faults than the copies it saves. */
+#define FLUSH_AT (1u << 20)
+
+static int flush_out(struct buf *b, FILE *fp, size_t at_least)
+{
+    if (b->len < at_least)
+        return 0;
+    size_t n = fwrite(b->data, 1, b->len, fp);
+    bool ok = n == b->len;
+    buf_reset(b);
+    return ok ? 0 : (errno ? -errno : -EIO);
 }
 
 int export_json(const struct snapshot *s, unsigned flags, FILE *fp)
 {
-    return export_json_prerendered(s, NULL, flags, fp);
+    struct buf out;
+    buf_init(&out);
+    put_header(&out, s, flags);
+    int rc = 0;
+    for (size_t i = 0; i < s->n_regions && rc == 0; i++) {
+        if (i)
+            buf_putc(&out, ',');
+        PUT_LIT(&out, "\n  ");
+        put_region(&out, &s->regions[i], s->census_measured, region_jflags(flags));
+        rc = flush_out(&out, fp, FLUSH_AT);
+    }
+    put_tail(&out, s, flags);
+    if (rc == 0)
+        rc = flush_out(&out, fp, 0);
+    buf_free(&out);
+    if (rc == 0 && ferror(fp))
+        rc = errno ? -errno : -EIO;
+    return rc;
+}
+
+/* ---- streaming during the capture ---------------------------------- */
+
+struct json_stream {
+    FILE *fp;
+    unsigned flags;
+    struct buf out;
+    size_t count;  /* regions written */
+    bool begun;    /* the header is out */
+    bool broken;   /* reset: finish rewrites the file from the snapshot */
+    int error;
+    struct capture_observer observer;
+};
+
+static void stream_rewind(struct json_stream *js)
+{
+    buf_reset(&js->out);
+    js->count = 0;
+    if (fflush(js->fp) != 0 || ftruncate(fileno(js->fp), 0) != 0 || fseeko(js->fp, 0, SEEK_SET))
+        js->error = errno ? -errno : -EIO;
+}
+
+static void stream_begin(void *arg, const struct snapshot *header)
+{
+    struct json_stream *js = arg;
+    if (js->begun)
+        stream_rewind(js); /* the capture starts over */
+    js->begun = true;
+    js->broken = false;
+    put_header(&js->out, header, js->flags);
+}
+
+static void stream_region(void *arg, const struct region *r, size_t index)
+{
+    struct json_stream *js = arg;
+    if (js->broken || js->error)
+        return;
+    if (index != js->count) {
+        js->broken = true;
+        return;
+    }
+    if (index)
+        buf_putc(&js->out, ',');
+    PUT_LIT(&js->out, "\n  ");
+    put_region(&js->out, r, 0, region_jflags(js->flags));
+    js->count++;
+    int rc = flush_out(&js->out, js->fp, FLUSH_AT);
+    if (rc < 0)
+        js->error = rc;
+}
+
+static void stream_reset(void *arg)
+{
+    ((struct json_stream *)arg)->broken = true;
+}
+
+struct json_stream *json_stream_new(FILE *fp, unsigned flags)
+{
+    struct json_stream *js = xcalloc(1, sizeof *js);
+    js->fp = fp;
+    js->flags = flags;
+    buf_init(&js->out);
+    js->observer = (struct capture_observer){stream_begin, stream_region, stream_reset, js};
+    return js;
+}
+
+const struct capture_observer *json_stream_observer(struct json_stream *js)
+{
+    return &js->observer;
+}
+
+int json_stream_finish(struct json_stream *js, const struct snapshot *s)
+{
+    if (js->error)
+        return js->error;
+    if (!js->begun || js->broken || js->count != s->n_regions) {
+        stream_rewind(js);
+        return js->error ? js->error : export_json(s, js->flags, js->fp);
+    }
+    put_tail(&js->out, s, js->flags);
+    int rc = flush_out(&js->out, js->fp, 0);
+    if (rc == 0 && ferror(js->fp))
+        rc = errno ? -errno : -EIO;
+    return rc;
+}
+
+size_t json_stream_regions_streamed(const struct json_stream *js)
+{
+    return js->count;
+}
+
+void json_stream_free(struct json_stream *js)
+{
+    if (!js)
+        return;
+    buf_free(&js->out);
+    free(js);
 }

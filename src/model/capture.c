@@ -37,36 +37,60 @@ static void resolve_deleted_name(struct vma *v)
     }
 }
 
-/* Hands finished records to the observer while the stream is still read.
+/* One capture in progress: records are classified (and handed to the
+ * observer) as soon as they are finished, while smaps is still being read.
  * A record is finished once the next one has begun: the parser's race rule
- * only ever rewrites the record in progress. */
-struct vma_notifier {
-    struct vma_list *vmas;
+ * only rewrites the record in progress, or reaches back (rewritten_from). */
+struct capture_run {
+    struct snapshot *snap;
+    struct vma_list vmas;
+    struct region *regions; /* parallel to vmas.items */
+    size_t regions_cap;
+    size_t done;            /* records classified */
     struct smaps_parser *parser;
-    size_t done; /* records already handed out */
-    const struct capture_options *opt;
+    struct classifier *classifier;
+    const struct capture_observer *observer; /* NULL when not streaming */
 };
 
-static void notify_upto(struct vma_notifier *n, size_t upto)
+static void stream_reset(struct capture_run *run)
 {
-    /* The race rule can rewrite records we already handed out: hand them
-     * out again (observers restart from a lower index). */
-    if (n->parser->rewritten_from < n->done)
-        n->done = n->parser->rewritten_from;
-    n->parser->rewritten_from = SIZE_MAX;
-    for (; n->done < upto; n->done++) {
-        struct vma *v = &n->vmas->items[n->done];
-        resolve_deleted_name(v);
-        if (n->opt && n->opt->on_vma)
-            n->opt->on_vma(n->opt->on_vma_arg, v, n->done);
+    if (run->observer) {
+        run->observer->reset(run->observer->arg);
+        run->observer = NULL; /* the exporter uses the finished snapshot */
     }
 }
 
-static void notify_finished(void *arg)
+static void classify_upto(struct capture_run *run, size_t upto)
 {
-    struct vma_notifier *n = arg;
-    if (n->vmas->count > 1)
-        notify_upto(n, n->vmas->count - 1);
+    struct vma_list *l = &run->vmas;
+    size_t redo = run->parser->rewritten_from;
+    run->parser->rewritten_from = SIZE_MAX;
+    if (redo <= run->done) {
+        /* Records we classified were rewritten; their predecessor looked
+         * at one of them as its "next": classify from there again. */
+        run->done = redo ? redo - 1 : 0;
+        stream_reset(run);
+    }
+    xgrow((void **)&run->regions, &run->regions_cap, l->count, sizeof *run->regions);
+    for (; run->done < upto; run->done++) {
+        size_t i = run->done;
+        struct region *r = &run->regions[i];
+        resolve_deleted_name(&l->items[i]);
+        r->vma = &l->items[i];
+        struct region *prev = i ? &run->regions[i - 1] : NULL;
+        if (prev)
+            prev->vma = &l->items[i - 1]; /* the list may have moved */
+        classifier_step(run->classifier, r, prev, i + 1 < l->count ? &l->items[i + 1] : NULL);
+        if (run->observer)
+            run->observer->region(run->observer->arg, r, i);
+    }
+}
+
+static void classify_finished(void *arg)
+{
+    struct capture_run *run = arg;
+    if (run->vmas.count > 1)
+        classify_upto(run, run->vmas.count - 1);
 }
 
 /* A process that exits (or execs) while we read smaps cuts the read short:
@@ -105,16 +129,17 @@ static void fill_system(struct snapshot_system *sys)
     sys->privileged = f->pfn_visible && f->kpageflags;
 }
 
-/* The records move into the snapshot as they are (no copy: 20,000 of them
- * are 6 MB); regions point at them. */
-static void take_regions(struct snapshot *s, struct vma_list *l)
+/* The records and their classification move into the snapshot as they
+ * are (no copy: 20,000 records are 6 MB). */
+static void take_regions(struct snapshot *s, struct capture_run *run)
 {
-    s->vmas = l->items;
-    s->n_regions = l->count;
-    s->regions = xcalloc(l->count, sizeof *s->regions);
-    for (size_t i = 0; i < l->count; i++)
+    s->vmas = run->vmas.items;
+    s->n_regions = run->vmas.count;
+    s->regions = run->regions;
+    for (size_t i = 0; i < s->n_regions; i++)
         s->regions[i].vma = &s->vmas[i];
-    vma_list_init(l);
+    run->regions = NULL;
+    vma_list_init(&run->vmas);
 }
 
 static int capture_once(pid_t pid, const struct capture_options *opt, struct snapshot **out)
@@ -127,11 +152,14 @@ static int capture_once(pid_t pid, const struct capture_options *opt, struct sna
         return rc == -ESRCH ? -ENOENT : rc;
 
     struct snapshot *s = xcalloc(1, sizeof *s);
-    struct vma_list vmas;
+    struct capture_run run = {.snap = s};
     struct thread_list threads = {0};
     struct proc_stat stat = {0};
+    struct smaps_parser parser;
     struct buf b;
-    vma_list_init(&vmas);
+    vma_list_init(&run.vmas);
+    smaps_parser_init(&parser, &run.vmas);
+    run.parser = &parser;
     buf_init(&b);
 
     s->realtime_ns = clock_realtime_ns();
@@ -142,8 +170,6 @@ static int capture_once(pid_t pid, const struct capture_options *opt, struct sna
     struct smaps_stream *stream = NULL;
     if ((rc = smaps_stream_start(&t, &stream)) < 0)
         goto fail;
-    struct smaps_parser parser;
-    smaps_parser_init(&parser, &vmas);
     rc = identity_read(pid, &s->proc);
     if (rc == 0)
         rc = proc_read_file(&t, "stat", &b);
@@ -151,13 +177,24 @@ static int capture_once(pid_t pid, const struct capture_options *opt, struct sna
         rc = -ESRCH; /* an empty stat is a process being torn down */
     if (rc == 0)
         rc = threads_read(&t, &threads);
+    struct classify_context ctx = {
+        .target = &t, .stat = &stat, .threads = &threads,
+        .previous = opt && opt->previous && opt->previous->proc.pid == pid ? opt->previous : NULL,
+    };
+    run.classifier = classifier_new(s, &ctx);
+    /* Stream regions to the observer unless they will change later: the
+     * census fills pages in afterwards, and a running thread's stack can
+     * only be guessed from the whole picture. */
+    if (rc == 0 && opt && opt->observer && !opt->census &&
+        !classifier_needs_whole_picture(run.classifier)) {
+        run.observer = opt->observer;
+        run.observer->begin(run.observer->arg, s);
+    }
     /* Always drain the stream, even after an error, so the thread ends. */
-    struct vma_notifier notifier = {.vmas = &vmas, .parser = &parser, .opt = opt};
-    int read_rc = smaps_stream_consume(stream, &parser, notify_finished, &notifier);
+    int read_rc = smaps_stream_consume(stream, &parser, classify_finished, &run);
     smaps_parser_finish(&parser);
     bool cut = parser.truncated; /* the kernel ends smaps on a record boundary */
-    notify_upto(&notifier, vmas.count);
-    smaps_parser_free(&parser);
+    classify_upto(&run, run.vmas.count);
     if (rc == 0)
         rc = read_rc;
     if (rc == 0 && cut)
@@ -167,35 +204,37 @@ static int capture_once(pid_t pid, const struct capture_options *opt, struct sna
     buf_reset(&b);
     if (proc_read_file(&t, "status", &b) == 0 && status_parse(b.data, b.len, &s->status) == 0)
         s->has_status = true;
-    if (opt && opt->census && vmas.count) {
+    if (opt && opt->census && run.vmas.count) {
         struct pagemap_reader pm;
         if ((rc = pagemap_open(&pm, &t)) < 0)
             goto fail;
-        rc = pagemap_census(&pm, vmas.items, vmas.count);
+        rc = pagemap_census(&pm, run.vmas.items, run.vmas.count);
         s->census_measured = pm.measured;
         pagemap_close(&pm);
         if (rc < 0)
             goto fail;
         s->has_census = true;
     }
-    if ((rc = check_complete(&t, &vmas)) < 0)
+    if ((rc = check_complete(&t, &run.vmas)) < 0)
         goto fail;
     s->has_pss = true;
-    take_regions(s, &vmas);
-    struct classify_context ctx = {
-        .target = &t, .stat = &stat, .threads = &threads,
-        .previous = opt && opt->previous && opt->previous->proc.pid == pid ? opt->previous : NULL,
-    };
-    classify_snapshot(s, &ctx);
+    take_regions(s, &run);
+    if (classifier_finish(run.classifier, s))
+        stream_reset(&run);
+    run.classifier = NULL;
     snapshot_compute_totals(s);
     s->sample_cost_ns = clock_monotonic_ns() - t0;
     *out = s;
     rc = 0;
     goto done;
 fail:
+    if (run.classifier)
+        classifier_finish(run.classifier, s);
     snapshot_free(s);
 done:
-    vma_list_free(&vmas);
+    smaps_parser_free(&parser);
+    vma_list_free(&run.vmas);
+    free(run.regions);
     thread_list_free(&threads);
     buf_free(&b);
     proc_target_close(&t);
