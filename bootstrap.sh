@@ -22,28 +22,28 @@ missing_packages() {
 }
 
 deps() {
-    local missing
-    missing=$(missing_packages | tr '\n' ' ')
-    [ -z "${missing// }" ] && return 0
+    local missing=()
+    mapfile -t missing < <(missing_packages)
+    [ "${#missing[@]}" -eq 0 ] && return 0
     if [ "$(id -u)" -ne 0 ]; then
-        echo "bootstrap: missing packages: $missing" >&2
-        echo "bootstrap: run as root: apt-get update && apt-get install -y $missing" >&2
+        echo "bootstrap: missing packages: ${missing[*]}" >&2
+        echo "bootstrap: run as root: apt-get update && apt-get install -y ${missing[*]}" >&2
         exit 1
     fi
-    echo "bootstrap: installing $missing"
+    echo "bootstrap: installing ${missing[*]}"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
 build() {
-    local want="${*:-}"
+    local want="$*"
     if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt configure ]; then
         autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
     fi
     # Reconfigure when the requested options differ from the last run.
     if [ ! -f Makefile ] || [ "$(cat .build-stamp 2>/dev/null)" != "$want" ] ||
        [ configure -nt Makefile ]; then
-        ./configure --enable-werror $want >/dev/null
+        ./configure --enable-werror "$@" >/dev/null
         echo "$want" > .build-stamp
     fi
     make -j"$(nproc)" >/dev/null
@@ -67,14 +67,15 @@ summarise() {
 check() {
     deps
     build "$@"
-    local rc=0
+    local rc=0 log
     make -j"$(nproc)" check >/dev/null 2>&1 || rc=$?
     if [ "$rc" -ne 0 ]; then
+        # Show what failed: Check's own failure lines, and the end of any
+        # suite that died before it could report.
+        grep -hE ':[0-9]+:[EF]:' tests/check_*.log 2>/dev/null | head -n 40 || true
         for log in tests/check_*.log; do
-            grep -qE 'Failures: [1-9]|Errors: [1-9]' "$log" 2>/dev/null || grep -q 'Checks: ' "$log" 2>/dev/null && continue
-            echo "== $log"; tail -n 40 "$log"
+            grep -q 'Checks: ' "$log" 2>/dev/null || { echo "== $log"; tail -n 20 "$log"; }
         done
-        grep -hE '^[^:]+:[0-9]+:[EF]:' tests/check_*.log 2>/dev/null | head -n 40 || true
     fi
     summarise
     return "$rc"
