@@ -43,6 +43,8 @@ build() {
     # Reconfigure when the requested options differ from the last run.
     if [ ! -f Makefile ] || [ "$(cat .build-stamp 2>/dev/null)" != "$want" ] ||
        [ configure -nt Makefile ]; then
+        # Objects do not depend on the flags: different options need a clean tree.
+        if [ -f Makefile ]; then make clean >/dev/null 2>&1 || true; fi
         ./configure --enable-werror "$@" >/dev/null
         echo "$want" > .build-stamp
     fi
