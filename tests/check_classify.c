@@ -233,6 +233,7 @@ START_TEST(t_thread_stack_by_sp)
     ck_assert_int_eq(r->flags & REGION_HEURISTIC, 0);
     ck_assert_ptr_eq(must_find(s, hi - 1), r);
     ck_assert_uint_eq(r->vma->start, lo); /* glibc's guard page sits right below */
+    ck_assert_uint_eq(vma_size(r->vma), 256 * 1024); /* the requested stack size */
     const struct region *g = must_find(s, lo - 1);
     assert_class(g, RC_OTHER, "guard");
     ck_assert_str_eq(g->vma->perms, "---p");
