@@ -65,7 +65,7 @@ static void classify_upto(struct capture_run *run, size_t upto)
     struct vma_list *l = &run->vmas;
     size_t redo = run->parser->rewritten_from;
     run->parser->rewritten_from = SIZE_MAX;
-    if (redo <= run->done) {
+    if (redo != SIZE_MAX && run->done > 0 && redo <= run->done) {
         /* Records we classified were rewritten; their predecessor looked
          * at one of them as its "next": classify from there again. */
         run->done = redo ? redo - 1 : 0;
