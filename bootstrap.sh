@@ -41,7 +41,7 @@ build() {
         autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
     fi
     # Reconfigure when the requested options differ from the last run.
-    if [ ! -f Makefile ] || [ "$(cat .build-stamp 2>/dev/null)" != "$want" ] ||
+    if [ ! -f Makefile ] || [ ! -f .build-stamp ] || [ "$(cat .build-stamp)" != "$want" ] ||
        [ configure -nt Makefile ]; then
         # Objects do not depend on the flags: different options need a clean tree.
         if [ -f Makefile ]; then make clean >/dev/null 2>&1 || true; fi
