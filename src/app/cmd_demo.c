@@ -91,8 +91,7 @@ int cmd_demo(int argc, char **argv)
         poll(&pfd, 1, shown ? (int)(interval * 1000) : 300);
         if (stop_requested)
             break;
-        if (pfd.revents & POLLIN)
-            read_announcements(announce_fd, &pending, &latest);
+        read_announcements(announce_fd, &pending, &latest);
         struct snapshot *snap;
         int rc = capture_snapshot(child, NULL, &snap);
         if (rc < 0) {
