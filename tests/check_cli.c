@@ -230,6 +230,24 @@ START_TEST(t_text_to_stdout_and_version)
 }
 END_TEST
 
+START_TEST(t_demo_prints_phases)
+{
+    struct buf out;
+    buf_init(&out);
+    int rc = run_command((const char *[]){"vmscope", "demo", "-n", "3", "-i", "0.3", NULL}, -1, &out, NULL);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_ptr_nonnull(strstr(out.data, "Small mallocs come from the brk heap"));
+    ck_assert_ptr_nonnull(strstr(out.data, "heap/brk"));
+    ck_assert_ptr_nonnull(strstr(out.data, "\ntotal "));
+    /* three frames */
+    int frames = 0;
+    for (const char *p = out.data; (p = strstr(p, "vmscope demo (pid ")); p++)
+        frames++;
+    ck_assert_int_eq(frames, 3);
+    buf_free(&out);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cli");
@@ -244,6 +262,7 @@ int main(void)
     tcase_add_test(tc, t_read_only_directory);
     tcase_add_test(tc, t_full_disk_keeps_old_file);
     tcase_add_test(tc, t_text_to_stdout_and_version);
+    tcase_add_test(tc, t_demo_prints_phases);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
