@@ -12,8 +12,8 @@
 #include "vmscope/snapshot.h"
 
 /* Lets an exporter start writing before the capture ends. Calls come on
- * the capturing thread, in this order: begin (identity, system and time
- * are known), region for index 0, 1, 2 ... in address order (classified
+ * the capturing thread, in this order: begin (pid, system and time are
+ * known; not yet the identity or totals), region for index 0, 1, 2 ... in address order (classified
  * and final, valid only during the call; no page census), and reset when
  * what was handed out is void (records were rewritten, or a retry starts
  * over with begin). The finished snapshot is always the truth; an

@@ -363,7 +363,8 @@ static void format_time(uint64_t ns, char *out, size_t size)
 }
 
 /* The document opens with what is known before the regions (so a capture
- * can stream them), and closes with what is known only after them. */
+ * can stream them), and closes with what it learns after them: the process
+ * identity is read once smaps is drained, off the critical path. */
 static void put_header(struct buf *b, const struct snapshot *s, unsigned flags)
 {
     json_t *doc = json_object();
@@ -379,7 +380,6 @@ static void put_header(struct buf *b, const struct snapshot *s, unsigned flags)
                                 json_pack("{s:s, s:I, s:b}", "kernel", s->system.kernel,
                                           "page_size", (json_int_t)s->system.page_size,
                                           "privileged", s->system.privileged));
-    json_object_set_new_nocheck(doc, "process", process_json(s));
     put_json(b, doc, JSON_PRESERVE_ORDER | JSON_INDENT(1) | region_jflags(flags));
     json_decref(doc);
     while (b->len && b->data[b->len - 1] != '}') /* reopen the object */
@@ -394,6 +394,7 @@ static void put_header(struct buf *b, const struct snapshot *s, unsigned flags)
 static void put_tail(struct buf *b, const struct snapshot *s, unsigned flags)
 {
     json_t *doc = json_object();
+    json_object_set_new_nocheck(doc, "process", process_json(s));
     json_t *totals = totals_json(&s->totals, s->has_pss);
     json_t *by_class = json_object();
     for (int c = 0; c < RC_COUNT; c++)

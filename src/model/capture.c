@@ -164,15 +164,16 @@ static int capture_once(pid_t pid, const struct capture_options *opt, struct sna
 
     s->realtime_ns = clock_realtime_ns();
     s->monotonic_ns = clock_monotonic_ns();
-    fill_system(&s->system);
     /* smaps in one pass (the maps lines come with it, so no maps/smaps
-     * skew), read on a background thread while we gather the rest. */
+     * skew), read on a background thread while we gather the rest. Only
+     * what classification needs (stat, thread SPs) comes before we start
+     * consuming it; identity is read once the stream is drained. */
     struct smaps_stream *stream = NULL;
     if ((rc = smaps_stream_start(&t, &stream)) < 0)
         goto fail;
-    rc = identity_read(pid, &s->proc);
-    if (rc == 0)
-        rc = proc_read_file(&t, "stat", &b);
+    fill_system(&s->system);
+    s->proc.pid = pid;
+    rc = proc_read_file(&t, "stat", &b);
     if (rc == 0 && stat_parse(b.data, b.len, &stat) < 0)
         rc = -ESRCH; /* an empty stat is a process being torn down */
     if (rc == 0)
@@ -199,6 +200,8 @@ static int capture_once(pid_t pid, const struct capture_options *opt, struct sna
         rc = read_rc;
     if (rc == 0 && cut)
         rc = -EAGAIN; /* a line cut short: read again */
+    if (rc == 0)
+        rc = identity_read(pid, &s->proc);
     if (rc < 0)
         goto fail;
     buf_reset(&b);
