@@ -169,20 +169,35 @@ static void parse_field_line(struct smaps_parser *p, const char *line, size_t le
 {
     if (p->skipping)
         return; /* fields of a dropped duplicate line */
-    const char *colon = memchr(line, ':', len);
-    if (!colon || !p->current) {
+    if (!p->current) {
         p->bad_lines++;
         return;
     }
-    size_t klen = (size_t)(colon - line);
-    const char *s = colon + 1, *end = line + len;
-    if (klen == 7 && memcmp(line, "VmFlags", 7) == 0) {
-        parse_vmflags(p->current, s, end);
-        return;
+    const char *s, *end = line + len;
+    int f;
+    /* Fast path: the field the kernel prints next. */
+    const struct smaps_field_info *expect = &smaps_fields[p->next_field];
+    if (len > expect->key_len && line[expect->key_len] == ':' &&
+        memcmp(line, expect->key, expect->key_len) == 0) {
+        f = (int)p->next_field;
+        p->next_field = p->next_field + 1 < SMAPS_FIELD_COUNT ? p->next_field + 1 : 0;
+        s = line + expect->key_len + 1;
+    } else {
+        const char *colon = memchr(line, ':', len);
+        if (!colon) {
+            p->bad_lines++;
+            return;
+        }
+        size_t klen = (size_t)(colon - line);
+        s = colon + 1;
+        if (klen == 7 && memcmp(line, "VmFlags", 7) == 0) {
+            parse_vmflags(p->current, s, end);
+            return;
+        }
+        f = find_field(p, line, klen);
+        if (f < 0)
+            return; /* a key newer than us: ignore, as the kernel docs ask */
     }
-    int f = find_field(p, line, klen);
-    if (f < 0)
-        return; /* a key newer than us: ignore, as the kernel docs ask */
     while (s < end && *s == ' ')
         s++;
     uint64_t val;
@@ -270,6 +285,43 @@ void smaps_parser_init(struct smaps_parser *p, struct vma_list *out)
     buf_init(&p->pending);
 }
 
+/* The common line, "Key:   123 kB\n" with the key the kernel prints next,
+ * parsed in one pass without first searching for its end. Returns the
+ * bytes consumed, or 0 to let the general path take the line. */
+static size_t fast_field_line(struct smaps_parser *p, const char *s, const char *end)
+{
+    if (!p->current || p->skipping)
+        return 0;
+    const struct smaps_field_info *fi = &smaps_fields[p->next_field];
+    size_t kl = fi->key_len;
+    if ((size_t)(end - s) < kl + 3 || s[kl] != ':' || memcmp(s, fi->key, kl) != 0)
+        return 0;
+    const char *q = s + kl + 1;
+    while (q < end && *q == ' ')
+        q++;
+    const char *digits = q;
+    uint64_t v = 0;
+    while (q < end && *q >= '0' && *q <= '9' && q - digits < 19) /* 19 digits cannot overflow */
+        v = v * 10 + (uint64_t)(*q++ - '0');
+    if (q == digits)
+        return 0;
+    if (fi->is_kb) {
+        if (end - q < 4 || memcmp(q, " kB\n", 4) != 0 || v > UINT64_MAX / 1024)
+            return 0;
+        q += 4;
+        v *= 1024;
+    } else {
+        if (q >= end || *q != '\n')
+            return 0;
+        q++;
+    }
+    int f = (int)p->next_field;
+    p->current->field[f] = v;
+    p->current->field_mask |= 1u << f;
+    p->next_field = p->next_field + 1 < SMAPS_FIELD_COUNT ? p->next_field + 1 : 0;
+    return (size_t)(q - s);
+}
+
 void smaps_parser_feed(struct smaps_parser *p, const char *data, size_t len)
 {
     const char *s = data, *end = data + len;
@@ -285,6 +337,11 @@ void smaps_parser_feed(struct smaps_parser *p, const char *data, size_t len)
         s = nl + 1;
     }
     while (s < end) {
+        size_t fast = fast_field_line(p, s, end);
+        if (fast) {
+            s += fast;
+            continue;
+        }
         const char *nl = memchr(s, '\n', (size_t)(end - s));
         if (!nl) {
             buf_append(&p->pending, s, (size_t)(end - s));
