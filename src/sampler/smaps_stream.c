@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CHUNK_SIZE (256 * 1024)
+#define CHUNK_SIZE (64 * 1024) /* small: the last chunk is parsed after the read ends */
 
 struct chunk {
     struct chunk *next;
