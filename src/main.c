@@ -6,11 +6,13 @@
 
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void usage(FILE *fp)
 {
-    fputs("usage: vmscope snapshot -p PID [-f json|csv|text] [-o FILE] [--pages]\n"
+    fputs("usage: vmscope [-p PID | --demo] [-i SEC] [--no-color]   (live view)\n"
+          "       vmscope snapshot -p PID [-f json|csv|text] [-o FILE] [--pages]\n"
           "       vmscope demo [-i SEC] [-n COUNT]\n"
           "       vmscope -h | -V\n"
           "\n"
@@ -23,11 +25,12 @@ static void usage(FILE *fp)
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
-    if (argc < 2) {
-        usage(stderr);
-        return EXIT_USAGE;
-    }
-    const char *cmd = argv[1];
+    const char *cmd = argc > 1 ? argv[1] : "";
+    if (strcmp(cmd, DEMO_WORKLOAD_ARG) == 0 && argc == 3)
+        demo_workload_run(atoi(argv[2]));
+    if (argc < 2 || (cmd[0] == '-' && strcmp(cmd, "-h") != 0 && strcmp(cmd, "--help") != 0 &&
+                     strcmp(cmd, "-V") != 0 && strcmp(cmd, "--version") != 0))
+        return cmd_live(argc, argv);
     if (strcmp(cmd, "snapshot") == 0)
         return cmd_snapshot(argc - 1, argv + 1);
     if (strcmp(cmd, "demo") == 0)

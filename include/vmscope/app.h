@@ -14,6 +14,7 @@ enum {
 
 int cmd_snapshot(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_live(int argc, char **argv);
 
 /* Parses a pid argument; false (with a message) when it is not a pid. */
 bool parse_pid(const char *arg, pid_t *out);
@@ -23,6 +24,9 @@ bool parse_interval(const char *arg, double *out);
 /* The demo workload: runs the tour's phases forever, writing one line per
  * phase ("<sentence>\n") to announce_fd. Never returns. */
 _Noreturn void demo_workload_run(int announce_fd);
+/* The hidden command line the demo's child runs under: "vmscope-demo
+ * --demo-workload FD". */
+#define DEMO_WORKLOAD_ARG "--demo-workload"
 /* Fork the workload; returns its pid and sets *announce_fd to the read end
  * of its announcement pipe, or -errno. */
 pid_t demo_workload_spawn(int *announce_fd);

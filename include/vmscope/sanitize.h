@@ -21,6 +21,12 @@ void sanitize_display(struct buf *out, const char *in, size_t len);
 /* Convenience: newly allocated display-safe copy of a NUL-terminated string. */
 char *sanitize_display_dup(const char *s);
 
+/* Append the display-safe form of in[0..len), cut to at most max_cols
+ * terminal columns (wcwidth, in the current locale); a cut string ends in
+ * "~". Characters the locale cannot print are escaped too. Returns the
+ * columns used. */
+int sanitize_fit(struct buf *out, const char *in, size_t len, int max_cols);
+
 /* True if in[0..len) is valid UTF-8 (no overlongs, surrogates or > U+10FFFF). */
 bool utf8_valid(const char *in, size_t len);
 /* Append in[0..len) to out as valid UTF-8, each invalid sequence replaced by

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,6 +220,14 @@ _Noreturn void demo_workload_run(int announce_fd)
     }
 }
 
+/* The first announcement means the child has exec'ed and started: only
+ * then is its address space the tour's. */
+static void wait_first_announcement(int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    poll(&p, 1, 3000);
+}
+
 pid_t demo_workload_spawn(int *announce_fd)
 {
     int fds[2];
@@ -234,10 +243,17 @@ pid_t demo_workload_spawn(int *announce_fd)
     if (pid == 0) {
         close(fds[0]);
         prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the watcher */
+        /* A fresh exec gives the tour an address space of its own, not a
+         * copy of the watcher's; if that fails the fork still works. */
+        char fd[16];
+        snprintf(fd, sizeof fd, "%d", fds[1]);
+        fcntl(fds[1], F_SETFD, 0);
+        execl("/proc/self/exe", "vmscope-demo", DEMO_WORKLOAD_ARG, fd, (char *)NULL);
         prctl(PR_SET_NAME, "vmscope-demo");
         demo_workload_run(fds[1]);
     }
     close(fds[1]);
+    wait_first_announcement(fds[0]);
     *announce_fd = fds[0];
     return pid;
 }

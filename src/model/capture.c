@@ -247,9 +247,11 @@ done:
 int capture_snapshot(pid_t pid, const struct capture_options *opt, struct snapshot **out)
 {
     int rc;
-    for (int attempt = 0; attempt < 3; attempt++)
+    for (int attempt = 0; attempt < 3; attempt++) {
         if ((rc = capture_once(pid, opt, out)) != -EAGAIN)
             return rc;
+        usleep(2000 << attempt); /* let an exec in progress finish */
+    }
     return -ESRCH; /* exec'ing in a loop: we cannot get a consistent picture */
 }
 

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <wchar.h>
 
 size_t utf8_decode(const unsigned char *s, size_t avail, unsigned *cp)
 {
@@ -142,4 +143,46 @@ char *sanitize_display_dup(const char *s)
     if (!b.data)
         return xstrdup("");
     return b.data;
+}
+
+int sanitize_fit(struct buf *out, const char *in, size_t len, int max_cols)
+{
+    if (max_cols <= 0)
+        return 0;
+    struct buf safe;
+    buf_init(&safe);
+    sanitize_display(&safe, in, len);
+    const unsigned char *s = (const unsigned char *)(safe.data ? safe.data : "");
+    size_t n = safe.len;
+    int cols = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned cp;
+        size_t k = utf8_decode(s + i, n - i, &cp); /* valid: sanitize_display's output */
+        int w = cp < 0x80 ? 1 : wcwidth((wchar_t)cp);
+        char esc[16];
+        const char *piece = (const char *)s + i;
+        size_t piece_len = k;
+        if (w < 0) { /* this locale cannot show it: escape it as well */
+            piece_len = (size_t)snprintf(esc, sizeof esc, cp > 0xffff ? "\\U%08x" : "\\u%04x", cp);
+            piece = esc;
+            w = (int)piece_len;
+        }
+        bool last = i + k >= n;
+        /* Keep one column for the "~" unless this is the end of the string. */
+        if (cols + w > max_cols - (last ? 0 : 1)) {
+            if (cols + w <= max_cols && last) {
+                buf_append(out, piece, piece_len);
+                cols += w;
+            } else if (cols < max_cols) {
+                buf_putc(out, '~');
+                cols++;
+            }
+            break;
+        }
+        buf_append(out, piece, piece_len);
+        cols += w;
+        i += k;
+    }
+    buf_free(&safe);
+    return cols;
 }

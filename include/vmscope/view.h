@@ -1,0 +1,79 @@
+/* view: the ncurses screens. One struct view holds what every screen
+ * shares (the current and previous snapshot, the timeline, the selected
+ * region, sort and filter, pause, interval). Each screen is a descriptor
+ * (draw, key, name) in one registry; key handlers return flags and only
+ * the event loop acts on them. Every string from the target is drawn
+ * through sanitize_fit(). */
+#ifndef VMSCOPE_VIEW_H
+#define VMSCOPE_VIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "vmscope/snapshot.h"
+#include "vmscope/timeline.h"
+
+enum view_flags {
+    VIEW_HANDLED = 1 << 0,
+    VIEW_REDRAW = 1 << 1,
+    VIEW_RESAMPLE = 1 << 2, /* take a sample now (interval changed) */
+    VIEW_QUIT = 1 << 3,
+    VIEW_EXPORT = 1 << 4,   /* write the current snapshot as JSON */
+};
+
+enum screen_id { SCREEN_MAP, SCREEN_REGIONS, SCREEN_TIMELINE, SCREEN_HELP, SCREEN_COUNT };
+
+enum sort_key { SORT_ADDRESS, SORT_SIZE, SORT_RSS, SORT_PSS, SORT_SWAP, SORT_CLASS, SORT_NAME,
+                SORT_COUNT };
+
+struct view {
+    struct snapshot *snap; /* current; owned */
+    struct snapshot *prev; /* the one before; owned */
+    struct timeline timeline;
+    enum screen_id screen;
+    uint64_t selected; /* start address of the selected region, shared by screens */
+    enum sort_key sort;
+    char filter[128];  /* Regions: name substring, "" = all */
+    char search[128];  /* the input line while typing / or \ */
+    int input_mode;    /* 0, '/' (search) or '\\' (filter) */
+    bool paused;
+    double interval;
+    bool color;
+    bool exited;       /* the target is gone: last state stays on screen */
+    char banner[256];  /* exited / error, shown in the status line */
+    char message[512]; /* transient status (export path, search miss) */
+    char phase[256];   /* demo: the current lesson */
+    size_t top[SCREEN_COUNT]; /* first visible row of each screen */
+    int rows, cols;
+};
+
+void view_init(struct view *v, double interval, bool color);
+void view_free(struct view *v);
+/* Takes ownership of snap: it becomes current, the current one previous,
+ * and the timeline records it. */
+void view_push_snapshot(struct view *v, struct snapshot *snap);
+
+/* curses lifecycle: tui_start installs the teardown that fatal() and the
+ * signal path run, so the terminal is always restored. */
+void tui_start(bool color);
+void tui_stop(void);
+void tui_draw(struct view *v);
+int tui_key(struct view *v, int ch);
+
+/* Regions in the order and with the filter the Regions screen shows;
+ * returns a newly allocated array of indexes into v->snap->regions. */
+size_t view_region_order(const struct view *v, size_t **out);
+/* Index of the selected region in v->snap, or -1. */
+long view_selected_index(const struct view *v);
+/* Select the region that contains addr, or whose name contains text. */
+bool view_search(struct view *v, const char *text);
+
+/* Formatting helpers shared by the screens. */
+void format_size(char *out, size_t size, uint64_t bytes);
+
+/* Process picker: returns the chosen pid, 0 if the user quit. */
+pid_t picker_run(void);
+
+#endif

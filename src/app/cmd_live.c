@@ -1,0 +1,231 @@
+/* The live view: vmscope -p PID, vmscope (picker), vmscope --demo.
+ * One event loop: a timer for sampling, keys, terminal resize (KEY_RESIZE),
+ * signals that end the program, and the demo's announcements. */
+#include "vmscope/app.h"
+#include "vmscope/atomic_file.h"
+#include "vmscope/buf.h"
+#include "vmscope/capture.h"
+#include "vmscope/export.h"
+#include "vmscope/util.h"
+#include "vmscope/view.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa = {.sa_handler = on_stop_signal}; /* no SA_RESTART: getch returns */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+static void export_current(struct view *v)
+{
+    if (!v->snap)
+        return;
+    char name[96], stamp[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    snprintf(name, sizeof name, "vmscope-%d-%s.json", (int)v->snap->proc.pid, stamp);
+    struct atomic_file af;
+    int rc = atomic_file_open(&af, name);
+    if (rc == 0) {
+        rc = export_json(v->snap, 0, af.fp);
+        if (rc < 0)
+            atomic_file_abort(&af);
+        else
+            rc = atomic_file_commit(&af);
+    }
+    char *cwd = getcwd(NULL, 0);
+    if (rc < 0)
+        snprintf(v->message, sizeof v->message, "export failed: %.96s: %.64s", name, strerror(-rc));
+    else
+        snprintf(v->message, sizeof v->message, "exported to %.150s/%.96s", cwd ? cwd : ".", name);
+    free(cwd);
+}
+
+/* Demo announcements: keep the latest complete line. */
+static void read_phase(int fd, struct buf *pending, struct view *v)
+{
+    char tmp[512];
+    ssize_t n;
+    while (fd >= 0 && (n = read(fd, tmp, sizeof tmp)) > 0) {
+        buf_append(pending, tmp, (size_t)n);
+        char *nl;
+        while ((nl = memchr(pending->data, '\n', pending->len))) {
+            size_t len = (size_t)(nl - pending->data);
+            snprintf(v->phase, sizeof v->phase, "%.*s", (int)len, pending->data);
+            buf_consume(pending, len + 1);
+        }
+    }
+}
+
+static void sample(struct view *v, pid_t pid)
+{
+    struct capture_options opt = {.previous = v->snap};
+    struct snapshot *s;
+    int rc = capture_snapshot(pid, &opt, &s);
+    if (rc == 0) {
+        view_push_snapshot(v, s);
+        return;
+    }
+    char *msg = capture_error_message(pid, rc);
+    if (rc == -ESRCH || rc == -ENOENT) {
+        v->exited = true;
+        snprintf(v->banner, sizeof v->banner, " %s: the last state it had stays on screen (q quits) ",
+                 msg);
+    } else {
+        snprintf(v->banner, sizeof v->banner, " %s ", msg);
+    }
+    free(msg);
+}
+
+static int live_loop(pid_t pid, double interval, bool color, int announce_fd)
+{
+    /* The first sample before curses: an error stays a plain one-liner. */
+    struct snapshot *first;
+    int rc = capture_snapshot(pid, NULL, &first);
+    if (rc < 0) {
+        char *msg = capture_error_message(pid, rc);
+        warnx_msg("%s", msg);
+        free(msg);
+        return EXIT_FAILURE_RUNTIME;
+    }
+    struct view v;
+    view_init(&v, interval, color);
+    view_push_snapshot(&v, first);
+    install_signals();
+    tui_start(color);
+    struct buf pending;
+    buf_init(&pending);
+    uint64_t next = clock_monotonic_ns() + (uint64_t)(interval * 1e9);
+    while (!stop_signal) {
+        read_phase(announce_fd, &pending, &v);
+        tui_draw(&v);
+        uint64_t now = clock_monotonic_ns();
+        int wait_ms = 250;
+        if (!v.paused && !v.exited)
+            wait_ms = now >= next ? 0 : (int)((next - now) / 1000000) + 1;
+        if (wait_ms > 250 && announce_fd >= 0)
+            wait_ms = 250; /* the demo's announcements */
+        timeout(wait_ms);
+        int ch = getch();
+        if (stop_signal)
+            break;
+        if (ch != ERR) {
+            int flags = tui_key(&v, ch);
+            if (flags & VIEW_QUIT)
+                break;
+            if (flags & VIEW_EXPORT)
+                export_current(&v);
+            if (flags & VIEW_RESAMPLE)
+                next = clock_monotonic_ns();
+        }
+        now = clock_monotonic_ns();
+        if (!v.paused && !v.exited && now >= next) {
+            sample(&v, pid);
+            next = now + (uint64_t)(v.interval * 1e9);
+        }
+    }
+    tui_stop();
+    buf_free(&pending);
+    view_free(&v);
+    if (stop_signal && stop_signal != SIGINT)
+        return 128 + stop_signal;
+    return EXIT_OK;
+}
+
+static void live_usage(FILE *fp)
+{
+    fputs("usage: vmscope [-p PID | --demo] [-i SEC] [--no-color]\n"
+          "  (no -p)             choose a process from a list\n"
+          "  -p, --pid PID       watch this process\n"
+          "      --demo          watch the built-in tour workload\n"
+          "  -i, --interval SEC  sample every SEC seconds (default 1)\n"
+          "      --no-color      no colours (also when NO_COLOR is set)\n",
+          fp);
+}
+
+int cmd_live(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"pid", required_argument, NULL, 'p'},   {"demo", no_argument, NULL, 'D'},
+        {"interval", required_argument, NULL, 'i'}, {"no-color", no_argument, NULL, 'C'},
+        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+    };
+    pid_t pid = 0;
+    bool demo = false;
+    double interval = 1.0;
+    const char *no_color = getenv("NO_COLOR");
+    bool color = !(no_color && no_color[0]);
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "p:i:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'p':
+            if (!parse_pid(optarg, &pid))
+                return EXIT_USAGE;
+            break;
+        case 'D': demo = true; break;
+        case 'i':
+            if (!parse_interval(optarg, &interval))
+                return EXIT_USAGE;
+            break;
+        case 'C': color = false; break;
+        case 'h': live_usage(stdout); return EXIT_OK;
+        default: live_usage(stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        warnx_msg("unexpected argument '%s'", argv[optind]);
+        return EXIT_USAGE;
+    }
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        warnx_msg("the live view needs a terminal; for a one-off picture use "
+                  "'vmscope snapshot -p PID'");
+        return EXIT_USAGE;
+    }
+    int announce_fd = -1;
+    pid_t child = 0;
+    if (demo) {
+        child = demo_workload_spawn(&announce_fd);
+        if (child < 0) {
+            warnx_msg("cannot start the demo workload: %s", strerror((int)-child));
+            return EXIT_FAILURE_RUNTIME;
+        }
+        fcntl(announce_fd, F_SETFL, fcntl(announce_fd, F_GETFL) | O_NONBLOCK);
+        pid = child;
+    } else if (!pid) {
+        tui_start(color);
+        pid = picker_run();
+        tui_stop();
+        if (!pid)
+            return EXIT_OK;
+    }
+    int rc = live_loop(pid, interval, color, announce_fd);
+    if (child > 0) {
+        kill(child, SIGKILL);
+        waitpid(child, NULL, 0);
+        close(announce_fd);
+    }
+    return rc;
+}

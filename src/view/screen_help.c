@@ -1,0 +1,47 @@
+/* Help: keys, the class legend and what each class means, in plain words. */
+#include "screens.h"
+
+static const char *const help_text[] = {
+    "Keys",
+    "  Tab / Shift-Tab / 1-4   switch screens: Map, Regions, Timeline, Help",
+    "  arrows j k, PgUp PgDn, Home End   move the selection (shared by all screens)",
+    "  /   search: a name, or a hex address to jump to the region that contains it",
+    "  \\   filter the Regions table by name or class     s, F6   change the sort",
+    "  space  pause sampling     + -  sample faster / slower     e  export JSON",
+    "  ? F1   this help          Esc  back                       q  quit",
+    "",
+    "Classes (each region has one; the subclass says why)",
+    "  T text   code and read-only data of the program and its libraries (code,",
+    "           rodata, relro): shared between processes that run the same files",
+    "  D data   initialised global variables, a private copy once written",
+    "  B bss    zero-initialised globals: costs nothing until the program writes it",
+    "  H heap   malloc's memory: the brk heap grows up from the end of the program;",
+    "           threads get arenas of their own (64 MiB reservations)",
+    "  M mmap   big mallocs (above 128 KiB) get their own anonymous mapping that",
+    "           free() unmaps at once; also mapped files and shared memory",
+    "  S stack  function calls; the main stack grows down, each thread has its own",
+    "           fixed-size stack with a guard page below it",
+    "  o other  kernel pages (vdso, vvar, vsyscall), guards and reservations",
+    "",
+    "Reading the screens",
+    "  VSZ is what is mapped; RSS what is really in RAM. A mapping costs nothing",
+    "  until its pages are touched. PSS shares each page among the processes using",
+    "  it. After fork(), parent and child share pages until one writes them",
+    "  (copy-on-write): Shared turns into Private. A ? marks a guess from a pattern.",
+};
+
+static void help_draw(struct view *v, int top, int height)
+{
+    (void)v;
+    int n = (int)(sizeof help_text / sizeof help_text[0]);
+    for (int i = 0; i < n && i < height; i++) {
+        bool heading = help_text[i][0] != ' ' && help_text[i][0];
+        if (heading)
+            attron(A_BOLD);
+        draw_text(top + i, 0, COLS, help_text[i]);
+        if (heading)
+            attroff(A_BOLD);
+    }
+}
+
+const struct screen screen_help = {"Help", help_draw, NULL};

@@ -1,0 +1,160 @@
+/* Map: the address space drawn top (low addresses) to bottom, each region
+ * given rows by the log of its size, large unmapped gaps collapsed into one
+ * labelled row, each region's bar coloured by class and filled to its
+ * resident fraction. */
+#include "screens.h"
+#include "vmscope/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GAP_SHOWN (1u << 20) /* gaps from 1 MiB up get a row of their own */
+#define BAR_WIDTH 24
+
+struct map_row {
+    long region; /* index, or -1 for a gap row */
+    uint64_t gap;
+    bool first;  /* the region's first row (carries its text) */
+};
+
+/* Rows for a region: 1 up to 64 KiB, then one more per factor of 16. */
+static int region_rows(uint64_t size)
+{
+    int rows = 1;
+    for (uint64_t s = size >> 16; s && rows < 6; s >>= 4)
+        rows++;
+    return rows;
+}
+
+static size_t build_rows(const struct snapshot *s, struct map_row **out)
+{
+    size_t n = 0, cap = 0;
+    struct map_row *rows = NULL;
+    for (size_t i = 0; i < s->n_regions; i++) {
+        const struct vma *m = s->regions[i].vma;
+        if (i > 0 && m->start - s->regions[i - 1].vma->end >= GAP_SHOWN) {
+            xgrow((void **)&rows, &cap, n + 1, sizeof *rows);
+            rows[n++] = (struct map_row){-1, m->start - s->regions[i - 1].vma->end, false};
+        }
+        int k = region_rows(vma_size(m));
+        xgrow((void **)&rows, &cap, n + (size_t)k, sizeof *rows);
+        for (int j = 0; j < k; j++)
+            rows[n++] = (struct map_row){(long)i, 0, j == 0};
+    }
+    *out = rows;
+    return n;
+}
+
+static void draw_bar(const struct view *v, int y, int x, const struct region *r)
+{
+    uint64_t size = vma_size(r->vma), rss = r->vma->field[SMAPS_RSS];
+    int filled = size ? (int)((rss * BAR_WIDTH + size - 1) / size) : 0;
+    if (filled > BAR_WIDTH)
+        filled = BAR_WIDTH;
+    if (x + BAR_WIDTH > COLS)
+        return;
+    char glyph = class_glyph(r->cls);
+    attr_t a = class_attr(v, r->cls);
+    move(y, x);
+    for (int c = 0; c < BAR_WIDTH; c++) {
+        if (c < filled) {
+            attron(a | A_REVERSE);
+            addch((chtype)glyph);
+            attroff(a | A_REVERSE);
+        } else {
+            attron(a);
+            addch(c == 0 ? (chtype)glyph : '.');
+            attroff(a);
+        }
+    }
+}
+
+static void map_draw(struct view *v, int top, int height)
+{
+    if (!v->snap)
+        return;
+    struct map_row *rows;
+    size_t n = build_rows(v->snap, &rows);
+    long sel = view_selected_index(v);
+    long cursor = 0;
+    for (size_t k = 0; k < n; k++)
+        if (rows[k].region == sel && rows[k].first) {
+            cursor = (long)k;
+            break;
+        }
+    /* Keep the whole selected region on screen when it fits. */
+    list_scroll(&v->top[SCREEN_MAP], cursor, height);
+    for (int row = 0; row < height; row++) {
+        size_t k = v->top[SCREEN_MAP] + (size_t)row;
+        if (k >= n)
+            break;
+        int y = top + row;
+        const struct map_row *mr = &rows[k];
+        char line[160], sz[16];
+        if (mr->region < 0) {
+            format_size(sz, sizeof sz, mr->gap);
+            snprintf(line, sizeof line, "%16s   ~~~ %s unmapped ~~~", "", sz);
+            attron(A_DIM);
+            draw_text(y, 0, COLS, line);
+            attroff(A_DIM);
+            continue;
+        }
+        const struct region *r = &v->snap->regions[mr->region];
+        bool is_sel = mr->region == sel;
+        if (mr->first) {
+            snprintf(line, sizeof line, "%016llx ", (unsigned long long)r->vma->start);
+        } else {
+            snprintf(line, sizeof line, "%16s ", "");
+        }
+        if (is_sel)
+            attron(A_BOLD);
+        draw_text(y, 0, COLS, line);
+        draw_text(y, 17, 2, is_sel ? ">" : " ");
+        if (is_sel)
+            attroff(A_BOLD);
+        draw_bar(v, y, 19, r);
+        if (!mr->first)
+            continue;
+        char rss[16];
+        format_size(sz, sizeof sz, vma_size(r->vma));
+        format_size(rss, sizeof rss, r->vma->field[SMAPS_RSS]);
+        snprintf(line, sizeof line, " %6s %6s %s %s/%s%s ", sz, rss, r->vma->perms,
+                 region_class_name(r->cls), r->subclass, r->flags & REGION_HEURISTIC ? "?" : "");
+        int x = 19 + BAR_WIDTH;
+        if (is_sel)
+            attron(A_REVERSE);
+        draw_text(y, x, COLS - x, line);
+        if (is_sel)
+            attroff(A_REVERSE);
+        x += (int)strlen(line);
+        attron(class_attr(v, r->cls));
+        draw_untrusted(y, x, COLS - x, r->vma->name, r->vma->name_len);
+        attroff(class_attr(v, r->cls));
+    }
+    free(rows);
+}
+
+static int map_key(struct view *v, int ch, int height)
+{
+    if (!v->snap || !v->snap->n_regions)
+        return 0;
+    long sel = view_selected_index(v);
+    long n = (long)v->snap->n_regions;
+    long next = list_navigate(ch, sel < 0 ? 0 : sel, n, height / 2 > 1 ? height / 2 : 2);
+    MEVENT ev;
+    if (ch == KEY_MOUSE && getmouse(&ev) == OK && ev.y >= 4) {
+        struct map_row *rows;
+        size_t nr = build_rows(v->snap, &rows);
+        size_t k = v->top[SCREEN_MAP] + (size_t)(ev.y - 4); /* the map starts below the header */
+        if (k < nr && rows[k].region >= 0)
+            next = rows[k].region;
+        free(rows);
+    }
+    if (next < 0)
+        return 0;
+    v->selected = v->snap->regions[next].vma->start;
+    return VIEW_HANDLED | VIEW_REDRAW;
+}
+
+const struct screen screen_map = {"Map", map_draw, map_key};

@@ -1,0 +1,114 @@
+/* Regions: the sortable, filterable table of every region. */
+#include "screens.h"
+#include "vmscope/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const sort_names[SORT_COUNT] = {"address", "size", "rss", "pss",
+                                                    "swap", "class", "name"};
+
+static long cursor_in(const struct view *v, const size_t *order, size_t n)
+{
+    long sel = view_selected_index(v);
+    for (size_t k = 0; k < n; k++)
+        if ((long)order[k] == sel)
+            return (long)k;
+    return n ? 0 : -1;
+}
+
+static void regions_draw(struct view *v, int top, int height)
+{
+    char line[256];
+    snprintf(line, sizeof line, "%-33s %7s %4s %-13s %7s %7s %7s %7s %7s  %s", "Start-End", "Size",
+             "Perm", "Class", "RSS", "PSS", "PrivDty", "ShrDty", "Swap", "Name");
+    attron(A_BOLD);
+    draw_text(top, 0, COLS, line);
+    attroff(A_BOLD);
+    char info[200];
+    snprintf(info, sizeof info, "  sort: %s%s%s", sort_names[v->sort], v->filter[0] ? "  filter: " : "",
+             v->filter);
+    if ((int)strlen(line) + (int)strlen(info) < COLS)
+        draw_untrusted(top, (int)strlen(line), COLS - (int)strlen(line), info, strlen(info));
+    if (!v->snap || height < 2)
+        return;
+    size_t *order;
+    size_t n = view_region_order(v, &order);
+    long cursor = cursor_in(v, order, n);
+    int rows = height - 1;
+    list_scroll(&v->top[SCREEN_REGIONS], cursor, rows);
+    for (int row = 0; row < rows; row++) {
+        size_t k = v->top[SCREEN_REGIONS] + (size_t)row;
+        if (k >= n)
+            break;
+        const struct region *r = &v->snap->regions[order[k]];
+        const struct vma *m = r->vma;
+        char sz[5][16], cls[24];
+        format_size(sz[0], sizeof sz[0], vma_size(m));
+        format_size(sz[1], sizeof sz[1], m->field[SMAPS_RSS]);
+        format_size(sz[2], sizeof sz[2], m->field[SMAPS_PSS]);
+        format_size(sz[3], sizeof sz[3], m->field[SMAPS_PRIVATE_DIRTY]);
+        format_size(sz[4], sizeof sz[4], m->field[SMAPS_SHARED_DIRTY]);
+        char swap[16];
+        format_size(swap, sizeof swap, m->field[SMAPS_SWAP]);
+        snprintf(cls, sizeof cls, "%s/%s%s", region_class_name(r->cls), r->subclass,
+                 r->flags & REGION_HEURISTIC ? "?" : "");
+        snprintf(line, sizeof line, "%016llx-%016llx %7s %4s %-13s %7s %7s %7s %7s %7s  ",
+                 (unsigned long long)m->start, (unsigned long long)m->end, sz[0], m->perms, cls,
+                 sz[1], sz[2], sz[3], sz[4], swap);
+        int y = top + 1 + row;
+        bool sel = (long)k == cursor;
+        if (sel)
+            attron(A_REVERSE);
+        clear_row(y, 0);
+        draw_text(y, 0, COLS, line);
+        int x = (int)strlen(line);
+        attron(class_attr(v, r->cls));
+        if (m->name_len)
+            draw_untrusted(y, x, COLS - x, m->name, m->name_len);
+        else if (r->object) {
+            char obj[300];
+            snprintf(obj, sizeof obj, "(%s)", r->object);
+            draw_untrusted(y, x, COLS - x, obj, strlen(obj));
+        } else if (r->tid) {
+            char t[40];
+            snprintf(t, sizeof t, "(thread %d)", (int)r->tid);
+            draw_text(y, x, COLS - x, t);
+        }
+        attroff(class_attr(v, r->cls));
+        if (sel) {
+            /* Fill the rest of the row so the cursor bar is visible. */
+            for (int c = getcurx(stdscr); c < COLS; c++)
+                addch(' ');
+            attroff(A_REVERSE);
+        }
+    }
+    free(order);
+}
+
+static int regions_key(struct view *v, int ch, int height)
+{
+    if (!v->snap)
+        return 0;
+    size_t *order;
+    size_t n = view_region_order(v, &order);
+    long cursor = cursor_in(v, order, n);
+    long next = list_navigate(ch, cursor, (long)n, height - 1);
+    if (ch == KEY_MOUSE) {
+        MEVENT ev;
+        if (getmouse(&ev) == OK && ev.y > 4 && ev.y < 4 + height)
+            next = (long)v->top[SCREEN_REGIONS] + (ev.y - 5);
+        if (next >= (long)n)
+            next = -1;
+    }
+    int r = 0;
+    if (next >= 0 && n) {
+        v->selected = v->snap->regions[order[next]].vma->start;
+        r = VIEW_HANDLED | VIEW_REDRAW;
+    }
+    free(order);
+    return r;
+}
+
+const struct screen screen_regions = {"Regions", regions_draw, regions_key};

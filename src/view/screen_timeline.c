@@ -1,0 +1,134 @@
+/* Timeline: RSS over time stacked by class, the heap-versus-mmap series,
+ * and the log of region events. */
+#include "screens.h"
+#include "vmscope/util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const spark[] = {" ", "\u2581", "\u2582", "\u2583", "\u2584",
+                                    "\u2585", "\u2586", "\u2587", "\u2588"};
+
+static void draw_stacked(struct view *v, int top, int height, int width)
+{
+    const struct timeline *t = &v->timeline;
+    size_t n = t->sample_count, first = n > (size_t)width ? n - (size_t)width : 0;
+    uint64_t max = 1;
+    for (size_t i = first; i < n; i++)
+        if (timeline_sample_at(t, i)->rss > max)
+            max = timeline_sample_at(t, i)->rss;
+    char label[32];
+    format_size(label, sizeof label, max);
+    draw_text(top, 0, 9, label);
+    draw_text(top + height - 1, 0, 9, "0");
+    for (size_t i = first; i < n; i++) {
+        const struct timeline_sample *s = timeline_sample_at(t, i);
+        int x = 9 + (int)(i - first);
+        /* Fill from the bottom, class by class. */
+        int y = top + height - 1;
+        uint64_t acc = 0;
+        int drawn = 0;
+        for (int c = 0; c < RC_COUNT; c++) {
+            acc += s->class_rss[c];
+            int upto = (int)((acc * (uint64_t)height + max / 2) / max);
+            for (; drawn < upto && drawn < height; drawn++) {
+                attron(class_attr(v, (enum region_class)c) | A_REVERSE);
+                mvaddch(y - drawn, x, (chtype)class_glyph((enum region_class)c));
+                attroff(class_attr(v, (enum region_class)c) | A_REVERSE);
+            }
+        }
+        if (s->events) {
+            attron(A_BOLD);
+            mvaddch(top, x, '!'); /* regions changed at this sample */
+            attroff(A_BOLD);
+        }
+    }
+}
+
+static void draw_series(struct view *v, int top, int rows, int width)
+{
+    const struct timeline *t = &v->timeline;
+    size_t n = t->sample_count;
+    int spark_w = width - 40;
+    if (spark_w < 0)
+        spark_w = 0;
+    size_t first = n > (size_t)spark_w ? n - (size_t)spark_w : 0;
+    for (int k = 0; k < SERIES_COUNT && k < rows; k++) {
+        uint64_t max = 1, cur = 0, start = 0;
+        for (size_t i = first; i < n; i++) {
+            uint64_t x = timeline_sample_at(t, i)->series_rss[k];
+            if (x > max)
+                max = x;
+        }
+        if (n) {
+            cur = timeline_sample_at(t, n - 1)->series_rss[k];
+            start = timeline_sample_at(t, first)->series_rss[k];
+        }
+        char a[16], d[16], line[96];
+        format_size(a, sizeof a, cur);
+        format_size(d, sizeof d, cur >= start ? cur - start : start - cur);
+        if (k == SERIES_ANON_MMAP && n)
+            snprintf(line, sizeof line, "%-10s %7s %c%-6s %5u maps", alloc_series_name(k), a,
+                     cur >= start ? '+' : '-', d, timeline_sample_at(t, n - 1)->anon_mmaps);
+        else
+            snprintf(line, sizeof line, "%-10s %7s %c%-6s %10s", alloc_series_name(k), a,
+                     cur >= start ? '+' : '-', d, "");
+        draw_text(top + k, 0, width, line);
+        move(top + k, 40);
+        for (size_t i = first; i < n && 40 + (int)(i - first) < width; i++) {
+            uint64_t x = timeline_sample_at(t, i)->series_rss[k];
+            addstr(spark[(x * 8 + max - 1) / max]);
+        }
+    }
+}
+
+static void draw_events(struct view *v, int top, int rows, int x, int width)
+{
+    const struct timeline *t = &v->timeline;
+    attron(A_BOLD);
+    draw_text(top, x, width, "Events (newest first)");
+    attroff(A_BOLD);
+    uint64_t now = v->snap ? v->snap->monotonic_ns : 0;
+    for (int row = 1; row < rows; row++) {
+        if ((size_t)row > t->event_count)
+            break;
+        const struct timeline_event *e = timeline_event_at(t, t->event_count - (size_t)row);
+        char line[160], sz[16], ago[24];
+        format_size(sz, sizeof sz, (uint64_t)(e->size_delta < 0 ? -e->size_delta : e->size_delta));
+        snprintf(ago, sizeof ago, "-%.0fs", (double)(now - e->monotonic_ns) / 1e9);
+        snprintf(line, sizeof line, "%6s %-10s %-5s %012llx %c%s %s%s%s", ago,
+                 timeline_event_name(e->kind),
+                 region_class_name(e->cls), (unsigned long long)e->start,
+                 e->size_delta < 0 ? '-' : '+', sz, e->perms_before,
+                 e->kind == EV_PROTECTION ? "->" : "", e->kind == EV_PROTECTION ? e->perms_after : "");
+        draw_text(top + row, x, width, line);
+    }
+}
+
+static void timeline_draw(struct view *v, int top, int height)
+{
+    int chart_h = height / 2 - 1;
+    if (chart_h < 3)
+        chart_h = height - 1;
+    int chart_w = COLS - 10;
+    attron(A_BOLD);
+    draw_text(top, 0, COLS, "RSS over time, stacked by class (! = regions changed)");
+    attroff(A_BOLD);
+    if (chart_h > 0 && chart_w > 0)
+        draw_stacked(v, top + 1, chart_h, chart_w);
+    int y = top + 1 + chart_h;
+    int rest = top + height - y;
+    if (rest < 3)
+        return;
+    int left = COLS >= 120 ? 72 : COLS;
+    attron(A_BOLD);
+    draw_text(y, 0, left, "Heap versus mmap (resident)");
+    attroff(A_BOLD);
+    draw_series(v, y + 1, rest - 1, left);
+    if (COLS >= 120)
+        draw_events(v, y, rest, left + 2, COLS - left - 2);
+    else if (rest > SERIES_COUNT + 3)
+        draw_events(v, y + SERIES_COUNT + 2, rest - SERIES_COUNT - 2, 0, COLS);
+}
+
+const struct screen screen_timeline = {"Timeline", timeline_draw, NULL};

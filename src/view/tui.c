@@ -1,0 +1,309 @@
+/* The curses frame: lifecycle, colours, header, tabs, status line, and
+ * key dispatch to the current screen. */
+#include "screens.h"
+#include "vmscope/buf.h"
+#include "vmscope/features.h"
+#include "vmscope/sanitize.h"
+#include "vmscope/util.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#define HEADER_ROWS 4 /* identity, memory, legend, tabs */
+
+static const struct screen *const screens[SCREEN_COUNT] = {
+    [SCREEN_MAP] = &screen_map,
+    [SCREEN_REGIONS] = &screen_regions,
+    [SCREEN_TIMELINE] = &screen_timeline,
+    [SCREEN_HELP] = &screen_help,
+};
+
+static bool curses_active;
+
+void tui_stop(void)
+{
+    if (curses_active) {
+        curses_active = false;
+        endwin();
+    }
+}
+
+void tui_start(bool color)
+{
+    initscr();
+    curses_active = true;
+    util_set_teardown(tui_stop);
+    cbreak();
+    noecho();
+    keypad(stdscr, TRUE);
+    curs_set(0);
+    mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
+    if (color && has_colors()) {
+        start_color();
+        use_default_colors();
+        static const short fg[RC_COUNT] = {COLOR_BLUE, COLOR_CYAN, COLOR_MAGENTA, COLOR_GREEN,
+                                           COLOR_YELLOW, COLOR_RED, COLOR_WHITE};
+        for (int c = 0; c < RC_COUNT; c++)
+            init_pair((short)(c + 1), fg[c], -1);
+    }
+}
+
+attr_t class_attr(const struct view *v, enum region_class c)
+{
+    if (v->color && has_colors())
+        return COLOR_PAIR(c + 1);
+    return c == RC_OTHER ? A_DIM : A_NORMAL;
+}
+
+char class_glyph(enum region_class c)
+{
+    static const char glyphs[RC_COUNT] = {'T', 'D', 'B', 'H', 'M', 'S', 'o'};
+    return (unsigned)c < RC_COUNT ? glyphs[c] : '?';
+}
+
+void clear_row(int y, int x)
+{
+    if (y < 0 || y >= LINES || x >= COLS)
+        return;
+    move(y, x);
+    clrtoeol();
+}
+
+void draw_text(int y, int x, int width, const char *s)
+{
+    draw_untrusted(y, x, width, s, strlen(s));
+}
+
+/* Every string goes through the sanitiser: ours are plain ASCII and come
+ * out unchanged, the target's come out safe and cut to the width. */
+void draw_untrusted(int y, int x, int width, const char *s, size_t len)
+{
+    if (y < 0 || y >= LINES || x < 0 || x >= COLS || width <= 0)
+        return;
+    if (width > COLS - x)
+        width = COLS - x;
+    struct buf b;
+    buf_init(&b);
+    sanitize_fit(&b, s, len, width);
+    if (b.data)
+        mvaddstr(y, x, b.data);
+    buf_free(&b);
+}
+
+long list_navigate(int ch, long cursor, long n, int height)
+{
+    long page = height > 1 ? height - 1 : 1;
+    switch (ch) {
+    case KEY_UP: case 'k': cursor--; break;
+    case KEY_DOWN: case 'j': cursor++; break;
+    case KEY_PPAGE: cursor -= page; break;
+    case KEY_NPAGE: cursor += page; break;
+    case KEY_HOME: case 'g': cursor = 0; break;
+    case KEY_END: case 'G': cursor = n - 1; break;
+    default: return -1;
+    }
+    if (cursor >= n)
+        cursor = n - 1;
+    if (cursor < 0)
+        cursor = 0;
+    return cursor;
+}
+
+void list_scroll(size_t *top, long cursor, int height)
+{
+    if (cursor < 0 || height <= 0)
+        return;
+    if ((size_t)cursor < *top)
+        *top = (size_t)cursor;
+    else if ((size_t)cursor >= *top + (size_t)height)
+        *top = (size_t)cursor - (size_t)height + 1;
+}
+
+static void draw_header(struct view *v)
+{
+    const struct snapshot *s = v->snap;
+    char line[512], a[16], b[16], c[16], d[16];
+    struct buf who;
+    buf_init(&who);
+    if (s) {
+        /* The command line is the target's: sanitised by draw_untrusted. */
+        for (size_t i = 0; i < s->proc.argc; i++) {
+            if (i)
+                buf_putc(&who, ' ');
+            buf_puts(&who, s->proc.argv[i]);
+        }
+        if (!who.len && s->proc.comm)
+            buf_puts(&who, s->proc.comm);
+    }
+    attron(A_BOLD);
+    clear_row(0, 0);
+    /* pid, then the (untrusted) command, then the rest. */
+    int x = 0;
+    char pidpart[64];
+    snprintf(pidpart, sizeof pidpart, "vmscope  pid %d  ", s ? (int)s->proc.pid : 0);
+    draw_text(0, x, COLS, pidpart);
+    x += (int)strlen(pidpart);
+    attroff(A_BOLD);
+    int cmd_width = COLS - x - 60 > 12 ? COLS - x - 60 : 12;
+    draw_untrusted(0, x, cmd_width, who.data ? who.data : "", who.len);
+    x += cmd_width + 1;
+    snprintf(line, sizeof line, " user %s  threads %d  state %c  every %.2gs  cost %.1f ms%s",
+             s && s->proc.user ? s->proc.user : "?", s ? s->proc.threads : 0,
+             s && s->proc.state ? s->proc.state : '?', v->interval,
+             s ? (double)s->sample_cost_ns / 1e6 : 0.0, v->paused ? "  [paused]" : "");
+    draw_untrusted(0, x, COLS - x, line, strlen(line));
+    buf_free(&who);
+
+    clear_row(1, 0);
+    if (s) {
+        format_size(a, sizeof a, s->totals.vsz);
+        format_size(b, sizeof b, s->totals.rss);
+        format_size(c, sizeof c, s->totals.pss);
+        format_size(d, sizeof d, s->totals.swap);
+        const struct kernel_features *f = kernel_features();
+        snprintf(line, sizeof line, "VSZ %s  RSS %s  PSS %s  Swap %s  regions %zu%s", a, b, c, d,
+                 s->n_regions,
+                 f->pfn_visible && f->kpageflags ? ""
+                                                 : "   (PFNs and page flags need root: "
+                                                   "CAP_SYS_ADMIN)");
+        draw_text(1, 0, COLS, line);
+    }
+    clear_row(2, 0);
+    x = 0;
+    for (int k = 0; s && k < RC_COUNT && x < COLS; k++) {
+        char item[48];
+        format_size(a, sizeof a, s->by_class[k].rss);
+        attron(class_attr(v, (enum region_class)k) | A_REVERSE);
+        char glyph[2] = {class_glyph((enum region_class)k), 0};
+        draw_text(2, x, 1, glyph);
+        attroff(class_attr(v, (enum region_class)k) | A_REVERSE);
+        snprintf(item, sizeof item, " %s %s  ", region_class_name((enum region_class)k), a);
+        draw_text(2, x + 1, COLS - x - 1, item);
+        x += 1 + (int)strlen(item);
+    }
+    clear_row(3, 0);
+    x = 0;
+    for (int k = 0; k < SCREEN_COUNT && x < COLS; k++) {
+        char tab[32];
+        snprintf(tab, sizeof tab, " %d %s ", k + 1, screens[k]->name);
+        if (k == (int)v->screen)
+            attron(A_REVERSE);
+        draw_text(3, x, COLS - x, tab);
+        if (k == (int)v->screen)
+            attroff(A_REVERSE);
+        x += (int)strlen(tab) + 1;
+    }
+}
+
+static void draw_status(struct view *v)
+{
+    int y = LINES - 1;
+    clear_row(y, 0);
+    char line[600];
+    if (v->input_mode) {
+        snprintf(line, sizeof line, "%s%s_", v->input_mode == '/' ? "search (name or hex address): "
+                                                                   : "filter regions: ",
+                 v->search);
+        draw_untrusted(y, 0, COLS, line, strlen(line));
+        return;
+    }
+    if (v->banner[0]) {
+        attron(A_REVERSE | A_BOLD);
+        draw_text(y, 0, COLS, v->banner);
+        attroff(A_REVERSE | A_BOLD);
+        return;
+    }
+    if (v->message[0])
+        snprintf(line, sizeof line, "%s", v->message);
+    else if (v->phase[0])
+        snprintf(line, sizeof line, "demo: %s", v->phase);
+    else
+        snprintf(line, sizeof line,
+                 "q quit  ? help  Tab screens  / search  s sort  space pause  +/- interval  e export");
+    draw_untrusted(y, 0, COLS, line, strlen(line));
+}
+
+void tui_draw(struct view *v)
+{
+    v->rows = LINES;
+    v->cols = COLS;
+    erase();
+    if (LINES >= HEADER_ROWS + 2 && COLS >= 20) {
+        draw_header(v);
+        screens[v->screen]->draw(v, HEADER_ROWS, LINES - HEADER_ROWS - 1);
+    } else {
+        draw_text(0, 0, COLS, "vmscope: terminal too small");
+    }
+    draw_status(v);
+    refresh();
+}
+
+static int handle_input_key(struct view *v, int ch)
+{
+    size_t len = strlen(v->search);
+    if (ch == 27) { /* Esc */
+        v->input_mode = 0;
+    } else if (ch == '\n' || ch == KEY_ENTER) {
+        if (v->input_mode == '/') {
+            if (view_search(v, v->search))
+                v->message[0] = '\0';
+        } else {
+            snprintf(v->filter, sizeof v->filter, "%s", v->search);
+            v->top[SCREEN_REGIONS] = 0;
+        }
+        v->input_mode = 0;
+    } else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+        if (len)
+            v->search[len - 1] = '\0';
+    } else if (ch >= 0x20 && ch < 0x7f && len + 1 < sizeof v->search) {
+        v->search[len] = (char)ch;
+        v->search[len + 1] = '\0';
+    }
+    return VIEW_HANDLED | VIEW_REDRAW;
+}
+
+int tui_key(struct view *v, int ch)
+{
+    if (v->input_mode)
+        return handle_input_key(v, ch);
+    int height = LINES - HEADER_ROWS - 1;
+    int r = screens[v->screen]->key ? screens[v->screen]->key(v, ch, height) : 0;
+    if (r)
+        return r;
+    v->message[0] = '\0';
+    switch (ch) {
+    case 'q': case 'Q': return VIEW_QUIT;
+    case '\t': v->screen = (v->screen + 1) % SCREEN_COUNT; break;
+    case KEY_BTAB: v->screen = (v->screen + SCREEN_COUNT - 1) % SCREEN_COUNT; break;
+    case '1': case '2': case '3': case '4': v->screen = (enum screen_id)(ch - '1'); break;
+    case '?': case KEY_F(1): case 'h': v->screen = SCREEN_HELP; break;
+    case 27: case KEY_BACKSPACE: case 127: /* back */
+        if (v->screen == SCREEN_HELP)
+            v->screen = SCREEN_MAP;
+        break;
+    case ' ': v->paused = !v->paused; break;
+    case '+': case '=':
+        v->interval = v->interval / 2 < 0.05 ? 0.05 : v->interval / 2;
+        return VIEW_HANDLED | VIEW_REDRAW | VIEW_RESAMPLE;
+    case '-':
+        v->interval = v->interval * 2 > 60 ? 60 : v->interval * 2;
+        return VIEW_HANDLED | VIEW_REDRAW | VIEW_RESAMPLE;
+    case '/': case '\\':
+        v->input_mode = ch;
+        v->search[0] = '\0';
+        if (ch == '\\')
+            snprintf(v->search, sizeof v->search, "%s", v->filter);
+        break;
+    case 's': case KEY_F(6):
+        v->sort = (v->sort + 1) % SORT_COUNT;
+        v->top[SCREEN_REGIONS] = 0;
+        if (v->screen != SCREEN_REGIONS)
+            v->screen = SCREEN_REGIONS;
+        break;
+    case 'e': return VIEW_HANDLED | VIEW_REDRAW | VIEW_EXPORT;
+    case KEY_RESIZE: break;
+    default: return 0;
+    }
+    return VIEW_HANDLED | VIEW_REDRAW;
+}

@@ -1,0 +1,154 @@
+/* Shared view state: snapshots, selection, ordering and search. */
+#include "vmscope/view.h"
+#include "vmscope/util.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* About an hour of 1 s samples, and the last thousand region events. */
+#define TIMELINE_SAMPLES 3600
+#define TIMELINE_EVENTS 1000
+
+void view_init(struct view *v, double interval, bool color)
+{
+    memset(v, 0, sizeof *v);
+    v->interval = interval;
+    v->color = color;
+    v->sort = SORT_ADDRESS;
+    timeline_init(&v->timeline, TIMELINE_SAMPLES, TIMELINE_EVENTS);
+}
+
+void view_free(struct view *v)
+{
+    snapshot_free(v->snap);
+    snapshot_free(v->prev);
+    timeline_free(&v->timeline);
+}
+
+void view_push_snapshot(struct view *v, struct snapshot *snap)
+{
+    timeline_add(&v->timeline, v->snap, snap);
+    snapshot_free(v->prev);
+    v->prev = v->snap;
+    v->snap = snap;
+    /* Keep the selection on the region that now holds the address. */
+    if (!v->selected && snap->n_regions)
+        v->selected = snap->regions[0].vma->start;
+    const struct region *r = snapshot_find(snap, v->selected);
+    if (!r) {
+        for (size_t i = 0; i < snap->n_regions; i++)
+            if (snap->regions[i].vma->start >= v->selected) {
+                r = &snap->regions[i];
+                break;
+            }
+        if (!r && snap->n_regions)
+            r = &snap->regions[snap->n_regions - 1];
+    }
+    if (r)
+        v->selected = r->vma->start;
+}
+
+long view_selected_index(const struct view *v)
+{
+    if (!v->snap)
+        return -1;
+    const struct region *r = snapshot_find(v->snap, v->selected);
+    return r ? r - v->snap->regions : -1;
+}
+
+static uint64_t sort_value(const struct region *r, enum sort_key k)
+{
+    switch (k) {
+    case SORT_SIZE: return vma_size(r->vma);
+    case SORT_RSS: return r->vma->field[SMAPS_RSS];
+    case SORT_PSS: return r->vma->field[SMAPS_PSS];
+    case SORT_SWAP: return r->vma->field[SMAPS_SWAP];
+    default: return 0;
+    }
+}
+
+static const struct view *sort_view; /* qsort has no context argument */
+
+static int compare_regions(const void *a, const void *b)
+{
+    const struct region *x = &sort_view->snap->regions[*(const size_t *)a];
+    const struct region *y = &sort_view->snap->regions[*(const size_t *)b];
+    int c = 0;
+    switch (sort_view->sort) {
+    case SORT_ADDRESS: break;
+    case SORT_CLASS: c = (int)x->cls - (int)y->cls; break;
+    case SORT_NAME: c = strcmp(x->vma->name, y->vma->name); break;
+    default: { /* sizes: largest first */
+        uint64_t p = sort_value(x, sort_view->sort), q = sort_value(y, sort_view->sort);
+        c = p < q ? 1 : p > q ? -1 : 0;
+    }
+    }
+    if (c)
+        return c;
+    return x->vma->start < y->vma->start ? -1 : x->vma->start > y->vma->start;
+}
+
+size_t view_region_order(const struct view *v, size_t **out)
+{
+    size_t n = v->snap ? v->snap->n_regions : 0, k = 0;
+    size_t *idx = xcalloc(n ? n : 1, sizeof *idx);
+    for (size_t i = 0; i < n; i++) {
+        const struct region *r = &v->snap->regions[i];
+        if (v->filter[0] && !strstr(r->vma->name, v->filter) &&
+            !strstr(region_class_name(r->cls), v->filter) && !strstr(r->subclass, v->filter))
+            continue;
+        idx[k++] = i;
+    }
+    if (v->sort != SORT_ADDRESS) {
+        sort_view = v;
+        qsort(idx, k, sizeof *idx, compare_regions);
+    }
+    *out = idx;
+    return k;
+}
+
+bool view_search(struct view *v, const char *text)
+{
+    if (!v->snap || !text[0])
+        return false;
+    char *end;
+    uint64_t addr = strtoull(text, &end, 16);
+    if (*end == '\0' && end != text) { /* a hex address, 0x optional */
+        const struct region *r = snapshot_find(v->snap, addr);
+        if (r) {
+            v->selected = r->vma->start;
+            return true;
+        }
+        snprintf(v->message, sizeof v->message, "no region contains 0x%" PRIx64, addr);
+        return false;
+    }
+    /* A name: the next match after the selection, wrapping around. */
+    long cur = view_selected_index(v);
+    size_t n = v->snap->n_regions;
+    for (size_t k = 1; k <= n; k++) {
+        const struct region *r = &v->snap->regions[(size_t)(cur + (long)k) % n];
+        if (strstr(r->vma->name, text)) {
+            v->selected = r->vma->start;
+            return true;
+        }
+    }
+    snprintf(v->message, sizeof v->message, "no region named like that");
+    return false;
+}
+
+void format_size(char *out, size_t size, uint64_t bytes)
+{
+    static const char units[] = "BKMGTPE";
+    double x = (double)bytes;
+    int u = 0;
+    while (x >= 1024 && u < 6) {
+        x /= 1024;
+        u++;
+    }
+    if (u == 0)
+        snprintf(out, size, "%" PRIu64 "B", bytes);
+    else
+        snprintf(out, size, x < 10 ? "%.1f%c" : "%.0f%c", x, units[u]);
+}
