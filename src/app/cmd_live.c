@@ -89,10 +89,10 @@ static void sample(struct view *v, pid_t pid)
         return;
     }
     char *msg = capture_error_message(pid, rc);
-    if (rc == -ESRCH || rc == -ENOENT) {
+    if (rc == -ESRCH || rc == -ENOENT) { /* we saw it alive: it exited */
         v->exited = true;
-        snprintf(v->banner, sizeof v->banner, " %s: the last state it had stays on screen (q quits) ",
-                 msg);
+        snprintf(v->banner, sizeof v->banner,
+                 " process %d exited: its last state stays on screen (q quits) ", (int)pid);
     } else {
         snprintf(v->banner, sizeof v->banner, " %s ", msg);
     }

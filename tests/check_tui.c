@@ -1,0 +1,330 @@
+/* Screen tests: the real binary in a real terminal (tmux), driven with
+ * send-keys and read back with capture-pane, against helper processes. */
+#include "testlib.h"
+
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char sock[64];
+
+/* Runs a tmux command on our private server; returns its exit status. */
+static int tmux(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int tmux(const char *fmt, ...)
+{
+    char args[2048], cmd[2200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    snprintf(cmd, sizeof cmd, "tmux -L %s %s", sock, args);
+    return system(cmd);
+}
+
+static void tmux_output(struct buf *b, const char *args)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "tmux -L %s %s", sock, args);
+    buf_reset(b);
+    FILE *fp = popen(cmd, "r");
+    ck_assert_ptr_nonnull(fp);
+    char tmp[4096];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof tmp, fp)) > 0)
+        buf_append(b, tmp, n);
+    pclose(fp);
+}
+
+static void capture(struct buf *b)
+{
+    tmux_output(b, "capture-pane -p -t vt");
+}
+
+/* Waits up to secs for text to appear in the pane; returns the pane. */
+static bool wait_for(struct buf *b, const char *text, double secs)
+{
+    for (double t = 0; t < secs; t += 0.1) {
+        capture(b);
+        if (b->data && strstr(b->data, text))
+            return true;
+        usleep(100 * 1000);
+    }
+    return false;
+}
+
+static void start_vmscope(const char *args, int cols, int rows)
+{
+    tmux("kill-server 2>/dev/null");
+    /* The pane runs vmscope, then reports its exit status and stays. */
+    ck_assert_int_eq(tmux("new-session -d -s vt -x %d -y %d \"%s/vmscope %s; echo EXIT=\\$?; "
+                          "sleep 30\"",
+                          cols, rows, TEST_BUILDDIR, args),
+                     0);
+}
+
+static void stop_tmux(void)
+{
+    tmux("kill-server 2>/dev/null");
+}
+
+static const char *pid_args(pid_t pid)
+{
+    static char a[64];
+    snprintf(a, sizeof a, "-p %d -i 0.3", (int)pid);
+    return a;
+}
+
+START_TEST(t_header_and_screens)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
+    start_vmscope(pid_args(h.pid), 160, 40);
+    struct buf b;
+    buf_init(&b);
+    char want[64];
+    snprintf(want, sizeof want, "pid %d", (int)h.pid);
+    ck_assert_msg(wait_for(&b, want, 5), "no header with %s:\n%s", want, b.data);
+    ck_assert_ptr_nonnull(strstr(b.data, "maphelper"));
+    ck_assert_ptr_nonnull(strstr(b.data, "RSS "));
+    ck_assert_ptr_nonnull(strstr(b.data, "heap "));
+    ck_assert_ptr_nonnull(strstr(b.data, "1 Map"));
+    tmux("send-keys -t vt 2");
+    ck_assert_msg(wait_for(&b, "Start-End", 3), "Regions screen:\n%s", b.data);
+    tmux("send-keys -t vt 3");
+    ck_assert_msg(wait_for(&b, "Heap versus mmap", 3), "Timeline screen:\n%s", b.data);
+    tmux("send-keys -t vt '?'");
+    ck_assert_msg(wait_for(&b, "Classes (each region", 3), "Help screen:\n%s", b.data);
+    tmux("send-keys -t vt Tab");
+    ck_assert_msg(wait_for(&b, "unmapped", 3), "Map screen after Tab:\n%s", b.data);
+    tmux("send-keys -t vt q");
+    ck_assert_msg(wait_for(&b, "EXIT=0", 3), "q did not exit 0:\n%s", b.data);
+    /* The terminal is restored: nothing of the screens is left. */
+    ck_assert_ptr_null(strstr(b.data, "Map"));
+    stop_tmux();
+    buf_free(&b);
+    helper_stop(&h);
+}
+END_TEST
+
+START_TEST(t_search_address_selects_region)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
+    uint64_t start = helper_value(&h, "start");
+    start_vmscope(pid_args(h.pid), 160, 40);
+    struct buf b;
+    buf_init(&b);
+    ck_assert(wait_for(&b, "1 Map", 5));
+    /* An address inside the fenced mapping, without 0x. */
+    tmux("send-keys -t vt / %llx Enter", (unsigned long long)(start + 5 * 4096 + 123));
+    char row[64];
+    snprintf(row, sizeof row, "%016llx >", (unsigned long long)start);
+    ck_assert_msg(wait_for(&b, row, 3), "selection not on %s:\n%s", row, b.data);
+    tmux("send-keys -t vt q");
+    stop_tmux();
+    buf_free(&b);
+    helper_stop(&h);
+}
+END_TEST
+
+START_TEST(t_sort_by_size)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "4096", "1", NULL}); /* a 16 MiB region */
+    start_vmscope(pid_args(h.pid), 160, 40);
+    struct buf b;
+    buf_init(&b);
+    ck_assert(wait_for(&b, "1 Map", 5));
+    tmux("send-keys -t vt s"); /* address -> size, and to the Regions screen */
+    ck_assert_msg(wait_for(&b, "sort: size", 3), "%s", b.data);
+    /* The first row under the column titles is the largest region. */
+    char *title = strstr(b.data, "Start-End");
+    ck_assert_ptr_nonnull(title);
+    char *first = strchr(title, '\n') + 1;
+    char *end = strchr(first, '\n');
+    *end = 0;
+    ck_assert_msg(strstr(first, "128T") || strstr(first, "G ") || strstr(first, "M "),
+                  "first row is not large: %s", first);
+    tmux("send-keys -t vt s");
+    ck_assert(wait_for(&b, "sort: rss", 3));
+    tmux("send-keys -t vt q");
+    stop_tmux();
+    buf_free(&b);
+    helper_stop(&h);
+}
+END_TEST
+
+START_TEST(t_resize_to_1x1_and_back)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
+    start_vmscope(pid_args(h.pid), 120, 30);
+    struct buf b;
+    buf_init(&b);
+    ck_assert(wait_for(&b, "1 Map", 5));
+    tmux("resize-window -t vt -x 1 -y 1");
+    usleep(500 * 1000);
+    tmux("resize-window -t vt -x 5 -y 3");
+    usleep(300 * 1000);
+    tmux("resize-window -t vt -x 120 -y 30");
+    ck_assert_msg(wait_for(&b, "1 Map", 3), "no full redraw after resize:\n%s", b.data);
+    ck_assert_ptr_null(strstr(b.data, "EXIT="));
+    tmux("send-keys -t vt q");
+    ck_assert(wait_for(&b, "EXIT=0", 3));
+    stop_tmux();
+    buf_free(&b);
+    helper_stop(&h);
+}
+END_TEST
+
+START_TEST(t_hostile_name_is_not_obeyed)
+{
+    char dir[] = "/tmp/vmscope-tui-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    struct helper h;
+    helper_start(&h, (const char *[]){"hostile", dir, NULL});
+    start_vmscope(pid_args(h.pid), 200, 60);
+    struct buf b, title;
+    buf_init(&b);
+    buf_init(&title);
+    ck_assert(wait_for(&b, "1 Map", 5));
+    tmux("send-keys -t vt 2"); /* every region's name is on the Regions screen */
+    tmux("send-keys -t vt / PWNED Enter");
+    ck_assert_msg(wait_for(&b, "\\e]0;PWNED-TITLE\\x07", 3), "no visible escape:\n%s", b.data);
+    tmux_output(&title, "display-message -p -t vt '#{pane_title}'");
+    ck_assert_msg(!strstr(title.data, "PWNED"), "the pane title changed: %s", title.data);
+    tmux_output(&title, "show-buffer 2>&1");
+    ck_assert_msg(!strstr(title.data, "pwned"), "the paste buffer changed: %s", title.data);
+    tmux("send-keys -t vt q");
+    stop_tmux();
+    buf_free(&b);
+    buf_free(&title);
+    helper_stop(&h);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+START_TEST(t_target_exit_shows_banner)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
+    start_vmscope(pid_args(h.pid), 160, 40);
+    struct buf b;
+    buf_init(&b);
+    ck_assert(wait_for(&b, "1 Map", 5));
+    pid_t pid = h.pid;
+    helper_stop(&h); /* the helper exits */
+    char want[64];
+    snprintf(want, sizeof want, "process %d exited", (int)pid);
+    ck_assert_msg(wait_for(&b, want, 5), "no exit banner:\n%s", b.data);
+    ck_assert_ptr_nonnull(strstr(b.data, "1 Map")); /* the last state stays */
+    tmux("send-keys -t vt q");
+    ck_assert(wait_for(&b, "EXIT=0", 3));
+    stop_tmux();
+    buf_free(&b);
+}
+END_TEST
+
+START_TEST(t_picker_lists_helper)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
+    start_vmscope("", 160, 40);
+    struct buf b;
+    buf_init(&b);
+    ck_assert_msg(wait_for(&b, "choose a process", 5), "%s", b.data);
+    tmux("send-keys -t vt / maphelper Enter");
+    char want[32];
+    snprintf(want, sizeof want, "%8d ", (int)h.pid);
+    ck_assert_msg(wait_for(&b, want, 3), "helper %d not listed:\n%s", (int)h.pid, b.data);
+    tmux("send-keys -t vt Enter"); /* attach to it */
+    char hdr[64];
+    snprintf(hdr, sizeof hdr, "pid %d", (int)h.pid);
+    ck_assert_msg(wait_for(&b, hdr, 5), "did not attach:\n%s", b.data);
+    tmux("send-keys -t vt q");
+    stop_tmux();
+    buf_free(&b);
+    helper_stop(&h);
+}
+END_TEST
+
+static uint64_t heap_kib(const char *pane)
+{
+    const char *p = strstr(pane, " heap ");
+    if (!p)
+        return 0;
+    double v = strtod(p + 6, NULL);
+    const char *u = p + 6 + strspn(p + 6, "0123456789.");
+    return (uint64_t)(v * (*u == 'M' ? 1024 : *u == 'G' ? 1024 * 1024 : *u == 'K' ? 1 : 0));
+}
+
+START_TEST(t_demo_heap_grows)
+{
+    start_vmscope("--demo -i 0.3", 160, 40);
+    struct buf b;
+    buf_init(&b);
+    ck_assert_msg(wait_for(&b, "Small mallocs come from the brk heap", 5), "%s", b.data);
+    uint64_t before = heap_kib(b.data);
+    sleep(3);
+    capture(&b);
+    uint64_t after = heap_kib(b.data);
+    ck_assert_msg(after > before + 1024, "heap did not grow: %llu -> %llu KiB\n%s",
+                  (unsigned long long)before, (unsigned long long)after, b.data);
+    tmux("send-keys -t vt q");
+    ck_assert(wait_for(&b, "EXIT=0", 3));
+    stop_tmux();
+    buf_free(&b);
+}
+END_TEST
+
+START_TEST(t_signals_restore_terminal)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
+    static const char *const sigs[] = {"INT", "TERM", "HUP"};
+    static const char *const codes[] = {"EXIT=0", "EXIT=143", "EXIT=129"};
+    for (int i = 0; i < 3; i++) {
+        start_vmscope(pid_args(h.pid), 120, 30);
+        struct buf b;
+        buf_init(&b);
+        ck_assert(wait_for(&b, "1 Map", 5));
+        char cmd[128];
+        /* Anchored, so it matches vmscope and not the shells around it. */
+        snprintf(cmd, sizeof cmd, "pkill -%s -f '^%s/vmscope -p %d'", sigs[i], TEST_BUILDDIR,
+                 (int)h.pid);
+        ck_assert_int_eq(system(cmd), 0);
+        ck_assert_msg(wait_for(&b, codes[i], 3), "SIG%s:\n%s", sigs[i], b.data);
+        ck_assert_ptr_null(strstr(b.data, "1 Map")); /* the screen was restored */
+        stop_tmux();
+        buf_free(&b);
+    }
+    helper_stop(&h);
+}
+END_TEST
+
+int main(void)
+{
+    snprintf(sock, sizeof sock, "vmscope-test-%d", (int)getpid());
+    setenv("LANG", "C.UTF-8", 1);
+    Suite *s = suite_create("tui");
+    TCase *tc = tcase_create("tmux");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, t_header_and_screens);
+    tcase_add_test(tc, t_search_address_selects_region);
+    tcase_add_test(tc, t_sort_by_size);
+    tcase_add_test(tc, t_resize_to_1x1_and_back);
+    tcase_add_test(tc, t_hostile_name_is_not_obeyed);
+    tcase_add_test(tc, t_target_exit_shows_banner);
+    tcase_add_test(tc, t_picker_lists_helper);
+    tcase_add_test(tc, t_demo_heap_grows);
+    tcase_add_test(tc, t_signals_restore_terminal);
+    suite_add_tcase(s, tc);
+    int status = run_suite(s);
+    tmux("kill-server 2>/dev/null");
+    return status;
+}
