@@ -70,13 +70,15 @@ check() {
     deps
     build "$@"
     local rc=0 log
-    make -j"$(nproc)" check >/dev/null 2>&1 || rc=$?
+    make -j"$(nproc)" check >.check-output 2>&1 || rc=$?
     if [ "$rc" -ne 0 ]; then
+        grep -E 'error|Error' .check-output | head -n 20 || true
         # Show what failed: Check's own failure lines, and the end of any
         # suite that died before it could report.
         grep -hE ':[0-9]+:[EF]:' tests/check_*.log 2>/dev/null | head -n 40 || true
         for log in tests/check_*.log; do
-            grep -q 'Checks: ' "$log" 2>/dev/null || { echo "== $log"; tail -n 20 "$log"; }
+            [ -f "$log" ] || continue
+            grep -q 'Checks: ' "$log" || { echo "== $log"; tail -n 20 "$log"; }
         done
     fi
     summarise

@@ -259,6 +259,7 @@ START_TEST(t_picker_lists_helper)
 }
 END_TEST
 
+#ifndef __SANITIZE_ADDRESS__
 static uint64_t heap_kib(const char *pane)
 {
     const char *p = strstr(pane, " heap ");
@@ -268,6 +269,7 @@ static uint64_t heap_kib(const char *pane)
     const char *u = p + 6 + strspn(p + 6, "0123456789.");
     return (uint64_t)(v * (*u == 'M' ? 1024 : *u == 'G' ? 1024 * 1024 : *u == 'K' ? 1 : 0));
 }
+#endif
 
 START_TEST(t_demo_heap_grows)
 {
