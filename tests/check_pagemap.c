@@ -185,6 +185,40 @@ START_TEST(t_scan_reports_zero_page_where_available)
 }
 END_TEST
 
+START_TEST(t_light_sample_residency)
+{
+    /* A light sample's RSS comes from the residency census and must match
+     * what smaps says; the other fields come from the previous full sample. */
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "64", "9", NULL});
+    struct snapshot *full, *light;
+    ck_assert_int_eq(capture_snapshot(h.pid, NULL, &full), 0);
+    struct capture_options opt = {.light = true, .previous = full};
+    ck_assert_int_eq(capture_snapshot(h.pid, &opt, &light), 0);
+    ck_assert(light->light);
+    ck_assert(!full->light);
+    long page = sysconf(_SC_PAGESIZE);
+    const struct region *r = snapshot_find(light, helper_value(&h, "start"));
+    ck_assert_ptr_nonnull(r);
+    ck_assert_uint_eq(r->vma->field[SMAPS_RSS], 9 * (uint64_t)page);
+    ck_assert_uint_eq(r->vma->field[SMAPS_PSS], 9 * (uint64_t)page); /* carried */
+    ck_assert_int_eq(r->cls, RC_MMAP);
+    ck_assert_uint_eq(light->n_regions, full->n_regions);
+    /* Every anonymous region agrees with smaps (file pages may come and go). */
+    for (size_t i = 0; i < light->n_regions; i++) {
+        const struct vma *a = light->regions[i].vma, *b = full->regions[i].vma;
+        ck_assert_uint_eq(a->start, b->start);
+        if (a->inode == 0 && a->name[0] == '\0')
+            ck_assert_msg(a->field[SMAPS_RSS] == b->field[SMAPS_RSS], "%llx: %llu vs %llu",
+                          (unsigned long long)a->start, (unsigned long long)a->field[SMAPS_RSS],
+                          (unsigned long long)b->field[SMAPS_RSS]);
+    }
+    snapshot_free(light);
+    snapshot_free(full);
+    helper_stop(&h);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("pagemap");
@@ -198,6 +232,7 @@ int main(void)
     tcase_add_test(live, t_shared_after_fork);
     tcase_add_test(live, t_memfd_pages_are_file);
     tcase_add_test(live, t_scan_reports_zero_page_where_available);
+    tcase_add_test(live, t_light_sample_residency);
     suite_add_tcase(s, live);
     return run_suite(s);
 }

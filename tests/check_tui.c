@@ -129,6 +129,16 @@ START_TEST(t_search_address_selects_region)
     char row[64];
     snprintf(row, sizeof row, "%016llx >", (unsigned long long)start);
     ck_assert_msg(wait_for(&b, row, 3), "selection not on %s:\n%s", row, b.data);
+    /* Enter opens its detail: 4 written pages, exactly. */
+    tmux("send-keys -t vt Enter");
+    ck_assert_msg(wait_for(&b, "class mmap/anon", 3), "no detail:\n%s", b.data);
+    const char *rss = strstr(b.data, "\nRss ");
+    ck_assert_ptr_nonnull(rss);
+    char rss_line[64];
+    sscanf(rss + 1, "Rss %63s", rss_line);
+    ck_assert_str_eq(rss_line, "16K");
+    tmux("send-keys -t vt Escape");
+    ck_assert_msg(wait_for(&b, "unmapped", 3), "Esc did not return to the map:\n%s", b.data);
     tmux("send-keys -t vt q");
     stop_tmux();
     buf_free(&b);

@@ -27,6 +27,11 @@ struct capture_observer {
 
 struct capture_options {
     bool census; /* page census through pagemap */
+    /* A cheap sample for a live view's ticks: maps instead of smaps, RSS
+     * and swap from a PAGEMAP_SCAN residency census, the other smaps
+     * fields carried over from `previous` for regions that did not change
+     * (left out for the others). Sets snapshot.light. */
+    bool light;
     const struct snapshot *previous; /* last sample of this pid, or NULL */
     /* Receives regions while the capture is still reading, or NULL. */
     const struct capture_observer *observer;

@@ -33,6 +33,7 @@ struct pagemap_reader {
     void *vec;         /* struct page_region[] for PAGEMAP_SCAN */
     size_t vec_len;
     uint64_t ioctls, preads; /* cost counters */
+    bool light; /* residency only: no FILE category, no exclusive bit */
 };
 
 int pagemap_open(struct pagemap_reader *r, const struct proc_target *t);
@@ -42,6 +43,10 @@ void pagemap_close(struct pagemap_reader *r);
 int pagemap_census(struct pagemap_reader *r, struct vma *vmas, size_t n);
 /* Force the classic 8-byte path (tests compare both paths). */
 void pagemap_force_classic(struct pagemap_reader *r);
+/* Count only what residency needs (present, swapped, zero, huge): the
+ * FILE category triples PAGEMAP_SCAN's cost and the exclusive bit needs
+ * classic entries for every present page. For a live view's every tick. */
+void pagemap_set_light(struct pagemap_reader *r);
 
 /* Pure decoder: add n classic entries to c. soft_dirty counts bit 55. */
 void pagemap_count_entries(const uint64_t *entries, size_t n, struct page_census *c);

@@ -10,8 +10,9 @@
 
 struct smaps_stream;
 
-/* Opens smaps (errors such as -EACCES are returned here) and starts reading. */
-int smaps_stream_start(const struct proc_target *t, struct smaps_stream **out);
+/* Opens the file ("smaps", or "maps" for the records without the page
+ * walk; errors such as -EACCES are returned here) and starts reading. */
+int smaps_stream_start(const struct proc_target *t, const char *file, struct smaps_stream **out);
 /* Feeds every chunk to p as it arrives, until the end of the file, calling
  * after_chunk(arg) (if not NULL) after each. Returns 0 or the read error
  * (-ESRCH when the process went away). Frees s. */

@@ -35,6 +35,7 @@ struct snapshot {
     size_t n_regions;
     bool has_pss;    /* regions carry smaps detail */
     bool has_census; /* regions carry a page census */
+    bool light;      /* a light sample: RSS and swap fresh, other fields carried */
     unsigned census_measured; /* enum census_measured */
     struct class_totals totals;
     struct class_totals by_class[RC_COUNT];

@@ -23,7 +23,10 @@ enum view_flags {
     VIEW_EXPORT = 1 << 4,   /* write the current snapshot as JSON */
 };
 
-enum screen_id { SCREEN_MAP, SCREEN_REGIONS, SCREEN_TIMELINE, SCREEN_HELP, SCREEN_COUNT };
+/* The first SCREEN_TABS screens are tabs; Detail opens with Enter. */
+enum screen_id { SCREEN_MAP, SCREEN_REGIONS, SCREEN_TIMELINE, SCREEN_HELP, SCREEN_DETAIL,
+                 SCREEN_COUNT };
+#define SCREEN_TABS 4
 
 enum sort_key { SORT_ADDRESS, SORT_SIZE, SORT_RSS, SORT_PSS, SORT_SWAP, SORT_CLASS, SORT_NAME,
                 SORT_COUNT };
@@ -33,6 +36,7 @@ struct view {
     struct snapshot *prev; /* the one before; owned */
     struct timeline timeline;
     enum screen_id screen;
+    enum screen_id back; /* where Esc returns from Help or Detail */
     uint64_t selected; /* start address of the selected region, shared by screens */
     enum sort_key sort;
     char filter[128];  /* Regions: name substring, "" = all */

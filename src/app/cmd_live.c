@@ -36,10 +36,14 @@ static void install_signals(void)
     sigaction(SIGHUP, &sa, NULL);
 }
 
-static void export_current(struct view *v)
+static void sample(struct view *v, pid_t pid, bool light);
+
+static void export_current(struct view *v, pid_t pid)
 {
     if (!v->snap)
         return;
+    if (v->snap->light && !v->exited)
+        sample(v, pid, false); /* export every smaps field, fresh */
     char name[96], stamp[32];
     time_t now = time(NULL);
     struct tm tm;
@@ -79,9 +83,13 @@ static void read_phase(int fd, struct buf *pending, struct view *v)
     }
 }
 
-static void sample(struct view *v, pid_t pid)
+/* Full smaps (a page-table walk of every VMA) every FULL_EVERY ticks; the
+ * ticks between read maps and a residency census, which cost a fraction. */
+#define FULL_EVERY 10
+
+static void sample(struct view *v, pid_t pid, bool light)
 {
-    struct capture_options opt = {.previous = v->snap};
+    struct capture_options opt = {.previous = v->snap, .light = light};
     struct snapshot *s;
     int rc = capture_snapshot(pid, &opt, &s);
     if (rc == 0) {
@@ -118,6 +126,7 @@ static int live_loop(pid_t pid, double interval, bool color, int announce_fd)
     struct buf pending;
     buf_init(&pending);
     uint64_t next = clock_monotonic_ns() + (uint64_t)(interval * 1e9);
+    unsigned tick = 0;
     while (!stop_signal) {
         read_phase(announce_fd, &pending, &v);
         tui_draw(&v);
@@ -136,13 +145,15 @@ static int live_loop(pid_t pid, double interval, bool color, int announce_fd)
             if (flags & VIEW_QUIT)
                 break;
             if (flags & VIEW_EXPORT)
-                export_current(&v);
+                export_current(&v, pid);
             if (flags & VIEW_RESAMPLE)
                 next = clock_monotonic_ns();
         }
         now = clock_monotonic_ns();
         if (!v.paused && !v.exited && now >= next) {
-            sample(&v, pid);
+            /* Slow intervals can afford the full picture every time. */
+            bool light = ++tick % FULL_EVERY != 0 && v.interval < 2.0;
+            sample(&v, pid, light);
             next = now + (uint64_t)(v.interval * 1e9);
         }
     }

@@ -121,6 +121,44 @@ static int check_complete(const struct proc_target *t, const struct vma_list *vm
     return 0;
 }
 
+/* A light sample's smaps fields: RSS and swap from a residency census,
+ * the rest carried over from the previous sample where the VMA is the same
+ * (same range, permissions and file); left out where it is not. */
+static void carry_fields(struct vma *v, const struct snapshot *prev)
+{
+    const struct region *old = prev ? snapshot_find(prev, v->start) : NULL;
+    if (old && old->vma->start == v->start && old->vma->end == v->end &&
+        old->vma->inode == v->inode && memcmp(old->vma->perms, v->perms, 4) == 0) {
+        memcpy(v->field, old->vma->field, sizeof v->field);
+        v->field_mask = old->vma->field_mask;
+        v->vmflags = old->vma->vmflags;
+        v->has_vmflags = old->vma->has_vmflags;
+    }
+    uint64_t page = (uint64_t)kernel_features()->page_size;
+    /* smaps' Rss leaves out the shared zero page; the census counts it. */
+    v->field[SMAPS_RSS] = (v->pages.present - v->pages.zero) * page;
+    v->field[SMAPS_SWAP] = v->pages.swapped * page;
+    v->field_mask |= 1u << SMAPS_RSS | 1u << SMAPS_SWAP;
+    v->has_census = false; /* a residency count, not the full census */
+}
+
+static int light_residency(const struct proc_target *t, struct vma_list *vmas,
+                           const struct snapshot *prev)
+{
+    struct pagemap_reader pm;
+    int rc = pagemap_open(&pm, t);
+    if (rc < 0)
+        return rc;
+    pagemap_set_light(&pm);
+    rc = pagemap_census(&pm, vmas->items, vmas->count);
+    pagemap_close(&pm);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < vmas->count; i++)
+        carry_fields(&vmas->items[i], prev);
+    return 0;
+}
+
 static void fill_system(struct snapshot_system *sys)
 {
     const struct kernel_features *f = kernel_features();
@@ -168,8 +206,9 @@ static int capture_once(pid_t pid, const struct capture_options *opt, struct sna
      * skew), read on a background thread while we gather the rest. Only
      * what classification needs (stat, thread SPs) comes before we start
      * consuming it; identity is read once the stream is drained. */
+    bool light = opt && opt->light && !opt->census;
     struct smaps_stream *stream = NULL;
-    if ((rc = smaps_stream_start(&t, &stream)) < 0)
+    if ((rc = smaps_stream_start(&t, light ? "maps" : "smaps", &stream)) < 0)
         goto fail;
     fill_system(&s->system);
     s->proc.pid = pid;
@@ -186,7 +225,7 @@ static int capture_once(pid_t pid, const struct capture_options *opt, struct sna
     /* Stream regions to the observer unless they will change later: the
      * census fills pages in afterwards, and a running thread's stack can
      * only be guessed from the whole picture. */
-    if (rc == 0 && opt && opt->observer && !opt->census &&
+    if (rc == 0 && opt && opt->observer && !opt->census && !light &&
         !classifier_needs_whole_picture(run.classifier)) {
         run.observer = opt->observer;
         run.observer->begin(run.observer->arg, s);
@@ -218,9 +257,14 @@ static int capture_once(pid_t pid, const struct capture_options *opt, struct sna
             goto fail;
         s->has_census = true;
     }
+    if (light && run.vmas.count) {
+        if ((rc = light_residency(&t, &run.vmas, ctx.previous)) < 0)
+            goto fail;
+        s->light = true;
+    }
     if ((rc = check_complete(&t, &run.vmas)) < 0)
         goto fail;
-    s->has_pss = true;
+    s->has_pss = !light;
     take_regions(s, &run);
     if (classifier_finish(run.classifier, s))
         stream_reset(&run);

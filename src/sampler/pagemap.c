@@ -54,6 +54,13 @@ void pagemap_force_classic(struct pagemap_reader *r)
     r->measured &= ~(unsigned)(CENSUS_HUGE | CENSUS_ZERO);
 }
 
+void pagemap_set_light(struct pagemap_reader *r)
+{
+    r->light = true;
+    if (r->use_scan) /* the classic path reads every bit anyway */
+        r->measured &= ~(unsigned)CENSUS_EXCLUSIVE;
+}
+
 void pagemap_count_entries(const uint64_t *e, size_t n, struct page_census *c)
 {
     for (size_t i = 0; i < n; i++) {
@@ -165,7 +172,7 @@ static int account_range(struct pagemap_reader *r, struct excl_window *w, struct
         c->huge += pages;
     if (cat & PAGE_IS_SOFT_DIRTY)
         c->soft_dirty += pages;
-    if ((cat & PAGE_IS_PRESENT) && !(cat & PAGE_IS_PFNZERO))
+    if ((cat & PAGE_IS_PRESENT) && !(cat & PAGE_IS_PFNZERO) && !r->light)
         return count_exclusive(r, w, s, e, &c->exclusive);
     return 0;
 }
@@ -175,9 +182,9 @@ static int census_scan(struct pagemap_reader *r, struct vma *vmas, size_t n)
     const struct kernel_features *f = kernel_features();
     struct page_region *vec = r->vec;
     struct excl_window w = {0, 0};
-    uint64_t ret_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED | PAGE_IS_FILE | PAGE_IS_PFNZERO |
-                        PAGE_IS_HUGE | (f->scan_guard ? PAGE_IS_GUARD : 0) |
-                        (f->soft_dirty ? PAGE_IS_SOFT_DIRTY : 0);
+    uint64_t ret_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED | PAGE_IS_PFNZERO | PAGE_IS_HUGE |
+                        (r->light ? 0 : PAGE_IS_FILE) | (f->scan_guard ? PAGE_IS_GUARD : 0) |
+                        (f->soft_dirty && !r->light ? PAGE_IS_SOFT_DIRTY : 0);
     uint64_t start = vmas[0].start, end = vmas[n - 1].end;
     size_t k = 0; /* VMA cursor: scanned ranges come in address order */
     while (start < end) {

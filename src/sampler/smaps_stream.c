@@ -80,10 +80,10 @@ static void *reader_main(void *arg)
     }
 }
 
-int smaps_stream_start(const struct proc_target *t, struct smaps_stream **out)
+int smaps_stream_start(const struct proc_target *t, const char *file, struct smaps_stream **out)
 {
     *out = NULL;
-    int fd = proc_openat(t, "smaps", O_RDONLY);
+    int fd = proc_openat(t, file, O_RDONLY);
     if (fd < 0)
         return fd;
     struct smaps_stream *s = xcalloc(1, sizeof *s);

@@ -5,6 +5,7 @@ static const char *const help_text[] = {
     "Keys",
     "  Tab / Shift-Tab / 1-4   switch screens: Map, Regions, Timeline, Help",
     "  arrows j k, PgUp PgDn, Home End   move the selection (shared by all screens)",
+    "  Enter  the selected region in detail: every smaps field, class and evidence",
     "  /   search: a name, or a hex address to jump to the region that contains it",
     "  \\   filter the Regions table by name or class     s, F6   change the sort",
     "  space  pause sampling     + -  sample faster / slower     e  export JSON",

@@ -14,7 +14,8 @@ struct screen {
     int (*key)(struct view *v, int ch, int height);
 };
 
-extern const struct screen screen_map, screen_regions, screen_timeline, screen_help;
+extern const struct screen screen_map, screen_regions, screen_timeline, screen_help,
+    screen_detail;
 
 /* Attributes for a class: its colour pair, or a plain attribute. */
 attr_t class_attr(const struct view *v, enum region_class c);

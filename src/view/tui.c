@@ -17,6 +17,7 @@ static const struct screen *const screens[SCREEN_COUNT] = {
     [SCREEN_REGIONS] = &screen_regions,
     [SCREEN_TIMELINE] = &screen_timeline,
     [SCREEN_HELP] = &screen_help,
+    [SCREEN_DETAIL] = &screen_detail,
 };
 
 static bool curses_active;
@@ -162,8 +163,9 @@ static void draw_header(struct view *v)
         format_size(c, sizeof c, s->totals.pss);
         format_size(d, sizeof d, s->totals.swap);
         const struct kernel_features *f = kernel_features();
-        snprintf(line, sizeof line, "VSZ %s  RSS %s  PSS %s  Swap %s  regions %zu%s", a, b, c, d,
-                 s->n_regions,
+        /* Between full samples PSS is the last full sample's (marked ~). */
+        snprintf(line, sizeof line, "VSZ %s  RSS %s  PSS %s%s  Swap %s  regions %zu%s", a, b,
+                 s->light ? "~" : "", c, d, s->n_regions,
                  f->pfn_visible && f->kpageflags ? ""
                                                  : "   (PFNs and page flags need root: "
                                                    "CAP_SYS_ADMIN)");
@@ -184,7 +186,7 @@ static void draw_header(struct view *v)
     }
     clear_row(3, 0);
     x = 0;
-    for (int k = 0; k < SCREEN_COUNT && x < COLS; k++) {
+    for (int k = 0; k < SCREEN_TABS && x < COLS; k++) {
         char tab[32];
         snprintf(tab, sizeof tab, " %d %s ", k + 1, screens[k]->name);
         if (k == (int)v->screen)
@@ -274,13 +276,25 @@ int tui_key(struct view *v, int ch)
     v->message[0] = '\0';
     switch (ch) {
     case 'q': case 'Q': return VIEW_QUIT;
-    case '\t': v->screen = (v->screen + 1) % SCREEN_COUNT; break;
-    case KEY_BTAB: v->screen = (v->screen + SCREEN_COUNT - 1) % SCREEN_COUNT; break;
+    case '\t': v->screen = v->screen >= SCREEN_TABS ? v->back : (v->screen + 1) % SCREEN_TABS; break;
+    case KEY_BTAB:
+        v->screen = v->screen >= SCREEN_TABS ? v->back : (v->screen + SCREEN_TABS - 1) % SCREEN_TABS;
+        break;
     case '1': case '2': case '3': case '4': v->screen = (enum screen_id)(ch - '1'); break;
-    case '?': case KEY_F(1): case 'h': v->screen = SCREEN_HELP; break;
+    case '?': case KEY_F(1): case 'h':
+        if (v->screen != SCREEN_HELP && v->screen != SCREEN_DETAIL)
+            v->back = v->screen;
+        v->screen = SCREEN_HELP;
+        break;
+    case '\n': case KEY_ENTER:
+        if (v->screen == SCREEN_MAP || v->screen == SCREEN_REGIONS) {
+            v->back = v->screen;
+            v->screen = SCREEN_DETAIL;
+        }
+        break;
     case 27: case KEY_BACKSPACE: case 127: /* back */
-        if (v->screen == SCREEN_HELP)
-            v->screen = SCREEN_MAP;
+        if (v->screen == SCREEN_HELP || v->screen == SCREEN_DETAIL)
+            v->screen = v->back;
         break;
     case ' ': v->paused = !v->paused; break;
     case '+': case '=':
