@@ -4,7 +4,8 @@
 #          otherwise prints the command to run)
 #   build  autoreconf + configure + make (skips what is up to date)
 #   check  deps + build + make check; last line "N passed, N failed"
-#   demo   deps + build, then run the built-in demo
+#   demo   deps + build, then vmscope --demo (the live view of the built-in
+#          tour; without a terminal, the headless 'vmscope demo')
 # Extra arguments after "build"/"check" go to configure, e.g.
 #   ./bootstrap.sh check --enable-asan
 set -euo pipefail
@@ -89,6 +90,10 @@ case "${1:-}" in
     deps) deps ;;
     build) shift; deps; build "$@" ;;
     check) shift; check "$@" ;;
-    demo) shift; deps; build; exec ./vmscope demo "$@" ;;
+    demo)
+        shift; deps; build
+        # The live view needs a terminal; without one, the headless tour.
+        if [ -t 0 ] && [ -t 1 ]; then exec ./vmscope --demo "$@"; fi
+        exec ./vmscope demo "$@" ;;
     *) echo "usage: $0 deps|build|check|demo" >&2; exit 2 ;;
 esac

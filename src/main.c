@@ -11,7 +11,7 @@
 
 static void usage(FILE *fp)
 {
-    fputs("usage: vmscope [-p PID | --demo] [-i SEC] [--no-color]   (live view)\n"
+    fputs("usage: vmscope [-p PID | --demo] [-i SEC] [-n COUNT] [--no-color]   (live view)\n"
           "       vmscope snapshot -p PID [-f json|csv|text] [-o FILE] [--pages]\n"
           "       vmscope demo [-i SEC] [-n COUNT]\n"
           "       vmscope -h | -V\n"

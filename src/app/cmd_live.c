@@ -83,9 +83,10 @@ static void read_phase(int fd, struct buf *pending, struct view *v)
     }
 }
 
-/* Full smaps (a page-table walk of every VMA) every FULL_EVERY ticks; the
- * ticks between read maps and a residency census, which cost a fraction. */
-#define FULL_EVERY 10
+/* Full smaps (a page-table walk of every VMA, on two threads) every
+ * FULL_EVERY ticks; the ticks between read maps and a residency census,
+ * which cost about a fifth (bench/bench_live.sh). */
+#define FULL_EVERY 20
 
 static void sample(struct view *v, pid_t pid, bool light)
 {
@@ -107,7 +108,7 @@ static void sample(struct view *v, pid_t pid, bool light)
     free(msg);
 }
 
-static int live_loop(pid_t pid, double interval, bool color, int announce_fd)
+static int live_loop(pid_t pid, double interval, bool color, int announce_fd, long samples)
 {
     /* The first sample before curses: an error stays a plain one-liner. */
     struct snapshot *first;
@@ -155,6 +156,8 @@ static int live_loop(pid_t pid, double interval, bool color, int announce_fd)
             bool light = ++tick % FULL_EVERY != 0 && v.interval < 2.0;
             sample(&v, pid, light);
             next = now + (uint64_t)(v.interval * 1e9);
+            if (samples > 0 && (long)tick + 1 >= samples)
+                break; /* -n: the first sample was taken before the loop */
         }
     }
     tui_stop();
@@ -167,11 +170,12 @@ static int live_loop(pid_t pid, double interval, bool color, int announce_fd)
 
 static void live_usage(FILE *fp)
 {
-    fputs("usage: vmscope [-p PID | --demo] [-i SEC] [--no-color]\n"
+    fputs("usage: vmscope [-p PID | --demo] [-i SEC] [-n COUNT] [--no-color]\n"
           "  (no -p)             choose a process from a list\n"
           "  -p, --pid PID       watch this process\n"
           "      --demo          watch the built-in tour workload\n"
           "  -i, --interval SEC  sample every SEC seconds (default 1)\n"
+          "  -n, --samples N     exit after N samples (like top -n)\n"
           "      --no-color      no colours (also when NO_COLOR is set)\n",
           fp);
 }
@@ -181,16 +185,18 @@ int cmd_live(int argc, char **argv)
     static const struct option longopts[] = {
         {"pid", required_argument, NULL, 'p'},   {"demo", no_argument, NULL, 'D'},
         {"interval", required_argument, NULL, 'i'}, {"no-color", no_argument, NULL, 'C'},
+        {"samples", required_argument, NULL, 'n'},
         {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
     };
     pid_t pid = 0;
     bool demo = false;
     double interval = 1.0;
+    long samples = 0;
     const char *no_color = getenv("NO_COLOR");
     bool color = !(no_color && no_color[0]);
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "p:i:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:i:n:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'p':
             if (!parse_pid(optarg, &pid))
@@ -202,6 +208,15 @@ int cmd_live(int argc, char **argv)
                 return EXIT_USAGE;
             break;
         case 'C': color = false; break;
+        case 'n': {
+            char *end;
+            samples = strtol(optarg, &end, 10);
+            if (*end || samples <= 0) {
+                warnx_msg("'%s' is not a number of samples", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        }
         case 'h': live_usage(stdout); return EXIT_OK;
         default: live_usage(stderr); return EXIT_USAGE;
         }
@@ -232,7 +247,7 @@ int cmd_live(int argc, char **argv)
         if (!pid)
             return EXIT_OK;
     }
-    int rc = live_loop(pid, interval, color, announce_fd);
+    int rc = live_loop(pid, interval, color, announce_fd, samples);
     if (child > 0) {
         kill(child, SIGKILL);
         waitpid(child, NULL, 0);

@@ -124,9 +124,8 @@ static int check_complete(const struct proc_target *t, const struct vma_list *vm
 /* A light sample's smaps fields: RSS and swap from a residency census,
  * the rest carried over from the previous sample where the VMA is the same
  * (same range, permissions and file); left out where it is not. */
-static void carry_fields(struct vma *v, const struct snapshot *prev)
+static void carry_fields(struct vma *v, const struct region *old)
 {
-    const struct region *old = prev ? snapshot_find(prev, v->start) : NULL;
     if (old && old->vma->start == v->start && old->vma->end == v->end &&
         old->vma->inode == v->inode && memcmp(old->vma->perms, v->perms, 4) == 0) {
         memcpy(v->field, old->vma->field, sizeof v->field);
@@ -154,8 +153,14 @@ static int light_residency(const struct proc_target *t, struct vma_list *vmas,
     pagemap_close(&pm);
     if (rc < 0)
         return rc;
-    for (size_t i = 0; i < vmas->count; i++)
-        carry_fields(&vmas->items[i], prev);
+    /* Both lists are sorted by start: one merge walk pairs them. */
+    size_t j = 0;
+    for (size_t i = 0; i < vmas->count; i++) {
+        const struct vma *v = &vmas->items[i];
+        while (prev && j < prev->n_regions && prev->regions[j].vma->start < v->start)
+            j++;
+        carry_fields(&vmas->items[i], prev && j < prev->n_regions ? &prev->regions[j] : NULL);
+    }
     return 0;
 }
 
