@@ -40,7 +40,7 @@ static void tmux_output(struct buf *b, const char *args)
 
 static void capture(struct buf *b)
 {
-    tmux_output(b, "capture-pane -p -t vt");
+    tmux_output(b, "capture-pane -J -p -t vt"); /* -J: wrapped lines joined */
 }
 
 /* Waits up to secs for text to appear in the pane; returns the pane. */
@@ -327,6 +327,76 @@ START_TEST(t_signals_restore_terminal)
 }
 END_TEST
 
+/* Any SGR parameter that sets a colour (30-38, 40-48, 90-97, 100-107);
+ * 39 and 49 only restore the defaults. */
+static bool has_colour_sgr(const char *s)
+{
+    for (const char *p = s; (p = strstr(p, "\033[")); ) {
+        p += 2;
+        while (*p >= '0' && *p <= '9') {
+            int n = (int)strtol(p, (char **)&p, 10);
+            if ((n >= 30 && n <= 38) || (n >= 40 && n <= 48) || (n >= 90 && n <= 107))
+                return true;
+            if (*p == ';')
+                p++;
+        }
+    }
+    return false;
+}
+
+START_TEST(t_no_color)
+{
+    /* NO_COLOR and --no-color: no colour escapes reach the terminal. */
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
+    struct buf b;
+    buf_init(&b);
+    for (int way = 0; way < 3; way++) {
+        char args[128];
+        snprintf(args, sizeof args, "%s%s", pid_args(h.pid), way == 1 ? " --no-color" : "");
+        if (way == 2)
+            setenv("NO_COLOR", "1", 1); /* the new tmux server passes it on */
+        start_vmscope(args, 160, 40);
+        ck_assert(wait_for(&b, "1 Map", 5));
+        tmux_output(&b, "capture-pane -e -p -t vt");
+        bool coloured = has_colour_sgr(b.data);
+        if (way == 0)
+            ck_assert_msg(coloured, "no colour at all by default");
+        else
+            ck_assert_msg(!coloured, "colour with way %d", way);
+        tmux("send-keys -t vt q");
+        unsetenv("NO_COLOR");
+        stop_tmux();
+    }
+    buf_free(&b);
+    helper_stop(&h);
+}
+END_TEST
+
+START_TEST(t_permission_error_is_one_line)
+{
+    /* As an unprivileged user against our own (root) process: one line, exit
+     * status 1, and no screen left behind. */
+    if (geteuid() != 0)
+        return; /* needs setpriv to another uid */
+    char args[128];
+    snprintf(args, sizeof args, "-p %d", (int)getpid());
+    tmux("kill-server 2>/dev/null");
+    usleep(200 * 1000);
+    ck_assert_int_eq(tmux("new-session -d -s vt -x 160 -y 40 \"setpriv --reuid=65534 --regid=65534 "
+                          "--clear-groups %s/vmscope %s; echo EXIT=\\$?; sleep 30\"",
+                          TEST_BUILDDIR, args),
+                     0);
+    struct buf b;
+    buf_init(&b);
+    ck_assert_msg(wait_for(&b, "EXIT=1", 5), "%s", b.data);
+    ck_assert_ptr_nonnull(strstr(b.data, "vmscope: permission denied"));
+    ck_assert_ptr_nonnull(strstr(b.data, "CAP_SYS_PTRACE"));
+    stop_tmux();
+    buf_free(&b);
+}
+END_TEST
+
 int main(void)
 {
     snprintf(sock, sizeof sock, "vmscope-test-%d", (int)getpid());
@@ -343,6 +413,8 @@ int main(void)
     tcase_add_test(tc, t_picker_lists_helper);
     tcase_add_test(tc, t_demo_heap_grows);
     tcase_add_test(tc, t_signals_restore_terminal);
+    tcase_add_test(tc, t_no_color);
+    tcase_add_test(tc, t_permission_error_is_one_line);
     suite_add_tcase(s, tc);
     int status = run_suite(s);
     tmux("kill-server 2>/dev/null");

@@ -21,6 +21,7 @@ enum view_flags {
     VIEW_RESAMPLE = 1 << 2, /* take a sample now (interval changed) */
     VIEW_QUIT = 1 << 3,
     VIEW_EXPORT = 1 << 4,   /* write the current snapshot as JSON */
+    VIEW_FULL = 1 << 5,     /* take a full smaps sample now (detail opened) */
 };
 
 /* The first SCREEN_TABS screens are tabs; Detail opens with Enter. */

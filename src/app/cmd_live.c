@@ -147,6 +147,8 @@ static int live_loop(pid_t pid, double interval, bool color, int announce_fd, lo
                 break;
             if (flags & VIEW_EXPORT)
                 export_current(&v, pid);
+            if ((flags & VIEW_FULL) && v.snap->light && !v.exited)
+                sample(&v, pid, false);
             if (flags & VIEW_RESAMPLE)
                 next = clock_monotonic_ns();
         }

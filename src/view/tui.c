@@ -290,6 +290,7 @@ int tui_key(struct view *v, int ch)
         if (v->screen == SCREEN_MAP || v->screen == SCREEN_REGIONS) {
             v->back = v->screen;
             v->screen = SCREEN_DETAIL;
+            return VIEW_HANDLED | VIEW_REDRAW | VIEW_FULL; /* every field fresh */
         }
         break;
     case 27: case KEY_BACKSPACE: case 127: /* back */
