@@ -248,13 +248,17 @@ END_TEST
 
 START_TEST(t_picker_lists_helper)
 {
+    /* An extra argument (the helper ignores it) makes its command line
+     * unique, whatever else runs on the machine. */
+    char tag[32];
+    snprintf(tag, sizeof tag, "picker-%d", (int)getpid());
     struct helper h;
-    helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
+    helper_start(&h, (const char *[]){"fenced", "16", "4", tag, NULL});
     start_vmscope("", 160, 40);
     struct buf b;
     buf_init(&b);
     ck_assert_msg(wait_for(&b, "choose a process", 5), "%s", b.data);
-    tmux("send-keys -t vt / maphelper Enter");
+    tmux("send-keys -t vt / %s Enter", tag);
     char want[32];
     snprintf(want, sizeof want, "%8d ", (int)h.pid);
     ck_assert_msg(wait_for(&b, want, 3), "helper %d not listed:\n%s", (int)h.pid, b.data);
@@ -397,6 +401,52 @@ START_TEST(t_permission_error_is_one_line)
 }
 END_TEST
 
+START_TEST(t_mouse_click_selects)
+{
+    /* A click on the third row of the Regions table selects that region.
+     * TERM=screen makes ncurses expect X10 mouse reports (ESC [ M b x y),
+     * which paste-buffer delivers byte for byte. */
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
+    char args[128];
+    snprintf(args, sizeof args, "-p %d", (int)h.pid);
+    tmux("kill-server 2>/dev/null");
+    usleep(200 * 1000);
+    ck_assert_int_eq(tmux("new-session -d -s vt -x 160 -y 40 \"TERM=screen %s/vmscope %s; sleep 30\"",
+                          TEST_BUILDDIR, args),
+                     0);
+    struct buf b;
+    buf_init(&b);
+    ck_assert(wait_for(&b, "1 Map", 5));
+    tmux("send-keys -t vt 2");
+    ck_assert(wait_for(&b, "Start-End", 3));
+    /* The third data row: screen row 8 (1-based), under 4 header rows and the titles. */
+    const char *row3 = b.data;
+    for (int i = 0; i < 7 && row3; i++)
+        row3 = strchr(row3, '\n') ? strchr(row3, '\n') + 1 : NULL;
+    ck_assert_ptr_nonnull(row3);
+    char start[17] = "";
+    memcpy(start, row3, 16);
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/vmscope-mouse-%d", (int)getpid());
+    FILE *fp = fopen(path, "w");
+    ck_assert_ptr_nonnull(fp);
+    fputs("\033[M\x20\x2a\x28\033[M\x23\x2a\x28", fp); /* press and release at (10, 8) */
+    fclose(fp);
+    tmux("load-buffer %s", path);
+    tmux("paste-buffer -t vt");
+    unlink(path);
+    tmux("send-keys -t vt Enter");
+    char want[32];
+    snprintf(want, sizeof want, "%s-", start);
+    ck_assert_msg(wait_for(&b, "class ", 3), "%s", b.data);
+    ck_assert_msg(strstr(b.data, want) != NULL, "detail is not of %s:\n%s", start, b.data);
+    stop_tmux();
+    buf_free(&b);
+    helper_stop(&h);
+}
+END_TEST
+
 int main(void)
 {
     snprintf(sock, sizeof sock, "vmscope-test-%d", (int)getpid());
@@ -415,6 +465,7 @@ int main(void)
     tcase_add_test(tc, t_signals_restore_terminal);
     tcase_add_test(tc, t_no_color);
     tcase_add_test(tc, t_permission_error_is_one_line);
+    tcase_add_test(tc, t_mouse_click_selects);
     suite_add_tcase(s, tc);
     int status = run_suite(s);
     tmux("kill-server 2>/dev/null");

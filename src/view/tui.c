@@ -40,6 +40,7 @@ void tui_start(bool color)
     keypad(stdscr, TRUE);
     curs_set(0);
     mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
+    mouseinterval(0); /* report presses at once; no wait for a double click */
     if (color && has_colors()) {
         start_color();
         use_default_colors();
