@@ -64,11 +64,14 @@ static void detail_draw(struct view *v, int top, int height)
     y += (shown < per_col ? shown : per_col) + 1;
     if (m->has_vmflags && y < top + height) {
         char flags[3 * VMFLAG_COUNT + 16] = "VmFlags:";
+        size_t len = strlen(flags);
         for (int k = 0; k < VMFLAG_COUNT; k++)
             if (m->vmflags & VMFLAG_BIT(k)) {
-                strcat(flags, " ");
-                strncat(flags, vmflag_names[k], 2);
+                flags[len++] = ' ';
+                flags[len++] = vmflag_names[k][0];
+                flags[len++] = vmflag_names[k][1];
             }
+        flags[len] = '\0';
         draw_text(y++, 0, COLS, flags);
     }
     if (y < top + height)
