@@ -6,7 +6,9 @@
 #define VMSCOPE_EXPORT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "vmscope/snapshot.h"
 
@@ -40,5 +42,12 @@ int json_stream_finish(struct json_stream *js, const struct snapshot *s);
 void json_stream_free(struct json_stream *js);
 /* How many regions went out during the capture (before any rewrite). */
 size_t json_stream_regions_streamed(const struct json_stream *js);
+
+/* Page runs of `vmscope pages` (the vmscope.pages format, or text). */
+struct page_runs;
+int export_pages_json(pid_t pid, uint64_t start, uint64_t end, const struct page_runs *runs,
+                      FILE *fp);
+int export_pages_text(pid_t pid, uint64_t start, uint64_t end, const struct page_runs *runs,
+                      FILE *fp);
 
 #endif

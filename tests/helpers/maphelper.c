@@ -10,6 +10,8 @@
  *   thread STACK_KIB     a thread with that stack size, blocked in read()
  *   arena                a thread whose malloc creates a glibc arena
  *   spinner              a thread that spins in user space (no readable SP)
+ *   thp                  8 MiB, 2 MiB-aligned, MADV_HUGEPAGE, every page written
+ *   fileread FILE PAGES  MAP_PRIVATE read-only mapping of FILE, PAGES pages read
  *   hostile DIR          mappings whose names carry escapes, newlines, bad UTF-8
  *   many COUNT           COUNT separate one-page mappings
  *   exiter COUNT MS      COUNT mappings, then exit after MS milliseconds
@@ -61,7 +63,9 @@ static void wait_for_eof(void)
 
 static char *map_pages(size_t n, int prot)
 {
-    char *p = mmap(NULL, n * (size_t)page, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    /* Very large reservations (the sparse tests) are not charged to commit. */
+    int extra = n > (1u << 20) ? MAP_NORESERVE : 0;
+    char *p = mmap(NULL, n * (size_t)page, prot, MAP_PRIVATE | MAP_ANONYMOUS | extra, -1, 0);
     if (p == MAP_FAILED)
         die("mmap");
     return p;
@@ -278,6 +282,37 @@ static void mode_hostile(const char *dir)
     map_name(dir, longname, 0);
 }
 
+static void mode_thp(void)
+{
+    size_t huge = 2u << 20, len = 8u << 20;
+    char *p = map_pages((len + huge) / (size_t)page, PROT_READ | PROT_WRITE);
+    char *aligned = (char *)(((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1));
+    if (madvise(aligned, len, MADV_HUGEPAGE))
+        die("madvise");
+    for (size_t off = 0; off < len; off += (size_t)page)
+        aligned[off] = 1;
+    report("start", (uintptr_t)aligned);
+    report("end", (uintptr_t)(aligned + len));
+}
+
+static void mode_fileread(const char *path, long pages)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        die("open");
+    off_t size = lseek(fd, 0, SEEK_END);
+    volatile char *p = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED)
+        die("mmap file");
+    close(fd);
+    char sum = 0;
+    for (long i = 0; i < pages; i++)
+        sum += p[i * page];
+    report("start", (uintptr_t)p);
+    report("end", (uintptr_t)(p + size));
+    report("sum", (uintptr_t)(unsigned char)sum);
+}
+
 static void mode_many(long count)
 {
     /* Alternate protections so neighbours never merge into one VMA. */
@@ -331,6 +366,10 @@ int main(int argc, char **argv)
         mode_arena();
     else if (!strcmp(mode, "spinner"))
         mode_spinner();
+    else if (!strcmp(mode, "thp"))
+        mode_thp();
+    else if (!strcmp(mode, "fileread") && argc > 3)
+        mode_fileread(argv[2], b);
     else if (!strcmp(mode, "hostile") && argc > 2)
         mode_hostile(argv[2]);
     else if (!strcmp(mode, "many"))

@@ -1,0 +1,235 @@
+/* Page runs of an address range (see pages.h). */
+#include "vmscope/pages.h"
+#include "vmscope/features.h"
+#include "vmscope/kernel_abi.h"
+#include "vmscope/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define BATCH 65536        /* classic entries per pread (512 KiB) */
+#define KPAGE_WINDOW 512   /* kpageflags/kpagecount entries cached per read */
+#define SCAN_VEC 512
+#define KPF_ZERO_PAGE 24
+
+const char *page_state_name(int bit)
+{
+    static const char *const names[PAGE_STATE_COUNT] = {
+        "present", "swapped", "file", "zero", "huge", "soft_dirty", "exclusive", "guard"};
+    return bit >= 0 && bit < PAGE_STATE_COUNT ? names[bit] : "?";
+}
+
+const char *kpageflag_name(int bit)
+{
+    /* tools/mm/page-types.c's names, stable bits then kernel-internal ones. */
+    static const char *const names[43] = {
+        "locked", "error", "referenced", "uptodate", "dirty", "lru", "active", "slab",
+        "writeback", "reclaim", "buddy", "mmap", "anonymous", "swapcache", "swapbacked",
+        "compound_head", "compound_tail", "huge", "unevictable", "hwpoison", "nopage", "ksm",
+        "thp", "offline", "zero_page", "idle", "pgtable", NULL, NULL, NULL, NULL, NULL,
+        "reserved", "mlocked", "mappedtodisk", "private", "private_2", "owner_private", "arch",
+        "uncached", "softdirty", "arch_2", "arch_3"};
+    return bit >= 0 && bit < 43 ? names[bit] : NULL;
+}
+
+void page_runs_free(struct page_runs *r)
+{
+    free(r->items);
+    memset(r, 0, sizeof *r);
+}
+
+/* A small cache over /proc/kpageflags or kpagecount: neighbouring frames
+ * (THPs, file pages read in order) then cost one read. */
+struct kpage_file {
+    int fd;
+    uint64_t first; /* frame of vals[0] */
+    size_t n;
+    uint64_t vals[KPAGE_WINDOW];
+};
+
+static bool kpage_get(struct kpage_file *k, uint64_t pfn, uint64_t *out)
+{
+    if (k->fd < 0)
+        return false;
+    if (!(pfn >= k->first && pfn < k->first + k->n)) {
+        ssize_t got = pread(k->fd, k->vals, sizeof k->vals, (off_t)(pfn * 8));
+        if (got < 8)
+            return false;
+        k->first = pfn;
+        k->n = (size_t)got / 8;
+    }
+    *out = k->vals[pfn - k->first];
+    return true;
+}
+
+struct reader {
+    int pagemap;
+    uint64_t psz;
+    struct kpage_file flags, count;
+    struct page_runs *out;
+    uint64_t *entries;
+};
+
+static void emit(struct reader *r, uint64_t addr, uint64_t pages, unsigned state, bool has_pfn,
+                 uint64_t pfn, bool has_flags, uint64_t kflags, uint64_t mapcount)
+{
+    struct page_runs *o = r->out;
+    if (o->count) {
+        struct page_run *last = &o->items[o->count - 1];
+        if (last->start + last->pages * r->psz == addr && last->state == state &&
+            last->has_pfn == has_pfn && (!has_pfn || last->pfn + last->pages == pfn) &&
+            last->has_flags == has_flags && last->kflags == kflags &&
+            last->mapcount == mapcount) {
+            last->pages += pages;
+            return;
+        }
+    }
+    xgrow((void **)&o->items, &o->capacity, o->count + 1, sizeof *o->items);
+    o->items[o->count++] = (struct page_run){addr, pages, state, has_pfn, pfn, has_flags,
+                                             kflags, mapcount};
+}
+
+/* Pages of [s, e) one by one from classic entries. base adds what the
+ * scan already knew (FILE, HUGE, ZERO from its categories). */
+static int emit_pages(struct reader *r, uint64_t s, uint64_t e, unsigned base)
+{
+    for (uint64_t a = s; a < e;) {
+        size_t want = (size_t)((e - a) / r->psz);
+        if (want > BATCH)
+            want = BATCH;
+        ssize_t got = pread(r->pagemap, r->entries, want * 8, (off_t)(a / r->psz * 8));
+        if (got < 0)
+            return errno == ESRCH ? -ESRCH : -errno;
+        size_t n = (size_t)got / 8;
+        if (n == 0)
+            return 0; /* past the user address space */
+        for (size_t i = 0; i < n; i++) {
+            uint64_t x = r->entries[i];
+            unsigned st = base;
+            if (x & PM_PRESENT)
+                st |= PS_PRESENT;
+            else if (x & PM_GUARD_REGION)
+                st |= PS_GUARD;
+            else if (x & PM_SWAP)
+                st |= PS_SWAPPED;
+            if ((x & PM_FILE) && (x & (PM_PRESENT | PM_SWAP)))
+                st |= PS_FILE;
+            if ((x & PM_MMAP_EXCLUSIVE) && (x & PM_PRESENT))
+                st |= PS_EXCLUSIVE;
+            if (x & PM_SOFT_DIRTY)
+                st |= PS_SOFT_DIRTY;
+            uint64_t pfn = x & PM_PFN_MASK, kf = 0, mc = 0;
+            bool has_pfn = (x & PM_PRESENT) && pfn != 0;
+            bool has_flags = has_pfn && kpage_get(&r->flags, pfn, &kf) &&
+                             kpage_get(&r->count, pfn, &mc);
+            if (has_flags && (kf >> KPF_ZERO_PAGE & 1))
+                st |= PS_ZERO;
+            if (!(st & (PS_PRESENT | PS_SWAPPED | PS_GUARD)))
+                st = 0; /* never touched: nothing else applies */
+            emit(r, a + i * r->psz, 1, st, has_pfn, pfn, has_flags, kf, mc);
+        }
+        a += n * r->psz;
+    }
+    return 0;
+}
+
+static unsigned state_of_categories(uint64_t cat)
+{
+    unsigned st = 0;
+    if (cat & PAGE_IS_GUARD)
+        return PS_GUARD;
+    if (cat & PAGE_IS_PRESENT)
+        st |= PS_PRESENT;
+    else if (cat & PAGE_IS_SWAPPED)
+        st |= PS_SWAPPED;
+    if (cat & PAGE_IS_FILE)
+        st |= PS_FILE;
+    if (cat & PAGE_IS_PFNZERO)
+        st |= PS_ZERO;
+    if (cat & PAGE_IS_HUGE)
+        st |= PS_HUGE;
+    if (cat & PAGE_IS_SOFT_DIRTY)
+        st |= PS_SOFT_DIRTY;
+    return st;
+}
+
+static int scan_runs(struct reader *r, uint64_t start, uint64_t end)
+{
+    const struct kernel_features *f = kernel_features();
+    struct page_region vec[SCAN_VEC];
+    uint64_t cursor = start;
+    while (start < end) {
+        struct pm_scan_arg a = {
+            .size = sizeof a, .start = start, .end = end,
+            .vec = (uintptr_t)vec, .vec_len = SCAN_VEC,
+            .category_anyof_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
+            .return_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED | PAGE_IS_FILE | PAGE_IS_PFNZERO |
+                           PAGE_IS_HUGE | (f->scan_guard ? PAGE_IS_GUARD : 0) |
+                           (f->soft_dirty ? PAGE_IS_SOFT_DIRTY : 0),
+        };
+        memset(vec, 0, sizeof vec); /* valgrind cannot see the ioctl fill it */
+        long got = ioctl(r->pagemap, PAGEMAP_SCAN, &a);
+        if (got < 0)
+            return -errno;
+        for (long i = 0; i < got; i++) {
+            if (vec[i].start > cursor)
+                emit(r, cursor, (vec[i].start - cursor) / r->psz, 0, false, 0, false, 0, 0);
+            unsigned st = state_of_categories(vec[i].categories);
+            int rc = 0;
+            if ((st & PS_PRESENT) && !(st & PS_ZERO))
+                /* Exclusive bits, frames and flags live in the classic entries. */
+                rc = emit_pages(r, vec[i].start, vec[i].end, st & (PS_HUGE | PS_FILE));
+            else
+                emit(r, vec[i].start, (vec[i].end - vec[i].start) / r->psz, st, false, 0, false,
+                     0, 0);
+            if (rc < 0)
+                return rc;
+            cursor = vec[i].end;
+        }
+        uint64_t next = a.walk_end; /* stale after multi-round walks (§4.3) */
+        if (got > 0 && vec[got - 1].end > next)
+            next = vec[got - 1].end;
+        if (next <= start)
+            return -EIO;
+        start = next;
+    }
+    if (cursor < end)
+        emit(r, cursor, (end - cursor) / r->psz, 0, false, 0, false, 0, 0);
+    return 0;
+}
+
+int pages_read(const struct proc_target *t, uint64_t start, uint64_t end, struct page_runs *out)
+{
+    memset(out, 0, sizeof *out);
+    const struct kernel_features *f = kernel_features();
+    struct reader r = {.psz = (uint64_t)f->page_size, .out = out};
+    start &= ~(r.psz - 1);
+    end = (end + r.psz - 1) & ~(r.psz - 1);
+    if (end <= start)
+        return 0;
+    r.pagemap = proc_openat(t, "pagemap", O_RDONLY);
+    if (r.pagemap < 0)
+        return r.pagemap;
+    r.flags.fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+    r.count.fd = open("/proc/kpagecount", O_RDONLY | O_CLOEXEC);
+    out->pfn_readable = f->pfn_visible;
+    out->flags_readable = r.flags.fd >= 0 && r.count.fd >= 0 && f->pfn_visible;
+    r.entries = xmalloc(BATCH * sizeof *r.entries);
+    int rc = f->pagemap_scan ? scan_runs(&r, start, end) : -ENOTTY;
+    if (rc == -ENOTTY || rc == -EINVAL) { /* no PAGEMAP_SCAN: every entry, the classic way */
+        out->count = 0;
+        rc = emit_pages(&r, start, end, 0);
+    }
+    free(r.entries);
+    close(r.pagemap);
+    if (r.flags.fd >= 0)
+        close(r.flags.fd);
+    if (r.count.fd >= 0)
+        close(r.count.fd);
+    if (rc < 0)
+        page_runs_free(out);
+    return rc;
+}

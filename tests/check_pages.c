@@ -1,0 +1,213 @@
+/* Page runs (vmscope pages): helpers with known page patterns, read both
+ * through the library and through the command. */
+#include "testlib.h"
+
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vmscope/features.h"
+#include "vmscope/pages.h"
+#include "vmscope/procfs.h"
+
+static long page;
+
+static void read_runs(pid_t pid, uint64_t start, uint64_t end, struct page_runs *runs)
+{
+    struct proc_target t;
+    ck_assert_int_eq(proc_target_open(&t, pid), 0);
+    ck_assert_int_eq(pages_read(&t, start, end, runs), 0);
+    proc_target_close(&t);
+    /* The runs cover the range, in order, without gaps. */
+    uint64_t at = start;
+    for (size_t i = 0; i < runs->count; i++) {
+        ck_assert_uint_eq(runs->items[i].start, at);
+        ck_assert_uint_gt(runs->items[i].pages, 0);
+        at += runs->items[i].pages * (uint64_t)page;
+    }
+    ck_assert_uint_eq(at, end);
+}
+
+static uint64_t count_state(const struct page_runs *runs, unsigned all_of)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < runs->count; i++)
+        if ((runs->items[i].state & all_of) == all_of)
+            n += runs->items[i].pages;
+    return n;
+}
+
+START_TEST(t_every_other_page)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16", "5", NULL});
+    struct page_runs runs;
+    read_runs(h.pid, helper_value(&h, "start"), helper_value(&h, "end"), &runs);
+    ck_assert_uint_eq(runs.count, 10); /* x . x . x . x . x ....... */
+    for (int i = 0; i < 10; i++) {
+        const struct page_run *r = &runs.items[i];
+        if (i % 2 == 0 && i < 9) {
+            ck_assert_uint_eq(r->pages, 1);
+            ck_assert_uint_eq(r->state, PS_PRESENT | PS_EXCLUSIVE);
+            if (runs.flags_readable) {
+                ck_assert_uint_eq(r->mapcount, 1);
+                ck_assert(r->kflags >> 12 & 1); /* anonymous */
+            }
+        } else {
+            ck_assert_uint_eq(r->state, 0);
+        }
+    }
+    ck_assert_uint_eq(runs.items[9].pages, 7);
+    ck_assert_uint_eq(count_state(&runs, PS_PRESENT), 5);
+    page_runs_free(&runs);
+    helper_stop(&h);
+}
+END_TEST
+
+START_TEST(t_fork_shares_pages)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"fork", "8", NULL});
+    struct page_runs runs;
+    read_runs(h.pid, helper_value(&h, "start"), helper_value(&h, "end"), &runs);
+    ck_assert_uint_eq(count_state(&runs, PS_PRESENT), 8);
+    ck_assert_uint_eq(count_state(&runs, PS_EXCLUSIVE), 0);
+    if (runs.flags_readable) /* parent and child map each page */
+        for (size_t i = 0; i < runs.count; i++)
+            ck_assert_uint_eq(runs.items[i].mapcount, 2);
+    page_runs_free(&runs);
+    helper_stop(&h);
+}
+END_TEST
+
+START_TEST(t_transparent_huge_pages)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"thp", NULL});
+    struct page_runs runs;
+    read_runs(h.pid, helper_value(&h, "start"), helper_value(&h, "end"), &runs);
+    ck_assert_uint_eq(count_state(&runs, PS_PRESENT), 2048);
+    uint64_t huge = count_state(&runs, PS_PRESENT | PS_HUGE);
+    FILE *fp = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+    char mode[128] = "";
+    if (fp) {
+        if (!fgets(mode, sizeof mode, fp))
+            mode[0] = 0;
+        fclose(fp);
+    }
+    if (strstr(mode, "[never]")) {
+        ck_assert_uint_eq(huge, 0);
+    } else {
+        /* madvise or always: the kernel may still fall back to small pages
+         * under memory pressure, but in whole 2 MiB units. */
+        ck_assert_uint_eq(huge % 512, 0);
+        if (huge && runs.flags_readable)
+            for (size_t i = 0; i < runs.count; i++)
+                if (runs.items[i].state & PS_HUGE)
+                    ck_assert(runs.items[i].kflags >> 22 & 1); /* thp */
+    }
+    page_runs_free(&runs);
+    helper_stop(&h);
+}
+END_TEST
+
+START_TEST(t_private_file_partly_read)
+{
+    char path[] = "/tmp/vmscope-pages-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    char block[4096];
+    memset(block, 'y', sizeof block);
+    for (int i = 0; i < 64; i++)
+        ck_assert_int_eq(write(fd, block, sizeof block), (ssize_t)sizeof block);
+    close(fd);
+    struct helper h;
+    helper_start(&h, (const char *[]){"fileread", path, "4", NULL});
+    struct page_runs runs;
+    read_runs(h.pid, helper_value(&h, "start"), helper_value(&h, "end"), &runs);
+    /* 4 pages read; fault-around maps up to 16 cached neighbours too. */
+    uint64_t present = count_state(&runs, PS_PRESENT);
+    ck_assert_uint_ge(present, 4);
+    ck_assert_uint_le(present, 20);
+    ck_assert_uint_eq(count_state(&runs, PS_PRESENT | PS_FILE), present);
+    ck_assert_uint_eq(runs.items[0].start, helper_value(&h, "start"));
+    ck_assert(runs.items[0].state & PS_PRESENT); /* page 0 was read */
+    page_runs_free(&runs);
+    helper_stop(&h);
+    unlink(path);
+}
+END_TEST
+
+START_TEST(t_command_json_and_text)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16", "3", NULL});
+    char range[64], pid[16];
+    snprintf(range, sizeof range, "%llx-0x%llx", (unsigned long long)helper_value(&h, "start"),
+             (unsigned long long)helper_value(&h, "end"));
+    snprintf(pid, sizeof pid, "%d", (int)h.pid);
+    struct buf out, err;
+    buf_init(&out);
+    buf_init(&err);
+    ck_assert_int_eq(run_command((const char *[]){"vmscope", "pages", "-p", pid, "--range", range,
+                                                  "-f", "json", NULL}, -1, &out, &err), 0);
+    json_error_t jerr;
+    json_t *doc = json_loads(out.data, 0, &jerr);
+    ck_assert_msg(doc != NULL, "%s", jerr.text);
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "format")), "vmscope.pages");
+    ck_assert_int_eq(json_integer_value(json_object_get(doc, "version")), 1);
+    ck_assert_int_eq(json_integer_value(json_object_get(doc, "pid")), h.pid);
+    json_t *runs = json_object_get(doc, "runs");
+    ck_assert_int_eq(json_array_size(runs), 6); /* x . x . x ........... */
+    json_t *r0 = json_array_get(runs, 0), *r1 = json_array_get(runs, 1);
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(r0, "state"), 0)), "present");
+    ck_assert_int_eq(json_array_size(json_object_get(r1, "state")), 0); /* not present: empty */
+    ck_assert_ptr_null(json_object_get(r1, "pfn"));
+    json_decref(doc);
+    buf_reset(&out);
+    ck_assert_int_eq(run_command((const char *[]){"vmscope", "pages", "-p", pid, "--range", range,
+                                                  NULL}, -1, &out, &err), 0);
+    ck_assert_ptr_nonnull(strstr(out.data, "16 pages, 3 present, 6 runs"));
+    buf_reset(&err);
+    ck_assert_int_eq(run_command((const char *[]){"vmscope", "pages", "-p", pid, "--range",
+                                                  "zz-1", NULL}, -1, NULL, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err.data, "not a range"));
+    buf_free(&out);
+    buf_free(&err);
+    helper_stop(&h);
+}
+END_TEST
+
+START_TEST(t_sparse_64gib_region_is_quick)
+{
+    /* 64 GiB reserved, 3 pages written: PAGEMAP_SCAN skips the holes, so
+     * this is a few runs and no per-page work. */
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16777216", "3", NULL});
+    struct page_runs runs;
+    read_runs(h.pid, helper_value(&h, "start"), helper_value(&h, "end"), &runs);
+    ck_assert_uint_eq(count_state(&runs, PS_PRESENT), 3);
+    ck_assert_uint_eq(runs.count, 6);
+    page_runs_free(&runs);
+    helper_stop(&h);
+}
+END_TEST
+
+int main(void)
+{
+    page = sysconf(_SC_PAGESIZE);
+    Suite *s = suite_create("pages");
+    TCase *tc = tcase_create("runs");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, t_every_other_page);
+    tcase_add_test(tc, t_fork_shares_pages);
+    tcase_add_test(tc, t_transparent_huge_pages);
+    tcase_add_test(tc, t_private_file_partly_read);
+    tcase_add_test(tc, t_command_json_and_text);
+    tcase_add_test(tc, t_sparse_64gib_region_is_quick);
+    suite_add_tcase(s, tc);
+    return run_suite(s);
+}
