@@ -447,6 +447,40 @@ START_TEST(t_mouse_click_selects)
 }
 END_TEST
 
+START_TEST(t_page_grid)
+{
+    /* /address + Enter opens the region; its grid counts the written pages
+     * and the cursor's line describes the page under it. */
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "64", "9", NULL});
+    uint64_t start = helper_value(&h, "start");
+    start_vmscope(pid_args(h.pid), 150, 45);
+    struct buf b;
+    buf_init(&b);
+    ck_assert(wait_for(&b, "1 Map", 5));
+    tmux("send-keys -t vt / %llx Enter", (unsigned long long)start);
+    tmux("send-keys -t vt Enter");
+    ck_assert_msg(wait_for(&b, "per cell", 3), "no grid:\n%s", b.data);
+    /* every other page of the first 18 is written */
+    ck_assert_msg(strstr(b.data, "#.#.#.#.#.#.#.#.#...") != NULL, "grid:\n%s", b.data);
+    ck_assert_msg(strstr(b.data, "        9     36K  # present") != NULL, "histogram:\n%s", b.data);
+    char want[96];
+    snprintf(want, sizeof want, "page 0x%llx (+0x2000)  present exclusive",
+             (unsigned long long)(start + 2 * 4096));
+    tmux("send-keys -t vt Right Right");
+    ck_assert_msg(wait_for(&b, want, 3), "cursor line:\n%s", b.data);
+    if (geteuid() == 0)
+        ck_assert_ptr_nonnull(strstr(b.data, "mapcount 1"));
+    tmux("send-keys -t vt Right");
+    snprintf(want, sizeof want, "(+0x3000)  not present");
+    ck_assert_msg(wait_for(&b, want, 3), "cursor line:\n%s", b.data);
+    tmux("send-keys -t vt q");
+    stop_tmux();
+    buf_free(&b);
+    helper_stop(&h);
+}
+END_TEST
+
 int main(void)
 {
     snprintf(sock, sizeof sock, "vmscope-test-%d", (int)getpid());
@@ -466,6 +500,7 @@ int main(void)
     tcase_add_test(tc, t_no_color);
     tcase_add_test(tc, t_permission_error_is_one_line);
     tcase_add_test(tc, t_mouse_click_selects);
+    tcase_add_test(tc, t_page_grid);
     suite_add_tcase(s, tc);
     int status = run_suite(s);
     tmux("kill-server 2>/dev/null");

@@ -52,5 +52,11 @@ void page_runs_free(struct page_runs *r);
 /* Fills out with runs covering [start, end) in order (page aligned).
  * Returns 0 or -errno (-ESRCH: the process exited). */
 int pages_read(const struct proc_target *t, uint64_t start, uint64_t end, struct page_runs *out);
+/* The same without the per-page reads: states only (present, swapped,
+ * file, zero, huge, soft-dirty, guard; no exclusive, frames or flags).
+ * With PAGEMAP_SCAN this costs about one walk of the range's page tables,
+ * for a page grid of a region of any size. */
+int pages_read_states(const struct proc_target *t, uint64_t start, uint64_t end,
+                      struct page_runs *out);
 
 #endif

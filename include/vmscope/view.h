@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "vmscope/pages.h"
 #include "vmscope/snapshot.h"
 #include "vmscope/timeline.h"
 
@@ -51,6 +52,13 @@ struct view {
     char message[512]; /* transient status (export path, search miss) */
     char phase[256];   /* demo: the current lesson */
     size_t top[SCREEN_COUNT]; /* first visible row of each screen */
+    /* Detail's page grid: page states of the selected region, read again
+     * with each sample (the previous read marks what changed). */
+    struct page_runs grid, grid_prev;
+    uint64_t grid_start, grid_end, grid_stamp; /* region and sample they belong to */
+    uint64_t page_cursor;    /* page index in the region */
+    uint64_t pages_per_cell; /* 0: fit the whole region */
+    uint64_t grid_first;     /* first page shown when zoomed in */
     int rows, cols;
 };
 

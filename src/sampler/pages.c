@@ -67,6 +67,7 @@ static bool kpage_get(struct kpage_file *k, uint64_t pfn, uint64_t *out)
 
 struct reader {
     int pagemap;
+    bool states_only; /* no classic entries for present pages */
     uint64_t psz;
     struct kpage_file flags, count;
     struct page_runs *out;
@@ -179,7 +180,7 @@ static int scan_runs(struct reader *r, uint64_t start, uint64_t end)
                 emit(r, cursor, (vec[i].start - cursor) / r->psz, 0, false, 0, false, 0, 0);
             unsigned st = state_of_categories(vec[i].categories);
             int rc = 0;
-            if ((st & PS_PRESENT) && !(st & PS_ZERO))
+            if ((st & PS_PRESENT) && !(st & PS_ZERO) && !r->states_only)
                 /* Exclusive bits, frames and flags live in the classic entries. */
                 rc = emit_pages(r, vec[i].start, vec[i].end, st & (PS_HUGE | PS_FILE));
             else
@@ -201,11 +202,12 @@ static int scan_runs(struct reader *r, uint64_t start, uint64_t end)
     return 0;
 }
 
-int pages_read(const struct proc_target *t, uint64_t start, uint64_t end, struct page_runs *out)
+static int read_runs(const struct proc_target *t, uint64_t start, uint64_t end,
+                     struct page_runs *out, bool states_only)
 {
     memset(out, 0, sizeof *out);
     const struct kernel_features *f = kernel_features();
-    struct reader r = {.psz = (uint64_t)f->page_size, .out = out};
+    struct reader r = {.psz = (uint64_t)f->page_size, .out = out, .states_only = states_only};
     start &= ~(r.psz - 1);
     end = (end + r.psz - 1) & ~(r.psz - 1);
     if (end <= start)
@@ -213,8 +215,8 @@ int pages_read(const struct proc_target *t, uint64_t start, uint64_t end, struct
     r.pagemap = proc_openat(t, "pagemap", O_RDONLY);
     if (r.pagemap < 0)
         return r.pagemap;
-    r.flags.fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
-    r.count.fd = open("/proc/kpagecount", O_RDONLY | O_CLOEXEC);
+    r.flags.fd = states_only ? -1 : open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+    r.count.fd = states_only ? -1 : open("/proc/kpagecount", O_RDONLY | O_CLOEXEC);
     out->pfn_readable = f->pfn_visible;
     out->flags_readable = r.flags.fd >= 0 && r.count.fd >= 0 && f->pfn_visible;
     r.entries = xmalloc(BATCH * sizeof *r.entries);
@@ -232,4 +234,15 @@ int pages_read(const struct proc_target *t, uint64_t start, uint64_t end, struct
     if (rc < 0)
         page_runs_free(out);
     return rc;
+}
+
+int pages_read(const struct proc_target *t, uint64_t start, uint64_t end, struct page_runs *out)
+{
+    return read_runs(t, start, end, out, false);
+}
+
+int pages_read_states(const struct proc_target *t, uint64_t start, uint64_t end,
+                      struct page_runs *out)
+{
+    return read_runs(t, start, end, out, true);
 }

@@ -46,10 +46,12 @@ static void detail_draw(struct view *v, int top, int height)
         draw_text(y++, 0, COLS, "RSS and Swap are this tick's; the other fields are from the "
                                 "last full sample");
     y++;
-    int col = 0, per_col = height - (y - top) - 3;
-    if (per_col < 1)
-        per_col = 1;
-    int shown = 0;
+    /* smaps fields in columns of 28 characters. */
+    int cols = COLS / 28 > 0 ? COLS / 28 : 1, shown = 0;
+    int nfields = 0;
+    for (int f = 0; f < SMAPS_FIELD_COUNT; f++)
+        nfields += vma_has(m, (enum smaps_field)f);
+    int rows = (nfields + cols - 1) / cols;
     for (int f = 0; f < SMAPS_FIELD_COUNT; f++) {
         if (!vma_has(m, (enum smaps_field)f))
             continue;
@@ -58,10 +60,10 @@ static void detail_draw(struct view *v, int top, int height)
         else
             snprintf(sz, sizeof sz, "%llu", (unsigned long long)m->field[f]);
         snprintf(line, sizeof line, "%-16s %9s", smaps_fields[f].key, sz);
-        draw_text(y + shown % per_col, col + (shown / per_col) * 30, 28, line);
+        draw_text(y + shown % rows, (shown / rows) * 28, 27, line);
         shown++;
     }
-    y += (shown < per_col ? shown : per_col) + 1;
+    y += rows;
     if (m->has_vmflags && y < top + height) {
         char flags[3 * VMFLAG_COUNT + 16] = "VmFlags:";
         size_t len = strlen(flags);
@@ -74,22 +76,23 @@ static void detail_draw(struct view *v, int top, int height)
         flags[len] = '\0';
         draw_text(y++, 0, COLS, flags);
     }
-    if (y < top + height)
-        draw_text(y, 0, COLS, "Esc or Backspace: back   arrows: previous/next region");
+    draw_text(y++, 0, COLS, "Esc back   n/p next/previous region   arrows move the page cursor");
+    page_grid_draw(v, r, y, top + height - y);
 }
 
 static int detail_key(struct view *v, int ch, int height)
 {
-    (void)height;
     long i = view_selected_index(v);
-    if (i < 0 || (ch != KEY_UP && ch != KEY_DOWN && ch != 'k' && ch != 'j'))
+    if (i < 0)
         return 0;
-    long n = (long)v->snap->n_regions;
-    i += (ch == KEY_UP || ch == 'k') ? -1 : 1;
-    if (i < 0 || i >= n)
-        return VIEW_HANDLED;
-    v->selected = v->snap->regions[i].vma->start;
-    return VIEW_HANDLED | VIEW_REDRAW;
+    if (ch == 'n' || ch == 'p') {
+        long n = (long)v->snap->n_regions;
+        i += ch == 'p' ? -1 : 1;
+        if (i >= 0 && i < n)
+            v->selected = v->snap->regions[i].vma->start;
+        return VIEW_HANDLED | VIEW_REDRAW;
+    }
+    return page_grid_key(v, ch, height);
 }
 
 const struct screen screen_detail = {"Detail", detail_draw, detail_key};

@@ -28,6 +28,10 @@ void draw_untrusted(int y, int x, int width, const char *s, size_t len);
 /* Clear a row from x to the right edge. */
 void clear_row(int y, int x);
 
+/* The detail's page grid (page_grid.c). */
+void page_grid_draw(struct view *v, const struct region *r, int top, int height);
+int page_grid_key(struct view *v, int ch, int height);
+
 /* Moving a cursor in a list of n rows, height visible: returns the new
  * cursor for a navigation key, or -1 when ch is not one. */
 long list_navigate(int ch, long cursor, long n, int height);

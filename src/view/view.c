@@ -22,6 +22,8 @@ void view_init(struct view *v, double interval, bool color)
 
 void view_free(struct view *v)
 {
+    page_runs_free(&v->grid);
+    page_runs_free(&v->grid_prev);
     snapshot_free(v->snap);
     snapshot_free(v->prev);
     timeline_free(&v->timeline);

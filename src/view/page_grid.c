@@ -1,0 +1,300 @@
+/* The page grid of the region detail: one cell per page, or per N pages
+ * for a region larger than the grid, each cell showing its pages' majority
+ * state; a page cursor whose page is read in full (frame, kernel flags,
+ * map count); and a histogram of page states. */
+#include "screens.h"
+#include "vmscope/features.h"
+#include "vmscope/util.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Glyphs by the state that matters most for a reader. */
+static char state_glyph(unsigned st)
+{
+    if (st & PS_GUARD)
+        return 'G';
+    if (st & PS_SWAPPED)
+        return 'S';
+    if (!(st & PS_PRESENT))
+        return '.';
+    if (st & PS_HUGE)
+        return 'H';
+    if (st & PS_ZERO)
+        return '0';
+    if (st & PS_FILE)
+        return 'F';
+    return '#';
+}
+
+static short state_colour(unsigned st)
+{
+    if (st & (PS_GUARD | PS_SWAPPED))
+        return RC_STACK + 1; /* red */
+    if (!(st & PS_PRESENT))
+        return 0;
+    if (st & PS_HUGE)
+        return RC_BSS + 1;   /* magenta */
+    if (st & PS_ZERO)
+        return RC_OTHER + 1;
+    if (st & PS_FILE)
+        return RC_MMAP + 1;  /* yellow */
+    return RC_HEAP + 1;      /* green */
+}
+
+struct cell {
+    unsigned state; /* majority state */
+    uint64_t present, pages;
+};
+
+/* Walks runs and cells together (both in address order). */
+static void cells_from_runs(const struct page_runs *runs, uint64_t region_start, uint64_t psz,
+                            uint64_t first_page, uint64_t per_cell, struct cell *cells,
+                            size_t ncells)
+{
+    memset(cells, 0, ncells * sizeof *cells);
+    size_t ri = 0;
+    for (size_t c = 0; c < ncells; c++) {
+        uint64_t lo = first_page + c * per_cell, hi = lo + per_cell;
+        /* Count pages per state among the runs overlapping [lo, hi). */
+        unsigned states[8];
+        uint64_t counts[8];
+        int n = 0;
+        while (ri < runs->count &&
+               (runs->items[ri].start - region_start) / psz + runs->items[ri].pages <= lo)
+            ri++;
+        for (size_t k = ri; k < runs->count; k++) {
+            uint64_t rs = (runs->items[k].start - region_start) / psz;
+            uint64_t re = rs + runs->items[k].pages;
+            if (rs >= hi)
+                break;
+            uint64_t a = rs > lo ? rs : lo, b = re < hi ? re : hi;
+            if (a >= b)
+                continue;
+            unsigned st = runs->items[k].state & ~(unsigned)(PS_EXCLUSIVE | PS_SOFT_DIRTY);
+            if (runs->items[k].state & PS_PRESENT)
+                cells[c].present += b - a;
+            cells[c].pages += b - a;
+            int j = 0;
+            while (j < n && states[j] != st)
+                j++;
+            if (j == n && n < 8) {
+                states[n] = st;
+                counts[n++] = 0;
+            }
+            if (j < n)
+                counts[j] += b - a;
+        }
+        uint64_t best = 0;
+        for (int j = 0; j < n; j++)
+            if (counts[j] > best) {
+                best = counts[j];
+                cells[c].state = states[j];
+            }
+    }
+}
+
+static uint64_t region_pages(const struct view *v)
+{
+    return (v->grid_end - v->grid_start) / (uint64_t)kernel_features()->page_size;
+}
+
+/* Reads the grid again when the region or the sample changed. */
+static void refresh_grid(struct view *v, const struct region *r)
+{
+    bool same_region = v->grid_start == r->vma->start && v->grid_end == r->vma->end;
+    if (same_region && v->grid_stamp == v->snap->monotonic_ns)
+        return;
+    page_runs_free(&v->grid_prev);
+    if (same_region) {
+        v->grid_prev = v->grid; /* what the last tick showed */
+    } else {
+        page_runs_free(&v->grid);
+        v->page_cursor = 0;
+        v->pages_per_cell = 0;
+        v->grid_first = 0;
+    }
+    memset(&v->grid, 0, sizeof v->grid);
+    v->grid_start = r->vma->start;
+    v->grid_end = r->vma->end;
+    v->grid_stamp = v->snap->monotonic_ns;
+    struct proc_target t;
+    if (v->exited || proc_target_open(&t, v->snap->proc.pid) < 0)
+        return;
+    pages_read_states(&t, r->vma->start, r->vma->end, &v->grid);
+    proc_target_close(&t);
+}
+
+/* pages per cell for the current zoom; grid_first keeps the cursor shown. */
+static uint64_t layout(struct view *v, size_t ncells)
+{
+    uint64_t total = region_pages(v);
+    uint64_t fit = (total + ncells - 1) / ncells;
+    if (fit == 0)
+        fit = 1;
+    if (v->pages_per_cell == 0 || v->pages_per_cell > fit)
+        v->pages_per_cell = fit;
+    uint64_t per = v->pages_per_cell;
+    uint64_t span = per * ncells;
+    if (v->page_cursor < v->grid_first || v->page_cursor >= v->grid_first + span)
+        v->grid_first = v->page_cursor / span * span;
+    return per;
+}
+
+static void draw_cursor_page(struct view *v, int y, int width)
+{
+    uint64_t psz = (uint64_t)kernel_features()->page_size;
+    uint64_t addr = v->grid_start + v->page_cursor * psz;
+    char line[512];
+    int n = snprintf(line, sizeof line, "page 0x%" PRIx64 " (+0x%" PRIx64 ")  ", addr,
+                     v->page_cursor * psz);
+    struct page_runs one = {0};
+    struct proc_target t;
+    if (!v->exited && proc_target_open(&t, v->snap->proc.pid) == 0) {
+        pages_read(&t, addr, addr + psz, &one);
+        proc_target_close(&t);
+    }
+    if (one.count == 1) {
+        const struct page_run *p = &one.items[0];
+        for (int b = 0; b < PAGE_STATE_COUNT && n < (int)sizeof line - 20; b++)
+            if (p->state & (1u << b))
+                n += snprintf(line + n, sizeof line - (size_t)n, "%s ", page_state_name(b));
+        if (!p->state)
+            n += snprintf(line + n, sizeof line - (size_t)n, "not present ");
+        if (p->has_pfn)
+            n += snprintf(line + n, sizeof line - (size_t)n, " pfn 0x%" PRIx64, p->pfn);
+        if (p->has_flags) {
+            n += snprintf(line + n, sizeof line - (size_t)n, "  mapcount %" PRIu64 "  flags",
+                          p->mapcount);
+            for (int b = 0; b < 64 && n < (int)sizeof line - 20; b++)
+                if ((p->kflags >> b & 1) && kpageflag_name(b))
+                    n += snprintf(line + n, sizeof line - (size_t)n, " %s", kpageflag_name(b));
+        } else if ((p->state & PS_PRESENT) && !one.pfn_readable) {
+            n += snprintf(line + n, sizeof line - (size_t)n,
+                          " (frame, flags, map count: need CAP_SYS_ADMIN, run as root)");
+        }
+    }
+    page_runs_free(&one);
+    draw_text(y, 0, width, line);
+}
+
+static void draw_histogram(const struct view *v, int y, int x, int height, int width)
+{
+    struct { unsigned st; uint64_t pages; } combo[16];
+    int n = 0;
+    for (size_t i = 0; i < v->grid.count; i++) {
+        unsigned st = v->grid.items[i].state;
+        int j = 0;
+        while (j < n && combo[j].st != st)
+            j++;
+        if (j == n && n < 16)
+            combo[n++] = (typeof(combo[0])){st, 0};
+        if (j < n)
+            combo[j].pages += v->grid.items[i].pages;
+    }
+    attron(A_BOLD);
+    draw_text(y, x, width, "pages       bytes  state");
+    attroff(A_BOLD);
+    uint64_t psz = (uint64_t)kernel_features()->page_size;
+    for (int j = 0; j < n && j + 1 < height; j++) {
+        char line[160], sz[16];
+        format_size(sz, sizeof sz, combo[j].pages * psz);
+        int k = snprintf(line, sizeof line, "%9" PRIu64 " %7s  %c ", combo[j].pages, sz,
+                         state_glyph(combo[j].st));
+        for (int b = 0; b < PAGE_STATE_COUNT; b++)
+            if (combo[j].st & (1u << b))
+                k += snprintf(line + k, sizeof line - (size_t)k, "%s ", page_state_name(b));
+        if (!combo[j].st)
+            snprintf(line + k, sizeof line - (size_t)k, "not present");
+        draw_text(y + 1 + j, x, width, line);
+    }
+}
+
+void page_grid_draw(struct view *v, const struct region *r, int top, int height)
+{
+    if (height < 4 || COLS < 20)
+        return;
+    refresh_grid(v, r);
+    int hist_w = COLS >= 110 ? 44 : 0;
+    int gw = COLS - hist_w - (hist_w ? 2 : 0), gh = height - 3;
+    if (gw < 8 || gh < 1)
+        return;
+    size_t ncells = (size_t)gw * (size_t)gh;
+    uint64_t total = region_pages(v);
+    if (v->page_cursor >= total)
+        v->page_cursor = total ? total - 1 : 0;
+    uint64_t per = layout(v, ncells);
+    char head[200];
+    snprintf(head, sizeof head,
+             "Pages: %" PRIu64 " per cell (+ - zoom)   # anon  F file  H huge  0 zero  S swap  "
+             "G guard  . none",
+             per);
+    attron(A_BOLD);
+    draw_text(top, 0, COLS, head);
+    attroff(A_BOLD);
+    struct cell *cells = xcalloc(ncells, sizeof *cells), *old = NULL;
+    uint64_t psz = (uint64_t)kernel_features()->page_size;
+    cells_from_runs(&v->grid, v->grid_start, psz, v->grid_first, per, cells, ncells);
+    if (v->grid_prev.count) {
+        old = xcalloc(ncells, sizeof *old);
+        cells_from_runs(&v->grid_prev, v->grid_start, psz, v->grid_first, per, old, ncells);
+    }
+    uint64_t cursor_cell = (v->page_cursor - v->grid_first) / per;
+    for (size_t c = 0; c < ncells; c++) {
+        if (!cells[c].pages)
+            break; /* past the region's end */
+        int y = top + 1 + (int)(c / (size_t)gw), x = (int)(c % (size_t)gw);
+        attr_t a = v->color && has_colors() ? COLOR_PAIR(state_colour(cells[c].state)) : A_NORMAL;
+        if (cells[c].pages > 1 && cells[c].present * 2 < cells[c].pages && cells[c].present)
+            a |= A_DIM; /* a minority of the cell's pages present */
+        if (old && old[c].state != cells[c].state)
+            a |= A_BOLD | A_UNDERLINE; /* changed since the last tick */
+        if (c == cursor_cell)
+            a |= A_REVERSE;
+        attron(a);
+        mvaddch(y, x, (chtype)state_glyph(cells[c].state));
+        attroff(a);
+    }
+    free(cells);
+    free(old);
+    draw_cursor_page(v, top + 1 + gh, COLS);
+    if (hist_w)
+        draw_histogram(v, top + 1, gw + 2, gh, hist_w);
+}
+
+int page_grid_key(struct view *v, int ch, int height)
+{
+    if (!v->grid_end)
+        return 0;
+    uint64_t total = region_pages(v), per = v->pages_per_cell ? v->pages_per_cell : 1;
+    int gw = COLS - (COLS >= 110 ? 46 : 0);
+    uint64_t row = (uint64_t)(gw > 0 ? gw : 1) * per;
+    uint64_t screen = row * (uint64_t)(height > 4 ? height - 4 : 1);
+    int64_t step = 0;
+    switch (ch) {
+    case KEY_LEFT: case 'h': step = -(int64_t)per; break;
+    case KEY_RIGHT: case 'l': step = (int64_t)per; break;
+    case KEY_UP: case 'k': step = -(int64_t)row; break;
+    case KEY_DOWN: case 'j': step = (int64_t)row; break;
+    case KEY_PPAGE: step = -(int64_t)screen; break;
+    case KEY_NPAGE: step = (int64_t)screen; break;
+    case KEY_HOME: v->page_cursor = 0; return VIEW_HANDLED | VIEW_REDRAW;
+    case KEY_END: v->page_cursor = total ? total - 1 : 0; return VIEW_HANDLED | VIEW_REDRAW;
+    case '+': case '=':
+        v->pages_per_cell = per > 1 ? per / 2 : 1;
+        return VIEW_HANDLED | VIEW_REDRAW;
+    case '-':
+        v->pages_per_cell = per * 2; /* layout() caps it at "whole region" */
+        return VIEW_HANDLED | VIEW_REDRAW;
+    default: return 0;
+    }
+    int64_t next = (int64_t)v->page_cursor + step;
+    if (next < 0)
+        next = 0;
+    if ((uint64_t)next >= total)
+        next = total ? (int64_t)total - 1 : 0;
+    v->page_cursor = (uint64_t)next;
+    return VIEW_HANDLED | VIEW_REDRAW;
+}
