@@ -53,10 +53,12 @@ void page_runs_free(struct page_runs *r);
  * Returns 0 or -errno (-ESRCH: the process exited). */
 int pages_read(const struct proc_target *t, uint64_t start, uint64_t end, struct page_runs *out);
 /* The same without the per-page reads: states only (present, swapped,
- * file, zero, huge, soft-dirty, guard; no exclusive, frames or flags).
- * With PAGEMAP_SCAN this costs about one walk of the range's page tables,
- * for a page grid of a region of any size. */
-int pages_read_states(const struct proc_target *t, uint64_t start, uint64_t end,
+ * zero, huge, soft-dirty, guard, and file when with_file; no exclusive,
+ * frames or flags). With PAGEMAP_SCAN this costs about one walk of the
+ * range's page tables, for a page grid of a region of any size. The file
+ * category costs a page lookup per PTE: leave it out for private anonymous
+ * memory, which has no file pages. */
+int pages_read_states(const struct proc_target *t, uint64_t start, uint64_t end, bool with_file,
                       struct page_runs *out);
 
 #endif

@@ -68,6 +68,7 @@ static bool kpage_get(struct kpage_file *k, uint64_t pfn, uint64_t *out)
 struct reader {
     int pagemap;
     bool states_only; /* no classic entries for present pages */
+    bool no_file;     /* leave PAGE_IS_FILE out of the scan */
     uint64_t psz;
     struct kpage_file flags, count;
     struct page_runs *out;
@@ -167,8 +168,8 @@ static int scan_runs(struct reader *r, uint64_t start, uint64_t end)
             .size = sizeof a, .start = start, .end = end,
             .vec = (uintptr_t)vec, .vec_len = SCAN_VEC,
             .category_anyof_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
-            .return_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED | PAGE_IS_FILE | PAGE_IS_PFNZERO |
-                           PAGE_IS_HUGE | (f->scan_guard ? PAGE_IS_GUARD : 0) |
+            .return_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED | PAGE_IS_PFNZERO | PAGE_IS_HUGE |
+                           (r->no_file ? 0 : PAGE_IS_FILE) | (f->scan_guard ? PAGE_IS_GUARD : 0) |
                            (f->soft_dirty ? PAGE_IS_SOFT_DIRTY : 0),
         };
         memset(vec, 0, sizeof vec); /* valgrind cannot see the ioctl fill it */
@@ -203,11 +204,12 @@ static int scan_runs(struct reader *r, uint64_t start, uint64_t end)
 }
 
 static int read_runs(const struct proc_target *t, uint64_t start, uint64_t end,
-                     struct page_runs *out, bool states_only)
+                     struct page_runs *out, bool states_only, bool with_file)
 {
     memset(out, 0, sizeof *out);
     const struct kernel_features *f = kernel_features();
-    struct reader r = {.psz = (uint64_t)f->page_size, .out = out, .states_only = states_only};
+    struct reader r = {.psz = (uint64_t)f->page_size, .out = out, .states_only = states_only,
+                       .no_file = !with_file};
     start &= ~(r.psz - 1);
     end = (end + r.psz - 1) & ~(r.psz - 1);
     if (end <= start)
@@ -238,11 +240,11 @@ static int read_runs(const struct proc_target *t, uint64_t start, uint64_t end,
 
 int pages_read(const struct proc_target *t, uint64_t start, uint64_t end, struct page_runs *out)
 {
-    return read_runs(t, start, end, out, false);
+    return read_runs(t, start, end, out, false, true);
 }
 
-int pages_read_states(const struct proc_target *t, uint64_t start, uint64_t end,
+int pages_read_states(const struct proc_target *t, uint64_t start, uint64_t end, bool with_file,
                       struct page_runs *out)
 {
-    return read_runs(t, start, end, out, true);
+    return read_runs(t, start, end, out, true, with_file);
 }

@@ -123,7 +123,9 @@ static void refresh_grid(struct view *v, const struct region *r)
     struct proc_target t;
     if (v->exited || proc_target_open(&t, v->snap->proc.pid) < 0)
         return;
-    pages_read_states(&t, r->vma->start, r->vma->end, &v->grid);
+    /* Private anonymous memory has no file pages: skip that costly category. */
+    bool with_file = r->vma->inode != 0 || r->vma->perms[3] == 's' || r->vma->name[0] == '/';
+    pages_read_states(&t, r->vma->start, r->vma->end, with_file, &v->grid);
     proc_target_close(&t);
 }
 
