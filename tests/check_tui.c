@@ -481,6 +481,27 @@ START_TEST(t_page_grid)
 }
 END_TEST
 
+START_TEST(t_page_grid_shared_pages)
+{
+    /* After fork the parent's written pages are mapped twice: at one page
+     * per cell the grid shows them as shared ('+'), not exclusive ('#'). */
+    struct helper h;
+    helper_start(&h, (const char *[]){"fork", "8", NULL});
+    start_vmscope(pid_args(h.pid), 150, 45);
+    struct buf b;
+    buf_init(&b);
+    ck_assert(wait_for(&b, "1 Map", 5));
+    tmux("send-keys -t vt / %llx Enter", (unsigned long long)helper_value(&h, "start"));
+    tmux("send-keys -t vt Enter");
+    ck_assert_msg(wait_for(&b, "++++++++", 3), "no shared pages in the grid:\n%s", b.data);
+    ck_assert_ptr_null(strstr(b.data, "########"));
+    tmux("send-keys -t vt q");
+    stop_tmux();
+    buf_free(&b);
+    helper_stop(&h);
+}
+END_TEST
+
 int main(void)
 {
     snprintf(sock, sizeof sock, "vmscope-test-%d", (int)getpid());
@@ -501,6 +522,7 @@ int main(void)
     tcase_add_test(tc, t_permission_error_is_one_line);
     tcase_add_test(tc, t_mouse_click_selects);
     tcase_add_test(tc, t_page_grid);
+    tcase_add_test(tc, t_page_grid_shared_pages);
     suite_add_tcase(s, tc);
     int status = run_suite(s);
     tmux("kill-server 2>/dev/null");

@@ -11,9 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Glyphs by the state that matters most for a reader. */
-static char state_glyph(unsigned st)
+/* Glyphs by the state that matters most for a reader; with shared_known
+ * (one page per cell, read in full), a page mapped more than once gets the
+ * lower-case (or '+') form. */
+static char state_glyph(unsigned st, bool shared_known)
 {
+    bool shared = shared_known && !(st & PS_EXCLUSIVE);
     if (st & PS_GUARD)
         return 'G';
     if (st & PS_SWAPPED)
@@ -21,12 +24,12 @@ static char state_glyph(unsigned st)
     if (!(st & PS_PRESENT))
         return '.';
     if (st & PS_HUGE)
-        return 'H';
+        return shared ? 'h' : 'H';
     if (st & PS_ZERO)
         return '0';
     if (st & PS_FILE)
-        return 'F';
-    return '#';
+        return shared ? 'f' : 'F';
+    return shared ? '+' : '#';
 }
 
 static short state_colour(unsigned st)
@@ -73,7 +76,7 @@ static void cells_from_runs(const struct page_runs *runs, uint64_t region_start,
             uint64_t a = rs > lo ? rs : lo, b = re < hi ? re : hi;
             if (a >= b)
                 continue;
-            unsigned st = runs->items[k].state & ~(unsigned)(PS_EXCLUSIVE | PS_SOFT_DIRTY);
+            unsigned st = runs->items[k].state & ~(unsigned)PS_SOFT_DIRTY;
             if (runs->items[k].state & PS_PRESENT)
                 cells[c].present += b - a;
             cells[c].pages += b - a;
@@ -204,7 +207,7 @@ static void draw_histogram(const struct view *v, int y, int x, int height, int w
         char line[160], sz[16];
         format_size(sz, sizeof sz, combo[j].pages * psz);
         int k = snprintf(line, sizeof line, "%9" PRIu64 " %7s  %c ", combo[j].pages, sz,
-                         state_glyph(combo[j].st));
+                         state_glyph(combo[j].st, false));
         for (int b = 0; b < PAGE_STATE_COUNT; b++)
             if (combo[j].st & (1u << b))
                 k += snprintf(line + k, sizeof line - (size_t)k, "%s ", page_state_name(b));
@@ -231,14 +234,31 @@ void page_grid_draw(struct view *v, const struct region *r, int top, int height)
     char head[200];
     snprintf(head, sizeof head,
              "Pages: %" PRIu64 " per cell (+ - zoom)   # anon  F file  H huge  0 zero  S swap  "
-             "G guard  . none",
-             per);
+             "G guard  . none%s",
+             per, per == 1 ? "   + f h: shared" : "");
     attron(A_BOLD);
     draw_text(top, 0, COLS, head);
     attroff(A_BOLD);
     struct cell *cells = xcalloc(ncells, sizeof *cells), *old = NULL;
     uint64_t psz = (uint64_t)kernel_features()->page_size;
-    cells_from_runs(&v->grid, v->grid_start, psz, v->grid_first, per, cells, ncells);
+    /* One page per cell: read the pages on screen in full (exclusive or
+     * shared); never more than a screenful, whatever the region's size. */
+    struct page_runs window = {0};
+    bool detailed = false;
+    if (per == 1 && !v->exited) {
+        struct proc_target t;
+        uint64_t lo = v->grid_start + v->grid_first * psz;
+        uint64_t hi = lo + ncells * psz < v->grid_end ? lo + ncells * psz : v->grid_end;
+        if (proc_target_open(&t, v->snap->proc.pid) == 0) {
+            detailed = pages_read(&t, lo, hi, &window) == 0;
+            proc_target_close(&t);
+        }
+    }
+    if (detailed)
+        cells_from_runs(&window, v->grid_start, psz, v->grid_first, per, cells, ncells);
+    else
+        cells_from_runs(&v->grid, v->grid_start, psz, v->grid_first, per, cells, ncells);
+    page_runs_free(&window);
     if (v->grid_prev.count) {
         old = xcalloc(ncells, sizeof *old);
         cells_from_runs(&v->grid_prev, v->grid_start, psz, v->grid_first, per, old, ncells);
@@ -251,12 +271,12 @@ void page_grid_draw(struct view *v, const struct region *r, int top, int height)
         attr_t a = v->color && has_colors() ? COLOR_PAIR(state_colour(cells[c].state)) : A_NORMAL;
         if (cells[c].pages > 1 && cells[c].present * 2 < cells[c].pages && cells[c].present)
             a |= A_DIM; /* a minority of the cell's pages present */
-        if (old && old[c].state != cells[c].state)
+        if (old && old[c].state != (cells[c].state & ~(unsigned)PS_EXCLUSIVE))
             a |= A_BOLD | A_UNDERLINE; /* changed since the last tick */
         if (c == cursor_cell)
             a |= A_REVERSE;
         attron(a);
-        mvaddch(y, x, (chtype)state_glyph(cells[c].state));
+        mvaddch(y, x, (chtype)state_glyph(cells[c].state, detailed));
         attroff(a);
     }
     free(cells);
