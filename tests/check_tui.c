@@ -502,6 +502,33 @@ START_TEST(t_page_grid_shared_pages)
 }
 END_TEST
 
+START_TEST(t_detail_image_parts)
+{
+    /* The bss region's detail shows its image's parts at run time. */
+    struct helper h;
+    helper_start(&h, (const char *[]){"bss", "3", NULL});
+    start_vmscope(pid_args(h.pid), 200, 45);
+    struct buf b;
+    buf_init(&b);
+    ck_assert(wait_for(&b, "1 Map", 5));
+    tmux("send-keys -t vt / %llx Enter", (unsigned long long)helper_value(&h, "written_start"));
+    tmux("send-keys -t vt Enter");
+    ck_assert_msg(wait_for(&b, "class bss/bss", 3), "%s", b.data);
+    ck_assert_msg(strstr(b.data, "image: rodata ") != NULL, "%s", b.data);
+    char bss[64];
+    snprintf(bss, sizeof bss, "-%llx (16M)", /* the image's bss ends with the 16 MiB array */
+             (unsigned long long)((helper_value(&h, "bss_end") + 4095) & ~4095ull));
+    ck_assert_msg(strstr(b.data, "bss ") && strstr(b.data, bss), "no bss part %s:\n%s", bss,
+                  b.data);
+    ck_assert_ptr_nonnull(strstr(b.data, "code "));
+    ck_assert_ptr_nonnull(strstr(b.data, "relro "));
+    tmux("send-keys -t vt q");
+    stop_tmux();
+    buf_free(&b);
+    helper_stop(&h);
+}
+END_TEST
+
 int main(void)
 {
     snprintf(sock, sizeof sock, "vmscope-test-%d", (int)getpid());
@@ -523,6 +550,7 @@ int main(void)
     tcase_add_test(tc, t_mouse_click_selects);
     tcase_add_test(tc, t_page_grid);
     tcase_add_test(tc, t_page_grid_shared_pages);
+    tcase_add_test(tc, t_detail_image_parts);
     suite_add_tcase(s, tc);
     int status = run_suite(s);
     tmux("kill-server 2>/dev/null");

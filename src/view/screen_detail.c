@@ -2,9 +2,44 @@
  * the evidence for it, and the VmFlags. The page grid comes with the page
  * drill-down. */
 #include "screens.h"
+#include "vmscope/image_layout.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* For a region of an ELF image: the image's parts at run time, with the
+ * ones this region covers in bold. */
+static int draw_image_parts(const struct view *v, const struct region *r, int y)
+{
+    if (!r->object)
+        return y;
+    struct image_part *parts;
+    long n = image_layout(v->snap, r, &parts);
+    if (n <= 0)
+        return y;
+    draw_text(y, 0, COLS, "image:");
+    int x = 7;
+    for (long i = 0; i < n && x < COLS; i++) {
+        char item[80], sz[16];
+        format_size(sz, sizeof sz, parts[i].end - parts[i].start);
+        snprintf(item, sizeof item, "%s %llx-%llx (%s)  ", parts[i].role,
+                 (unsigned long long)parts[i].start, (unsigned long long)parts[i].end, sz);
+        bool here = parts[i].start < r->vma->end && parts[i].end > r->vma->start;
+        if (x + (int)strlen(item) > COLS && x > 7) { /* wrap once */
+            y++;
+            x = 7;
+        }
+        if (here)
+            attron(A_BOLD | A_UNDERLINE);
+        draw_text(y, x, COLS - x, item);
+        if (here)
+            attroff(A_BOLD | A_UNDERLINE);
+        x += (int)strlen(item);
+    }
+    free(parts);
+    return y + 1;
+}
 
 static void detail_draw(struct view *v, int top, int height)
 {
@@ -42,6 +77,7 @@ static void detail_draw(struct view *v, int top, int height)
         draw_untrusted(y, x, COLS - x, r->object, strlen(r->object));
     }
     y++;
+    y = draw_image_parts(v, r, y);
     if (v->snap->light)
         draw_text(y++, 0, COLS, "RSS and Swap are this tick's; the other fields are from the "
                                 "last full sample");
