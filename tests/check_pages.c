@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vmscope/capture.h"
 #include "vmscope/features.h"
 #include "vmscope/pages.h"
 #include "vmscope/procfs.h"
@@ -196,6 +197,63 @@ START_TEST(t_sparse_64gib_region_is_quick)
 }
 END_TEST
 
+/* A swap file for the swap test, on for its test case only (unchecked
+ * fixtures run in the parent, so a failing test still turns it off). */
+static char swap_path[48];
+static bool swap_on;
+
+static void swap_setup(void)
+{
+    snprintf(swap_path, sizeof swap_path, "/tmp/vmscope-test-swap-%d", (int)getpid());
+    char cmd[400];
+    snprintf(cmd, sizeof cmd,
+             "dd if=/dev/zero of=%s bs=1M count=32 status=none && chmod 600 %s && "
+             "mkswap %s >/dev/null && swapon %s 2>/dev/null",
+             swap_path, swap_path, swap_path, swap_path);
+    swap_on = geteuid() == 0 && system(cmd) == 0;
+}
+
+static void swap_teardown(void)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "swapoff %s 2>/dev/null; rm -f %s", swap_path, swap_path);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", swap_path);
+}
+
+START_TEST(t_swapped_pages)
+{
+    /* 16 pages written, the first 6 paged out. With swap they are swapped
+     * (smaps agrees); without swap anonymous pages cannot leave memory. */
+    struct helper h;
+    helper_start(&h, (const char *[]){"pageout", "16", "6", NULL});
+    struct page_runs runs;
+    read_runs(h.pid, helper_value(&h, "start"), helper_value(&h, "end"), &runs);
+    if (swap_on) {
+        ck_assert_uint_eq(count_state(&runs, PS_SWAPPED), 6);
+        ck_assert_uint_eq(count_state(&runs, PS_PRESENT), 10);
+        ck_assert_uint_eq(runs.items[0].state, PS_SWAPPED);
+        ck_assert_uint_eq(runs.items[0].pages, 6);
+        /* The snapshot's census and smaps say the same. */
+        struct capture_options opt = {.census = true};
+        struct snapshot *s;
+        ck_assert_int_eq(capture_snapshot(h.pid, &opt, &s), 0);
+        const struct region *r = snapshot_find(s, helper_value(&h, "start"));
+        ck_assert_ptr_nonnull(r);
+        ck_assert_uint_eq(r->vma->pages.swapped, 6);
+        ck_assert_uint_eq(r->vma->pages.present, 10);
+        ck_assert_uint_eq(r->vma->field[SMAPS_SWAP], 6 * (uint64_t)page);
+        ck_assert_uint_eq(r->vma->field[SMAPS_RSS], 10 * (uint64_t)page);
+        snapshot_free(s);
+    } else {
+        fprintf(stderr, "no swap could be enabled: checking that the pages stayed\n");
+        ck_assert_uint_eq(count_state(&runs, PS_PRESENT), 16);
+    }
+    page_runs_free(&runs);
+    helper_stop(&h);
+}
+END_TEST
+
 int main(void)
 {
     page = sysconf(_SC_PAGESIZE);
@@ -209,5 +267,10 @@ int main(void)
     tcase_add_test(tc, t_command_json_and_text);
     tcase_add_test(tc, t_sparse_64gib_region_is_quick);
     suite_add_tcase(s, tc);
+    TCase *swap = tcase_create("swap");
+    tcase_set_timeout(swap, 60);
+    tcase_add_unchecked_fixture(swap, swap_setup, swap_teardown);
+    tcase_add_test(swap, t_swapped_pages);
+    suite_add_tcase(s, swap);
     return run_suite(s);
 }

@@ -11,6 +11,7 @@
  *   arena                a thread whose malloc creates a glibc arena
  *   spinner              a thread that spins in user space (no readable SP)
  *   thp                  8 MiB, 2 MiB-aligned, MADV_HUGEPAGE, every page written
+ *   pageout PAGES OUT    PAGES written, then MADV_PAGEOUT of the first OUT
  *   fileread FILE PAGES  MAP_PRIVATE read-only mapping of FILE, PAGES pages read
  *   hostile DIR          mappings whose names carry escapes, newlines, bad UTF-8
  *   many COUNT           COUNT separate one-page mappings
@@ -295,6 +296,20 @@ static void mode_thp(void)
     report("end", (uintptr_t)(aligned + len));
 }
 
+static void mode_pageout(long pages, long out)
+{
+    char *p = map_fenced(pages);
+    for (long i = 0; i < pages; i++)
+        p[i * page] = (char)(i + 1);
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+    if (madvise(p, (size_t)(out * page), MADV_PAGEOUT))
+        die("madvise(MADV_PAGEOUT)");
+    report("start", (uintptr_t)p);
+    report("end", (uintptr_t)(p + pages * page));
+}
+
 static void mode_fileread(const char *path, long pages)
 {
     int fd = open(path, O_RDONLY);
@@ -368,6 +383,8 @@ int main(int argc, char **argv)
         mode_spinner();
     else if (!strcmp(mode, "thp"))
         mode_thp();
+    else if (!strcmp(mode, "pageout"))
+        mode_pageout(a, b);
     else if (!strcmp(mode, "fileread") && argc > 3)
         mode_fileread(argv[2], b);
     else if (!strcmp(mode, "hostile") && argc > 2)
