@@ -529,6 +529,49 @@ START_TEST(t_detail_image_parts)
 }
 END_TEST
 
+static int count_char_in_line_after(const char *pane, const char *marker, char c)
+{
+    const char *p = strstr(pane, marker);
+    if (!p || !(p = strchr(p, '\n')))
+        return -1;
+    int n = 0;
+    for (p++; *p && *p != '\n'; p++)
+        n += *p == c;
+    return n;
+}
+
+START_TEST(t_page_grid_live)
+{
+    /* The grid follows the process: pages written after it opened appear
+     * at the next samples, underlined for the tick they changed in. */
+    struct helper h;
+    helper_start(&h, (const char *[]){"grow", "60", "100", NULL});
+    start_vmscope(pid_args(h.pid), 150, 45);
+    struct buf b;
+    buf_init(&b);
+    ck_assert(wait_for(&b, "1 Map", 5));
+    tmux("send-keys -t vt / %llx Enter", (unsigned long long)helper_value(&h, "start"));
+    tmux("send-keys -t vt Enter");
+    ck_assert_msg(wait_for(&b, "per cell", 3), "%s", b.data);
+    int before = count_char_in_line_after(b.data, "per cell", '#');
+    bool underlined = false;
+    for (int i = 0; i < 20 && !underlined; i++) {
+        usleep(150 * 1000);
+        tmux_output(&b, "capture-pane -e -p -t vt");
+        underlined = strstr(b.data, "\033[4m") || strstr(b.data, ";4m");
+    }
+    ck_assert_msg(underlined, "no changed cell was marked");
+    sleep(1);
+    capture(&b);
+    int after = count_char_in_line_after(b.data, "per cell", '#');
+    ck_assert_msg(after > before + 3, "grid did not follow: %d -> %d\n%s", before, after, b.data);
+    tmux("send-keys -t vt q");
+    stop_tmux();
+    buf_free(&b);
+    helper_stop(&h);
+}
+END_TEST
+
 int main(void)
 {
     snprintf(sock, sizeof sock, "vmscope-test-%d", (int)getpid());
@@ -551,6 +594,7 @@ int main(void)
     tcase_add_test(tc, t_page_grid);
     tcase_add_test(tc, t_page_grid_shared_pages);
     tcase_add_test(tc, t_detail_image_parts);
+    tcase_add_test(tc, t_page_grid_live);
     suite_add_tcase(s, tc);
     int status = run_suite(s);
     tmux("kill-server 2>/dev/null");

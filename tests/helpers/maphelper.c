@@ -12,6 +12,7 @@
  *   spinner              a thread that spins in user space (no readable SP)
  *   thp                  8 MiB, 2 MiB-aligned, MADV_HUGEPAGE, every page written
  *   pageout PAGES OUT    PAGES written, then MADV_PAGEOUT of the first OUT
+ *   grow PAGES MS        PAGES fenced; after "ready", one more written every MS
  *   fileread FILE PAGES  MAP_PRIVATE read-only mapping of FILE, PAGES pages read
  *   hostile DIR          mappings whose names carry escapes, newlines, bad UTF-8
  *   many COUNT           COUNT separate one-page mappings
@@ -385,6 +386,20 @@ int main(int argc, char **argv)
         mode_thp();
     else if (!strcmp(mode, "pageout"))
         mode_pageout(a, b);
+    else if (!strcmp(mode, "grow")) {
+        char *p = map_fenced(a);
+        report("start", (uintptr_t)p);
+        report("end", (uintptr_t)(p + a * page));
+        printf("ready\n");
+        for (long i = 0; i < a; i++) {
+            p[i * page] = 1;
+            usleep((useconds_t)b * 1000);
+        }
+        char c;
+        while (read(0, &c, 1) > 0)
+            ;
+        return 0;
+    }
     else if (!strcmp(mode, "fileread") && argc > 3)
         mode_fileread(argv[2], b);
     else if (!strcmp(mode, "hostile") && argc > 2)
