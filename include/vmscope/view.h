@@ -55,6 +55,7 @@ struct view {
     /* Detail's page grid: page states of the selected region, read again
      * with each sample (the previous read marks what changed). */
     struct page_runs grid, grid_prev;
+    struct page_runs grid_full; /* every page with its kernel flags, small regions only */
     uint64_t grid_start, grid_end, grid_stamp; /* region and sample they belong to */
     uint64_t page_cursor;    /* page index in the region */
     uint64_t pages_per_cell; /* 0: fit the whole region */

@@ -99,6 +99,8 @@ static void cells_from_runs(const struct page_runs *runs, uint64_t region_start,
     }
 }
 
+#define FULL_HISTOGRAM_PAGES 16384 /* 64 MiB of 4 KiB pages */
+
 static uint64_t region_pages(const struct view *v)
 {
     return (v->grid_end - v->grid_start) / (uint64_t)kernel_features()->page_size;
@@ -129,6 +131,11 @@ static void refresh_grid(struct view *v, const struct region *r)
     /* Private anonymous memory has no file pages: skip that costly category. */
     bool with_file = r->vma->inode != 0 || r->vma->perms[3] == 's' || r->vma->name[0] == '/';
     pages_read_states(&t, r->vma->start, r->vma->end, with_file, &v->grid);
+    /* A small region is read in full once per sample, for the histogram by
+     * kernel page flags (each page costs a kpageflags read). */
+    page_runs_free(&v->grid_full);
+    if (region_pages(v) <= FULL_HISTOGRAM_PAGES)
+        pages_read(&t, r->vma->start, r->vma->end, &v->grid_full);
     proc_target_close(&t);
 }
 
@@ -185,8 +192,47 @@ static void draw_cursor_page(struct view *v, int y, int width)
     draw_text(y, 0, width, line);
 }
 
+/* page-types' table: pages and bytes per combination of kernel flags. */
+static bool draw_flag_histogram(const struct view *v, int y, int x, int height, int width)
+{
+    const struct page_runs *full = &v->grid_full;
+    if (!full->flags_readable || !full->count)
+        return false;
+    struct { uint64_t flags, pages; bool present; } combo[32];
+    int n = 0;
+    for (size_t i = 0; i < full->count; i++) {
+        const struct page_run *p = &full->items[i];
+        bool present = p->has_flags;
+        int j = 0;
+        while (j < n && !(combo[j].flags == p->kflags && combo[j].present == present))
+            j++;
+        if (j == n && n < 32)
+            combo[n++] = (typeof(combo[0])){p->kflags, 0, present};
+        if (j < n)
+            combo[j].pages += p->pages;
+    }
+    attron(A_BOLD);
+    draw_text(y, x, width, "pages       bytes  kernel page flags");
+    attroff(A_BOLD);
+    uint64_t psz = (uint64_t)kernel_features()->page_size;
+    for (int j = 0; j < n && j + 1 < height; j++) {
+        char line[400], sz[16];
+        format_size(sz, sizeof sz, combo[j].pages * psz);
+        int k = snprintf(line, sizeof line, "%9" PRIu64 " %7s  ", combo[j].pages, sz);
+        if (!combo[j].present)
+            snprintf(line + k, sizeof line - (size_t)k, "(not present)");
+        for (int b = 0; combo[j].present && b < 64 && k < (int)sizeof line - 20; b++)
+            if ((combo[j].flags >> b & 1) && kpageflag_name(b))
+                k += snprintf(line + k, sizeof line - (size_t)k, "%s ", kpageflag_name(b));
+        draw_text(y + 1 + j, x, width, line);
+    }
+    return true;
+}
+
 static void draw_histogram(const struct view *v, int y, int x, int height, int width)
 {
+    if (draw_flag_histogram(v, y, x, height, width))
+        return;
     struct { unsigned st; uint64_t pages; } combo[16];
     int n = 0;
     for (size_t i = 0; i < v->grid.count; i++) {
