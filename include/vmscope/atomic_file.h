@@ -24,5 +24,8 @@ int atomic_file_open(struct atomic_file *af, const char *path);
 int atomic_file_commit(struct atomic_file *af);
 /* Discard: close and unlink the temporary. */
 void atomic_file_abort(struct atomic_file *af);
+/* After writing: abort when write_rc < 0 (returning it), else commit.
+ * Returns 0 or -errno. */
+int atomic_file_finish(struct atomic_file *af, int write_rc);
 
 #endif

@@ -24,6 +24,12 @@ void proc_target_close(struct proc_target *t);
 int proc_openat(const struct proc_target *t, const char *name, int flags);
 /* Read a whole file under /proc/PID into out (appending). */
 int proc_read_file(const struct proc_target *t, const char *name, struct buf *out);
+/* Open the file a mapping shows, making sure it is the very inode mapped:
+ * /proc/PID/exe for the main program, the path when it still names that
+ * inode, else /proc/PID/map_files/START-END (needs CAP_SYS_ADMIN or
+ * CAP_CHECKPOINT_RESTORE, so it comes last). Returns an fd or -errno. */
+struct vma;
+int proc_open_mapped_file(const struct proc_target *t, const struct vma *v);
 /* 1 if the process is alive (not a zombie), 0 if it exited, or -errno. */
 int proc_is_alive(const struct proc_target *t);
 

@@ -52,13 +52,8 @@ static void export_current(struct view *v, pid_t pid)
     snprintf(name, sizeof name, "vmscope-%d-%s.json", (int)v->snap->proc.pid, stamp);
     struct atomic_file af;
     int rc = atomic_file_open(&af, name);
-    if (rc == 0) {
-        rc = export_json(v->snap, 0, af.fp);
-        if (rc < 0)
-            atomic_file_abort(&af);
-        else
-            rc = atomic_file_commit(&af);
-    }
+    if (rc == 0)
+        rc = atomic_file_finish(&af, export_json(v->snap, 0, af.fp));
     char *cwd = getcwd(NULL, 0);
     if (rc < 0)
         snprintf(v->message, sizeof v->message, "export failed: %.96s: %.64s", name, strerror(-rc));

@@ -103,16 +103,9 @@ int cmd_pages(int argc, char **argv)
     }
     struct atomic_file af;
     rc = atomic_file_open(&af, out_path);
-    if (rc == 0) {
-        rc = json ? export_pages_json(pid, start, end, &runs, af.fp)
-                  : export_pages_text(pid, start, end, &runs, af.fp);
-        if (rc == 0 && (fflush(af.fp) != 0 || ferror(af.fp)))
-            rc = errno ? -errno : -EIO;
-        if (rc < 0)
-            atomic_file_abort(&af);
-        else
-            rc = atomic_file_commit(&af);
-    }
+    if (rc == 0)
+        rc = atomic_file_finish(&af, json ? export_pages_json(pid, start, end, &runs, af.fp)
+                                          : export_pages_text(pid, start, end, &runs, af.fp));
     page_runs_free(&runs);
     if (rc < 0) {
         warnx_msg("cannot write %s: %s", out_path ? out_path : "standard output", strerror(-rc));

@@ -91,13 +91,8 @@ int cmd_snapshot(int argc, char **argv)
         free(msg);
         return EXIT_FAILURE_RUNTIME;
     }
-    rc = js ? json_stream_finish(js, snap) : export_snapshot(snap, fmt, flags, af.fp);
-    if (rc == 0 && (fflush(af.fp) != 0 || ferror(af.fp)))
-        rc = errno ? -errno : -EIO;
-    if (rc < 0)
-        atomic_file_abort(&af);
-    else
-        rc = atomic_file_commit(&af);
+    rc = atomic_file_finish(&af, js ? json_stream_finish(js, snap)
+                                    : export_snapshot(snap, fmt, flags, af.fp));
     json_stream_free(js);
     snapshot_free(snap);
     if (rc < 0) {

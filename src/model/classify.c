@@ -119,50 +119,6 @@ static const char *intern_object(struct snapshot *s, const char *path)
     return s->objects[s->n_objects++];
 }
 
-static bool same_file(int fd, const struct vma *v)
-{
-    struct stat st;
-    return fstat(fd, &st) == 0 && st.st_ino == v->inode && major(st.st_dev) == v->dev_major &&
-           minor(st.st_dev) == v->dev_minor;
-}
-
-/* Open the file a mapping shows, making sure it is the very inode mapped:
- * /proc/PID/exe for the main program, the path when it still names the same
- * inode, else /proc/PID/map_files/ (needs CAP_SYS_ADMIN or
- * CAP_CHECKPOINT_RESTORE, so it is the last resort). */
-static int open_mapped_file(const struct elf_pass *p, const struct vma *v)
-{
-    const struct proc_target *t = p->ctx ? p->ctx->target : NULL;
-    if (t) {
-        int fd = proc_openat(t, "exe", O_RDONLY);
-        if (fd >= 0) {
-            if (same_file(fd, v))
-                return fd;
-            close(fd);
-        }
-    }
-    if (!v->deleted && v->name[0] == '/') {
-        int fd = open(v->name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        if (fd >= 0) {
-            if (same_file(fd, v))
-                return fd;
-            close(fd);
-        }
-    }
-    if (t) {
-        char name[64];
-        snprintf(name, sizeof name, "map_files/%llx-%llx", (unsigned long long)v->start,
-                 (unsigned long long)v->end);
-        int fd = proc_openat(t, name, O_RDONLY);
-        if (fd >= 0) {
-            if (same_file(fd, v))
-                return fd;
-            close(fd);
-        }
-    }
-    return -1;
-}
-
 static bool regular_file_mapping(const struct vma *v)
 {
     /* Devices and special files (/dev/zero, anon_inode:) are never ELF. */
@@ -173,7 +129,7 @@ static bool regular_file_mapping(const struct vma *v)
 static struct elf_instance *new_instance(struct elf_pass *p, const struct region *r)
 {
     const struct vma *v = r->vma;
-    int fd = open_mapped_file(p, v);
+    int fd = p->ctx && p->ctx->target ? proc_open_mapped_file(p->ctx->target, v) : -1;
     if (fd < 0)
         return NULL;
     struct elf_image img;

@@ -26,28 +26,6 @@ static const struct region *base_of(const struct snapshot *s, const struct regio
     return NULL;
 }
 
-static int open_image(const struct snapshot *s, const struct region *base)
-{
-    const struct vma *v = base->vma;
-    struct stat st;
-    int fd = v->deleted ? -1 : open(v->name, O_RDONLY | O_CLOEXEC);
-    if (fd >= 0 && fstat(fd, &st) == 0 && st.st_ino == v->inode &&
-        major(st.st_dev) == v->dev_major && minor(st.st_dev) == v->dev_minor)
-        return fd;
-    if (fd >= 0)
-        close(fd);
-    /* Deleted or replaced: the mapped inode itself (needs CAP_SYS_ADMIN). */
-    struct proc_target t;
-    if (proc_target_open(&t, s->proc.pid) < 0)
-        return -ESRCH;
-    char name[64];
-    snprintf(name, sizeof name, "map_files/%llx-%llx", (unsigned long long)v->start,
-             (unsigned long long)v->end);
-    fd = proc_openat(&t, name, O_RDONLY);
-    proc_target_close(&t);
-    return fd;
-}
-
 static void add(struct image_part **parts, size_t *n, size_t *cap, uint64_t s, uint64_t e,
                 const char *role)
 {
@@ -71,7 +49,12 @@ long image_layout(const struct snapshot *s, const struct region *r, struct image
     const struct region *base = base_of(s, r);
     if (!base)
         return -ENOENT;
-    int fd = open_image(s, base);
+    struct proc_target t;
+    int fd = proc_target_open(&t, s->proc.pid);
+    if (fd < 0)
+        return fd;
+    fd = proc_open_mapped_file(&t, base->vma);
+    proc_target_close(&t);
     if (fd < 0)
         return fd;
     struct elf_image img;

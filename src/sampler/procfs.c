@@ -5,9 +5,12 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "vmscope/procfile.h"
+#include "vmscope/vma.h"
 
 int proc_target_open(struct proc_target *t, pid_t pid)
 {
@@ -49,6 +52,37 @@ int proc_read_file(const struct proc_target *t, const char *name, struct buf *ou
     int rc = buf_read_fd(out, fd);
     close(fd);
     return rc;
+}
+
+static bool same_file(int fd, const struct vma *v)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 && st.st_ino == v->inode && major(st.st_dev) == v->dev_major &&
+           minor(st.st_dev) == v->dev_minor;
+}
+
+/* fd if it is the mapped inode; closed otherwise. */
+static int keep_if_same(int fd, const struct vma *v)
+{
+    if (fd >= 0 && same_file(fd, v))
+        return fd;
+    if (fd >= 0)
+        close(fd);
+    return -ENOENT;
+}
+
+int proc_open_mapped_file(const struct proc_target *t, const struct vma *v)
+{
+    int fd = keep_if_same(proc_openat(t, "exe", O_RDONLY), v);
+    if (fd < 0 && !v->deleted && v->name[0] == '/')
+        fd = keep_if_same(open(v->name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), v);
+    if (fd < 0) {
+        char name[64];
+        snprintf(name, sizeof name, "map_files/%llx-%llx", (unsigned long long)v->start,
+                 (unsigned long long)v->end);
+        fd = keep_if_same(proc_openat(t, name, O_RDONLY), v);
+    }
+    return fd;
 }
 
 int proc_is_alive(const struct proc_target *t)

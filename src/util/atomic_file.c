@@ -93,3 +93,12 @@ void atomic_file_abort(struct atomic_file *af)
         unlink(af->tmp_path);
     atomic_file_release(af);
 }
+
+int atomic_file_finish(struct atomic_file *af, int write_rc)
+{
+    if (write_rc < 0) {
+        atomic_file_abort(af);
+        return write_rc;
+    }
+    return atomic_file_commit(af); /* flushes and checks the stream's error */
+}
