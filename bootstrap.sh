@@ -13,7 +13,7 @@ cd "$(dirname "$0")"
 
 PACKAGES=(build-essential autoconf automake libtool pkg-config
           libncurses-dev libproc2-dev check libjansson-dev libelf-dev
-          procps util-linux tmux xz-utils)
+          procps util-linux tmux xz-utils valgrind clang libclang-rt-14-dev)
 
 missing_packages() {
     local p

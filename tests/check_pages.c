@@ -182,6 +182,33 @@ START_TEST(t_command_json_and_text)
 }
 END_TEST
 
+START_TEST(t_whole_address_space)
+{
+    /* The whole 64-bit range: the scan stops at the top of the user address
+     * space and the rest is one run of pages that are not there. */
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16", "5", NULL});
+    struct proc_target t;
+    ck_assert_int_eq(proc_target_open(&t, h.pid), 0);
+    struct page_runs runs;
+    ck_assert_int_eq(pages_read(&t, 0, UINT64_MAX, &runs), 0);
+    proc_target_close(&t);
+    ck_assert_uint_gt(runs.count, 2);
+    ck_assert_uint_eq(runs.items[0].start, 0);
+    const struct page_run *last = &runs.items[runs.count - 1];
+    ck_assert_uint_eq(last->start + last->pages * (uint64_t)page, UINT64_MAX & ~(uint64_t)(page - 1));
+    ck_assert_uint_eq(last->state, 0);
+    uint64_t fenced = 0; /* the helper's 5 written pages are among the present ones */
+    for (size_t i = 0; i < runs.count; i++)
+        if (runs.items[i].start >= helper_value(&h, "start") &&
+            runs.items[i].start < helper_value(&h, "end"))
+            fenced += runs.items[i].state & PS_PRESENT ? runs.items[i].pages : 0;
+    ck_assert_uint_eq(fenced, 5);
+    page_runs_free(&runs);
+    helper_stop(&h);
+}
+END_TEST
+
 START_TEST(t_sparse_64gib_region_is_quick)
 {
     /* 64 GiB reserved, 3 pages written: PAGEMAP_SCAN skips the holes, so
@@ -266,6 +293,7 @@ int main(void)
     tcase_add_test(tc, t_private_file_partly_read);
     tcase_add_test(tc, t_command_json_and_text);
     tcase_add_test(tc, t_sparse_64gib_region_is_quick);
+    tcase_add_test(tc, t_whole_address_space);
     suite_add_tcase(s, tc);
     TCase *swap = tcase_create("swap");
     tcase_set_timeout(swap, 60);

@@ -211,7 +211,8 @@ static int read_runs(const struct proc_target *t, uint64_t start, uint64_t end,
     struct reader r = {.psz = (uint64_t)f->page_size, .out = out, .states_only = states_only,
                        .no_file = !with_file};
     start &= ~(r.psz - 1);
-    end = (end + r.psz - 1) & ~(r.psz - 1);
+    end = end > UINT64_MAX - r.psz ? UINT64_MAX & ~(r.psz - 1) : (end + r.psz - 1) & ~(r.psz - 1);
+    out->pfn_readable = f->pfn_visible;
     if (end <= start)
         return 0;
     r.pagemap = proc_openat(t, "pagemap", O_RDONLY);
@@ -219,10 +220,21 @@ static int read_runs(const struct proc_target *t, uint64_t start, uint64_t end,
         return r.pagemap;
     r.flags.fd = states_only ? -1 : open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
     r.count.fd = states_only ? -1 : open("/proc/kpagecount", O_RDONLY | O_CLOEXEC);
-    out->pfn_readable = f->pfn_visible;
     out->flags_readable = r.flags.fd >= 0 && r.count.fd >= 0 && f->pfn_visible;
     r.entries = xmalloc(BATCH * sizeof *r.entries);
-    int rc = f->pagemap_scan ? scan_runs(&r, start, end) : -ENOTTY;
+    /* Past the top of the user address space (TASK_SIZE: 47 or 56 bits
+     * less a page) the kernel refuses the scan: nothing is mapped there. */
+    uint64_t limit = end;
+    int rc = f->pagemap_scan ? scan_runs(&r, start, limit) : -ENOTTY;
+    for (int bits = 47; rc == -EFAULT && bits <= 56; bits += 9) {
+        limit = (UINT64_C(1) << bits) - r.psz;
+        if (limit <= start || limit >= end)
+            continue;
+        out->count = 0;
+        rc = scan_runs(&r, start, limit);
+        if (rc == 0)
+            emit(&r, limit, (end - limit) / r.psz, 0, false, 0, false, 0, 0);
+    }
     if (rc == -ENOTTY || rc == -EINVAL) { /* no PAGEMAP_SCAN: every entry, the classic way */
         out->count = 0;
         rc = emit_pages(&r, start, end, 0);
