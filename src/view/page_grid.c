@@ -263,13 +263,24 @@ static void draw_histogram(const struct view *v, int y, int x, int height, int w
     }
 }
 
+/* The histogram's width beside the grid, by terminal width (0: none). */
+static int histogram_width(void)
+{
+    return COLS >= 140 ? 64 : COLS >= 110 ? 44 : 0;
+}
+
+static int grid_width(void)
+{
+    int h = histogram_width();
+    return COLS - h - (h ? 2 : 0);
+}
+
 void page_grid_draw(struct view *v, const struct region *r, int top, int height)
 {
     if (height < 4 || COLS < 20)
         return;
     refresh_grid(v, r);
-    int hist_w = COLS >= 140 ? 64 : COLS >= 110 ? 44 : 0;
-    int gw = COLS - hist_w - (hist_w ? 2 : 0), gh = height - 3;
+    int hist_w = histogram_width(), gw = grid_width(), gh = height - 3;
     if (gw < 8 || gh < 1)
         return;
     size_t ncells = (size_t)gw * (size_t)gh;
@@ -337,7 +348,7 @@ int page_grid_key(struct view *v, int ch, int height)
     if (!v->grid_end)
         return 0;
     uint64_t total = region_pages(v), per = v->pages_per_cell ? v->pages_per_cell : 1;
-    int gw = COLS - (COLS >= 140 ? 66 : COLS >= 110 ? 46 : 0);
+    int gw = grid_width();
     uint64_t row = (uint64_t)(gw > 0 ? gw : 1) * per;
     uint64_t screen = row * (uint64_t)(height > 4 ? height - 4 : 1);
     int64_t step = 0;
