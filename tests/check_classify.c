@@ -434,6 +434,35 @@ START_TEST(t_process_exits_while_sampled)
 }
 END_TEST
 
+START_TEST(t_500_processes_exiting)
+{
+    /* 500 short-lived processes, each sampled until it is gone: only whole
+     * snapshots or a clean "exited", never a cut list or another error. */
+    int complete = 0, exited = 0;
+    for (int round = 0; round < 500; round++) {
+        struct helper h;
+        helper_start(&h, (const char *[]){"exiter", "40", "2", NULL});
+        for (;;) {
+            struct snapshot *s = NULL;
+            struct capture_options opt = {.census = round % 2 == 1};
+            int rc = capture_snapshot(h.pid, &opt, &s);
+            if (rc == 0) {
+                ck_assert_uint_ge(s->n_regions, 40);
+                snapshot_free(s);
+                complete++;
+                continue;
+            }
+            ck_assert_msg(rc == -ESRCH || rc == -ENOENT, "round %d: error %d", round, rc);
+            exited++;
+            break;
+        }
+        helper_stop(&h);
+    }
+    ck_assert_int_eq(exited, 500);
+    ck_assert_int_ge(complete, 1);
+}
+END_TEST
+
 START_TEST(t_missing_pid)
 {
     struct snapshot *s = NULL;
@@ -462,6 +491,7 @@ int main(void)
     tcase_add_test(tc, t_special_regions);
     tcase_add_test(tc, t_process_exits_while_sampled);
     tcase_add_test(tc, t_missing_pid);
+    tcase_add_test(tc, t_500_processes_exiting);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

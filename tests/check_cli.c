@@ -250,6 +250,33 @@ START_TEST(t_demo_prints_phases)
 }
 END_TEST
 
+START_TEST(t_unprivileged_own_process)
+{
+    /* An ordinary user reading a process of its own: the snapshot works;
+     * pages work without frames or flags, and say what would show them. */
+    if (geteuid() != 0)
+        return; /* needs to become another user */
+    struct buf out, err;
+    buf_init(&out);
+    buf_init(&err);
+    /* A shell of uid 65534 starts a sleeper and points vmscope at it. */
+    char script[512];
+    snprintf(script, sizeof script,
+             "sleep 30 & p=$!; %s/vmscope snapshot -p $p -f json >/dev/null && "
+             "%s/vmscope pages -p $p --range 0-7fffffffffff; r=$?; kill $p; exit $r",
+             TEST_BUILDDIR, TEST_BUILDDIR);
+    int rc = run_command((const char *[]){"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+                                          "--clear-groups", "/bin/sh", "-c", script, NULL},
+                         -1, &out, &err);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, err.data);
+    ck_assert_ptr_nonnull(strstr(out.data, "present"));
+    ck_assert_ptr_nonnull(strstr(out.data, "need CAP_SYS_ADMIN"));
+    ck_assert_ptr_null(strstr(out.data, "mapcount"));
+    buf_free(&out);
+    buf_free(&err);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cli");
@@ -265,6 +292,7 @@ int main(void)
     tcase_add_test(tc, t_full_disk_keeps_old_file);
     tcase_add_test(tc, t_text_to_stdout_and_version);
     tcase_add_test(tc, t_demo_prints_phases);
+    tcase_add_test(tc, t_unprivileged_own_process);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

@@ -196,6 +196,27 @@ START_TEST(t_resize_to_1x1_and_back)
 }
 END_TEST
 
+START_TEST(t_sigwinch_burst)
+{
+    /* Forty resizes as fast as tmux sends them, down to 1x1 and up again. */
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
+    start_vmscope(pid_args(h.pid), 120, 30);
+    struct buf b;
+    buf_init(&b);
+    ck_assert(wait_for(&b, "1 Map", 5));
+    for (int i = 0; i < 40; i++)
+        tmux("resize-window -t vt -x %d -y %d", 1 + (i * 37) % 200, 1 + (i * 13) % 60);
+    tmux("resize-window -t vt -x 120 -y 30");
+    ck_assert_msg(wait_for(&b, "1 Map", 3), "no full redraw:\n%s", b.data);
+    tmux("send-keys -t vt q");
+    ck_assert(wait_for(&b, "EXIT=0", 3));
+    stop_tmux();
+    buf_free(&b);
+    helper_stop(&h);
+}
+END_TEST
+
 START_TEST(t_hostile_name_is_not_obeyed)
 {
     char dir[] = "/tmp/vmscope-tui-XXXXXX";
@@ -613,6 +634,7 @@ int main(void)
     tcase_add_test(tc, t_search_address_selects_region);
     tcase_add_test(tc, t_sort_by_size);
     tcase_add_test(tc, t_resize_to_1x1_and_back);
+    tcase_add_test(tc, t_sigwinch_burst);
     tcase_add_test(tc, t_hostile_name_is_not_obeyed);
     tcase_add_test(tc, t_target_exit_shows_banner);
     tcase_add_test(tc, t_picker_lists_helper);

@@ -25,6 +25,10 @@ void timeline_init(struct timeline *t, size_t max_samples, size_t max_events)
     t->event_cap = max_events ? max_events : 1;
     t->samples = xcalloc(t->sample_cap, sizeof *t->samples);
     t->events = xcalloc(t->event_cap, sizeof *t->events);
+    /* Touch the rings now, so their memory is resident from the start and
+     * RSS does not creep up while they fill over the first hour. */
+    memset(t->samples, 0, t->sample_cap * sizeof *t->samples);
+    memset(t->events, 0, t->event_cap * sizeof *t->events);
 }
 
 void timeline_free(struct timeline *t)
