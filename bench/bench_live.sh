@@ -71,7 +71,7 @@ echo "  vmscope RSS after ${DURATION} s: $((rss60 / 1024)) MiB"
 start_live -i 0.01 -n "$TICKS"
 vp=$(vmscope_pid)
 echo
-echo "$TICKS samples at -i 0.01 (full smaps every 10th): vmscope RSS over time"
+echo "$TICKS samples at -i 0.01 (full smaps every 20th): vmscope RSS over time"
 t0=$EPOCHREALTIME
 last=0
 while kill -0 "$vp" 2>/dev/null; do
