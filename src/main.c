@@ -14,6 +14,7 @@ static void usage(FILE *fp)
     fputs("usage: vmscope [-p PID | --demo] [-i SEC] [-n COUNT] [--no-color]   (live view)\n"
           "       vmscope snapshot -p PID [-f json|csv|text] [-o FILE] [--pages]\n"
           "       vmscope pages -p PID --range START-END [-f text|json] [-o FILE]\n"
+          "       vmscope diff A.json B.json [-f text|json] [-o FILE]\n"
           "       vmscope demo [-i SEC] [-n COUNT]\n"
           "       vmscope -h | -V\n"
           "\n"
@@ -34,6 +35,8 @@ int main(int argc, char **argv)
         return cmd_live(argc, argv);
     if (strcmp(cmd, "snapshot") == 0)
         return cmd_snapshot(argc - 1, argv + 1);
+    if (strcmp(cmd, "diff") == 0)
+        return cmd_diff(argc - 1, argv + 1);
     if (strcmp(cmd, "pages") == 0)
         return cmd_pages(argc - 1, argv + 1);
     if (strcmp(cmd, "demo") == 0)

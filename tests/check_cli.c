@@ -277,6 +277,38 @@ START_TEST(t_unprivileged_own_process)
 }
 END_TEST
 
+START_TEST(t_diff_command)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"grow", "20", "30", NULL});
+    char a[] = "/tmp/vmscope-diff-a-XXXXXX", b[] = "/tmp/vmscope-diff-b-XXXXXX";
+    ck_assert_int_ge(mkstemp(a), 0);
+    ck_assert_int_ge(mkstemp(b), 0);
+    ck_assert_int_eq(run_command((const char *[]){"vmscope", "snapshot", "-p", pid_arg(h.pid), "-f",
+                                                  "json", "-o", a, NULL}, -1, NULL, NULL), 0);
+    usleep(300 * 1000);
+    ck_assert_int_eq(run_command((const char *[]){"vmscope", "snapshot", "-p", pid_arg(h.pid), "-f",
+                                                  "json", "-o", b, NULL}, -1, NULL, NULL), 0);
+    struct buf out, err;
+    buf_init(&out);
+    buf_init(&err);
+    ck_assert_int_eq(run_command((const char *[]){"vmscope", "diff", a, b, NULL}, -1, &out, &err), 0);
+    ck_assert_ptr_nonnull(strstr(out.data, "changed"));
+    ck_assert_ptr_nonnull(strstr(out.data, "\ntotal "));
+    ck_assert_ptr_nonnull(strstr(out.data, "mmap/anon"));
+    buf_reset(&out);
+    ck_assert_int_eq(run_command((const char *[]){"vmscope", "diff", a, "/etc/passwd", NULL}, -1, &out, &err), 1);
+    assert_one_line_error(&err, "/etc/passwd: not JSON");
+    buf_reset(&err);
+    ck_assert_int_eq(run_command((const char *[]){"vmscope", "diff", a, NULL}, -1, NULL, &err), 2);
+    unlink(a);
+    unlink(b);
+    buf_free(&out);
+    buf_free(&err);
+    helper_stop(&h);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cli");
@@ -293,6 +325,7 @@ int main(void)
     tcase_add_test(tc, t_text_to_stdout_and_version);
     tcase_add_test(tc, t_demo_prints_phases);
     tcase_add_test(tc, t_unprivileged_own_process);
+    tcase_add_test(tc, t_diff_command);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

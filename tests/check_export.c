@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "vmscope/capture.h"
+#include "vmscope/diff.h"
+#include "vmscope/json_reader.h"
 #include "vmscope/export.h"
 #include "vmscope/sanitize.h"
 
@@ -379,6 +381,128 @@ START_TEST(t_text_has_class_totals)
 }
 END_TEST
 
+START_TEST(t_reader_round_trip)
+{
+    /* capture -> JSON -> reader gives back the same model, hostile names
+     * and invalid UTF-8 included (byte for byte, through the _hex keys). */
+    struct helper h;
+    helper_start(&h, (const char *[]){"hostile", hostile_dir, "caf\xe9", NULL});
+    struct snapshot *s = capture(h.pid, true);
+    char *text = export_to_string(s, EXPORT_JSON, 0);
+    struct snapshot *r;
+    char *why = NULL;
+    ck_assert_msg(json_read_snapshot(text, strlen(text), &r, &why) == 0, "%s", why);
+    ck_assert_uint_eq(r->n_regions, s->n_regions);
+    ck_assert_int_eq(r->proc.pid, s->proc.pid);
+    ck_assert_uint_eq(r->proc.argc, s->proc.argc);
+    for (size_t i = 0; i < s->proc.argc; i++)
+        ck_assert_str_eq(r->proc.argv[i], s->proc.argv[i]); /* "caf\xe9" exactly */
+    ck_assert_uint_eq(r->realtime_ns / 1000000, s->realtime_ns / 1000000);
+    for (size_t i = 0; i < s->n_regions; i++) {
+        const struct region *a = &s->regions[i], *b = &r->regions[i];
+        ck_assert_uint_eq(a->vma->start, b->vma->start);
+        ck_assert_uint_eq(a->vma->end, b->vma->end);
+        ck_assert_str_eq(a->vma->perms, b->vma->perms);
+        ck_assert_uint_eq(a->vma->name_len, b->vma->name_len);
+        ck_assert(memcmp(a->vma->name, b->vma->name, a->vma->name_len) == 0);
+        ck_assert_int_eq(a->vma->deleted, b->vma->deleted);
+        ck_assert_int_eq(a->cls, b->cls);
+        ck_assert_str_eq(a->subclass, b->subclass);
+        ck_assert_int_eq(a->tid, b->tid);
+        ck_assert((a->object == NULL) == (b->object == NULL));
+        if (a->object)
+            ck_assert_str_eq(a->object, b->object);
+        ck_assert_uint_eq(a->vma->field_mask, b->vma->field_mask);
+        ck_assert(memcmp(a->vma->field, b->vma->field, sizeof a->vma->field) == 0);
+        ck_assert_uint_eq(a->vma->vmflags, b->vma->vmflags);
+        ck_assert_uint_eq(a->vma->pages.present, b->vma->pages.present);
+        ck_assert_uint_eq(a->vma->pages.exclusive, b->vma->pages.exclusive);
+    }
+    ck_assert_uint_eq(r->totals.rss, s->totals.rss);
+    /* And it writes out the same regions again. */
+    char *again = export_to_string(r, EXPORT_JSON, 0);
+    ck_assert_ptr_nonnull(strstr(again, "\"path_hex\":\"2f6d656d66643a626164fffe75746638\""));
+    free(again);
+    free(text);
+    snapshot_free(r);
+    snapshot_free(s);
+    helper_stop(&h);
+}
+END_TEST
+
+START_TEST(t_diff_of_a_growing_region)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"grow", "30", "40", NULL});
+    struct snapshot *a = capture(h.pid, false);
+    usleep(400 * 1000);
+    struct snapshot *b = capture(h.pid, false);
+    struct snapshot_diff d;
+    diff_compute(a, b, &d);
+    const struct region *ra = snapshot_find(a, helper_value(&h, "start"));
+    const struct region *rb = snapshot_find(b, helper_value(&h, "start"));
+    int64_t grew = (int64_t)rb->vma->field[SMAPS_RSS] - (int64_t)ra->vma->field[SMAPS_RSS];
+    ck_assert_int_gt(grew, 0);
+    bool found = false;
+    for (size_t i = 0; i < d.n_changed; i++)
+        if (d.changed[i].after == rb) {
+            found = true;
+            ck_assert_ptr_eq(d.changed[i].before, ra);
+        }
+    ck_assert(found);
+    ck_assert_uint_eq(d.n_added, 0);
+    ck_assert_uint_eq(d.n_removed, 0);
+    ck_assert_int_eq(d.by_class[RC_MMAP].rss,
+                     (int64_t)b->by_class[RC_MMAP].rss - (int64_t)a->by_class[RC_MMAP].rss);
+    char *data = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&data, &len);
+    ck_assert_int_eq(export_diff_json(&d, 0, fp), 0);
+    fclose(fp);
+    json_t *doc = parse(data);
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "format")), "vmscope.diff");
+    ck_assert_int_eq(json_array_size(json_object_get(doc, "changed")), (json_int_t)d.n_changed);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(json_object_get(doc, "by_class"),
+                                                                        "mmap"), "rss")),
+                     d.by_class[RC_MMAP].rss);
+    json_decref(doc);
+    free(data);
+    diff_free(&d);
+    snapshot_free(a);
+    snapshot_free(b);
+    helper_stop(&h);
+}
+END_TEST
+
+START_TEST(t_reader_refuses_what_is_not_ours)
+{
+    static const struct {
+        const char *text, *why;
+    } cases[] = {
+        {"\x89PNG\r\n", "not JSON"},
+        {"{\"format\": \"vmscope.snapshot\", \"version\": 1, \"regions\": [", "not JSON"},
+        {"{\"format\": \"other\"}", "not a vmscope snapshot"},
+        {"{\"format\": \"vmscope.snapshot\", \"version\": 7, \"regions\": []}", "version 7"},
+        {"{\"format\": \"vmscope.snapshot\", \"version\": 1}", "no \"regions\""},
+        {"{\"format\": \"vmscope.snapshot\", \"version\": 1, \"regions\": [{\"start\": 5}]}",
+         "no valid start"},
+        {"{\"format\": \"vmscope.snapshot\", \"version\": 1, \"regions\": ["
+         "{\"start\": \"0x2000\", \"end\": \"0x3000\", \"perms\": \"rw-p\", \"class\": \"mmap\"},"
+         "{\"start\": \"0x1000\", \"end\": \"0x2000\", \"perms\": \"rw-p\", \"class\": \"mmap\"}]}",
+         "not sorted"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct snapshot *s = NULL;
+        char *why = NULL;
+        ck_assert_int_lt(json_read_snapshot(cases[i].text, strlen(cases[i].text), &s, &why), 0);
+        ck_assert_ptr_null(s);
+        ck_assert_msg(why && strstr(why, cases[i].why), "case %zu: %s", i, why);
+        ck_assert_ptr_null(strchr(why, '\n')); /* one line */
+        free(why);
+    }
+}
+END_TEST
+
 int main(void)
 {
     if (!mkdtemp(hostile_dir)) {
@@ -396,6 +520,9 @@ int main(void)
     tcase_add_test(tc, t_stream_reset_rewrites);
     tcase_add_test(tc, t_stream_declined_for_running_thread);
     tcase_add_test(tc, t_csv_columns_and_quoting);
+    tcase_add_test(tc, t_reader_round_trip);
+    tcase_add_test(tc, t_diff_of_a_growing_region);
+    tcase_add_test(tc, t_reader_refuses_what_is_not_ours);
     tcase_add_test(tc, t_text_has_class_totals);
     suite_add_tcase(s, tc);
     int status = run_suite(s);

@@ -43,6 +43,18 @@ void json_stream_free(struct json_stream *js);
 /* How many regions went out during the capture (before any rewrite). */
 size_t json_stream_regions_streamed(const struct json_stream *js);
 
+/* One region as a JSON object (formats.md), appended to out. */
+struct buf;
+void json_put_region(struct buf *out, const struct region *r, unsigned census_measured,
+                     unsigned flags);
+/* ns since the epoch as ISO 8601 UTC with milliseconds ("...T02:16:08.123Z"). */
+void format_time(uint64_t ns, char *out, size_t size);
+
+/* A diff (vmscope.diff, formats.md) as JSON, or as text. */
+struct snapshot_diff;
+int export_diff_json(const struct snapshot_diff *d, unsigned flags, FILE *fp);
+int export_diff_text(const struct snapshot_diff *d, unsigned flags, FILE *fp);
+
 /* Page runs of `vmscope pages` (the vmscope.pages format, or text). */
 struct page_runs;
 int export_pages_json(pid_t pid, uint64_t start, uint64_t end, const struct page_runs *runs,

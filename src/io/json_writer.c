@@ -313,6 +313,12 @@ static void put_region(struct buf *b, const struct region *r, unsigned census_me
     buf_putc(b, '}');
 }
 
+void json_put_region(struct buf *b, const struct region *r, unsigned census_measured,
+                     unsigned flags)
+{
+    put_region(b, r, census_measured, region_jflags(flags));
+}
+
 static json_t *process_json(const struct snapshot *s)
 {
     const struct proc_identity *p = &s->proc;
@@ -353,7 +359,7 @@ static json_t *status_json(const struct proc_status *st)
     return o;
 }
 
-static void format_time(uint64_t ns, char *out, size_t size)
+void format_time(uint64_t ns, char *out, size_t size)
 {
     time_t secs = (time_t)(ns / 1000000000u);
     struct tm tm;

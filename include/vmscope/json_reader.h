@@ -1,0 +1,19 @@
+/* json_reader: a vmscope.snapshot JSON document back into the same model
+ * objects a live capture builds (ncdu's import/export symmetry), so saved
+ * snapshots go through the same screens and diffs. Unknown keys are
+ * ignored; a document that is not ours, or is corrupt, gives one clear
+ * message. */
+#ifndef VMSCOPE_JSON_READER_H
+#define VMSCOPE_JSON_READER_H
+
+#include <stddef.h>
+
+#include "vmscope/snapshot.h"
+
+/* Reads a snapshot from path. Returns 0 and *out, or -errno with *why set
+ * to an allocated one-line explanation. */
+int json_read_snapshot_file(const char *path, struct snapshot **out, char **why);
+/* The same from a buffer (what the reader of recordings uses). */
+int json_read_snapshot(const char *text, size_t len, struct snapshot **out, char **why);
+
+#endif

@@ -1,0 +1,72 @@
+/* vmscope diff A.json B.json [-f text|json] [-o FILE] */
+#include "vmscope/app.h"
+#include "vmscope/atomic_file.h"
+#include "vmscope/diff.h"
+#include "vmscope/export.h"
+#include "vmscope/json_reader.h"
+#include "vmscope/util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int cmd_diff(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    bool json = false;
+    const char *out_path = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            if (strcmp(optarg, "json") == 0)
+                json = true;
+            else if (strcmp(optarg, "text") != 0) {
+                warnx_msg("unknown format '%s': use text or json", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'o': out_path = optarg; break;
+        case 'h':
+            puts("usage: vmscope diff A.json B.json [-f text|json] [-o FILE]");
+            return EXIT_OK;
+        default: return EXIT_USAGE;
+        }
+    }
+    if (argc - optind != 2) {
+        warnx_msg("diff needs two snapshots: vmscope diff A.json B.json");
+        return EXIT_USAGE;
+    }
+    struct snapshot *a = NULL, *b = NULL;
+    char *why = NULL;
+    if (json_read_snapshot_file(argv[optind], &a, &why) < 0 ||
+        json_read_snapshot_file(argv[optind + 1], &b, &why) < 0) {
+        warnx_msg("%s", why);
+        free(why);
+        snapshot_free(a);
+        return EXIT_FAILURE_RUNTIME;
+    }
+    struct snapshot_diff d;
+    diff_compute(a, b, &d);
+    struct atomic_file af;
+    int rc = atomic_file_open(&af, out_path);
+    if (rc == 0) {
+        unsigned flags = isatty(fileno(af.fp)) ? EXPORT_TO_TERMINAL : 0;
+        rc = atomic_file_finish(&af, json ? export_diff_json(&d, flags, af.fp)
+                                          : export_diff_text(&d, flags, af.fp));
+    }
+    diff_free(&d);
+    snapshot_free(a);
+    snapshot_free(b);
+    if (rc < 0) {
+        warnx_msg("cannot write %s: %s", out_path ? out_path : "standard output", strerror(-rc));
+        return EXIT_FAILURE_RUNTIME;
+    }
+    return EXIT_OK;
+}

@@ -1,0 +1,302 @@
+/* vmscope.snapshot JSON -> struct snapshot (see json_reader.h). */
+#include "vmscope/json_reader.h"
+#include "vmscope/buf.h"
+#include "vmscope/util.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int fail(char **why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(char **why, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0)
+        msg = NULL;
+    va_end(ap);
+    *why = msg ? msg : xstrdup("not a vmscope snapshot");
+    return -EINVAL;
+}
+
+/* Owned strings of the snapshot that regions point into (objects and
+ * subclasses read from the file). */
+static const char *intern(struct snapshot *s, const char *str)
+{
+    for (size_t i = 0; i < s->n_objects; i++)
+        if (strcmp(s->objects[i], str) == 0)
+            return s->objects[i];
+    s->objects = xrealloc(s->objects, (s->n_objects + 1) * sizeof *s->objects);
+    s->objects[s->n_objects] = xstrdup(str);
+    return s->objects[s->n_objects++];
+}
+
+static int hexval(int c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* The exact bytes of obj[key]: from key_hex when present (the U+FFFD rule
+ * of formats.md), else the UTF-8 string. Returns an allocated string. */
+static char *read_bytes(json_t *obj, const char *key, size_t *len)
+{
+    char hkey[64];
+    snprintf(hkey, sizeof hkey, "%s_hex", key);
+    const char *hex = json_string_value(json_object_get(obj, hkey));
+    if (hex && strlen(hex) % 2 == 0) {
+        size_t n = strlen(hex) / 2;
+        char *out = xmalloc(n + 1);
+        for (size_t i = 0; i < n; i++) {
+            int a = hexval(hex[2 * i]), b = hexval(hex[2 * i + 1]);
+            out[i] = (char)(a < 0 || b < 0 ? '?' : a << 4 | b);
+        }
+        out[n] = '\0';
+        if (len)
+            *len = n;
+        return out;
+    }
+    json_t *v = json_object_get(obj, key);
+    const char *str = json_string_value(v);
+    size_t n = str ? json_string_length(v) : 0;
+    if (len)
+        *len = n;
+    return xmemdup0(str ? str : "", n);
+}
+
+static bool read_hex_addr(json_t *v, uint64_t *out)
+{
+    const char *s = json_string_value(v);
+    if (!s || strncmp(s, "0x", 2) != 0 || !s[2])
+        return false;
+    char *end;
+    *out = strtoull(s + 2, &end, 16);
+    return *end == '\0';
+}
+
+/* Numbers may come as integers or, read with JSON_DECODE_INT_AS_REAL (for
+ * values above 2^63), as reals. */
+static int64_t i64_of(json_t *v)
+{
+    return json_is_real(v) ? (int64_t)json_real_value(v) : (int64_t)json_integer_value(v);
+}
+
+static uint64_t u64_of(json_t *v)
+{
+    if (json_is_integer(v))
+        return (uint64_t)json_integer_value(v);
+    if (json_is_real(v)) /* integers above 2^63 */
+        return (uint64_t)json_real_value(v);
+    return 0;
+}
+
+static int read_region(struct snapshot *s, json_t *o, struct region *r, size_t i, char **why)
+{
+    struct vma *v = r->vma;
+    if (!json_is_object(o) || !read_hex_addr(json_object_get(o, "start"), &v->start) ||
+        !read_hex_addr(json_object_get(o, "end"), &v->end) || v->end < v->start)
+        return fail(why, "region %zu has no valid start and end", i);
+    const char *perms = json_string_value(json_object_get(o, "perms"));
+    if (!perms || strlen(perms) != 4)
+        return fail(why, "region %zu has no permissions", i);
+    memcpy(v->perms, perms, 5);
+    v->offset = u64_of(json_object_get(o, "offset"));
+    v->inode = u64_of(json_object_get(o, "inode"));
+    const char *dev = json_string_value(json_object_get(o, "dev"));
+    unsigned maj = 0, min = 0;
+    if (dev && sscanf(dev, "%x:%x", &maj, &min) == 2) {
+        v->dev_major = maj;
+        v->dev_minor = min;
+    }
+    v->name = read_bytes(o, "path", &v->name_len);
+    v->deleted = json_is_true(json_object_get(o, "deleted"));
+    const char *cls = json_string_value(json_object_get(o, "class"));
+    int c = cls ? region_class_from_name(cls) : -1;
+    if (c < 0)
+        return fail(why, "region %zu has an unknown class", i);
+    r->cls = (enum region_class)c;
+    const char *sub = json_string_value(json_object_get(o, "subclass"));
+    r->subclass = intern(s, sub ? sub : "");
+    if (json_object_get(o, "object")) {
+        char *obj = read_bytes(o, "object", NULL);
+        r->object = intern(s, obj);
+        free(obj);
+    }
+    r->tid = (pid_t)i64_of(json_object_get(o, "tid"));
+    if (json_is_true(json_object_get(o, "heuristic")))
+        r->flags |= REGION_HEURISTIC;
+    for (int f = 0; f < SMAPS_FIELD_COUNT; f++) {
+        json_t *x = json_object_get(o, smaps_fields[f].json);
+        if (x && json_is_number(x)) {
+            v->field[f] = u64_of(x);
+            v->field_mask |= 1u << f;
+        }
+    }
+    if (v->field_mask) { /* smaps' Size: is not written: it is the range's size */
+        v->field[SMAPS_SIZE] = vma_size(v);
+        v->field_mask |= 1u << SMAPS_SIZE;
+    }
+    json_t *flags = json_object_get(o, "vmflags");
+    if (json_is_array(flags)) {
+        v->has_vmflags = true;
+        size_t k;
+        json_t *x;
+        json_array_foreach(flags, k, x) {
+            const char *name = json_string_value(x);
+            int b = name && strlen(name) == 2 ? vmflag_index(name) : -1;
+            if (b >= 0)
+                v->vmflags |= VMFLAG_BIT(b);
+        }
+    }
+    json_t *pages = json_object_get(o, "pages");
+    if (json_is_object(pages)) {
+        v->has_census = true;
+        v->pages.present = u64_of(json_object_get(pages, "present"));
+        v->pages.swapped = u64_of(json_object_get(pages, "swapped"));
+        v->pages.file = u64_of(json_object_get(pages, "file"));
+        v->pages.zero = u64_of(json_object_get(pages, "zero"));
+        v->pages.huge = u64_of(json_object_get(pages, "huge"));
+        v->pages.soft_dirty = u64_of(json_object_get(pages, "soft_dirty"));
+        v->pages.exclusive = u64_of(json_object_get(pages, "exclusive"));
+        v->pages.guard = u64_of(json_object_get(pages, "guard"));
+    }
+    return 0;
+}
+
+static void read_process(struct snapshot *s, json_t *p)
+{
+    struct proc_identity *id = &s->proc;
+    id->pid = (pid_t)i64_of(json_object_get(p, "pid"));
+    id->comm = read_bytes(p, "comm", NULL);
+    json_t *argv = json_object_get(p, "cmdline"), *argv_hex = json_object_get(p, "cmdline_hex");
+    size_t n = json_array_size(argv);
+    id->argv = xcalloc(n + 1, sizeof *id->argv);
+    for (size_t i = 0; i < n; i++) {
+        json_t *holder = json_object();
+        json_object_set(holder, "a", json_array_get(argv, i));
+        const char *hex = json_string_value(json_array_get(argv_hex, i));
+        if (hex && hex[0])
+            json_object_set_new(holder, "a_hex", json_string(hex));
+        id->argv[i] = read_bytes(holder, "a", NULL);
+        json_decref(holder);
+    }
+    id->argc = n;
+    if (json_object_get(p, "exe"))
+        id->exe = read_bytes(p, "exe", NULL);
+    id->uid = (uid_t)i64_of(json_object_get(p, "uid"));
+    if (json_object_get(p, "user"))
+        id->user = read_bytes(p, "user", NULL);
+    id->threads = (int)i64_of(json_object_get(p, "threads"));
+    const char *state = json_string_value(json_object_get(p, "state"));
+    id->state = state && state[0] ? state[0] : '?';
+}
+
+static int read_document(json_t *doc, struct snapshot **out, char **why)
+{
+    const char *format = json_string_value(json_object_get(doc, "format"));
+    if (!json_is_object(doc) || !format || strcmp(format, "vmscope.snapshot") != 0)
+        return fail(why, "not a vmscope snapshot (no \"format\": \"vmscope.snapshot\")");
+    if (i64_of(json_object_get(doc, "version")) != 1)
+        return fail(why, "vmscope snapshot version %lld is not one this vmscope reads (1)",
+                    (long long)i64_of(json_object_get(doc, "version")));
+    json_t *regions = json_object_get(doc, "regions");
+    if (!json_is_array(regions))
+        return fail(why, "the snapshot has no \"regions\" array");
+    struct snapshot *s = xcalloc(1, sizeof *s);
+    json_t *sys = json_object_get(doc, "system");
+    const char *kernel = json_string_value(json_object_get(sys, "kernel"));
+    snprintf(s->system.kernel, sizeof s->system.kernel, "%s", kernel ? kernel : "");
+    s->system.page_size = (long)i64_of(json_object_get(sys, "page_size"));
+    if (s->system.page_size <= 0)
+        s->system.page_size = 4096;
+    s->system.privileged = json_is_true(json_object_get(sys, "privileged"));
+    s->monotonic_ns = u64_of(json_object_get(doc, "monotonic_ns"));
+    const char *when = json_string_value(json_object_get(doc, "time"));
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *rest = when ? strptime(when, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
+    if (rest) {
+        unsigned ms = 0;
+        if (*rest == '.')
+            ms = (unsigned)strtoul(rest + 1, NULL, 10);
+        s->realtime_ns = (uint64_t)timegm(&tm) * 1000000000u + (uint64_t)ms * 1000000u;
+    }
+    read_process(s, json_object_get(doc, "process"));
+    json_t *status = json_object_get(doc, "status");
+    for (int f = 0; f < STATUS_FIELD_COUNT && json_is_object(status); f++) {
+        json_t *x = json_object_get(status, status_fields[f].json);
+        if (json_is_number(x)) {
+            s->status.value[f] = u64_of(x);
+            s->status.mask |= 1u << f;
+            s->has_status = true;
+        }
+    }
+    size_t n = json_array_size(regions);
+    s->vmas = xcalloc(n ? n : 1, sizeof *s->vmas);
+    s->regions = xcalloc(n ? n : 1, sizeof *s->regions);
+    s->has_pss = true;
+    for (size_t i = 0; i < n; i++) {
+        s->regions[i].vma = &s->vmas[i];
+        s->n_regions = i + 1; /* so snapshot_free frees what was read */
+        int rc = read_region(s, json_array_get(regions, i), &s->regions[i], i, why);
+        if (rc == 0 && i > 0 && s->vmas[i].start < s->vmas[i - 1].end)
+            rc = fail(why, "regions overlap or are not sorted by start (region %zu)", i);
+        if (rc < 0) {
+            snapshot_free(s);
+            return rc;
+        }
+        s->has_census |= s->vmas[i].has_census;
+        s->has_pss &= vma_has(&s->vmas[i], SMAPS_PSS);
+    }
+    snapshot_compute_totals(s);
+    *out = s;
+    return 0;
+}
+
+int json_read_snapshot(const char *text, size_t len, struct snapshot **out, char **why)
+{
+    *out = NULL;
+    *why = NULL;
+    json_error_t err;
+    json_t *doc = json_loadb(text, len, JSON_ALLOW_NUL, &err);
+    if (!doc && strstr(err.text, "too big integer")) /* an inode above 2^63 */
+        doc = json_loadb(text, len, JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &err);
+    if (!doc)
+        return fail(why, "not JSON: %s (line %d, column %d)", err.text, err.line, err.column);
+    int rc = read_document(doc, out, why);
+    json_decref(doc);
+    return rc;
+}
+
+int json_read_snapshot_file(const char *path, struct snapshot **out, char **why)
+{
+    *out = NULL;
+    *why = NULL;
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        int err = errno;
+        *why = xasprintf("cannot open %s: %s", path, strerror(err));
+        return -err;
+    }
+    struct buf b;
+    buf_init(&b);
+    int rc = buf_read_fd(&b, fileno(fp));
+    fclose(fp);
+    if (rc < 0) {
+        *why = xasprintf("cannot read %s: %s", path, strerror(-rc));
+        buf_free(&b);
+        return rc;
+    }
+    rc = json_read_snapshot(b.data ? b.data : "", b.len, out, why);
+    if (rc < 0) {
+        char *inner = *why;
+        *why = xasprintf("%s: %s", path, inner);
+        free(inner);
+    }
+    buf_free(&b);
+    return rc;
+}
