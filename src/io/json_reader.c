@@ -79,18 +79,30 @@ static bool read_hex_addr(json_t *v, uint64_t *out)
 }
 
 /* Numbers may come as integers or, read with JSON_DECODE_INT_AS_REAL (for
- * values above 2^63), as reals. */
+ * values above 2^63), as reals; a file can hold anything, so out-of-range
+ * values are clamped rather than converted (which C leaves undefined). */
 static int64_t i64_of(json_t *v)
 {
-    return json_is_real(v) ? (int64_t)json_real_value(v) : (int64_t)json_integer_value(v);
+    if (!json_is_real(v))
+        return (int64_t)json_integer_value(v);
+    double d = json_real_value(v);
+    if (!(d > -9.2e18)) /* also NaN */
+        return d != d ? 0 : INT64_MIN;
+    return d < 9.2e18 ? (int64_t)d : INT64_MAX;
 }
 
 static uint64_t u64_of(json_t *v)
 {
-    if (json_is_integer(v))
-        return (uint64_t)json_integer_value(v);
-    if (json_is_real(v)) /* integers above 2^63 */
-        return (uint64_t)json_real_value(v);
+    if (json_is_integer(v)) {
+        json_int_t x = json_integer_value(v);
+        return x < 0 ? 0 : (uint64_t)x;
+    }
+    if (json_is_real(v)) {
+        double d = json_real_value(v);
+        if (!(d > 0)) /* negative or NaN */
+            return 0;
+        return d < 1.8e19 ? (uint64_t)d : UINT64_MAX;
+    }
     return 0;
 }
 
