@@ -11,7 +11,7 @@
 
 static void usage(FILE *fp)
 {
-    fputs("usage: vmscope [-p PID | --demo] [-i SEC] [-n COUNT] [--no-color]   (live view)\n"
+    fputs("usage: vmscope [-p PID | --demo | -r FILE] [-i SEC] [-n COUNT] [--no-color]\n"
           "       vmscope snapshot -p PID [-f json|csv|text] [-o FILE] [--pages]\n"
           "       vmscope pages -p PID --range START-END [-f text|json] [-o FILE]\n"
           "       vmscope diff A.json B.json [-f text|json] [-o FILE]\n"

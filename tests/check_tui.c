@@ -623,6 +623,49 @@ START_TEST(t_page_grid_live)
 }
 END_TEST
 
+START_TEST(t_replay_snapshot)
+{
+    /* A saved snapshot opens in the same screens after its process is gone;
+     * a file that is not one gives one line and exit status 1. */
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/vmscope-replay-%d.json", (int)getpid());
+    char pid[16];
+    snprintf(pid, sizeof pid, "%d", (int)h.pid);
+    ck_assert_int_eq(run_command((const char *[]){"vmscope", "snapshot", "-p", pid, "-o", path, NULL},
+                                 -1, NULL, NULL), 0);
+    uint64_t start = helper_value(&h, "start");
+    helper_stop(&h);
+    char args[128];
+    snprintf(args, sizeof args, "-r %s", path);
+    start_vmscope(args, 160, 45);
+    struct buf b;
+    buf_init(&b);
+    char want[64];
+    snprintf(want, sizeof want, "pid %s", pid);
+    ck_assert_msg(wait_for(&b, want, 5), "%s", b.data);
+    ck_assert_ptr_nonnull(strstr(b.data, "(not live)"));
+    tmux("send-keys -t vt / %llx Enter", (unsigned long long)start);
+    tmux("send-keys -t vt Enter");
+    ck_assert_msg(wait_for(&b, "a saved snapshot has no page states", 3), "%s", b.data);
+    const char *rss = strstr(b.data, "\nRss ");
+    ck_assert_ptr_nonnull(rss);
+    char value[32];
+    sscanf(rss + 1, "Rss %31s", value);
+    ck_assert_str_eq(value, "16K");
+    tmux("send-keys -t vt q");
+    ck_assert(wait_for(&b, "EXIT=0", 3));
+    stop_tmux();
+    start_vmscope("-r /etc/passwd", 160, 45);
+    ck_assert_msg(wait_for(&b, "EXIT=1", 5), "%s", b.data);
+    ck_assert_ptr_nonnull(strstr(b.data, "vmscope: /etc/passwd: not JSON"));
+    stop_tmux();
+    unlink(path);
+    buf_free(&b);
+}
+END_TEST
+
 int main(void)
 {
     snprintf(sock, sizeof sock, "vmscope-test-%d", (int)getpid());
@@ -648,6 +691,7 @@ int main(void)
     tcase_add_test(tc, t_page_grid_large_region_histogram);
     tcase_add_test(tc, t_detail_image_parts);
     tcase_add_test(tc, t_page_grid_live);
+    tcase_add_test(tc, t_replay_snapshot);
     suite_add_tcase(s, tc);
     int status = run_suite(s);
     tmux("kill-server 2>/dev/null");

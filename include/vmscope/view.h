@@ -48,6 +48,7 @@ struct view {
     double interval;
     bool color;
     bool exited;       /* the target is gone: last state stays on screen */
+    bool offline;      /* a saved snapshot (-r): nothing is read from any process */
     char banner[256];  /* exited / error, shown in the status line */
     char message[512]; /* transient status (export path, search miss) */
     char phase[256];   /* demo: the current lesson */

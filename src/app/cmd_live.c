@@ -6,6 +6,7 @@
 #include "vmscope/buf.h"
 #include "vmscope/capture.h"
 #include "vmscope/export.h"
+#include "vmscope/json_reader.h"
 #include "vmscope/util.h"
 #include "vmscope/view.h"
 
@@ -42,7 +43,7 @@ static void export_current(struct view *v, pid_t pid)
 {
     if (!v->snap)
         return;
-    if (v->snap->light && !v->exited)
+    if (v->snap->light && !v->exited && !v->offline)
         sample(v, pid, false); /* export every smaps field, fresh */
     char name[96], stamp[32];
     time_t now = time(NULL);
@@ -103,20 +104,37 @@ static void sample(struct view *v, pid_t pid, bool light)
     free(msg);
 }
 
-static int live_loop(pid_t pid, double interval, bool color, int announce_fd, long samples)
+static int live_loop(pid_t pid, double interval, bool color, int announce_fd, long samples,
+                     const char *file)
 {
-    /* The first sample before curses: an error stays a plain one-liner. */
+    /* The first sample (or the file) before curses: an error stays a plain
+     * one-liner. */
     struct snapshot *first;
-    int rc = capture_snapshot(pid, NULL, &first);
-    if (rc < 0) {
-        char *msg = capture_error_message(pid, rc);
-        warnx_msg("%s", msg);
-        free(msg);
-        return EXIT_FAILURE_RUNTIME;
+    if (file) {
+        char *why = NULL;
+        if (json_read_snapshot_file(file, &first, &why) < 0) {
+            warnx_msg("%s", why);
+            free(why);
+            return EXIT_FAILURE_RUNTIME;
+        }
+    } else {
+        int rc = capture_snapshot(pid, NULL, &first);
+        if (rc < 0) {
+            char *msg = capture_error_message(pid, rc);
+            warnx_msg("%s", msg);
+            free(msg);
+            return EXIT_FAILURE_RUNTIME;
+        }
     }
     struct view v;
     view_init(&v, interval, color);
     view_push_snapshot(&v, first);
+    if (file) {
+        char when[40];
+        format_time(first->realtime_ns, when, sizeof when);
+        v.offline = v.paused = true;
+        snprintf(v.banner, sizeof v.banner, " %.160s: saved %s (not live) ", file, when);
+    }
     install_signals();
     tui_start(color);
     struct buf pending;
@@ -142,13 +160,13 @@ static int live_loop(pid_t pid, double interval, bool color, int announce_fd, lo
                 break;
             if (flags & VIEW_EXPORT)
                 export_current(&v, pid);
-            if ((flags & VIEW_FULL) && v.snap->light && !v.exited)
+            if ((flags & VIEW_FULL) && v.snap->light && !v.exited && !v.offline)
                 sample(&v, pid, false);
             if (flags & VIEW_RESAMPLE)
                 next = clock_monotonic_ns();
         }
         now = clock_monotonic_ns();
-        if (!v.paused && !v.exited && now >= next) {
+        if (!v.paused && !v.exited && !v.offline && now >= next) {
             /* Slow intervals can afford the full picture every time. */
             bool light = ++tick % FULL_EVERY != 0 && v.interval < 2.0;
             sample(&v, pid, light);
@@ -167,10 +185,11 @@ static int live_loop(pid_t pid, double interval, bool color, int announce_fd, lo
 
 static void live_usage(FILE *fp)
 {
-    fputs("usage: vmscope [-p PID | --demo] [-i SEC] [-n COUNT] [--no-color]\n"
+    fputs("usage: vmscope [-p PID | --demo | -r FILE] [-i SEC] [-n COUNT] [--no-color]\n"
           "  (no -p)             choose a process from a list\n"
           "  -p, --pid PID       watch this process\n"
           "      --demo          watch the built-in tour workload\n"
+          "  -r, --read FILE     open a snapshot saved as JSON (same screens, not live)\n"
           "  -i, --interval SEC  sample every SEC seconds (default 1)\n"
           "  -n, --samples N     exit after N samples (like top -n)\n"
           "      --no-color      no colours (also when NO_COLOR is set)\n",
@@ -182,18 +201,19 @@ int cmd_live(int argc, char **argv)
     static const struct option longopts[] = {
         {"pid", required_argument, NULL, 'p'},   {"demo", no_argument, NULL, 'D'},
         {"interval", required_argument, NULL, 'i'}, {"no-color", no_argument, NULL, 'C'},
-        {"samples", required_argument, NULL, 'n'},
+        {"samples", required_argument, NULL, 'n'},  {"read", required_argument, NULL, 'r'},
         {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
     };
     pid_t pid = 0;
     bool demo = false;
     double interval = 1.0;
     long samples = 0;
+    const char *file = NULL;
     const char *no_color = getenv("NO_COLOR");
     bool color = !(no_color && no_color[0]);
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "p:i:n:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:i:n:r:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'p':
             if (!parse_pid(optarg, &pid))
@@ -205,6 +225,7 @@ int cmd_live(int argc, char **argv)
                 return EXIT_USAGE;
             break;
         case 'C': color = false; break;
+        case 'r': file = optarg; break;
         case 'n': {
             char *end;
             samples = strtol(optarg, &end, 10);
@@ -237,14 +258,14 @@ int cmd_live(int argc, char **argv)
         }
         fcntl(announce_fd, F_SETFL, fcntl(announce_fd, F_GETFL) | O_NONBLOCK);
         pid = child;
-    } else if (!pid) {
+    } else if (!pid && !file) {
         tui_start(color);
         pid = picker_run();
         tui_stop();
         if (!pid)
             return EXIT_OK;
     }
-    int rc = live_loop(pid, interval, color, announce_fd, samples);
+    int rc = live_loop(pid, interval, color, announce_fd, samples, file);
     if (child > 0) {
         kill(child, SIGKILL);
         waitpid(child, NULL, 0);

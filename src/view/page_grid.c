@@ -279,6 +279,13 @@ void page_grid_draw(struct view *v, const struct region *r, int top, int height)
 {
     if (height < 4 || COLS < 20)
         return;
+    if (v->offline) { /* the pid in a file may be another process by now */
+        char line[160];
+        snprintf(line, sizeof line, "Pages: a saved snapshot has no page states%s",
+                 r->vma->has_census ? "; its census is in the fields above" : "");
+        draw_text(top, 0, COLS, line);
+        return;
+    }
     refresh_grid(v, r);
     int hist_w = histogram_width(), gw = grid_width(), gh = height - 3;
     if (gw < 8 || gh < 1)
@@ -345,7 +352,7 @@ void page_grid_draw(struct view *v, const struct region *r, int top, int height)
 
 int page_grid_key(struct view *v, int ch, int height)
 {
-    if (!v->grid_end)
+    if (!v->grid_end || v->offline)
         return 0;
     uint64_t total = region_pages(v), per = v->pages_per_cell ? v->pages_per_cell : 1;
     int gw = grid_width();

@@ -78,6 +78,12 @@ static void detail_draw(struct view *v, int top, int height)
     }
     y++;
     y = draw_image_parts(v, r, y);
+    if (m->has_census) {
+        snprintf(line, sizeof line, "census: %llu present, %llu swapped, %llu file, %llu exclusive",
+                 (unsigned long long)m->pages.present, (unsigned long long)m->pages.swapped,
+                 (unsigned long long)m->pages.file, (unsigned long long)m->pages.exclusive);
+        draw_text(y++, 0, COLS, line);
+    }
     if (v->snap->light)
         draw_text(y++, 0, COLS, "RSS and Swap are this tick's; the other fields are from the "
                                 "last full sample");
