@@ -15,6 +15,7 @@
 #include "vmscope/capture.h"
 #include "vmscope/diff.h"
 #include "vmscope/json_reader.h"
+#include "vmscope/recording.h"
 #include "vmscope/export.h"
 #include "vmscope/sanitize.h"
 
@@ -503,6 +504,75 @@ START_TEST(t_reader_refuses_what_is_not_ours)
 }
 END_TEST
 
+START_TEST(t_recording_replays_its_totals)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"grow", "40", "40", NULL});
+    char path[64], pid[16];
+    snprintf(path, sizeof path, "/tmp/vmscope-rec-%d.jsonl", (int)getpid());
+    snprintf(pid, sizeof pid, "%d", (int)h.pid);
+    struct buf err;
+    buf_init(&err);
+    ck_assert_int_eq(run_command((const char *[]){"vmscope", "record", "-p", pid, "-i", "0.1", "-d",
+                                                  "0.7", "-o", path, NULL}, -1, NULL, &err), 0);
+    ck_assert_ptr_nonnull(strstr(err.data, "samples written"));
+    /* Every sample line carries the totals it was recorded with; reading the
+     * recording back (deltas applied) must give the same. */
+    FILE *fp = fopen(path, "r");
+    ck_assert_ptr_nonnull(fp);
+    char *line = NULL;
+    size_t cap = 0;
+    long index = -1, deltas = 0;
+    while (getline(&line, &cap, fp) > 0) {
+        json_t *doc = parse(line);
+        const char *format = json_string_value(json_object_get(doc, "format"));
+        if (index >= 0) {
+            json_int_t rss = json_integer_value(json_object_get(json_object_get(doc, "totals"), "rss"));
+            deltas += strcmp(format, "vmscope.delta") == 0;
+            struct snapshot *s;
+            long count;
+            bool cut;
+            char *why = NULL;
+            ck_assert_msg(recording_read(path, index, &s, &count, &cut, &why) == 0, "%s", why);
+            ck_assert_int_eq((json_int_t)s->totals.rss, rss);
+            ck_assert(!cut);
+            snapshot_free(s);
+        } else {
+            ck_assert_str_eq(format, "vmscope.recording");
+        }
+        json_decref(doc);
+        index++;
+    }
+    free(line);
+    fclose(fp);
+    ck_assert_int_ge(index, 5);
+    ck_assert_int_eq(deltas, index - 1); /* one full snapshot, then deltas */
+
+    /* Cut off mid-line (killed while writing): opens up to the last whole line. */
+    char cut_path[80];
+    snprintf(cut_path, sizeof cut_path, "%s.cut", path);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "head -c -25 %s > %s", path, cut_path);
+    ck_assert_int_eq(system(cmd), 0);
+    struct snapshot *last;
+    long count;
+    bool cut;
+    char *why = NULL;
+    ck_assert_msg(recording_read(cut_path, -1, &last, &count, &cut, &why) == 0, "%s", why);
+    ck_assert(cut);
+    ck_assert_int_eq(count, index - 1);
+    snapshot_free(last);
+    /* A snapshot is not a recording. */
+    ck_assert_int_lt(recording_read("/etc/passwd", -1, &last, &count, &cut, &why), 0);
+    ck_assert_ptr_nonnull(strstr(why, "not a vmscope recording"));
+    free(why);
+    unlink(path);
+    unlink(cut_path);
+    buf_free(&err);
+    helper_stop(&h);
+}
+END_TEST
+
 int main(void)
 {
     if (!mkdtemp(hostile_dir)) {
@@ -523,6 +593,7 @@ int main(void)
     tcase_add_test(tc, t_reader_round_trip);
     tcase_add_test(tc, t_diff_of_a_growing_region);
     tcase_add_test(tc, t_reader_refuses_what_is_not_ours);
+    tcase_add_test(tc, t_recording_replays_its_totals);
     tcase_add_test(tc, t_text_has_class_totals);
     suite_add_tcase(s, tc);
     int status = run_suite(s);

@@ -21,6 +21,7 @@ bool export_format_from_path(const char *path, enum export_format *out);
 
 enum export_flags {
     EXPORT_TO_TERMINAL = 1 << 0, /* sanitise everything, ASCII-only JSON */
+    EXPORT_COMPACT = 1 << 1,     /* JSON on one line (a recording's sample) */
 };
 
 /* Writes s to fp. Returns 0, or -errno when writing failed. */

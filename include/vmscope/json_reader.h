@@ -16,4 +16,14 @@ int json_read_snapshot_file(const char *path, struct snapshot **out, char **why)
 /* The same from a buffer (what the reader of recordings uses). */
 int json_read_snapshot(const char *text, size_t len, struct snapshot **out, char **why);
 
+/* For the recording reader: a parsed document, and regions parsed into a
+ * snapshot's arrays (v is the record r->vma will point to). */
+typedef struct json_t json_t;
+int json_snapshot_from_doc(json_t *doc, struct snapshot **out, char **why);
+int json_region_into(struct snapshot *s, json_t *o, struct region *r, struct vma *v, size_t i,
+                     char **why);
+/* Copy a region (and its record) into snapshot s's string table. */
+void json_region_copy(struct snapshot *s, const struct region *from, struct region *r,
+                      struct vma *v);
+
 #endif

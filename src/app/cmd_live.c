@@ -7,6 +7,7 @@
 #include "vmscope/capture.h"
 #include "vmscope/export.h"
 #include "vmscope/json_reader.h"
+#include "vmscope/recording.h"
 #include "vmscope/util.h"
 #include "vmscope/view.h"
 
@@ -110,9 +111,14 @@ static int live_loop(pid_t pid, double interval, bool color, int announce_fd, lo
     /* The first sample (or the file) before curses: an error stays a plain
      * one-liner. */
     struct snapshot *first;
+    long samples_in_file = 0;
+    bool cut = false;
     if (file) {
         char *why = NULL;
-        if (json_read_snapshot_file(file, &first, &why) < 0) {
+        int rrc = recording_is(file)
+                      ? recording_read(file, -1, &first, &samples_in_file, &cut, &why)
+                      : json_read_snapshot_file(file, &first, &why);
+        if (rrc < 0) {
             warnx_msg("%s", why);
             free(why);
             return EXIT_FAILURE_RUNTIME;
@@ -133,7 +139,11 @@ static int live_loop(pid_t pid, double interval, bool color, int announce_fd, lo
         char when[40];
         format_time(first->realtime_ns, when, sizeof when);
         v.offline = v.paused = true;
-        snprintf(v.banner, sizeof v.banner, " %.160s: saved %s (not live) ", file, when);
+        if (samples_in_file)
+            snprintf(v.banner, sizeof v.banner, " %.120s: last of %ld samples, %s (not live)%s ",
+                     file, samples_in_file, when, cut ? "; the file ends mid-line" : "");
+        else
+            snprintf(v.banner, sizeof v.banner, " %.160s: saved %s (not live) ", file, when);
     }
     install_signals();
     tui_start(color);

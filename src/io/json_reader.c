@@ -106,6 +106,26 @@ static uint64_t u64_of(json_t *v)
     return 0;
 }
 
+static int read_region(struct snapshot *s, json_t *o, struct region *r, size_t i, char **why);
+
+int json_region_into(struct snapshot *s, json_t *o, struct region *r, struct vma *v, size_t i,
+                     char **why)
+{
+    r->vma = v;
+    return read_region(s, o, r, i, why);
+}
+
+void json_region_copy(struct snapshot *s, const struct region *from, struct region *r,
+                      struct vma *v)
+{
+    *v = *from->vma;
+    v->name = xmemdup0(from->vma->name, from->vma->name_len);
+    *r = *from;
+    r->vma = v;
+    r->subclass = intern(s, from->subclass);
+    r->object = from->object ? intern(s, from->object) : NULL;
+}
+
 static int read_region(struct snapshot *s, json_t *o, struct region *r, size_t i, char **why)
 {
     struct vma *v = r->vma;
@@ -207,7 +227,7 @@ static void read_process(struct snapshot *s, json_t *p)
     id->state = state && state[0] ? state[0] : '?';
 }
 
-static int read_document(json_t *doc, struct snapshot **out, char **why)
+int json_snapshot_from_doc(json_t *doc, struct snapshot **out, char **why)
 {
     const char *format = json_string_value(json_object_get(doc, "format"));
     if (!json_is_object(doc) || !format || strcmp(format, "vmscope.snapshot") != 0)
@@ -279,7 +299,7 @@ int json_read_snapshot(const char *text, size_t len, struct snapshot **out, char
         doc = json_loadb(text, len, JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &err);
     if (!doc)
         return fail(why, "not JSON: %s (line %d, column %d)", err.text, err.line, err.column);
-    int rc = read_document(doc, out, why);
+    int rc = json_snapshot_from_doc(doc, out, why);
     json_decref(doc);
     return rc;
 }

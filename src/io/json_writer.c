@@ -371,6 +371,12 @@ void format_time(uint64_t ns, char *out, size_t size)
 /* The document opens with what is known before the regions (so a capture
  * can stream them), and closes with what it learns after them: the process
  * identity is read once smaps is drained, off the critical path. */
+static size_t doc_jflags(unsigned flags)
+{
+    return JSON_PRESERVE_ORDER | region_jflags(flags) |
+           ((flags & EXPORT_COMPACT) ? JSON_COMPACT : JSON_INDENT(1));
+}
+
 static void put_header(struct buf *b, const struct snapshot *s, unsigned flags)
 {
     json_t *doc = json_object();
@@ -386,7 +392,7 @@ static void put_header(struct buf *b, const struct snapshot *s, unsigned flags)
                                 json_pack("{s:s, s:I, s:b}", "kernel", s->system.kernel,
                                           "page_size", (json_int_t)s->system.page_size,
                                           "privileged", s->system.privileged));
-    put_json(b, doc, JSON_PRESERVE_ORDER | JSON_INDENT(1) | region_jflags(flags));
+    put_json(b, doc, doc_jflags(flags));
     json_decref(doc);
     while (b->len && b->data[b->len - 1] != '}') /* reopen the object */
         b->len--;
@@ -394,7 +400,10 @@ static void put_header(struct buf *b, const struct snapshot *s, unsigned flags)
         b->len--;
     while (b->len && b->data[b->len - 1] == '\n')
         b->len--;
-    PUT_LIT(b, ",\n \"regions\": [");
+    if (flags & EXPORT_COMPACT)
+        PUT_LIT(b, ",\"regions\":[");
+    else
+        PUT_LIT(b, ",\n \"regions\": [");
 }
 
 static void put_tail(struct buf *b, const struct snapshot *s, unsigned flags)
@@ -412,9 +421,12 @@ static void put_tail(struct buf *b, const struct snapshot *s, unsigned flags)
         json_object_set_new_nocheck(doc, "status", status_json(&s->status));
     if (s->sample_cost_ns)
         json_object_set_new_nocheck(doc, "sample_cost_ns", json_u64(s->sample_cost_ns));
-    PUT_LIT(b, "\n ],");
+    if (flags & EXPORT_COMPACT)
+        PUT_LIT(b, "],");
+    else
+        PUT_LIT(b, "\n ],");
     size_t at = b->len;
-    put_json(b, doc, JSON_PRESERVE_ORDER | JSON_INDENT(1) | region_jflags(flags));
+    put_json(b, doc, doc_jflags(flags));
     json_decref(doc);
     memmove(b->data + at, b->data + at + 1, b->len - at); /* drop its "{" */
     b->len--;
@@ -444,7 +456,8 @@ int export_json(const struct snapshot *s, unsigned flags, FILE *fp)
     for (size_t i = 0; i < s->n_regions && rc == 0; i++) {
         if (i)
             buf_putc(&out, ',');
-        PUT_LIT(&out, "\n  ");
+        if (!(flags & EXPORT_COMPACT))
+            PUT_LIT(&out, "\n  ");
         put_region(&out, &s->regions[i], s->census_measured, region_jflags(flags));
         rc = flush_out(&out, fp, FLUSH_AT);
     }

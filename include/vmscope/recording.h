@@ -1,0 +1,41 @@
+/* recording: snapshots over time as JSON Lines (formats.md): a header,
+ * then one sample per line, a full snapshot every RECORDING_KEYFRAME
+ * samples and a delta against the previous sample in between (so the file
+ * grows with what changes, not with time). Each line is flushed whole: a
+ * recording cut off by a kill opens up to its last complete line. */
+#ifndef VMSCOPE_RECORDING_H
+#define VMSCOPE_RECORDING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vmscope/snapshot.h"
+
+#define RECORDING_KEYFRAME 100
+
+struct recording_writer {
+    FILE *fp;
+    struct snapshot *prev; /* owned: the last sample written */
+    unsigned long samples;
+};
+
+/* Writes the header from the first sample; takes ownership of nothing. */
+int recording_start(struct recording_writer *w, FILE *fp, const struct snapshot *first,
+                    uint64_t interval_ns);
+/* Writes s (full or delta) and keeps it as the base of the next delta:
+ * takes ownership of s. Returns 0 or -errno. */
+int recording_add(struct recording_writer *w, struct snapshot *s);
+void recording_finish(struct recording_writer *w);
+
+/* Reads sample index (0-based; negative counts from the end) of a
+ * recording, keeping one sample in memory at a time. *count receives the
+ * number of complete samples for a negative index (the samples read up to
+ * the one asked for otherwise), *cut whether the file ended mid-line.
+ * Returns 0 or -errno with *why set. */
+int recording_read(const char *path, long index, struct snapshot **out, long *count, bool *cut,
+                   char **why);
+/* True if path starts like a recording (its first line's format). */
+bool recording_is(const char *path);
+
+#endif

@@ -1,0 +1,293 @@
+/* Recordings (see recording.h). */
+#include "vmscope/recording.h"
+#include "vmscope/buf.h"
+#include "vmscope/diff.h"
+#include "vmscope/export.h"
+#include "vmscope/json_reader.h"
+#include "vmscope/util.h"
+
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int write_line(FILE *fp, struct buf *b)
+{
+    buf_putc(b, '\n');
+    size_t n = fwrite(b->data, 1, b->len, fp);
+    int rc = n == b->len && fflush(fp) == 0 ? 0 : (errno ? -errno : -EIO);
+    return rc;
+}
+
+int recording_start(struct recording_writer *w, FILE *fp, const struct snapshot *first,
+                    uint64_t interval_ns)
+{
+    memset(w, 0, sizeof *w);
+    w->fp = fp;
+    json_t *h = json_pack("{s:s, s:i, s:{s:s, s:s}, s:{s:s, s:I, s:b}, s:{s:I, s:s}, s:I}",
+                          "format", "vmscope.recording", "version", 1, "tool", "name", "vmscope",
+                          "version", PACKAGE_VERSION, "system", "kernel", first->system.kernel,
+                          "page_size", (json_int_t)first->system.page_size, "privileged",
+                          first->system.privileged, "process", "pid",
+                          (json_int_t)first->proc.pid, "comm",
+                          first->proc.comm ? first->proc.comm : "", "interval_ns",
+                          (json_int_t)interval_ns);
+    char *text = h ? json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(h);
+    if (!text)
+        return -ENOMEM;
+    struct buf b;
+    buf_init(&b);
+    buf_puts(&b, text);
+    free(text);
+    int rc = write_line(fp, &b);
+    buf_free(&b);
+    return rc;
+}
+
+static int write_delta(struct recording_writer *w, const struct snapshot *s)
+{
+    struct snapshot_diff d;
+    diff_compute(w->prev, s, &d);
+    struct buf b;
+    buf_init(&b);
+    char when[40];
+    format_time(s->realtime_ns, when, sizeof when);
+    buf_printf(&b, "{\"format\":\"vmscope.delta\",\"time\":\"%s\",\"monotonic_ns\":%" PRIu64
+                   ",\"totals\":{\"vsz\":%" PRIu64 ",\"rss\":%" PRIu64 ",\"pss\":%" PRIu64
+                   ",\"swap\":%" PRIu64 ",\"regions\":%zu},\"added\":[",
+               when, s->monotonic_ns, s->totals.vsz, s->totals.rss, s->totals.pss,
+               s->totals.swap, s->totals.regions);
+    for (size_t i = 0; i < d.n_added; i++) {
+        if (i)
+            buf_putc(&b, ',');
+        json_put_region(&b, d.added[i], s->census_measured, 0);
+    }
+    buf_puts(&b, "],\"removed\":[");
+    for (size_t i = 0; i < d.n_removed; i++)
+        buf_printf(&b, "%s\"0x%" PRIx64 "\"", i ? "," : "", d.removed[i]->vma->start);
+    buf_puts(&b, "],\"changed\":[");
+    for (size_t i = 0; i < d.n_changed; i++) {
+        if (i)
+            buf_putc(&b, ',');
+        json_put_region(&b, d.changed[i].after, s->census_measured, 0);
+    }
+    buf_puts(&b, "]}");
+    diff_free(&d);
+    int rc = write_line(w->fp, &b);
+    buf_free(&b);
+    return rc;
+}
+
+int recording_add(struct recording_writer *w, struct snapshot *s)
+{
+    int rc;
+    if (!w->prev || w->samples % RECORDING_KEYFRAME == 0) {
+        rc = export_json(s, EXPORT_COMPACT, w->fp);
+        if (rc == 0 && fflush(w->fp) != 0)
+            rc = errno ? -errno : -EIO;
+    } else {
+        rc = write_delta(w, s);
+    }
+    snapshot_free(w->prev);
+    w->prev = s;
+    w->samples++;
+    return rc;
+}
+
+void recording_finish(struct recording_writer *w)
+{
+    snapshot_free(w->prev);
+    memset(w, 0, sizeof *w);
+}
+
+/* ---- reading ------------------------------------------------------- */
+
+static int by_start(const void *a, const void *b)
+{
+    const struct region *x = a, *y = b;
+    return x->vma->start < y->vma->start ? -1 : x->vma->start > y->vma->start;
+}
+
+static bool in_starts(const uint64_t *starts, size_t n, uint64_t addr)
+{
+    for (size_t i = 0; i < n; i++) /* deltas are small */
+        if (starts[i] == addr)
+            return true;
+    return false;
+}
+
+/* cur + delta -> the next sample. */
+static int apply_delta(const struct snapshot *cur, json_t *delta, struct snapshot **out, char **why)
+{
+    json_t *added = json_object_get(delta, "added"), *removed = json_object_get(delta, "removed"),
+           *changed = json_object_get(delta, "changed");
+    if (!json_is_array(added) || !json_is_array(removed) || !json_is_array(changed)) {
+        *why = xstrdup("a delta line lacks added, removed or changed");
+        return -EINVAL;
+    }
+    size_t nr = json_array_size(removed), nc = json_array_size(changed),
+           na = json_array_size(added);
+    uint64_t *gone = xcalloc(nr + nc + 1, sizeof *gone);
+    for (size_t i = 0; i < nr; i++) {
+        const char *x = json_string_value(json_array_get(removed, i));
+        gone[i] = x ? strtoull(x, NULL, 16) : 0;
+    }
+    struct snapshot *s = xcalloc(1, sizeof *s);
+    s->system = cur->system;
+    identity_copy(&s->proc, &cur->proc);
+    size_t cap = cur->n_regions + na + nc + 1;
+    s->vmas = xcalloc(cap, sizeof *s->vmas);
+    s->regions = xcalloc(cap, sizeof *s->regions);
+    int rc = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < na + nc && rc == 0; i++) {
+        json_t *o = i < na ? json_array_get(added, i) : json_array_get(changed, i - na);
+        rc = json_region_into(s, o, &s->regions[n], &s->vmas[n], n, why);
+        if (rc == 0 && i >= na)
+            gone[nr + (i - na)] = s->vmas[n].start;
+        if (rc == 0)
+            n++;
+        s->n_regions = n;
+    }
+    for (size_t i = 0; i < cur->n_regions && rc == 0; i++) {
+        const struct region *r = &cur->regions[i];
+        if (in_starts(gone, nr + nc, r->vma->start))
+            continue;
+        json_region_copy(s, r, &s->regions[n], &s->vmas[n]);
+        n++;
+        s->n_regions = n;
+    }
+    free(gone);
+    if (rc < 0) {
+        snapshot_free(s);
+        return rc;
+    }
+    /* Sort the regions (the records stay where they are). */
+    qsort(s->regions, n, sizeof *s->regions, by_start);
+    s->monotonic_ns = (uint64_t)json_integer_value(json_object_get(delta, "monotonic_ns"));
+    s->realtime_ns = cur->realtime_ns + (s->monotonic_ns - cur->monotonic_ns);
+    s->has_pss = cur->has_pss;
+    snapshot_compute_totals(s);
+    *out = s;
+    return 0;
+}
+
+bool recording_is(const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return false;
+    char head[128] = "";
+    bool yes = fgets(head, sizeof head, fp) && strstr(head, "\"vmscope.recording\"");
+    fclose(fp);
+    return yes;
+}
+
+int recording_read(const char *path, long index, struct snapshot **out, long *count, bool *cut,
+                   char **why)
+{
+    *out = NULL;
+    *count = 0;
+    *cut = false;
+    *why = NULL;
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        int err = errno;
+        *why = xasprintf("cannot open %s: %s", path, strerror(err));
+        return -err;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    struct snapshot *cur = NULL, *want = NULL;
+    int rc = 0;
+    long n = 0;
+    bool header = false;
+    /* Negative indexes need the count first: one pass counts, one reads. */
+    for (int pass = index < 0 ? 0 : 1; pass < 2 && rc == 0; pass++) {
+        rewind(fp);
+        n = 0;
+        header = false;
+        snapshot_free(cur);
+        cur = NULL;
+        while (rc == 0 && (len = getline(&line, &cap, fp)) > 0) {
+            if (line[len - 1] != '\n') {
+                *cut = true; /* killed mid-line: stop at the last whole one */
+                break;
+            }
+            if (!header) {
+                header = strstr(line, "\"vmscope.recording\"") != NULL;
+                if (!header) {
+                    *why = xasprintf("%s: not a vmscope recording (no header line)", path);
+                    rc = -EINVAL;
+                }
+                continue;
+            }
+            if (pass == 0) {
+                n += strstr(line, "\"vmscope.event\"") == NULL;
+                continue;
+            }
+            json_error_t err;
+            json_t *doc = json_loadb(line, (size_t)len, JSON_ALLOW_NUL, &err);
+            const char *format = json_string_value(json_object_get(doc, "format"));
+            struct snapshot *next = NULL;
+            if (!doc || !format) {
+                *why = xasprintf("%s: line %ld is not JSON: %s", path, n + 2, err.text);
+                rc = -EINVAL;
+            } else if (strcmp(format, "vmscope.snapshot") == 0) {
+                rc = json_snapshot_from_doc(doc, &next, why);
+            } else if (strcmp(format, "vmscope.delta") == 0) {
+                if (!cur) {
+                    *why = xasprintf("%s: a delta before any full snapshot", path);
+                    rc = -EINVAL;
+                } else {
+                    rc = apply_delta(cur, doc, &next, why);
+                }
+            }
+            json_decref(doc);
+            if (next) {
+                snapshot_free(cur);
+                cur = next;
+                if (n == index) {
+                    want = cur;
+                    cur = NULL;
+                    /* keep counting, from a copy-free position: reading stops */
+                    n++;
+                    break;
+                }
+                n++;
+            }
+        }
+        if (pass == 0) {
+            *count = n;
+            if (index < 0)
+                index += n;
+            if (index < 0 || index >= n) {
+                if (rc == 0) {
+                    *why = xasprintf("%s: has %ld samples", path, n);
+                    rc = -ERANGE;
+                }
+            }
+        }
+    }
+    if (index >= 0 && *count == 0)
+        *count = n;
+    free(line);
+    fclose(fp);
+    snapshot_free(cur);
+    if (rc == 0 && !want) {
+        *why = header ? xasprintf("%s: has no sample %ld", path, index)
+                      : xasprintf("%s: empty, or not a vmscope recording", path);
+        rc = -ERANGE;
+    }
+    if (rc < 0) {
+        snapshot_free(want);
+        return rc;
+    }
+    *out = want;
+    return 0;
+}
