@@ -28,6 +28,23 @@ int recording_start(struct recording_writer *w, FILE *fp, const struct snapshot 
 int recording_add(struct recording_writer *w, struct snapshot *s);
 void recording_finish(struct recording_writer *w);
 
+/* Reading a recording sample by sample, one sample in memory. */
+struct recording_iter {
+    FILE *fp;
+    char *path;
+    char *line;
+    size_t cap;
+    struct snapshot *cur; /* the last sample read */
+    long index;           /* its index, -1 before the first */
+    bool cut;             /* the file ended mid-line */
+};
+int recording_iter_open(struct recording_iter *it, const char *path, char **why);
+/* Reads the next sample: returns 1 with *out borrowed (valid until the
+ * next call; snapshot_clone() to keep it), 0 at the end, or -errno with
+ * *why set. */
+int recording_iter_next(struct recording_iter *it, const struct snapshot **out, char **why);
+void recording_iter_close(struct recording_iter *it);
+
 /* Reads sample index (0-based; negative counts from the end) of a
  * recording, keeping one sample in memory at a time. *count receives the
  * number of complete samples for a negative index (the samples read up to

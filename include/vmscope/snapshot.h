@@ -45,6 +45,8 @@ struct snapshot {
 };
 
 void snapshot_free(struct snapshot *s);
+/* A deep copy (its own records, names and string table). */
+struct snapshot *snapshot_clone(const struct snapshot *s);
 /* Sums regions into totals and by_class. */
 void snapshot_compute_totals(struct snapshot *s);
 /* Region containing addr, or NULL. Valid as long as s is. */

@@ -187,6 +187,77 @@ bool recording_is(const char *path)
     return yes;
 }
 
+int recording_iter_open(struct recording_iter *it, const char *path, char **why)
+{
+    memset(it, 0, sizeof *it);
+    it->index = -1;
+    it->fp = fopen(path, "r");
+    if (!it->fp) {
+        int err = errno;
+        *why = xasprintf("cannot open %s: %s", path, strerror(err));
+        return -err;
+    }
+    it->path = xstrdup(path);
+    ssize_t len = getline(&it->line, &it->cap, it->fp);
+    if (len <= 0 || it->line[len - 1] != '\n' || !strstr(it->line, "\"vmscope.recording\"")) {
+        *why = xasprintf("%s: not a vmscope recording (no header line)", path);
+        recording_iter_close(it);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+int recording_iter_next(struct recording_iter *it, const struct snapshot **out, char **why)
+{
+    *out = NULL;
+    ssize_t len;
+    while ((len = getline(&it->line, &it->cap, it->fp)) > 0) {
+        if (it->line[len - 1] != '\n') {
+            it->cut = true; /* killed mid-line: stop at the last whole one */
+            return 0;
+        }
+        json_error_t err;
+        json_t *doc = json_loadb(it->line, (size_t)len, JSON_ALLOW_NUL, &err);
+        const char *format = json_string_value(json_object_get(doc, "format"));
+        struct snapshot *next = NULL;
+        int rc = 0;
+        if (!doc || !format) {
+            *why = xasprintf("%s: sample %ld is not JSON: %s", it->path, it->index + 1, err.text);
+            rc = -EINVAL;
+        } else if (strcmp(format, "vmscope.snapshot") == 0) {
+            rc = json_snapshot_from_doc(doc, &next, why);
+        } else if (strcmp(format, "vmscope.delta") == 0) {
+            if (!it->cur) {
+                *why = xasprintf("%s: a delta before any full snapshot", it->path);
+                rc = -EINVAL;
+            } else {
+                rc = apply_delta(it->cur, doc, &next, why);
+            }
+        } /* other lines (events) are not samples */
+        json_decref(doc);
+        if (rc < 0)
+            return rc;
+        if (next) {
+            snapshot_free(it->cur);
+            it->cur = next;
+            it->index++;
+            *out = next;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void recording_iter_close(struct recording_iter *it)
+{
+    if (it->fp)
+        fclose(it->fp);
+    free(it->line);
+    free(it->path);
+    snapshot_free(it->cur);
+    memset(it, 0, sizeof *it);
+}
+
 int recording_read(const char *path, long index, struct snapshot **out, long *count, bool *cut,
                    char **why)
 {
@@ -194,100 +265,41 @@ int recording_read(const char *path, long index, struct snapshot **out, long *co
     *count = 0;
     *cut = false;
     *why = NULL;
-    FILE *fp = fopen(path, "r");
-    if (!fp) {
-        int err = errno;
-        *why = xasprintf("cannot open %s: %s", path, strerror(err));
-        return -err;
-    }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    struct snapshot *cur = NULL, *want = NULL;
-    int rc = 0;
-    long n = 0;
-    bool header = false;
-    /* Negative indexes need the count first: one pass counts, one reads. */
-    for (int pass = index < 0 ? 0 : 1; pass < 2 && rc == 0; pass++) {
-        rewind(fp);
-        n = 0;
-        header = false;
-        snapshot_free(cur);
-        cur = NULL;
-        while (rc == 0 && (len = getline(&line, &cap, fp)) > 0) {
-            if (line[len - 1] != '\n') {
-                *cut = true; /* killed mid-line: stop at the last whole one */
-                break;
-            }
-            if (!header) {
-                header = strstr(line, "\"vmscope.recording\"") != NULL;
-                if (!header) {
-                    *why = xasprintf("%s: not a vmscope recording (no header line)", path);
-                    rc = -EINVAL;
-                }
-                continue;
-            }
-            if (pass == 0) {
-                n += strstr(line, "\"vmscope.event\"") == NULL;
-                continue;
-            }
-            json_error_t err;
-            json_t *doc = json_loadb(line, (size_t)len, JSON_ALLOW_NUL, &err);
-            const char *format = json_string_value(json_object_get(doc, "format"));
-            struct snapshot *next = NULL;
-            if (!doc || !format) {
-                *why = xasprintf("%s: line %ld is not JSON: %s", path, n + 2, err.text);
-                rc = -EINVAL;
-            } else if (strcmp(format, "vmscope.snapshot") == 0) {
-                rc = json_snapshot_from_doc(doc, &next, why);
-            } else if (strcmp(format, "vmscope.delta") == 0) {
-                if (!cur) {
-                    *why = xasprintf("%s: a delta before any full snapshot", path);
-                    rc = -EINVAL;
-                } else {
-                    rc = apply_delta(cur, doc, &next, why);
-                }
-            }
-            json_decref(doc);
-            if (next) {
-                snapshot_free(cur);
-                cur = next;
-                if (n == index) {
-                    want = cur;
-                    cur = NULL;
-                    /* keep counting, from a copy-free position: reading stops */
-                    n++;
-                    break;
-                }
-                n++;
-            }
-        }
-        if (pass == 0) {
-            *count = n;
-            if (index < 0)
-                index += n;
-            if (index < 0 || index >= n) {
-                if (rc == 0) {
-                    *why = xasprintf("%s: has %ld samples", path, n);
-                    rc = -ERANGE;
-                }
-            }
+    struct recording_iter it;
+    int rc;
+    if (index < 0) { /* count first */
+        if ((rc = recording_iter_open(&it, path, why)) < 0)
+            return rc;
+        const struct snapshot *s;
+        while ((rc = recording_iter_next(&it, &s, why)) > 0)
+            ;
+        *count = it.index + 1;
+        *cut = it.cut; /* only a pass to the end can know */
+        recording_iter_close(&it);
+        if (rc < 0)
+            return rc;
+        index += *count;
+        if (index < 0) {
+            *why = xasprintf("%s: has %ld samples", path, *count);
+            return -ERANGE;
         }
     }
-    if (index >= 0 && *count == 0)
-        *count = n;
-    free(line);
-    fclose(fp);
-    snapshot_free(cur);
-    if (rc == 0 && !want) {
-        *why = header ? xasprintf("%s: has no sample %ld", path, index)
-                      : xasprintf("%s: empty, or not a vmscope recording", path);
+    if ((rc = recording_iter_open(&it, path, why)) < 0)
+        return rc;
+    const struct snapshot *s = NULL;
+    while ((rc = recording_iter_next(&it, &s, why)) > 0 && it.index < index)
+        ;
+    *cut = *cut || it.cut;
+    if (rc > 0) {
+        *out = it.cur; /* take it from the iterator */
+        it.cur = NULL;
+        if (*count == 0)
+            *count = it.index + 1;
+        rc = 0;
+    } else if (rc == 0) {
+        *why = xasprintf("%s: has no sample %ld (%ld samples)", path, index, it.index + 1);
         rc = -ERANGE;
     }
-    if (rc < 0) {
-        snapshot_free(want);
-        return rc;
-    }
-    *out = want;
-    return 0;
+    recording_iter_close(&it);
+    return rc;
 }

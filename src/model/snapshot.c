@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmscope/util.h"
+
 static const char *const class_names[RC_COUNT] = {
     "text", "data", "bss", "heap", "mmap", "stack", "other",
 };
@@ -34,6 +36,38 @@ void snapshot_free(struct snapshot *s)
     free(s->objects);
     identity_free(&s->proc);
     free(s);
+}
+
+/* A string of s's table maps to the same slot of the copy's table; any
+ * other (static) string is kept as it is. */
+static const char *remap(const struct snapshot *from, struct snapshot *to, const char *str)
+{
+    for (size_t i = 0; str && i < from->n_objects; i++)
+        if (from->objects[i] == str)
+            return to->objects[i];
+    return str;
+}
+
+struct snapshot *snapshot_clone(const struct snapshot *s)
+{
+    struct snapshot *c = xcalloc(1, sizeof *c);
+    *c = *s;
+    identity_copy(&c->proc, &s->proc);
+    c->objects = xcalloc(s->n_objects + 1, sizeof *c->objects);
+    for (size_t i = 0; i < s->n_objects; i++)
+        c->objects[i] = xstrdup(s->objects[i]);
+    c->vmas = xcalloc(s->n_regions + 1, sizeof *c->vmas);
+    c->regions = xcalloc(s->n_regions + 1, sizeof *c->regions);
+    for (size_t i = 0; i < s->n_regions; i++) {
+        const struct region *r = &s->regions[i];
+        c->vmas[i] = *r->vma;
+        c->vmas[i].name = xmemdup0(r->vma->name, r->vma->name_len);
+        c->regions[i] = *r;
+        c->regions[i].vma = &c->vmas[i];
+        c->regions[i].subclass = remap(s, c, r->subclass);
+        c->regions[i].object = remap(s, c, r->object);
+    }
+    return c;
 }
 
 static void add_to(struct class_totals *t, const struct vma *v)
