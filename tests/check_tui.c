@@ -666,6 +666,47 @@ START_TEST(t_replay_snapshot)
 }
 END_TEST
 
+START_TEST(t_replay_recording_scrubs)
+{
+    /* A recording opens at its last sample with its whole timeline; [ and
+     * ] move through it and every screen shows that moment. */
+    struct helper h;
+    helper_start(&h, (const char *[]){"grow", "40", "40", NULL});
+    char path[64], pid[16];
+    snprintf(path, sizeof path, "/tmp/vmscope-scrub-%d.jsonl", (int)getpid());
+    snprintf(pid, sizeof pid, "%d", (int)h.pid);
+    ck_assert_int_eq(run_command((const char *[]){"vmscope", "record", "-p", pid, "-i", "0.1", "-n",
+                                                  NULL}, -1, NULL, NULL), 2); /* -n is not record's */
+    ck_assert_int_eq(run_command((const char *[]){"vmscope", "record", "-p", pid, "-i", "0.1", "-d",
+                                                  "0.5", "-o", path, NULL}, -1, NULL, NULL), 0);
+    helper_stop(&h);
+    char args[128];
+    snprintf(args, sizeof args, "-r %s", path);
+    start_vmscope(args, 160, 45);
+    struct buf b;
+    buf_init(&b);
+    ck_assert_msg(wait_for(&b, "sample 6 of 6", 5), "%s", b.data);
+    char *mmap_last = strstr(b.data, " mmap ");
+    ck_assert_ptr_nonnull(mmap_last);
+    char last[16];
+    sscanf(mmap_last + 6, "%15s", last);
+    tmux("send-keys -t vt [ [ [ [ [");
+    ck_assert_msg(wait_for(&b, "sample 1 of 6", 3), "%s", b.data);
+    char first[16];
+    sscanf(strstr(b.data, " mmap ") + 6, "%15s", first);
+    ck_assert_str_ne(first, last); /* the region grew between the two */
+    tmux("send-keys -t vt ]");
+    ck_assert(wait_for(&b, "sample 2 of 6", 3));
+    tmux("send-keys -t vt 3");
+    ck_assert_msg(wait_for(&b, "Heap versus mmap", 3), "%s", b.data);
+    tmux("send-keys -t vt q");
+    ck_assert(wait_for(&b, "EXIT=0", 3));
+    stop_tmux();
+    unlink(path);
+    buf_free(&b);
+}
+END_TEST
+
 int main(void)
 {
     snprintf(sock, sizeof sock, "vmscope-test-%d", (int)getpid());
@@ -692,6 +733,7 @@ int main(void)
     tcase_add_test(tc, t_detail_image_parts);
     tcase_add_test(tc, t_page_grid_live);
     tcase_add_test(tc, t_replay_snapshot);
+    tcase_add_test(tc, t_replay_recording_scrubs);
     suite_add_tcase(s, tc);
     int status = run_suite(s);
     tmux("kill-server 2>/dev/null");

@@ -23,6 +23,7 @@ enum view_flags {
     VIEW_QUIT = 1 << 3,
     VIEW_EXPORT = 1 << 4,   /* write the current snapshot as JSON */
     VIEW_FULL = 1 << 5,     /* take a full smaps sample now (detail opened) */
+    VIEW_SEEK = 1 << 6,     /* show sample rec_index of the recording */
 };
 
 /* The first SCREEN_TABS screens are tabs; Detail opens with Enter. */
@@ -49,6 +50,7 @@ struct view {
     bool color;
     bool exited;       /* the target is gone: last state stays on screen */
     bool offline;      /* a saved snapshot (-r): nothing is read from any process */
+    long rec_index, rec_count; /* a recording: the sample shown, and how many */
     char banner[256];  /* exited / error, shown in the status line */
     char message[512]; /* transient status (export path, search miss) */
     char phase[256];   /* demo: the current lesson */
@@ -69,6 +71,9 @@ void view_free(struct view *v);
 /* Takes ownership of snap: it becomes current, the current one previous,
  * and the timeline records it. */
 void view_push_snapshot(struct view *v, struct snapshot *snap);
+/* Shows snap (owned) instead of the current one, leaving the timeline as
+ * it is: moving through a recording. */
+void view_replace_snapshot(struct view *v, struct snapshot *snap);
 
 /* curses lifecycle: tui_start installs the teardown that fatal() and the
  * signal path run, so the terminal is always restored. */

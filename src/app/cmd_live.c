@@ -105,6 +105,52 @@ static void sample(struct view *v, pid_t pid, bool light)
     free(msg);
 }
 
+/* The last sample of a recording, and how many there are. */
+static int load_recording(const char *file, struct snapshot **out, long *count, bool *cut,
+                          char **why)
+{
+    return recording_read(file, -1, out, count, cut, why);
+}
+
+/* Every sample through the view, so the Timeline shows the recording. */
+static void replay_into(struct view *v, const char *file)
+{
+    struct recording_iter it;
+    char *why = NULL;
+    if (recording_iter_open(&it, file, &why) < 0) {
+        free(why);
+        return;
+    }
+    const struct snapshot *s;
+    while (recording_iter_next(&it, &s, &why) > 0)
+        view_push_snapshot(v, snapshot_clone(s));
+    free(why);
+    recording_iter_close(&it);
+}
+
+static void recording_banner(struct view *v, const char *file, bool cut)
+{
+    char when[40];
+    format_time(v->snap->realtime_ns, when, sizeof when);
+    snprintf(v->banner, sizeof v->banner,
+             " %.100s: sample %ld of %ld, %s (not live; [ ] move)%s ", file, v->rec_index + 1,
+             v->rec_count, when, cut ? "; the file ends mid-line" : "");
+}
+
+static void seek(struct view *v, const char *file, bool cut)
+{
+    struct snapshot *s;
+    long count;
+    bool c;
+    char *why = NULL;
+    if (recording_read(file, v->rec_index, &s, &count, &c, &why) == 0)
+        view_replace_snapshot(v, s);
+    else
+        snprintf(v->message, sizeof v->message, "%.200s", why ? why : "cannot read the sample");
+    free(why);
+    recording_banner(v, file, cut);
+}
+
 static int live_loop(pid_t pid, double interval, bool color, int announce_fd, long samples,
                      const char *file)
 {
@@ -115,9 +161,8 @@ static int live_loop(pid_t pid, double interval, bool color, int announce_fd, lo
     bool cut = false;
     if (file) {
         char *why = NULL;
-        int rrc = recording_is(file)
-                      ? recording_read(file, -1, &first, &samples_in_file, &cut, &why)
-                      : json_read_snapshot_file(file, &first, &why);
+        int rrc = recording_is(file) ? load_recording(file, &first, &samples_in_file, &cut, &why)
+                                     : json_read_snapshot_file(file, &first, &why);
         if (rrc < 0) {
             warnx_msg("%s", why);
             free(why);
@@ -134,14 +179,24 @@ static int live_loop(pid_t pid, double interval, bool color, int announce_fd, lo
     }
     struct view v;
     view_init(&v, interval, color);
-    view_push_snapshot(&v, first);
+    if (samples_in_file) {
+        replay_into(&v, file); /* the whole recording fills the timeline */
+        if (v.snap)
+            snapshot_free(first); /* the pass kept its own copy of the last */
+        else
+            view_push_snapshot(&v, first);
+        first = v.snap;
+        v.rec_count = samples_in_file;
+        v.rec_index = samples_in_file - 1;
+    } else {
+        view_push_snapshot(&v, first);
+    }
     if (file) {
         char when[40];
         format_time(first->realtime_ns, when, sizeof when);
         v.offline = v.paused = true;
         if (samples_in_file)
-            snprintf(v.banner, sizeof v.banner, " %.120s: last of %ld samples, %s (not live)%s ",
-                     file, samples_in_file, when, cut ? "; the file ends mid-line" : "");
+            recording_banner(&v, file, cut);
         else
             snprintf(v.banner, sizeof v.banner, " %.160s: saved %s (not live) ", file, when);
     }
@@ -170,6 +225,8 @@ static int live_loop(pid_t pid, double interval, bool color, int announce_fd, lo
                 break;
             if (flags & VIEW_EXPORT)
                 export_current(&v, pid);
+            if (flags & VIEW_SEEK)
+                seek(&v, file, cut);
             if ((flags & VIEW_FULL) && v.snap->light && !v.exited && !v.offline)
                 sample(&v, pid, false);
             if (flags & VIEW_RESAMPLE)

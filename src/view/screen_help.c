@@ -11,6 +11,7 @@ static const char *const help_text[] = {
     "  \\   filter the Regions table by name or class     s, F6   change the sort",
     "  space  pause sampling     + -  sample faster / slower     e  export JSON",
     "  ? F1   this help          Esc  back                       q  quit",
+    "  [ ] { }  a recording (-r FILE.jsonl): one or ten samples back or on",
     "",
     "Classes (each region has one; the subclass says why)",
     "  T text   code and read-only data of the program and its libraries (code,",

@@ -42,6 +42,11 @@ static void draw_stacked(struct view *v, int top, int height, int width)
             mvaddch(top, x, '!'); /* regions changed at this sample */
             attroff(A_BOLD);
         }
+        if (v->rec_count && (long)i == v->rec_index) { /* the recording's shown sample */
+            attron(A_BOLD | A_REVERSE);
+            mvaddch(top + height - 1, x, '^');
+            attroff(A_BOLD | A_REVERSE);
+        }
     }
 }
 

@@ -318,6 +318,14 @@ int tui_key(struct view *v, int ch)
             v->screen = SCREEN_REGIONS;
         break;
     case 'e': return VIEW_HANDLED | VIEW_REDRAW | VIEW_EXPORT;
+    case '[': case ']': case '{': case '}': {
+        if (!v->rec_count)
+            return 0;
+        long step = ch == '[' ? -1 : ch == ']' ? 1 : ch == '{' ? -10 : 10;
+        long next = v->rec_index + step;
+        v->rec_index = next < 0 ? 0 : next >= v->rec_count ? v->rec_count - 1 : next;
+        return VIEW_HANDLED | VIEW_REDRAW | VIEW_SEEK;
+    }
     case KEY_RESIZE: break;
     default: return 0;
     }

@@ -30,12 +30,26 @@ void view_free(struct view *v)
     timeline_free(&v->timeline);
 }
 
+static void keep_selection(struct view *v, const struct snapshot *snap);
+
+void view_replace_snapshot(struct view *v, struct snapshot *snap)
+{
+    snapshot_free(v->snap);
+    v->snap = snap;
+    keep_selection(v, snap);
+}
+
 void view_push_snapshot(struct view *v, struct snapshot *snap)
 {
     timeline_add(&v->timeline, v->snap, snap);
     snapshot_free(v->prev);
     v->prev = v->snap;
     v->snap = snap;
+    keep_selection(v, snap);
+}
+
+static void keep_selection(struct view *v, const struct snapshot *snap)
+{
     /* Keep the selection on the region that now holds the address. */
     if (!v->selected && snap->n_regions)
         v->selected = snap->regions[0].vma->start;
