@@ -707,6 +707,31 @@ START_TEST(t_replay_recording_scrubs)
 }
 END_TEST
 
+START_TEST(t_diff_screen_against_baseline)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"grow", "60", "40", NULL});
+    start_vmscope(pid_args(h.pid), 160, 45);
+    struct buf b;
+    buf_init(&b);
+    ck_assert(wait_for(&b, "1 Map", 5));
+    tmux("send-keys -t vt 4");
+    ck_assert_msg(wait_for(&b, "No baseline yet", 3), "%s", b.data);
+    tmux("send-keys -t vt m");
+    ck_assert(wait_for(&b, "baseline marked", 3));
+    /* the helper keeps writing pages: its region shows up as changed */
+    char row[64];
+    snprintf(row, sizeof row, "~ %016llx", (unsigned long long)helper_value(&h, "start"));
+    ck_assert_msg(wait_for(&b, row, 4), "no changed region:\n%s", b.data);
+    ck_assert_ptr_nonnull(strstr(b.data, "rss +"));
+    ck_assert_ptr_nonnull(strstr(b.data, "Since the baseline"));
+    tmux("send-keys -t vt q");
+    stop_tmux();
+    buf_free(&b);
+    helper_stop(&h);
+}
+END_TEST
+
 int main(void)
 {
     snprintf(sock, sizeof sock, "vmscope-test-%d", (int)getpid());
@@ -734,6 +759,7 @@ int main(void)
     tcase_add_test(tc, t_page_grid_live);
     tcase_add_test(tc, t_replay_snapshot);
     tcase_add_test(tc, t_replay_recording_scrubs);
+    tcase_add_test(tc, t_diff_screen_against_baseline);
     suite_add_tcase(s, tc);
     int status = run_suite(s);
     tmux("kill-server 2>/dev/null");

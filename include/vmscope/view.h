@@ -27,9 +27,9 @@ enum view_flags {
 };
 
 /* The first SCREEN_TABS screens are tabs; Detail opens with Enter. */
-enum screen_id { SCREEN_MAP, SCREEN_REGIONS, SCREEN_TIMELINE, SCREEN_HELP, SCREEN_DETAIL,
-                 SCREEN_COUNT };
-#define SCREEN_TABS 4
+enum screen_id { SCREEN_MAP, SCREEN_REGIONS, SCREEN_TIMELINE, SCREEN_DIFF, SCREEN_HELP,
+                 SCREEN_DETAIL, SCREEN_COUNT };
+#define SCREEN_TABS 5
 
 enum sort_key { SORT_ADDRESS, SORT_SIZE, SORT_RSS, SORT_PSS, SORT_SWAP, SORT_CLASS, SORT_NAME,
                 SORT_COUNT };
@@ -37,6 +37,7 @@ enum sort_key { SORT_ADDRESS, SORT_SIZE, SORT_RSS, SORT_PSS, SORT_SWAP, SORT_CLA
 struct view {
     struct snapshot *snap; /* current; owned */
     struct snapshot *prev; /* the one before; owned */
+    struct snapshot *baseline; /* marked with m, for the Diff screen; owned */
     struct timeline timeline;
     enum screen_id screen;
     enum screen_id back; /* where Esc returns from Help or Detail */

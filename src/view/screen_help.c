@@ -3,7 +3,8 @@
 
 static const char *const help_text[] = {
     "Keys",
-    "  Tab / Shift-Tab / 1-4   switch screens: Map, Regions, Timeline, Help",
+    "  Tab / Shift-Tab / 1-5   switch screens: Map, Regions, Timeline, Diff, Help",
+    "  m      mark a baseline: the Diff screen compares the current moment with it",
     "  arrows j k, PgUp PgDn, Home End   move the selection (shared by all screens)",
     "  Enter  the selected region in detail: smaps fields, class, evidence and a grid of",
     "         its pages (+ - zoom, arrows move the page cursor, n p next/previous region)",

@@ -16,6 +16,7 @@ static const struct screen *const screens[SCREEN_COUNT] = {
     [SCREEN_MAP] = &screen_map,
     [SCREEN_REGIONS] = &screen_regions,
     [SCREEN_TIMELINE] = &screen_timeline,
+    [SCREEN_DIFF] = &screen_diff,
     [SCREEN_HELP] = &screen_help,
     [SCREEN_DETAIL] = &screen_detail,
 };
@@ -274,14 +275,22 @@ int tui_key(struct view *v, int ch)
     int r = screens[v->screen]->key ? screens[v->screen]->key(v, ch, height) : 0;
     if (r)
         return r;
-    v->message[0] = '\0';
+    if (ch != 'm')
+        v->message[0] = '\0';
     switch (ch) {
     case 'q': case 'Q': return VIEW_QUIT;
     case '\t': v->screen = v->screen >= SCREEN_TABS ? v->back : (v->screen + 1) % SCREEN_TABS; break;
     case KEY_BTAB:
         v->screen = v->screen >= SCREEN_TABS ? v->back : (v->screen + SCREEN_TABS - 1) % SCREEN_TABS;
         break;
-    case '1': case '2': case '3': case '4': v->screen = (enum screen_id)(ch - '1'); break;
+    case '1': case '2': case '3': case '4': case '5': v->screen = (enum screen_id)(ch - '1'); break;
+    case 'm':
+        if (!v->snap)
+            return 0;
+        snapshot_free(v->baseline);
+        v->baseline = snapshot_clone(v->snap);
+        snprintf(v->message, sizeof v->message, "baseline marked: the Diff screen (4) compares with it");
+        return VIEW_HANDLED | VIEW_REDRAW;
     case '?': case KEY_F(1): case 'h':
         if (v->screen != SCREEN_HELP && v->screen != SCREEN_DETAIL)
             v->back = v->screen;

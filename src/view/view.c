@@ -25,6 +25,7 @@ void view_free(struct view *v)
     page_runs_free(&v->grid);
     page_runs_free(&v->grid_prev);
     page_runs_free(&v->grid_full);
+    snapshot_free(v->baseline);
     snapshot_free(v->snap);
     snapshot_free(v->prev);
     timeline_free(&v->timeline);
