@@ -23,6 +23,10 @@ int cmd_record(int argc, char **argv);
 bool parse_pid(const char *arg, pid_t *out);
 /* Parses an interval in seconds (0.01 .. 3600). */
 bool parse_interval(const char *arg, double *out);
+/* Parses "-f text|json" (with a message when it is neither). */
+bool parse_text_or_json(const char *arg, bool *json);
+/* Prints capture_error_message() for err as the one-line error. */
+void warn_capture_error(pid_t pid, int err);
 
 /* The demo workload: runs the tour's phases forever, writing one line per
  * phase ("<sentence>\n") to announce_fd. Never returns. */

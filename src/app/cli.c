@@ -1,10 +1,12 @@
 /* Small command-line parsing helpers shared by the subcommands. */
 #include "vmscope/app.h"
+#include "vmscope/capture.h"
 #include "vmscope/util.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 bool parse_pid(const char *arg, pid_t *out)
 {
@@ -29,4 +31,21 @@ bool parse_interval(const char *arg, double *out)
     }
     *out = v;
     return true;
+}
+
+bool parse_text_or_json(const char *arg, bool *json)
+{
+    if (strcmp(arg, "json") == 0 || strcmp(arg, "text") == 0) {
+        *json = arg[0] == 'j';
+        return true;
+    }
+    warnx_msg("unknown format '%s': use text or json", arg);
+    return false;
+}
+
+void warn_capture_error(pid_t pid, int err)
+{
+    char *msg = capture_error_message(pid, err);
+    warnx_msg("%s", msg);
+    free(msg);
 }

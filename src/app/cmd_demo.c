@@ -95,9 +95,7 @@ int cmd_demo(int argc, char **argv)
         struct snapshot *snap;
         int rc = capture_snapshot(child, NULL, &snap);
         if (rc < 0) {
-            char *msg = capture_error_message(child, rc);
-            warnx_msg("%s", msg);
-            free(msg);
+            warn_capture_error(child, rc);
             status = EXIT_FAILURE_RUNTIME;
             break;
         }

@@ -53,12 +53,8 @@ int cmd_diff(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
-            if (strcmp(optarg, "json") == 0)
-                json = true;
-            else if (strcmp(optarg, "text") != 0) {
-                warnx_msg("unknown format '%s': use text or json", optarg);
+            if (!parse_text_or_json(optarg, &json))
                 return EXIT_USAGE;
-            }
             break;
         case 'o': out_path = optarg; break;
         case 'h':

@@ -171,9 +171,7 @@ static int live_loop(pid_t pid, double interval, bool color, int announce_fd, lo
     } else {
         int rc = capture_snapshot(pid, NULL, &first);
         if (rc < 0) {
-            char *msg = capture_error_message(pid, rc);
-            warnx_msg("%s", msg);
-            free(msg);
+            warn_capture_error(pid, rc);
             return EXIT_FAILURE_RUNTIME;
         }
     }

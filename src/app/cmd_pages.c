@@ -71,12 +71,8 @@ int cmd_pages(int argc, char **argv)
             have_range = true;
             break;
         case 'f':
-            if (strcmp(optarg, "json") == 0)
-                json = true;
-            else if (strcmp(optarg, "text") != 0) {
-                warnx_msg("unknown format '%s': use text or json", optarg);
+            if (!parse_text_or_json(optarg, &json))
                 return EXIT_USAGE;
-            }
             break;
         case 'o': out_path = optarg; break;
         case 'h': pages_usage(stdout); return EXIT_OK;
@@ -96,9 +92,7 @@ int cmd_pages(int argc, char **argv)
         proc_target_close(&t);
     }
     if (rc < 0) {
-        char *msg = capture_error_message(pid, rc);
-        warnx_msg("%s", msg);
-        free(msg);
+        warn_capture_error(pid, rc);
         return EXIT_FAILURE_RUNTIME;
     }
     struct atomic_file af;

@@ -71,9 +71,7 @@ int cmd_record(int argc, char **argv)
     struct snapshot *first;
     int rc = capture_snapshot(pid, NULL, &first);
     if (rc < 0) {
-        char *msg = capture_error_message(pid, rc);
-        warnx_msg("%s", msg);
-        free(msg);
+        warn_capture_error(pid, rc);
         return EXIT_FAILURE_RUNTIME;
     }
     /* Written as it goes, a line at a time: whatever stops the recording,
@@ -116,9 +114,7 @@ int cmd_record(int argc, char **argv)
             break;
         }
         if (crc < 0) {
-            char *msg = capture_error_message(pid, crc);
-            warnx_msg("%s", msg);
-            free(msg);
+            warn_capture_error(pid, crc);
             rc = crc;
             break;
         }

@@ -86,9 +86,7 @@ int cmd_snapshot(int argc, char **argv)
     if (rc < 0) {
         json_stream_free(js);
         atomic_file_abort(&af);
-        char *msg = capture_error_message(pid, rc);
-        warnx_msg("%s", msg);
-        free(msg);
+        warn_capture_error(pid, rc);
         return EXIT_FAILURE_RUNTIME;
     }
     rc = atomic_file_finish(&af, js ? json_stream_finish(js, snap)
