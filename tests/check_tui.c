@@ -43,13 +43,19 @@ static void capture(struct buf *b)
     tmux_output(b, "capture-pane -J -p -t vt"); /* -J: wrapped lines joined */
 }
 
-/* Waits up to secs for text to appear in the pane; returns the pane. */
+/* Waits up to secs for text to appear in the pane; returns the pane. A
+ * frame reaches tmux in several writes, so once the text shows, the pane is
+ * read again after a moment: the rest of that frame has landed by then. */
 static bool wait_for(struct buf *b, const char *text, double secs)
 {
     for (double t = 0; t < secs; t += 0.1) {
         capture(b);
-        if (b->data && strstr(b->data, text))
-            return true;
+        if (b->data && strstr(b->data, text)) {
+            usleep(150 * 1000);
+            capture(b);
+            if (b->data && strstr(b->data, text))
+                return true;
+        }
         usleep(100 * 1000);
     }
     return false;
@@ -81,6 +87,20 @@ static const char *pid_args(pid_t pid)
     static char a[64];
     snprintf(a, sizeof a, "-p %d -i 0.3", (int)pid);
     return a;
+}
+
+/* vmscope on the helper, waited for until its first frame is drawn. */
+static void attach(struct buf *b, const struct helper *h, int cols, int rows)
+{
+    start_vmscope(pid_args(h->pid), cols, rows);
+    ck_assert_msg(wait_for(b, "1 Map", 5), "no first frame:\n%s", b->data);
+}
+
+/* Selects the region that contains addr (the / search) and opens its detail. */
+static void open_detail(uint64_t addr)
+{
+    tmux("send-keys -t vt / %llx Enter", (unsigned long long)addr);
+    tmux("send-keys -t vt Enter");
 }
 
 START_TEST(t_header_and_screens)
@@ -120,10 +140,9 @@ START_TEST(t_search_address_selects_region)
     struct helper h;
     helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
     uint64_t start = helper_value(&h, "start");
-    start_vmscope(pid_args(h.pid), 160, 40);
     struct buf b;
     buf_init(&b);
-    ck_assert(wait_for(&b, "1 Map", 5));
+    attach(&b, &h, 160, 40);
     /* An address inside the fenced mapping, without 0x. */
     tmux("send-keys -t vt / %llx Enter", (unsigned long long)(start + 5 * 4096 + 123));
     char row[64];
@@ -150,10 +169,9 @@ START_TEST(t_sort_by_size)
 {
     struct helper h;
     helper_start(&h, (const char *[]){"fenced", "4096", "1", NULL}); /* a 16 MiB region */
-    start_vmscope(pid_args(h.pid), 160, 40);
     struct buf b;
     buf_init(&b);
-    ck_assert(wait_for(&b, "1 Map", 5));
+    attach(&b, &h, 160, 40);
     tmux("send-keys -t vt s"); /* address -> size, and to the Regions screen */
     ck_assert_msg(wait_for(&b, "sort: size", 3), "%s", b.data);
     /* The first row under the column titles is the largest region. */
@@ -177,10 +195,9 @@ START_TEST(t_resize_to_1x1_and_back)
 {
     struct helper h;
     helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
-    start_vmscope(pid_args(h.pid), 120, 30);
     struct buf b;
     buf_init(&b);
-    ck_assert(wait_for(&b, "1 Map", 5));
+    attach(&b, &h, 120, 30);
     tmux("resize-window -t vt -x 1 -y 1");
     usleep(500 * 1000);
     tmux("resize-window -t vt -x 5 -y 3");
@@ -201,10 +218,9 @@ START_TEST(t_sigwinch_burst)
     /* Forty resizes as fast as tmux sends them, down to 1x1 and up again. */
     struct helper h;
     helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
-    start_vmscope(pid_args(h.pid), 120, 30);
     struct buf b;
     buf_init(&b);
-    ck_assert(wait_for(&b, "1 Map", 5));
+    attach(&b, &h, 120, 30);
     for (int i = 0; i < 40; i++)
         tmux("resize-window -t vt -x %d -y %d", 1 + (i * 37) % 200, 1 + (i * 13) % 60);
     tmux("resize-window -t vt -x 120 -y 30");
@@ -250,10 +266,9 @@ START_TEST(t_target_exit_shows_banner)
 {
     struct helper h;
     helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
-    start_vmscope(pid_args(h.pid), 160, 40);
     struct buf b;
     buf_init(&b);
-    ck_assert(wait_for(&b, "1 Map", 5));
+    attach(&b, &h, 160, 40);
     pid_t pid = h.pid;
     helper_stop(&h); /* the helper exits */
     char want[64];
@@ -475,12 +490,10 @@ START_TEST(t_page_grid)
     struct helper h;
     helper_start(&h, (const char *[]){"fenced", "64", "9", NULL});
     uint64_t start = helper_value(&h, "start");
-    start_vmscope(pid_args(h.pid), 150, 45);
     struct buf b;
     buf_init(&b);
-    ck_assert(wait_for(&b, "1 Map", 5));
-    tmux("send-keys -t vt / %llx Enter", (unsigned long long)start);
-    tmux("send-keys -t vt Enter");
+    attach(&b, &h, 150, 45);
+    open_detail(start);
     ck_assert_msg(wait_for(&b, "per cell", 3), "no grid:\n%s", b.data);
     /* every other page of the first 18 is written */
     ck_assert_msg(strstr(b.data, "#.#.#.#.#.#.#.#.#...") != NULL, "grid:\n%s", b.data);
@@ -517,12 +530,10 @@ START_TEST(t_page_grid_large_region_histogram)
     /* Past 64 MiB the histogram counts page states (no per-page flag reads). */
     struct helper h;
     helper_start(&h, (const char *[]){"fenced", "20000", "5", NULL});
-    start_vmscope(pid_args(h.pid), 150, 45);
     struct buf b;
     buf_init(&b);
-    ck_assert(wait_for(&b, "1 Map", 5));
-    tmux("send-keys -t vt / %llx Enter", (unsigned long long)helper_value(&h, "start"));
-    tmux("send-keys -t vt Enter");
+    attach(&b, &h, 150, 45);
+    open_detail(helper_value(&h, "start"));
     ck_assert_msg(wait_for(&b, "        5     20K  # present", 3), "%s", b.data);
     ck_assert_ptr_nonnull(strstr(b.data, "    19995     78M  . not present"));
     tmux("send-keys -t vt q");
@@ -538,12 +549,10 @@ START_TEST(t_page_grid_shared_pages)
      * per cell the grid shows them as shared ('+'), not exclusive ('#'). */
     struct helper h;
     helper_start(&h, (const char *[]){"fork", "8", NULL});
-    start_vmscope(pid_args(h.pid), 150, 45);
     struct buf b;
     buf_init(&b);
-    ck_assert(wait_for(&b, "1 Map", 5));
-    tmux("send-keys -t vt / %llx Enter", (unsigned long long)helper_value(&h, "start"));
-    tmux("send-keys -t vt Enter");
+    attach(&b, &h, 150, 45);
+    open_detail(helper_value(&h, "start"));
     ck_assert_msg(wait_for(&b, "++++++++", 3), "no shared pages in the grid:\n%s", b.data);
     ck_assert_ptr_null(strstr(b.data, "########"));
     tmux("send-keys -t vt q");
@@ -558,12 +567,10 @@ START_TEST(t_detail_image_parts)
     /* The bss region's detail shows its image's parts at run time. */
     struct helper h;
     helper_start(&h, (const char *[]){"bss", "3", NULL});
-    start_vmscope(pid_args(h.pid), 200, 45);
     struct buf b;
     buf_init(&b);
-    ck_assert(wait_for(&b, "1 Map", 5));
-    tmux("send-keys -t vt / %llx Enter", (unsigned long long)helper_value(&h, "written_start"));
-    tmux("send-keys -t vt Enter");
+    attach(&b, &h, 200, 45);
+    open_detail(helper_value(&h, "written_start"));
     ck_assert_msg(wait_for(&b, "class bss/bss", 3), "%s", b.data);
     ck_assert_msg(strstr(b.data, "image: rodata ") != NULL, "%s", b.data);
     char bss[64];
@@ -597,12 +604,10 @@ START_TEST(t_page_grid_live)
      * at the next samples, underlined for the tick they changed in. */
     struct helper h;
     helper_start(&h, (const char *[]){"grow", "60", "100", NULL});
-    start_vmscope(pid_args(h.pid), 150, 45);
     struct buf b;
     buf_init(&b);
-    ck_assert(wait_for(&b, "1 Map", 5));
-    tmux("send-keys -t vt / %llx Enter", (unsigned long long)helper_value(&h, "start"));
-    tmux("send-keys -t vt Enter");
+    attach(&b, &h, 150, 45);
+    open_detail(helper_value(&h, "start"));
     ck_assert_msg(wait_for(&b, "per cell", 3), "%s", b.data);
     int before = count_char_in_line_after(b.data, "per cell", '#');
     bool underlined = false;
@@ -646,8 +651,7 @@ START_TEST(t_replay_snapshot)
     snprintf(want, sizeof want, "pid %s", pid);
     ck_assert_msg(wait_for(&b, want, 5), "%s", b.data);
     ck_assert_ptr_nonnull(strstr(b.data, "(not live)"));
-    tmux("send-keys -t vt / %llx Enter", (unsigned long long)start);
-    tmux("send-keys -t vt Enter");
+    open_detail(start);
     ck_assert_msg(wait_for(&b, "a saved snapshot has no page states", 3), "%s", b.data);
     const char *rss = strstr(b.data, "\nRss ");
     ck_assert_ptr_nonnull(rss);
@@ -711,10 +715,9 @@ START_TEST(t_diff_screen_against_baseline)
 {
     struct helper h;
     helper_start(&h, (const char *[]){"grow", "60", "40", NULL});
-    start_vmscope(pid_args(h.pid), 160, 45);
     struct buf b;
     buf_init(&b);
-    ck_assert(wait_for(&b, "1 Map", 5));
+    attach(&b, &h, 160, 45);
     tmux("send-keys -t vt 4");
     ck_assert_msg(wait_for(&b, "No baseline yet", 3), "%s", b.data);
     tmux("send-keys -t vt m");
