@@ -178,13 +178,7 @@ END_TEST
 START_TEST(t_private_file_mapping)
 {
     char path[] = "/tmp/vmscope-test-fileXXXXXX";
-    int fd = mkstemp(path);
-    ck_assert_int_ge(fd, 0);
-    char block[4096];
-    memset(block, 'x', sizeof block);
-    for (int i = 0; i < 8; i++)
-        ck_assert_int_eq(write(fd, block, sizeof block), (ssize_t)sizeof block);
-    close(fd);
+    make_temp_file(path, 8, 'x');
     struct helper h;
     helper_start(&h, (const char *[]){"filemap", path, "3", NULL});
     struct snapshot *s = capture_helper(&h, false);

@@ -118,13 +118,7 @@ END_TEST
 START_TEST(t_private_file_partly_read)
 {
     char path[] = "/tmp/vmscope-pages-XXXXXX";
-    int fd = mkstemp(path);
-    ck_assert_int_ge(fd, 0);
-    char block[4096];
-    memset(block, 'y', sizeof block);
-    for (int i = 0; i < 64; i++)
-        ck_assert_int_eq(write(fd, block, sizeof block), (ssize_t)sizeof block);
-    close(fd);
+    make_temp_file(path, 64, 'y');
     struct helper h;
     helper_start(&h, (const char *[]){"fileread", path, "4", NULL});
     struct page_runs runs;

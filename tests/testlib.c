@@ -167,3 +167,14 @@ int run_suite(Suite *s)
     srunner_free(r);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
+
+void make_temp_file(char *template_path, int pages, char fill)
+{
+    int fd = mkstemp(template_path);
+    ck_assert_int_ge(fd, 0);
+    char block[4096];
+    memset(block, fill, sizeof block);
+    for (int i = 0; i < pages; i++)
+        ck_assert_int_eq(write(fd, block, sizeof block), (ssize_t)sizeof block);
+    close(fd);
+}

@@ -31,6 +31,10 @@ int helper_stop(struct helper *h);
  * and stderr. Returns the exit status (or 128+signal). */
 int run_command(const char *const *argv, uid_t as_uid, struct buf *out, struct buf *err);
 
+/* Creates a file of pages 4 KiB pages of byte fill from a mkstemp template
+ * (rewritten in place). Fails the test on error. */
+void make_temp_file(char *template_path, int pages, char fill);
+
 /* Path of a file under tests/fixtures (static buffer per call site use). */
 const char *fixture_path(const char *name, char *buf, size_t size);
 /* Reads a fixture (transparently decompressing .xz) into b. */

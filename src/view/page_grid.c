@@ -192,75 +192,90 @@ static void draw_cursor_page(struct view *v, int y, int width)
     draw_text(y, 0, width, line);
 }
 
-/* page-types' table: pages and bytes per combination of kernel flags. */
-static bool draw_flag_histogram(const struct view *v, int y, int x, int height, int width)
+/* A histogram: pages per key, keys in order of first appearance. */
+#define HISTOGRAM_KEYS 32
+
+struct histogram {
+    struct { uint64_t key, pages; } rows[HISTOGRAM_KEYS];
+    int n;
+};
+
+static void histogram_add(struct histogram *h, uint64_t key, uint64_t pages)
 {
-    const struct page_runs *full = &v->grid_full;
-    if (!full->flags_readable || !full->count)
-        return false;
-    struct { uint64_t flags, pages; bool present; } combo[32];
-    int n = 0;
-    for (size_t i = 0; i < full->count; i++) {
-        const struct page_run *p = &full->items[i];
-        bool present = p->has_flags;
-        int j = 0;
-        while (j < n && !(combo[j].flags == p->kflags && combo[j].present == present))
-            j++;
-        if (j == n && n < 32)
-            combo[n++] = (typeof(combo[0])){p->kflags, 0, present};
-        if (j < n)
-            combo[j].pages += p->pages;
+    int j = 0;
+    while (j < h->n && h->rows[j].key != key)
+        j++;
+    if (j == h->n) {
+        if (h->n == HISTOGRAM_KEYS)
+            return; /* more combinations than rows: the rest are not shown */
+        h->rows[h->n++].key = key;
     }
-    attron(A_BOLD);
-    draw_text(y, x, width, "pages       bytes  kernel page flags");
-    attroff(A_BOLD);
-    uint64_t psz = (uint64_t)kernel_features()->page_size;
-    for (int j = 0; j < n && j + 1 < height; j++) {
-        char line[400], sz[16];
-        format_size(sz, sizeof sz, combo[j].pages * psz);
-        int k = snprintf(line, sizeof line, "%9" PRIu64 " %7s  ", combo[j].pages, sz);
-        if (!combo[j].present)
-            snprintf(line + k, sizeof line - (size_t)k, "(not present)");
-        for (int b = 0; combo[j].present && b < 64 && k < (int)sizeof line - 20; b++)
-            if ((combo[j].flags >> b & 1) && kpageflag_name(b))
-                k += snprintf(line + k, sizeof line - (size_t)k, "%s ", kpageflag_name(b));
-        draw_text(y + 1 + j, x, width, line);
-    }
-    return true;
+    h->rows[j].pages += pages;
 }
 
-static void draw_histogram(const struct view *v, int y, int x, int height, int width)
+/* "pages bytes <label of the key>" rows under a title. */
+static void histogram_draw(const struct histogram *h, const char *title,
+                           void (*label)(uint64_t key, char *out, size_t size), int y, int x,
+                           int height, int width)
 {
-    if (draw_flag_histogram(v, y, x, height, width))
-        return;
-    struct { unsigned st; uint64_t pages; } combo[16];
-    int n = 0;
-    for (size_t i = 0; i < v->grid.count; i++) {
-        unsigned st = v->grid.items[i].state;
-        int j = 0;
-        while (j < n && combo[j].st != st)
-            j++;
-        if (j == n && n < 16)
-            combo[n++] = (typeof(combo[0])){st, 0};
-        if (j < n)
-            combo[j].pages += v->grid.items[i].pages;
-    }
     attron(A_BOLD);
-    draw_text(y, x, width, "pages       bytes  state");
+    draw_text(y, x, width, title);
     attroff(A_BOLD);
     uint64_t psz = (uint64_t)kernel_features()->page_size;
-    for (int j = 0; j < n && j + 1 < height; j++) {
-        char line[160], sz[16];
-        format_size(sz, sizeof sz, combo[j].pages * psz);
-        int k = snprintf(line, sizeof line, "%9" PRIu64 " %7s  %c ", combo[j].pages, sz,
-                         state_glyph(combo[j].st, false));
-        for (int b = 0; b < PAGE_STATE_COUNT; b++)
-            if (combo[j].st & (1u << b))
-                k += snprintf(line + k, sizeof line - (size_t)k, "%s ", page_state_name(b));
-        if (!combo[j].st)
-            snprintf(line + k, sizeof line - (size_t)k, "not present");
+    for (int j = 0; j < h->n && j + 1 < height; j++) {
+        char line[400], sz[16];
+        format_size(sz, sizeof sz, h->rows[j].pages * psz);
+        int k = snprintf(line, sizeof line, "%9" PRIu64 " %7s  ", h->rows[j].pages, sz);
+        label(h->rows[j].key, line + k, sizeof line - (size_t)k);
         draw_text(y + 1 + j, x, width, line);
     }
+}
+
+/* Kernel-flag keys: the flags, with bit 63 set for pages not present
+ * (which have no flags; bit 63 is no kpageflags bit that is ever set). */
+#define KEY_NOT_PRESENT (UINT64_C(1) << 63)
+
+static void flags_label(uint64_t key, char *out, size_t size)
+{
+    if (key == KEY_NOT_PRESENT) {
+        snprintf(out, size, "(not present)");
+        return;
+    }
+    size_t k = 0;
+    out[0] = '\0';
+    for (int b = 0; b < 63 && k + 20 < size; b++)
+        if ((key >> b & 1) && kpageflag_name(b))
+            k += (size_t)snprintf(out + k, size - k, "%s ", kpageflag_name(b));
+}
+
+static void state_label(uint64_t key, char *out, size_t size)
+{
+    unsigned st = (unsigned)key;
+    size_t k = (size_t)snprintf(out, size, "%c ", state_glyph(st, false));
+    for (int b = 0; b < PAGE_STATE_COUNT && k < size; b++)
+        if (st & (1u << b))
+            k += (size_t)snprintf(out + k, size - k, "%s ", page_state_name(b));
+    if (!st && k < size)
+        snprintf(out + k, size - k, "not present");
+}
+
+/* page-types' table (pages and bytes per combination of kernel flags) where
+ * the small region was read in full with its flags; per page state else. */
+static void draw_histogram(const struct view *v, int y, int x, int height, int width)
+{
+    struct histogram h = {.n = 0};
+    const struct page_runs *full = &v->grid_full;
+    if (full->flags_readable && full->count) {
+        for (size_t i = 0; i < full->count; i++)
+            histogram_add(&h, full->items[i].has_flags ? full->items[i].kflags : KEY_NOT_PRESENT,
+                          full->items[i].pages);
+        histogram_draw(&h, "pages       bytes  kernel page flags", flags_label, y, x, height,
+                       width);
+        return;
+    }
+    for (size_t i = 0; i < v->grid.count; i++)
+        histogram_add(&h, v->grid.items[i].state, v->grid.items[i].pages);
+    histogram_draw(&h, "pages       bytes  state", state_label, y, x, height, width);
 }
 
 /* The histogram's width beside the grid, by terminal width (0: none). */
