@@ -491,6 +491,10 @@ START_TEST(t_reader_refuses_what_is_not_ours)
          "{\"start\": \"0x2000\", \"end\": \"0x3000\", \"perms\": \"rw-p\", \"class\": \"mmap\"},"
          "{\"start\": \"0x1000\", \"end\": \"0x2000\", \"perms\": \"rw-p\", \"class\": \"mmap\"}]}",
          "not sorted"},
+        /* jansson quotes the bytes near the error: a title-setting escape
+         * and a newline that must not reach the terminal */
+        {"{\"format\": \"\\\x1b]0;pwned\x07\"}", "not JSON"},
+        {"{\"format\": \"\\\n\"}", "not JSON"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct snapshot *s = NULL;
@@ -498,9 +502,27 @@ START_TEST(t_reader_refuses_what_is_not_ours)
         ck_assert_int_lt(json_read_snapshot(cases[i].text, strlen(cases[i].text), &s, &why), 0);
         ck_assert_ptr_null(s);
         ck_assert_msg(why && strstr(why, cases[i].why), "case %zu: %s", i, why);
-        ck_assert_ptr_null(strchr(why, '\n')); /* one line */
+        for (const char *c = why; *c; c++) /* one line, nothing the terminal acts on */
+            ck_assert_msg((unsigned char)*c >= 0x20 && *c != 0x7f, "case %zu: %s", i, why);
         free(why);
     }
+    /* The same for a sample line of a recording. */
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/vmscope-bad-%d.jsonl", (int)getpid());
+    FILE *fp = fopen(path, "w");
+    ck_assert_ptr_nonnull(fp);
+    fputs("{\"format\": \"vmscope.recording\", \"version\": 1}\n"
+          "{\"format\": \"vmscope.snapshot\", \"x\": \"\\\x1b]0;pwned\x07\"}\n", fp);
+    fclose(fp);
+    struct snapshot *s = NULL;
+    long count;
+    bool cut;
+    char *why = NULL;
+    ck_assert_int_lt(recording_read(path, -1, &s, &count, &cut, &why), 0);
+    ck_assert_msg(strstr(why, "sample 0: not JSON"), "%s", why);
+    ck_assert_msg(!strchr(why, '\x1b') && !strchr(why, '\x07'), "%s", why);
+    free(why);
+    unlink(path);
 }
 END_TEST
 

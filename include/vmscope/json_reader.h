@@ -19,6 +19,10 @@ int json_read_snapshot(const char *text, size_t len, struct snapshot **out, char
 /* For the recording reader: a parsed document, and regions parsed into a
  * snapshot's arrays (v is the record r->vma will point to). */
 typedef struct json_t json_t;
+/* Parses one JSON document as the readers need it (NULs allowed, inodes
+ * above 2^63 kept). NULL and *why = "not JSON: ..." (one sanitised line)
+ * if it is not JSON. */
+json_t *json_parse_document(const char *text, size_t len, char **why);
 int json_snapshot_from_doc(json_t *doc, struct snapshot **out, char **why);
 int json_region_into(struct snapshot *s, json_t *o, struct region *r, struct vma *v, size_t i,
                      char **why);

@@ -1,6 +1,7 @@
 /* vmscope.snapshot JSON -> struct snapshot (see json_reader.h). */
 #include "vmscope/json_reader.h"
 #include "vmscope/buf.h"
+#include "vmscope/sanitize.h"
 #include "vmscope/util.h"
 
 #include <errno.h>
@@ -289,16 +290,29 @@ int json_snapshot_from_doc(json_t *doc, struct snapshot **out, char **why)
     return 0;
 }
 
-int json_read_snapshot(const char *text, size_t len, struct snapshot **out, char **why)
+json_t *json_parse_document(const char *text, size_t len, char **why)
 {
-    *out = NULL;
-    *why = NULL;
     json_error_t err;
     json_t *doc = json_loadb(text, len, JSON_ALLOW_NUL, &err);
     if (!doc && strstr(err.text, "too big integer")) /* an inode above 2^63 */
         doc = json_loadb(text, len, JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &err);
+    if (!doc) {
+        /* jansson quotes the bytes near the error: they are the file's, so
+         * they may hold newlines or escape sequences. */
+        char *near = sanitize_display_dup(err.text);
+        fail(why, "not JSON: %s (line %d, column %d)", near, err.line, err.column);
+        free(near);
+    }
+    return doc;
+}
+
+int json_read_snapshot(const char *text, size_t len, struct snapshot **out, char **why)
+{
+    *out = NULL;
+    *why = NULL;
+    json_t *doc = json_parse_document(text, len, why);
     if (!doc)
-        return fail(why, "not JSON: %s (line %d, column %d)", err.text, err.line, err.column);
+        return -EINVAL;
     int rc = json_snapshot_from_doc(doc, out, why);
     json_decref(doc);
     return rc;

@@ -216,13 +216,15 @@ int recording_iter_next(struct recording_iter *it, const struct snapshot **out, 
             it->cut = true; /* killed mid-line: stop at the last whole one */
             return 0;
         }
-        json_error_t err;
-        json_t *doc = json_loadb(it->line, (size_t)len, JSON_ALLOW_NUL, &err);
+        char *parse_error = NULL;
+        json_t *doc = json_parse_document(it->line, (size_t)len, &parse_error);
         const char *format = json_string_value(json_object_get(doc, "format"));
         struct snapshot *next = NULL;
         int rc = 0;
         if (!doc || !format) {
-            *why = xasprintf("%s: sample %ld is not JSON: %s", it->path, it->index + 1, err.text);
+            *why = xasprintf("%s: sample %ld: %s", it->path, it->index + 1,
+                             parse_error ? parse_error : "no \"format\"");
+            free(parse_error);
             rc = -EINVAL;
         } else if (strcmp(format, "vmscope.snapshot") == 0) {
             rc = json_snapshot_from_doc(doc, &next, why);

@@ -32,7 +32,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check(export_json(s, 0, fp) == 0, "export failed");
     fclose(fp);
     struct snapshot *again = NULL;
-    check(json_read_snapshot(text, len, &again, &why) == 0, "our own output does not read back");
+    if (json_read_snapshot(text, len, &again, &why) < 0) {
+        fprintf(stderr, "fuzz_reader: our own output does not read back: %s\n", why ? why : "?");
+        abort();
+    }
     check(again->n_regions == s->n_regions, "region count changed");
     for (size_t i = 0; i < s->n_regions; i++)
         check(again->regions[i].vma->start == s->regions[i].vma->start &&

@@ -2,7 +2,8 @@
 # Build the fuzz targets with clang (libFuzzer + ASan + UBSan) and run each
 # for SECONDS (default 60), starting from the seed corpus in
 # tests/fuzz/corpus/NAME. New inputs go to a scratch corpus; a crash stops
-# the run with the target's report and a non-zero status.
+# the run with the target's report and a non-zero status; the crashing input
+# is kept in tests/fuzz/crashes/ (the scratch build directory is removed).
 # usage: tests/fuzz/run.sh [SECONDS] [TARGET...]
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -35,8 +36,9 @@ for t in "${targets[@]}"; do
     seeds=("$here/corpus/$t")
     [ -d "${seeds[0]}" ] || seeds=()
     echo "== $t: ${secs}s"
+    mkdir -p "$here/crashes"
     if ! (cd "$build" && ASAN_OPTIONS=detect_leaks=1 "./$t" -max_total_time="$secs" \
-            -max_len=65536 -print_final_stats=1 "$build/corpus-$t" "${seeds[@]}" 2>"$build/$t.log"); then
+            -artifact_prefix="$here/crashes/$t-" -max_len=65536 -print_final_stats=1 "$build/corpus-$t" "${seeds[@]}" 2>"$build/$t.log"); then
         tail -n 60 "$build/$t.log"
         status=1
         continue
