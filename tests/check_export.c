@@ -491,6 +491,15 @@ START_TEST(t_reader_refuses_what_is_not_ours)
          "{\"start\": \"0x2000\", \"end\": \"0x3000\", \"perms\": \"rw-p\", \"class\": \"mmap\"},"
          "{\"start\": \"0x1000\", \"end\": \"0x2000\", \"perms\": \"rw-p\", \"class\": \"mmap\"}]}",
          "not sorted"},
+        /* the writers copy perms and subclass as they are: a quote in
+         * either would make the file written back not JSON */
+        {"{\"format\": \"vmscope.snapshot\", \"version\": 1, \"regions\": ["
+         "{\"start\": \"0x1000\", \"end\": \"0x2000\", \"perms\": \"r\\\"xp\", \"class\": \"mmap\"}]}",
+         "region 0 has no permissions"},
+        {"{\"format\": \"vmscope.snapshot\", \"version\": 1, \"regions\": ["
+         "{\"start\": \"0x1000\", \"end\": \"0x2000\", \"perms\": \"rw-p\", \"class\": \"mmap\","
+         " \"subclass\": \"a\\\"b\"}]}",
+         "region 0 has an invalid subclass"},
         /* jansson quotes the bytes near the error: a title-setting escape
          * and a newline that must not reach the terminal */
         {"{\"format\": \"\\\x1b]0;pwned\x07\"}", "not JSON"},
@@ -523,6 +532,41 @@ START_TEST(t_reader_refuses_what_is_not_ours)
     ck_assert_msg(!strchr(why, '\x1b') && !strchr(why, '\x07'), "%s", why);
     free(why);
     unlink(path);
+}
+END_TEST
+
+/* What the reader accepts, the writer must write back as a document the
+ * reader accepts again, with the same content (fuzz_reader's property on
+ * the cases it found). */
+START_TEST(t_reader_output_reads_back)
+{
+    /* a kernel name cut mid-character by the model's 64-byte field, and a
+     * state that is not one ASCII letter */
+    const char *text = "{\"format\": \"vmscope.snapshot\", \"version\": 1,"
+                       " \"system\": {\"kernel\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\u00e9\","
+                       " \"page_size\": 4096},"
+                       " \"process\": {\"pid\": 7, \"state\": \"\u00e9\"},"
+                       " \"regions\": [{\"start\": \"0x1000\", \"end\": \"0x2000\","
+                       " \"perms\": \"rw-p\", \"class\": \"heap\", \"subclass\": \"brk\"}]}";
+    struct snapshot *s = NULL;
+    char *why = NULL;
+    ck_assert_msg(json_read_snapshot(text, strlen(text), &s, &why) == 0, "%s", why);
+    char *data = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&data, &len);
+    ck_assert_int_eq(export_json(s, 0, fp), 0);
+    fclose(fp);
+    json_t *doc = parse(data);
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(doc, "system"), "kernel")),
+                     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(doc, "process"), "state")),
+                     "?");
+    json_t *region = json_array_get(json_object_get(doc, "regions"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(region, "subclass")), "brk");
+    ck_assert_str_eq(json_string_value(json_object_get(region, "perms")), "rw-p");
+    json_decref(doc);
+    free(data);
+    snapshot_free(s);
 }
 END_TEST
 
@@ -615,6 +659,7 @@ int main(void)
     tcase_add_test(tc, t_reader_round_trip);
     tcase_add_test(tc, t_diff_of_a_growing_region);
     tcase_add_test(tc, t_reader_refuses_what_is_not_ours);
+    tcase_add_test(tc, t_reader_output_reads_back);
     tcase_add_test(tc, t_recording_replays_its_totals);
     tcase_add_test(tc, t_text_has_class_totals);
     suite_add_tcase(s, tc);

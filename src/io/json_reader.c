@@ -127,6 +127,20 @@ void json_region_copy(struct snapshot *s, const struct region *from, struct regi
     r->object = from->object ? intern(s, from->object) : NULL;
 }
 
+/* What the model promises about these two (the writers copy them as they
+ * are): maps' "rwxp" form, and a subclass that is a short lowercase word. */
+static bool perms_valid(const char *p)
+{
+    return p && strlen(p) == 4 && strchr("r-", p[0]) && strchr("w-", p[1]) &&
+           strchr("x-", p[2]) && strchr("ps", p[3]);
+}
+
+static bool subclass_valid(const char *sub)
+{
+    size_t n = strspn(sub, "abcdefghijklmnopqrstuvwxyz0123456789_-");
+    return sub[n] == '\0' && n <= 32;
+}
+
 static int read_region(struct snapshot *s, json_t *o, struct region *r, size_t i, char **why)
 {
     struct vma *v = r->vma;
@@ -134,7 +148,7 @@ static int read_region(struct snapshot *s, json_t *o, struct region *r, size_t i
         !read_hex_addr(json_object_get(o, "end"), &v->end) || v->end < v->start)
         return fail(why, "region %zu has no valid start and end", i);
     const char *perms = json_string_value(json_object_get(o, "perms"));
-    if (!perms || strlen(perms) != 4)
+    if (!perms_valid(perms))
         return fail(why, "region %zu has no permissions", i);
     memcpy(v->perms, perms, 5);
     v->offset = u64_of(json_object_get(o, "offset"));
@@ -153,6 +167,8 @@ static int read_region(struct snapshot *s, json_t *o, struct region *r, size_t i
         return fail(why, "region %zu has an unknown class", i);
     r->cls = (enum region_class)c;
     const char *sub = json_string_value(json_object_get(o, "subclass"));
+    if (sub && !subclass_valid(sub))
+        return fail(why, "region %zu has an invalid subclass", i);
     r->subclass = intern(s, sub ? sub : "");
     if (json_object_get(o, "object")) {
         char *obj = read_bytes(o, "object", NULL);
@@ -225,7 +241,8 @@ static void read_process(struct snapshot *s, json_t *p)
         id->user = read_bytes(p, "user", NULL);
     id->threads = (int)i64_of(json_object_get(p, "threads"));
     const char *state = json_string_value(json_object_get(p, "state"));
-    id->state = state && state[0] ? state[0] : '?';
+    /* one letter of /proc/PID/stat; the writer copies it as it is */
+    id->state = state && state[0] > ' ' && state[0] < 0x7f ? state[0] : '?';
 }
 
 int json_snapshot_from_doc(json_t *doc, struct snapshot **out, char **why)
@@ -243,6 +260,9 @@ int json_snapshot_from_doc(json_t *doc, struct snapshot **out, char **why)
     json_t *sys = json_object_get(doc, "system");
     const char *kernel = json_string_value(json_object_get(sys, "kernel"));
     snprintf(s->system.kernel, sizeof s->system.kernel, "%s", kernel ? kernel : "");
+    size_t klen = strlen(s->system.kernel);
+    while (klen && !utf8_valid(s->system.kernel, klen)) /* cut mid-character */
+        s->system.kernel[--klen] = '\0';
     s->system.page_size = (long)i64_of(json_object_get(sys, "page_size"));
     if (s->system.page_size <= 0)
         s->system.page_size = 4096;
