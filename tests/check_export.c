@@ -540,14 +540,15 @@ END_TEST
  * the cases it found). */
 START_TEST(t_reader_output_reads_back)
 {
-    /* a kernel name cut mid-character by the model's 64-byte field, and a
-     * state that is not one ASCII letter */
+    /* a kernel name cut mid-character by the model's 64-byte field, a
+     * state that is not one ASCII letter, a negative thread id */
     const char *text = "{\"format\": \"vmscope.snapshot\", \"version\": 1,"
                        " \"system\": {\"kernel\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\u00e9\","
                        " \"page_size\": 4096},"
                        " \"process\": {\"pid\": 7, \"state\": \"\u00e9\"},"
                        " \"regions\": [{\"start\": \"0x1000\", \"end\": \"0x2000\","
-                       " \"perms\": \"rw-p\", \"class\": \"heap\", \"subclass\": \"brk\"}]}";
+                       " \"perms\": \"rw-p\", \"class\": \"heap\", \"subclass\": \"brk\","
+                       " \"tid\": -5}]}";
     struct snapshot *s = NULL;
     char *why = NULL;
     ck_assert_msg(json_read_snapshot(text, strlen(text), &s, &why) == 0, "%s", why);
@@ -564,6 +565,7 @@ START_TEST(t_reader_output_reads_back)
     json_t *region = json_array_get(json_object_get(doc, "regions"), 0);
     ck_assert_str_eq(json_string_value(json_object_get(region, "subclass")), "brk");
     ck_assert_str_eq(json_string_value(json_object_get(region, "perms")), "rw-p");
+    ck_assert_ptr_null(json_object_get(region, "tid")); /* no thread has id -5 */
     json_decref(doc);
     free(data);
     snapshot_free(s);

@@ -175,7 +175,8 @@ static int read_region(struct snapshot *s, json_t *o, struct region *r, size_t i
         r->object = intern(s, obj);
         free(obj);
     }
-    r->tid = (pid_t)i64_of(json_object_get(o, "tid"));
+    int64_t tid = i64_of(json_object_get(o, "tid"));
+    r->tid = tid > 0 && tid <= INT32_MAX ? (pid_t)tid : 0; /* a thread id, or none */
     if (json_is_true(json_object_get(o, "heuristic")))
         r->flags |= REGION_HEURISTIC;
     for (int f = 0; f < SMAPS_FIELD_COUNT; f++) {
