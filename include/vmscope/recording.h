@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "vmscope/snapshot.h"
+#include "vmscope/syscall_event.h"
 
 #define RECORDING_KEYFRAME 100
 
@@ -26,6 +27,9 @@ int recording_start(struct recording_writer *w, FILE *fp, const struct snapshot 
 /* Writes s (full or delta) and keeps it as the base of the next delta:
  * takes ownership of s. Returns 0 or -errno. */
 int recording_add(struct recording_writer *w, struct snapshot *s);
+/* Writes an exact event line (launch mode with --trace), unflushed: the
+ * caller fflush()es after a burst. */
+int recording_add_event(struct recording_writer *w, const struct syscall_event *e);
 void recording_finish(struct recording_writer *w);
 
 /* Reading a recording sample by sample, one sample in memory. */

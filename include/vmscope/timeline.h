@@ -29,6 +29,7 @@ struct timeline_sample {
     uint64_t series_rss[SERIES_COUNT];
     uint32_t anon_mmaps; /* how many anonymous mmap regions */
     uint32_t events;     /* events found at this sample */
+    uint32_t traced;     /* exact system calls (--trace) since the sample before */
 };
 
 enum timeline_event_kind { EV_APPEARED, EV_DISAPPEARED, EV_GREW, EV_SHRANK, EV_PROTECTION };
@@ -54,6 +55,8 @@ void timeline_init(struct timeline *t, size_t max_samples, size_t max_events);
 void timeline_free(struct timeline *t);
 /* Records snapshot cur; prev (may be NULL) is the one recorded before it. */
 void timeline_add(struct timeline *t, const struct snapshot *prev, const struct snapshot *cur);
+/* Counts n traced system calls into the newest sample. */
+void timeline_mark_traced(struct timeline *t, uint32_t n);
 /* i = 0 is the oldest kept; NULL past the end. Valid until the next add. */
 const struct timeline_sample *timeline_sample_at(const struct timeline *t, size_t i);
 const struct timeline_event *timeline_event_at(const struct timeline *t, size_t i);

@@ -12,8 +12,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "vmscope/byte_ring.h"
 #include "vmscope/pages.h"
 #include "vmscope/snapshot.h"
+#include "vmscope/syscall_event.h"
 #include "vmscope/timeline.h"
 
 enum view_flags {
@@ -26,10 +28,11 @@ enum view_flags {
     VIEW_SEEK = 1 << 6,     /* show sample rec_index of the recording */
 };
 
-/* The first SCREEN_TABS screens are tabs; Detail opens with Enter. */
+/* The first SCREEN_TABS screens are tabs (Output only in launch mode);
+ * Detail opens with Enter. */
 enum screen_id { SCREEN_MAP, SCREEN_REGIONS, SCREEN_TIMELINE, SCREEN_DIFF, SCREEN_HELP,
-                 SCREEN_DETAIL, SCREEN_COUNT };
-#define SCREEN_TABS 5
+                 SCREEN_OUTPUT, SCREEN_DETAIL, SCREEN_COUNT };
+#define SCREEN_TABS 6
 
 enum sort_key { SORT_ADDRESS, SORT_SIZE, SORT_RSS, SORT_PSS, SORT_SWAP, SORT_CLASS, SORT_NAME,
                 SORT_COUNT };
@@ -64,6 +67,15 @@ struct view {
     uint64_t page_cursor;    /* page index in the region */
     uint64_t pages_per_cell; /* 0: fit the whole region */
     uint64_t grid_first;     /* first page shown when zoomed in */
+    /* Launch mode (vmscope -- CMD). */
+    bool launched;
+    const struct byte_ring *output; /* the program's output (a pty), or NULL */
+    char output_note[256];          /* where its output went otherwise */
+    size_t output_scroll;           /* Output: lines up from the end */
+    bool tracing;                   /* --trace: `trace` holds the exact events */
+    struct trace_log trace;
+    uint32_t traced_since_sample;   /* events since the last sample */
+    long event_cursor;              /* Timeline: selected event log line, 0 = newest */
     int rows, cols;
 };
 
@@ -72,6 +84,11 @@ void view_free(struct view *v);
 /* Takes ownership of snap: it becomes current, the current one previous,
  * and the timeline records it. */
 void view_push_snapshot(struct view *v, struct snapshot *snap);
+/* Launch mode with --trace: keep the exact events. */
+void view_enable_trace(struct view *v);
+void view_add_syscall_event(struct view *v, const struct syscall_event *e);
+/* How many tabs there are (Output is one only in launch mode). */
+int view_tab_count(const struct view *v);
 /* Shows snap (owned) instead of the current one, leaving the timeline as
  * it is: moving through a recording. */
 void view_replace_snapshot(struct view *v, struct snapshot *snap);

@@ -7,6 +7,7 @@
 #include "vmscope/capture.h"
 #include "vmscope/export.h"
 #include "vmscope/json_reader.h"
+#include "vmscope/launch.h"
 #include "vmscope/recording.h"
 #include "vmscope/util.h"
 #include "vmscope/view.h"
@@ -15,10 +16,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -94,6 +97,8 @@ static void sample(struct view *v, pid_t pid, bool light)
         view_push_snapshot(v, s);
         return;
     }
+    if (v->launched && (rc == -ESRCH || rc == -ENOENT))
+        return; /* the tracer reports the exit, with the last state and the status */
     char *msg = capture_error_message(pid, rc);
     if (rc == -ESRCH || rc == -ENOENT) { /* we saw it alive: it exited */
         v->exited = true;
@@ -151,47 +156,149 @@ static void seek(struct view *v, const char *file, bool cut)
     recording_banner(v, file, cut);
 }
 
-static int live_loop(pid_t pid, double interval, bool color, int announce_fd, long samples,
-                     const char *file)
+/* What the live view watches: a pid, a file, or a program it launched. */
+struct live_source {
+    pid_t pid;
+    const char *file;
+    struct launch *launch;
+    const char *command; /* launch mode: CMD, for the exit banner */
+    int announce_fd;     /* the demo's phases, or -1 */
+    bool launch_output;  /* launch mode: the program's output is in a pty */
+    const char *output_file;
+};
+
+/* The program's output, kept for the Output screen. */
+#define OUTPUT_KEEP (1u << 20)
+
+static void read_output(struct live_source *src, struct byte_ring *out)
 {
-    /* The first sample (or the file) before curses: an error stays a plain
-     * one-liner. */
-    struct snapshot *first;
-    long samples_in_file = 0;
-    bool cut = false;
-    if (file) {
+    int fd = src->launch ? launch_output_fd(src->launch) : -1;
+    char tmp[4096];
+    ssize_t n;
+    while (fd >= 0 && (n = read(fd, tmp, sizeof tmp)) > 0)
+        byte_ring_append(out, tmp, (size_t)n);
+}
+
+static void show_exit(struct view *v, const struct live_source *src, int status)
+{
+    char how[96];
+    launch_describe_status(status, how, sizeof how);
+    v->exited = true;
+    snprintf(v->banner, sizeof v->banner,
+             " %.60s (pid %d) %s: its last address space stays on screen (q quits) ",
+             src->command, (int)src->pid, how);
+}
+
+/* What the tracer found: exact events, the state at exec and at exit. */
+static void apply_launch_news(struct view *v, const struct live_source *src)
+{
+    struct launch_news news;
+    launch_poll(src->launch, &news);
+    for (size_t i = 0; i < news.n_events && v->tracing; i++)
+        view_add_syscall_event(v, &news.events[i]);
+    if (news.initial && !v->snap) {
+        view_push_snapshot(v, news.initial);
+        news.initial = NULL;
+    }
+    if (news.final && !v->exited) {
+        view_push_snapshot(v, news.final);
+        news.final = NULL;
+    }
+    if (news.exited && !v->exited)
+        show_exit(v, src, news.status);
+    launch_news_free(&news);
+}
+
+/* The first picture, before curses: an error stays a plain one-liner. */
+static int first_snapshot(struct view *v, struct live_source *src, long *samples_in_file,
+                          bool *cut)
+{
+    struct snapshot *first = NULL;
+    if (src->launch) {
+        apply_launch_news(v, src);
+        if (v->snap)
+            return 0;
+    }
+    if (src->file) {
         char *why = NULL;
-        int rrc = recording_is(file) ? load_recording(file, &first, &samples_in_file, &cut, &why)
-                                     : json_read_snapshot_file(file, &first, &why);
+        int rrc = recording_is(src->file)
+                      ? load_recording(src->file, &first, samples_in_file, cut, &why)
+                      : json_read_snapshot_file(src->file, &first, &why);
         if (rrc < 0) {
             warnx_msg("%s", why);
             free(why);
-            return EXIT_FAILURE_RUNTIME;
+            return -1;
         }
     } else {
-        int rc = capture_snapshot(pid, NULL, &first);
+        int rc = capture_snapshot(src->pid, NULL, &first);
         if (rc < 0) {
-            warn_capture_error(pid, rc);
-            return EXIT_FAILURE_RUNTIME;
+            if (src->launch)
+                warnx_msg("%s exited before vmscope could read its address space",
+                          src->command);
+            else
+                warn_capture_error(src->pid, rc);
+            return -1;
         }
     }
-    struct view v;
-    view_init(&v, interval, color);
-    if (samples_in_file) {
-        replay_into(&v, file); /* the whole recording fills the timeline */
-        if (v.snap)
+    if (*samples_in_file) {
+        replay_into(v, src->file); /* the whole recording fills the timeline */
+        if (v->snap)
             snapshot_free(first); /* the pass kept its own copy of the last */
         else
-            view_push_snapshot(&v, first);
-        first = v.snap;
-        v.rec_count = samples_in_file;
-        v.rec_index = samples_in_file - 1;
+            view_push_snapshot(v, first);
+        v->rec_count = *samples_in_file;
+        v->rec_index = *samples_in_file - 1;
     } else {
-        view_push_snapshot(&v, first);
+        view_push_snapshot(v, first);
     }
+    return 0;
+}
+
+/* Waits for a key, news or the next sample, whichever comes first. */
+static void wait_for_input(const struct live_source *src, int wait_ms)
+{
+    struct pollfd fds[4];
+    nfds_t n = 0;
+    fds[n++] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
+    if (src->announce_fd >= 0)
+        fds[n++] = (struct pollfd){.fd = src->announce_fd, .events = POLLIN};
+    if (src->launch) {
+        fds[n++] = (struct pollfd){.fd = launch_wake_fd(src->launch), .events = POLLIN};
+        if (launch_output_fd(src->launch) >= 0)
+            fds[n++] = (struct pollfd){.fd = launch_output_fd(src->launch), .events = POLLIN};
+    }
+    poll(fds, n, wait_ms); /* a signal (SIGWINCH too) ends it early */
+}
+
+static int live_loop(struct live_source *src, double interval, bool color, long samples,
+                     bool trace)
+{
+    struct view v;
+    view_init(&v, interval, color);
+    struct byte_ring output;
+    byte_ring_init(&output, src->launch_output ? OUTPUT_KEEP : 1);
+    if (src->launch) {
+        v.launched = true;
+        if (src->launch_output)
+            v.output = &output;
+        else
+            snprintf(v.output_note, sizeof v.output_note,
+                     "The program's output goes to %.200s (--output).", src->output_file);
+        if (trace)
+            view_enable_trace(&v);
+    }
+    long samples_in_file = 0;
+    bool cut = false;
+    if (first_snapshot(&v, src, &samples_in_file, &cut) < 0) {
+        view_free(&v);
+        byte_ring_free(&output);
+        return EXIT_FAILURE_RUNTIME;
+    }
+    pid_t pid = src->pid;
+    const char *file = src->file;
     if (file) {
         char when[40];
-        format_time(first->realtime_ns, when, sizeof when);
+        format_time(v.snap->realtime_ns, when, sizeof when);
         v.offline = v.paused = true;
         if (samples_in_file)
             recording_banner(&v, file, cut);
@@ -204,23 +311,27 @@ static int live_loop(pid_t pid, double interval, bool color, int announce_fd, lo
     buf_init(&pending);
     uint64_t next = clock_monotonic_ns() + (uint64_t)(interval * 1e9);
     unsigned tick = 0;
-    while (!stop_signal) {
-        read_phase(announce_fd, &pending, &v);
+    bool quit = false;
+    while (!stop_signal && !quit) {
+        read_phase(src->announce_fd, &pending, &v);
+        read_output(src, &output);
+        if (src->launch)
+            apply_launch_news(&v, src);
         tui_draw(&v);
         uint64_t now = clock_monotonic_ns();
         int wait_ms = 250;
         if (!v.paused && !v.exited)
             wait_ms = now >= next ? 0 : (int)((next - now) / 1000000) + 1;
-        if (wait_ms > 250 && announce_fd >= 0)
-            wait_ms = 250; /* the demo's announcements */
-        timeout(wait_ms);
-        int ch = getch();
+        if (wait_ms > 250)
+            wait_ms = 250;
+        wait_for_input(src, wait_ms);
         if (stop_signal)
             break;
-        if (ch != ERR) {
+        timeout(0);
+        for (int ch; !quit && (ch = getch()) != ERR;) {
             int flags = tui_key(&v, ch);
             if (flags & VIEW_QUIT)
-                break;
+                quit = true;
             if (flags & VIEW_EXPORT)
                 export_current(&v, pid);
             if (flags & VIEW_SEEK)
@@ -230,8 +341,10 @@ static int live_loop(pid_t pid, double interval, bool color, int announce_fd, lo
             if (flags & VIEW_RESAMPLE)
                 next = clock_monotonic_ns();
         }
+        if (src->launch)
+            apply_launch_news(&v, src); /* the exit state before a sample could miss it */
         now = clock_monotonic_ns();
-        if (!v.paused && !v.exited && !v.offline && now >= next) {
+        if (!quit && !v.paused && !v.exited && !v.offline && now >= next) {
             /* Slow intervals can afford the full picture every time. */
             bool light = ++tick % FULL_EVERY != 0 && v.interval < 2.0;
             sample(&v, pid, light);
@@ -243,6 +356,7 @@ static int live_loop(pid_t pid, double interval, bool color, int announce_fd, lo
     tui_stop();
     buf_free(&pending);
     view_free(&v);
+    byte_ring_free(&output);
     if (stop_signal && stop_signal != SIGINT)
         return 128 + stop_signal;
     return EXIT_OK;
@@ -251,37 +365,57 @@ static int live_loop(pid_t pid, double interval, bool color, int announce_fd, lo
 static void live_usage(FILE *fp)
 {
     fputs("usage: vmscope [-p PID | --demo | -r FILE] [-i SEC] [-n COUNT] [--no-color]\n"
+          "       vmscope [-i SEC] [--trace] [-u USER] [--output FILE] -- CMD [ARGS...]\n"
           "  (no -p)             choose a process from a list\n"
           "  -p, --pid PID       watch this process\n"
+          "  -- CMD ARGS         launch CMD and watch it from exec to exit; its last state\n"
+          "                      stays on screen with the exit status\n"
+          "      --trace         (launch) every brk/mmap/munmap/mremap/mprotect/madvise,\n"
+          "                      exactly, for every thread and child\n"
+          "  -u, --user USER     (launch, as root) run CMD as USER\n"
+          "      --output FILE   (launch) CMD's output to FILE instead of the Output screen\n"
           "      --demo          watch the built-in tour workload\n"
-          "  -r, --read FILE     open a snapshot saved as JSON (same screens, not live)\n"
+          "  -r, --read FILE     open a snapshot or recording (same screens, not live)\n"
           "  -i, --interval SEC  sample every SEC seconds (default 1)\n"
           "  -n, --samples N     exit after N samples (like top -n)\n"
           "      --no-color      no colours (also when NO_COLOR is set)\n",
           fp);
 }
 
+/* The terminal's size, for the launched program's pty (less the header). */
+static void terminal_size(unsigned short *rows, unsigned short *cols)
+{
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 6 && ws.ws_col > 0) {
+        *rows = (unsigned short)(ws.ws_row - 6);
+        *cols = ws.ws_col;
+    }
+}
+
 int cmd_live(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"pid", required_argument, NULL, 'p'},   {"demo", no_argument, NULL, 'D'},
+        {"pid", required_argument, NULL, 'p'},      {"demo", no_argument, NULL, 'D'},
         {"interval", required_argument, NULL, 'i'}, {"no-color", no_argument, NULL, 'C'},
         {"samples", required_argument, NULL, 'n'},  {"read", required_argument, NULL, 'r'},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+        {"trace", no_argument, NULL, 'T'},          {"user", required_argument, NULL, 'u'},
+        {"output", required_argument, NULL, 'O'},   {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
-    pid_t pid = 0;
-    bool demo = false;
+    struct live_source src = {.announce_fd = -1};
+    bool demo = false, trace = false;
     double interval = 1.0;
     long samples = 0;
-    const char *file = NULL;
+    const char *user = NULL;
     const char *no_color = getenv("NO_COLOR");
     bool color = !(no_color && no_color[0]);
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "p:i:n:r:h", longopts, NULL)) != -1) {
+    /* '+': the options end at CMD, whose own options are its own. */
+    while ((c = getopt_long(argc, argv, "+p:i:n:r:u:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'p':
-            if (!parse_pid(optarg, &pid))
+            if (!parse_pid(optarg, &src.pid))
                 return EXIT_USAGE;
             break;
         case 'D': demo = true; break;
@@ -290,7 +424,10 @@ int cmd_live(int argc, char **argv)
                 return EXIT_USAGE;
             break;
         case 'C': color = false; break;
-        case 'r': file = optarg; break;
+        case 'r': src.file = optarg; break;
+        case 'T': trace = true; break;
+        case 'u': user = optarg; break;
+        case 'O': src.output_file = optarg; break;
         case 'n': {
             char *end;
             samples = strtol(optarg, &end, 10);
@@ -304,37 +441,57 @@ int cmd_live(int argc, char **argv)
         default: live_usage(stderr); return EXIT_USAGE;
         }
     }
-    if (optind < argc) {
-        warnx_msg("unexpected argument '%s'", argv[optind]);
+    char **command = optind < argc ? argv + optind : NULL;
+    if (command && (src.pid || demo || src.file)) {
+        warnx_msg("-- CMD launches a program: it does not go with -p, --demo or -r");
+        return EXIT_USAGE;
+    }
+    if (!command && (trace || user || src.output_file)) {
+        warnx_msg("--trace, -u and --output are for a launched program: vmscope [opts] -- CMD");
         return EXIT_USAGE;
     }
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         warnx_msg("the live view needs a terminal; for a one-off picture use "
-                  "'vmscope snapshot -p PID'");
+                  "'vmscope snapshot -p PID'%s",
+                  command ? ", to keep a launched program's story 'vmscope record -o FILE -- CMD'"
+                          : "");
         return EXIT_USAGE;
     }
-    int announce_fd = -1;
     pid_t child = 0;
-    if (demo) {
-        child = demo_workload_spawn(&announce_fd);
+    if (command) {
+        struct launch_options lo = {.argv = command, .user = user, .output = src.output_file,
+                                    .pty = !src.output_file, .trace = trace};
+        terminal_size(&lo.rows, &lo.cols);
+        char *why = NULL;
+        if (launch_start(&lo, &src.launch, &why) < 0) {
+            warnx_msg("%s", why);
+            free(why);
+            return EXIT_FAILURE_RUNTIME;
+        }
+        src.pid = launch_pid(src.launch);
+        src.command = command[0];
+        src.launch_output = !src.output_file;
+    } else if (demo) {
+        child = demo_workload_spawn(&src.announce_fd);
         if (child < 0) {
             warnx_msg("cannot start the demo workload: %s", strerror((int)-child));
             return EXIT_FAILURE_RUNTIME;
         }
-        fcntl(announce_fd, F_SETFL, fcntl(announce_fd, F_GETFL) | O_NONBLOCK);
-        pid = child;
-    } else if (!pid && !file) {
+        fcntl(src.announce_fd, F_SETFL, fcntl(src.announce_fd, F_GETFL) | O_NONBLOCK);
+        src.pid = child;
+    } else if (!src.pid && !src.file) {
         tui_start(color);
-        pid = picker_run();
+        src.pid = picker_run();
         tui_stop();
-        if (!pid)
+        if (!src.pid)
             return EXIT_OK;
     }
-    int rc = live_loop(pid, interval, color, announce_fd, samples, file);
+    int rc = live_loop(&src, interval, color, samples, trace);
+    launch_stop(src.launch);
     if (child > 0) {
         kill(child, SIGKILL);
         waitpid(child, NULL, 0);
-        close(announce_fd);
+        close(src.announce_fd);
     }
     return rc;
 }

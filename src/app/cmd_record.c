@@ -1,11 +1,13 @@
 /* vmscope record -p PID [-i SEC] [-d SEC] -o FILE.jsonl */
 #include "vmscope/app.h"
 #include "vmscope/capture.h"
+#include "vmscope/launch.h"
 #include "vmscope/recording.h"
 #include "vmscope/util.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,19 +28,70 @@ static void sleep_ns(uint64_t ns)
     nanosleep(&ts, NULL); /* a signal cuts it short: the loop checks */
 }
 
+/* Launch mode: writes the exact events, and the state at exit as the last
+ * sample; returns true once the program has ended. */
+static bool take_launch_news(struct launch *l, struct recording_writer *w, const char *command,
+                             int *rc, const struct snapshot **last)
+{
+    struct launch_news news;
+    launch_poll(l, &news);
+    for (size_t i = 0; i < news.n_events && *rc == 0; i++)
+        *rc = recording_add_event(w, &news.events[i]);
+    if (*rc == 0 && news.n_events && fflush(w->fp) != 0)
+        *rc = errno ? -errno : -EIO;
+    if (news.final && *rc == 0) {
+        *last = news.final;
+        *rc = recording_add(w, news.final);
+        news.final = NULL;
+    }
+    bool ended = news.exited;
+    if (ended) {
+        char how[96];
+        launch_describe_status(news.status, how, sizeof how);
+        fprintf(stderr, "vmscope: %s %s\n", command, how);
+    }
+    launch_news_free(&news);
+    return ended;
+}
+
+/* Sleeps until the next sample is due, or the tracer has news. */
+static void wait_until(uint64_t when, struct launch *l)
+{
+    uint64_t now = clock_monotonic_ns();
+    if (when <= now)
+        return;
+    if (!l) {
+        sleep_ns(when - now);
+        return;
+    }
+    struct pollfd p = {.fd = launch_wake_fd(l), .events = POLLIN};
+    poll(&p, 1, (int)((when - now) / 1000000) + 1); /* a signal cuts it short */
+}
+
+static void record_usage(FILE *fp)
+{
+    fputs("usage: vmscope record -p PID [-i SEC] [-d SEC] -o FILE.jsonl\n"
+          "       vmscope record [-i SEC] [-d SEC] [--trace] [-u USER] [--output FILE]\n"
+          "                      -o FILE.jsonl -- CMD [ARGS...]\n",
+          fp);
+}
+
 int cmd_record(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"pid", required_argument, NULL, 'p'},      {"interval", required_argument, NULL, 'i'},
         {"duration", required_argument, NULL, 'd'}, {"output", required_argument, NULL, 'o'},
+        {"trace", no_argument, NULL, 'T'},          {"user", required_argument, NULL, 'u'},
+        {"program-output", required_argument, NULL, 'O'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
     pid_t pid = 0;
     double interval = 1.0, duration = 0;
-    const char *out = NULL;
+    const char *out = NULL, *user = NULL, *program_output = NULL;
+    bool trace = false;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "p:i:d:o:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+p:i:d:o:u:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'p':
             if (!parse_pid(optarg, &pid))
@@ -58,28 +111,55 @@ int cmd_record(int argc, char **argv)
             break;
         }
         case 'o': out = optarg; break;
-        case 'h':
-            puts("usage: vmscope record -p PID [-i SEC] [-d SEC] -o FILE.jsonl");
-            return EXIT_OK;
-        default: return EXIT_USAGE;
+        case 'T': trace = true; break;
+        case 'u': user = optarg; break;
+        case 'O': program_output = optarg; break;
+        case 'h': record_usage(stdout); return EXIT_OK;
+        default: record_usage(stderr); return EXIT_USAGE;
         }
     }
-    if (!pid || !out || optind < argc) {
-        warnx_msg("record needs -p PID and -o FILE.jsonl");
+    char **command = optind < argc ? argv + optind : NULL;
+    if (!out || !!pid == !!command) {
+        warnx_msg("record needs -o FILE.jsonl and either -p PID or -- CMD");
         return EXIT_USAGE;
     }
-    struct snapshot *first;
-    int rc = capture_snapshot(pid, NULL, &first);
-    if (rc < 0) {
-        warn_capture_error(pid, rc);
-        return EXIT_FAILURE_RUNTIME;
+    if (!command && (trace || user || program_output)) {
+        warnx_msg("--trace, -u and --program-output are for a launched program: -- CMD");
+        return EXIT_USAGE;
     }
-    /* Written as it goes, a line at a time: whatever stops the recording,
-     * the file holds every sample taken until then. */
+    /* Opened before the program starts: a bad path costs nothing. Written
+     * as it goes, a line at a time: whatever stops the recording, the file
+     * holds every sample taken until then. */
     FILE *fp = fopen(out, "w");
     if (!fp) {
         warnx_msg("cannot write %s: %s", out, strerror(errno));
-        snapshot_free(first);
+        return EXIT_FAILURE_RUNTIME;
+    }
+    struct launch *launch = NULL;
+    struct snapshot *first = NULL;
+    struct launch_news early = {0}; /* what came with the state at exec */
+    int rc = 0;
+    if (command) {
+        struct launch_options lo = {.argv = command, .user = user, .output = program_output,
+                                    .trace = trace};
+        char *why = NULL;
+        rc = launch_start(&lo, &launch, &why);
+        if (rc < 0) {
+            warnx_msg("%s", why);
+            free(why);
+        } else {
+            pid = launch_pid(launch);
+            launch_poll(launch, &early);
+            first = early.initial;
+            early.initial = NULL;
+        }
+    }
+    if (rc == 0 && !first && (rc = capture_snapshot(pid, NULL, &first)) < 0)
+        warn_capture_error(pid, rc);
+    if (rc < 0) {
+        launch_news_free(&early);
+        launch_stop(launch);
+        fclose(fp);
         return EXIT_FAILURE_RUNTIME;
     }
     struct sigaction sa = {.sa_handler = on_record_signal};
@@ -94,21 +174,40 @@ int cmd_record(int argc, char **argv)
         rc = recording_add(&w, first);
     else
         snapshot_free(first);
+    for (size_t i = 0; i < early.n_events && rc == 0; i++)
+        rc = recording_add_event(&w, &early.events[i]);
+    if (early.final && rc == 0) { /* a program quicker than its first poll */
+        last = early.final;
+        rc = recording_add(&w, early.final);
+        early.final = NULL;
+    }
+    bool ended = early.exited;
+    if (ended) {
+        char how[96];
+        launch_describe_status(early.status, how, sizeof how);
+        fprintf(stderr, "vmscope: %s %s\n", command[0], how);
+    }
+    launch_news_free(&early);
     unsigned long samples = 1;
-    const char *why = "stopped";
-    while (rc == 0 && !record_stop) {
-        uint64_t next = t0 + samples * step, now = clock_monotonic_ns();
+    const char *why = ended ? "the program ended" : "stopped";
+    while (rc == 0 && !record_stop && !ended) {
+        uint64_t next = t0 + samples * step;
         if (duration > 0 && next - t0 > (uint64_t)(duration * 1e9)) {
             why = "duration reached";
             break;
         }
-        if (next > now)
-            sleep_ns(next - now);
-        if (record_stop)
+        wait_until(next, launch);
+        if (launch && (ended = take_launch_news(launch, &w, command[0], &rc, &last))) {
+            why = "the program ended";
             break;
+        }
+        if (record_stop || clock_monotonic_ns() < next)
+            continue; /* woken by news, or by the signal that ends us */
         struct capture_options opt = {.previous = last};
         struct snapshot *s;
         int crc = capture_snapshot(pid, &opt, &s);
+        if ((crc == -ESRCH || crc == -ENOENT) && launch)
+            continue; /* the tracer has the last state and the status */
         if (crc == -ESRCH || crc == -ENOENT) {
             why = "the process exited";
             break;
@@ -122,6 +221,18 @@ int cmd_record(int argc, char **argv)
         rc = recording_add(&w, s);
         samples++;
     }
+    if (launch && !ended && rc == 0) {
+        /* Stopped early: the program goes too, and its state at exit
+         * (PTRACE_EVENT_EXIT comes even for SIGKILL) closes the file. */
+        kill(pid, SIGKILL);
+        uint64_t give_up = clock_monotonic_ns() + 5000000000u;
+        while (!ended && rc == 0 && clock_monotonic_ns() < give_up) {
+            wait_until(clock_monotonic_ns() + 100000000u, launch);
+            ended = take_launch_news(launch, &w, command[0], &rc, &last);
+        }
+    }
+    launch_stop(launch);
+    unsigned long written = w.samples;
     recording_finish(&w);
     if (fclose(fp) != 0 && rc == 0)
         rc = -errno;
@@ -129,6 +240,6 @@ int cmd_record(int argc, char **argv)
         warnx_msg("recording %s ended early: %s", out, strerror(-rc));
         return EXIT_FAILURE_RUNTIME;
     }
-    fprintf(stderr, "vmscope: %lu samples written to %s (%s)\n", samples, out, why);
+    fprintf(stderr, "vmscope: %lu samples written to %s (%s)\n", written, out, why);
     return EXIT_OK;
 }

@@ -98,6 +98,31 @@ int recording_add(struct recording_writer *w, struct snapshot *s)
     return rc;
 }
 
+int recording_add_event(struct recording_writer *w, const struct syscall_event *e)
+{
+    struct buf b;
+    buf_init(&b);
+    buf_printf(&b,
+               "{\"format\":\"vmscope.event\",\"monotonic_ns\":%" PRIu64
+               ",\"pid\":%d,\"tid\":%d,\"syscall\":\"%s\",\"args\":[",
+               e->monotonic_ns, (int)e->pid, (int)e->tid, traced_call_name(e->call));
+    for (int i = 0; i < traced_call_argc(e->call); i++)
+        buf_printf(&b, "%s\"0x%" PRIx64 "\"", i ? "," : "", e->args[i]);
+    if (syscall_event_failed(e)) {
+        const char *name = strerrorname_np((int)-e->result);
+        buf_printf(&b, "],\"result\":\"%" PRId64 "\",\"error\":\"%s\"}", e->result,
+                   name ? name : "?");
+    } else {
+        buf_printf(&b, "],\"result\":\"0x%" PRIx64 "\"}", (uint64_t)e->result);
+    }
+    buf_putc(&b, '\n');
+    /* Not flushed here: events come in bursts, and the caller flushes each
+     * burst (a kill mid-burst leaves a cut last line, which readers skip). */
+    int rc = fwrite(b.data, 1, b.len, w->fp) == b.len ? 0 : (errno ? -errno : -EIO);
+    buf_free(&b);
+    return rc;
+}
+
 void recording_finish(struct recording_writer *w)
 {
     snapshot_free(w->prev);

@@ -125,6 +125,12 @@ void timeline_add(struct timeline *t, const struct snapshot *prev, const struct 
         s->events = diff_regions(t, prev, cur);
 }
 
+void timeline_mark_traced(struct timeline *t, uint32_t n)
+{
+    if (t->sample_count)
+        t->samples[(t->sample_head + t->sample_cap - 1) % t->sample_cap].traced += n;
+}
+
 const struct timeline_sample *timeline_sample_at(const struct timeline *t, size_t i)
 {
     if (i >= t->sample_count)

@@ -37,9 +37,10 @@ static void draw_stacked(struct view *v, int top, int height, int width)
                 attroff(class_attr(v, (enum region_class)c) | A_REVERSE);
             }
         }
-        if (s->events) {
+        if (s->events || s->traced) {
             attron(A_BOLD);
-            mvaddch(top, x, '!'); /* regions changed at this sample */
+            /* '*': memory calls the tracer saw; '!': changes found by comparing samples */
+            mvaddch(top, x, s->traced ? '*' : '!');
             attroff(A_BOLD);
         }
         if (v->rec_count && (long)i == v->rec_index) { /* the recording's shown sample */
@@ -87,27 +88,119 @@ static void draw_series(struct view *v, int top, int rows, int width)
     }
 }
 
+static long event_log_length(const struct view *v)
+{
+    return v->tracing ? (long)v->trace.count : (long)v->timeline.event_count;
+}
+
+static void format_ago(char *out, size_t size, uint64_t when, uint64_t now)
+{
+    if (when > now) /* newer than the sample on screen */
+        snprintf(out, size, "+%.1fs", (double)(when - now) / 1e9);
+    else
+        snprintf(out, size, "-%.1fs", (double)(now - when) / 1e9);
+}
+
+/* Line k of the event log, newest first (k = 0 is the newest). */
+static void format_log_line(const struct view *v, long k, char *line, size_t size)
+{
+    uint64_t now = v->snap ? v->snap->monotonic_ns : 0;
+    char ago[24];
+    if (v->tracing) {
+        const struct syscall_event *e = trace_log_at(&v->trace, v->trace.count - 1 - (size_t)k);
+        char call[240];
+        syscall_event_format(e, call, sizeof call);
+        format_ago(ago, sizeof ago, e->monotonic_ns, now);
+        snprintf(line, size, "%7s %7d %s", ago, (int)e->tid, call);
+        return;
+    }
+    const struct timeline_event *e =
+        timeline_event_at(&v->timeline, v->timeline.event_count - 1 - (size_t)k);
+    char sz[16];
+    format_size(sz, sizeof sz, (uint64_t)(e->size_delta < 0 ? -e->size_delta : e->size_delta));
+    format_ago(ago, sizeof ago, e->monotonic_ns, now);
+    snprintf(line, size, "%7s %-10s %-5s %012llx %c%s %s%s%s", ago, timeline_event_name(e->kind),
+             region_class_name(e->cls), (unsigned long long)e->start,
+             e->size_delta < 0 ? '-' : '+', sz, e->perms_before,
+             e->kind == EV_PROTECTION ? "->" : "", e->kind == EV_PROTECTION ? e->perms_after : "");
+}
+
 static void draw_events(struct view *v, int top, int rows, int x, int width)
 {
-    const struct timeline *t = &v->timeline;
+    char title[160];
+    long n = event_log_length(v);
+    if (v->tracing)
+        snprintf(title, sizeof title,
+                 "Memory calls, exact (newest first; %llu brk, %llu mmap, %llu munmap, %llu other)",
+                 (unsigned long long)v->trace.total[TC_BRK],
+                 (unsigned long long)v->trace.total[TC_MMAP],
+                 (unsigned long long)v->trace.total[TC_MUNMAP],
+                 (unsigned long long)(v->trace.total[TC_MREMAP] + v->trace.total[TC_MPROTECT] +
+                                      v->trace.total[TC_MADVISE]));
+    else
+        snprintf(title, sizeof title, "Region events (newest first; Enter shows the region)");
     attron(A_BOLD);
-    draw_text(top, x, width, "Events (newest first)");
+    draw_text(top, x, width, title);
     attroff(A_BOLD);
-    uint64_t now = v->snap ? v->snap->monotonic_ns : 0;
-    for (int row = 1; row < rows; row++) {
-        if ((size_t)row > t->event_count)
-            break;
-        const struct timeline_event *e = timeline_event_at(t, t->event_count - (size_t)row);
-        char line[160], sz[16], ago[24];
-        format_size(sz, sizeof sz, (uint64_t)(e->size_delta < 0 ? -e->size_delta : e->size_delta));
-        snprintf(ago, sizeof ago, "-%.0fs", (double)(now - e->monotonic_ns) / 1e9);
-        snprintf(line, sizeof line, "%6s %-10s %-5s %012llx %c%s %s%s%s", ago,
-                 timeline_event_name(e->kind),
-                 region_class_name(e->cls), (unsigned long long)e->start,
-                 e->size_delta < 0 ? '-' : '+', sz, e->perms_before,
-                 e->kind == EV_PROTECTION ? "->" : "", e->kind == EV_PROTECTION ? e->perms_after : "");
+    if (v->event_cursor >= n)
+        v->event_cursor = n ? n - 1 : 0;
+    size_t first = 0;
+    list_scroll(&first, v->event_cursor, rows - 1);
+    for (int row = 1; row < rows && (long)first + row - 1 < n; row++) {
+        long k = (long)first + row - 1;
+        char line[320];
+        format_log_line(v, k, line, sizeof line);
+        if (k == v->event_cursor)
+            attron(A_REVERSE);
         draw_text(top + row, x, width, line);
+        if (k == v->event_cursor)
+            attroff(A_REVERSE);
     }
+}
+
+/* Enter on the event log: the region the selected event made or changed. */
+static int show_event_region(struct view *v)
+{
+    long n = event_log_length(v);
+    if (!n || !v->snap)
+        return VIEW_HANDLED;
+    uint64_t start = 0, end = 0;
+    bool has_range;
+    if (v->tracing) {
+        const struct syscall_event *e =
+            trace_log_at(&v->trace, v->trace.count - 1 - (size_t)v->event_cursor);
+        has_range = syscall_event_range(e, &start, &end);
+        /* brk's range ends at the new break: the heap is just below it. */
+        if (has_range && e->call == TC_BRK && start)
+            start--;
+    } else {
+        start = timeline_event_at(&v->timeline,
+                                  v->timeline.event_count - 1 - (size_t)v->event_cursor)->start;
+        has_range = true;
+    }
+    const struct region *r = has_range ? snapshot_find(v->snap, start) : NULL;
+    if (!r) {
+        snprintf(v->message, sizeof v->message,
+                 has_range ? "%#llx is not mapped at this moment (unmapped or replaced since)"
+                           : "this call changed no mapping (it failed, or asked a question)",
+                 (unsigned long long)start);
+        return VIEW_HANDLED | VIEW_REDRAW;
+    }
+    v->selected = r->vma->start;
+    v->back = SCREEN_TIMELINE;
+    v->screen = SCREEN_DETAIL;
+    return VIEW_HANDLED | VIEW_REDRAW | VIEW_FULL;
+}
+
+static int timeline_key(struct view *v, int ch, int height)
+{
+    if (ch == '\n' || ch == KEY_ENTER)
+        return show_event_region(v);
+    long cursor = list_navigate(ch, v->event_cursor, event_log_length(v), height / 2);
+    if (cursor < 0)
+        return 0;
+    v->event_cursor = cursor;
+    return VIEW_HANDLED | VIEW_REDRAW;
 }
 
 static void timeline_draw(struct view *v, int top, int height)
@@ -117,7 +210,8 @@ static void timeline_draw(struct view *v, int top, int height)
         chart_h = height - 1;
     int chart_w = COLS - 10;
     attron(A_BOLD);
-    draw_text(top, 0, COLS, "RSS over time, stacked by class (! = regions changed)");
+    draw_text(top, 0, COLS, v->tracing ? "RSS over time, stacked by class (* = memory calls traced, ! = regions changed)"
+                                    : "RSS over time, stacked by class (! = regions changed)");
     attroff(A_BOLD);
     if (chart_h > 0 && chart_w > 0)
         draw_stacked(v, top + 1, chart_h, chart_w);
@@ -136,4 +230,4 @@ static void timeline_draw(struct view *v, int top, int height)
         draw_events(v, y + SERIES_COUNT + 2, rest - SERIES_COUNT - 2, 0, COLS);
 }
 
-const struct screen screen_timeline = {"Timeline", timeline_draw, NULL};
+const struct screen screen_timeline = {"Timeline", timeline_draw, timeline_key};

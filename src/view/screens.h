@@ -15,7 +15,7 @@ struct screen {
 };
 
 extern const struct screen screen_map, screen_regions, screen_timeline, screen_help,
-    screen_detail, screen_diff;
+    screen_detail, screen_diff, screen_output;
 
 /* Attributes for a class: its colour pair, or a plain attribute. */
 attr_t class_attr(const struct view *v, enum region_class c);

@@ -18,6 +18,7 @@ static const struct screen *const screens[SCREEN_COUNT] = {
     [SCREEN_TIMELINE] = &screen_timeline,
     [SCREEN_DIFF] = &screen_diff,
     [SCREEN_HELP] = &screen_help,
+    [SCREEN_OUTPUT] = &screen_output,
     [SCREEN_DETAIL] = &screen_detail,
 };
 
@@ -188,7 +189,7 @@ static void draw_header(struct view *v)
     }
     clear_row(3, 0);
     x = 0;
-    for (int k = 0; k < SCREEN_TABS && x < COLS; k++) {
+    for (int k = 0; k < view_tab_count(v) && x < COLS; k++) {
         char tab[32];
         snprintf(tab, sizeof tab, " %d %s ", k + 1, screens[k]->name);
         if (k == (int)v->screen)
@@ -277,13 +278,16 @@ int tui_key(struct view *v, int ch)
         return r;
     if (ch != 'm')
         v->message[0] = '\0';
+    enum screen_id tabs = (enum screen_id)view_tab_count(v);
     switch (ch) {
     case 'q': case 'Q': return VIEW_QUIT;
-    case '\t': v->screen = v->screen >= SCREEN_TABS ? v->back : (v->screen + 1) % SCREEN_TABS; break;
-    case KEY_BTAB:
-        v->screen = v->screen >= SCREEN_TABS ? v->back : (v->screen + SCREEN_TABS - 1) % SCREEN_TABS;
+    case '\t': v->screen = v->screen >= tabs ? v->back : (v->screen + 1) % tabs; break;
+    case KEY_BTAB: v->screen = v->screen >= tabs ? v->back : (v->screen + tabs - 1) % tabs; break;
+    case '1': case '2': case '3': case '4': case '5': case '6':
+        if (ch - '1' >= (int)tabs)
+            return 0;
+        v->screen = (enum screen_id)(ch - '1');
         break;
-    case '1': case '2': case '3': case '4': case '5': v->screen = (enum screen_id)(ch - '1'); break;
     case 'm':
         if (!v->snap)
             return 0;

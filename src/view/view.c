@@ -29,6 +29,29 @@ void view_free(struct view *v)
     snapshot_free(v->snap);
     snapshot_free(v->prev);
     timeline_free(&v->timeline);
+    trace_log_free(&v->trace);
+}
+
+/* The newest exact events the Timeline's log can show; the recording keeps all. */
+#define TRACE_LOG_EVENTS 20000
+
+void view_enable_trace(struct view *v)
+{
+    v->tracing = true;
+    trace_log_init(&v->trace, TRACE_LOG_EVENTS);
+}
+
+void view_add_syscall_event(struct view *v, const struct syscall_event *e)
+{
+    trace_log_add(&v->trace, e);
+    v->traced_since_sample++;
+    if (v->event_cursor > 0)
+        v->event_cursor++; /* the selection stays on its event */
+}
+
+int view_tab_count(const struct view *v)
+{
+    return v->launched ? SCREEN_TABS : SCREEN_OUTPUT;
 }
 
 static void keep_selection(struct view *v, const struct snapshot *snap);
@@ -43,6 +66,8 @@ void view_replace_snapshot(struct view *v, struct snapshot *snap)
 void view_push_snapshot(struct view *v, struct snapshot *snap)
 {
     timeline_add(&v->timeline, v->snap, snap);
+    timeline_mark_traced(&v->timeline, v->traced_since_sample);
+    v->traced_since_sample = 0;
     snapshot_free(v->prev);
     v->prev = v->snap;
     v->snap = snap;
