@@ -735,6 +735,98 @@ START_TEST(t_diff_screen_against_baseline)
 }
 END_TEST
 
+#define STORY TEST_BUILDDIR "/tests/helpers/storyhelper"
+
+/* "key 0xVALUE" as the launched helper printed it on the Output screen. */
+static uint64_t pane_value(const struct buf *b, const char *key)
+{
+    char pattern[64];
+    snprintf(pattern, sizeof pattern, "%s 0x", key);
+    const char *p = strstr(b->data, pattern);
+    ck_assert_msg(p, "no %s on the Output screen:\n%s", key, b->data);
+    return strtoull(p + strlen(pattern), NULL, 16);
+}
+
+/* vmscope -- CMD: the program's output on the Output screen (not on ours),
+ * its exit status, and its last address space kept after it is gone. */
+START_TEST(t_launch_output_and_final_state)
+{
+    struct buf b;
+    buf_init(&b);
+    start_vmscope("-i 0.2 -- " STORY " story", 160, 45);
+    ck_assert_msg(wait_for(&b, "exited with status 7", 10), "no exit banner:\n%s", b.data);
+    ck_assert_ptr_null(strstr(b.data, "story done")); /* not written over the screens */
+    tmux("send-keys -t vt 6");
+    ck_assert_msg(wait_for(&b, "story done", 3), "Output screen:\n%s", b.data);
+    ck_assert_ptr_nonnull(strstr(b.data, "Output of "));
+    uint64_t keep = pane_value(&b, "keep");
+    /* The kept mapping was made just before exit: only the state captured
+     * at the exit stop has it, with its 100 written pages. */
+    tmux("send-keys -t vt 1");
+    open_detail(keep);
+    char want[32];
+    snprintf(want, sizeof want, "%llx", (unsigned long long)keep);
+    ck_assert_msg(wait_for(&b, "VmFlags", 3) && strstr(b.data, want), "detail of %s:\n%s", want,
+                  b.data);
+    ck_assert_msg(strstr(b.data, "its pages were not read"), "page grid after exit:\n%s", b.data);
+    ck_assert_msg(strstr(b.data, "400 kB") || strstr(b.data, "400K"), "Rss of 100 pages:\n%s",
+                  b.data);
+    tmux("send-keys -t vt q");
+    ck_assert_msg(wait_for(&b, "EXIT=0", 3), "q after exit:\n%s", b.data);
+    stop_tmux();
+    buf_free(&b);
+}
+END_TEST
+
+/* --trace: the Timeline lists the exact calls; Enter on one shows the
+ * region it made. */
+START_TEST(t_launch_trace_selects_region)
+{
+    struct buf b;
+    buf_init(&b);
+    start_vmscope("-i 0.2 --trace -- " STORY " story", 200, 50);
+    ck_assert_msg(wait_for(&b, "exited with status 7", 10), "no exit banner:\n%s", b.data);
+    tmux("send-keys -t vt 6");
+    ck_assert(wait_for(&b, "story done", 3));
+    uint64_t keep = pane_value(&b, "keep");
+    tmux("send-keys -t vt 3");
+    ck_assert_msg(wait_for(&b, "Memory calls, exact", 3), "Timeline:\n%s", b.data);
+    char want[80];
+    snprintf(want, sizeof want, "0x200000, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %#llx",
+             (unsigned long long)keep);
+    ck_assert_msg(strstr(b.data, want), "no %s in:\n%s", want, b.data);
+    ck_assert_ptr_nonnull(strstr(b.data, "madvise(0, 0, MADV_SEQUENTIAL) = 0"));
+    /* Newest first: the end marker, then the kept mmap. */
+    tmux("send-keys -t vt j Enter");
+    snprintf(want, sizeof want, "%llx", (unsigned long long)keep);
+    ck_assert_msg(wait_for(&b, "VmFlags", 3) && strstr(b.data, want), "detail of %s:\n%s", want,
+                  b.data);
+    tmux("send-keys -t vt Escape");
+    ck_assert_msg(wait_for(&b, "Memory calls, exact", 3), "back to the Timeline:\n%s", b.data);
+    tmux("send-keys -t vt q");
+    ck_assert(wait_for(&b, "EXIT=0", 3));
+    stop_tmux();
+    buf_free(&b);
+}
+END_TEST
+
+/* A launched program that crashes: shown with its signal, no hang. */
+START_TEST(t_launch_crash_is_shown)
+{
+    struct buf b;
+    buf_init(&b);
+    start_vmscope("-i 0.2 -- " STORY " segv", 160, 40);
+    ck_assert_msg(wait_for(&b, "killed by SIGSEGV", 10), "no crash banner:\n%s", b.data);
+    ck_assert_ptr_nonnull(strstr(b.data, "1 Map")); /* its last state stays */
+    tmux("send-keys -t vt 6");
+    ck_assert(wait_for(&b, "about to crash", 3));
+    tmux("send-keys -t vt q");
+    ck_assert_msg(wait_for(&b, "EXIT=0", 3), "q after a crash:\n%s", b.data);
+    stop_tmux();
+    buf_free(&b);
+}
+END_TEST
+
 int main(void)
 {
     snprintf(sock, sizeof sock, "vmscope-test-%d", (int)getpid());
@@ -763,6 +855,9 @@ int main(void)
     tcase_add_test(tc, t_replay_snapshot);
     tcase_add_test(tc, t_replay_recording_scrubs);
     tcase_add_test(tc, t_diff_screen_against_baseline);
+    tcase_add_test(tc, t_launch_output_and_final_state);
+    tcase_add_test(tc, t_launch_trace_selects_region);
+    tcase_add_test(tc, t_launch_crash_is_shown);
     suite_add_tcase(s, tc);
     int status = run_suite(s);
     tmux("kill-server 2>/dev/null");

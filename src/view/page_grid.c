@@ -110,8 +110,8 @@ static uint64_t region_pages(const struct view *v)
 static void refresh_grid(struct view *v, const struct region *r)
 {
     bool same_region = v->grid_start == r->vma->start && v->grid_end == r->vma->end;
-    if (same_region && v->grid_stamp == v->snap->monotonic_ns)
-        return;
+    if (same_region && (v->grid_stamp == v->snap->monotonic_ns || v->exited))
+        return; /* after the exit, the last pages read stay */
     page_runs_free(&v->grid_prev);
     if (same_region) {
         v->grid_prev = v->grid; /* what the last tick showed */
@@ -302,6 +302,11 @@ void page_grid_draw(struct view *v, const struct region *r, int top, int height)
         return;
     }
     refresh_grid(v, r);
+    if (v->exited && !v->grid.count) {
+        draw_text(top, 0, COLS, "Pages: the process has ended and its pages were not read "
+                                "before; the fields above are its state at the end");
+        return;
+    }
     int hist_w = histogram_width(), gw = grid_width(), gh = height - 3;
     if (gw < 8 || gh < 1)
         return;

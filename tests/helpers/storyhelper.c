@@ -1,0 +1,117 @@
+/* storyhelper: a program with a scripted allocation story, for the launch
+ * mode tests (vmscope -- storyhelper, vmscope record --trace -- ...).
+ *
+ *   storyhelper story   the story below, then exit with status 7
+ *   storyhelper segv    print a line, then crash with SIGSEGV
+ *   storyhelper wait    print a line, then sleep until killed
+ *
+ * The story, between two markers a tracer can find (madvise(0, 0, ...)
+ * with MADV_NORMAL to begin and MADV_SEQUENTIAL to end: calls no loader
+ * or libc makes):
+ *   1. 256 small mallocs of 1 KiB: the brk heap grows
+ *   2. one malloc of 1 MiB (above the mmap threshold): its own mmap, then
+ *      free: the matching munmap
+ *   3. a direct mmap of 5 pages, mprotect of its first page, munmap
+ *   4. a thread that mallocs (a new arena) and exits
+ *   5. a fork whose child maps and unmaps 3 pages and exits with 0
+ *   6. "keep": 2 MiB anonymous, the first 100 pages written, left mapped
+ * Each step prints "KEY 0xVALUE" lines; the test compares them with what
+ * the tracer saw. stdout is unbuffered: stdio allocates nothing. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void report(const char *key, uintptr_t value)
+{
+    printf("%s 0x%lx\n", key, (unsigned long)value);
+}
+
+static void *thread_main(void *arg)
+{
+    (void)arg;
+    report("thread_tid", (uintptr_t)syscall(SYS_gettid));
+    void *p = malloc(100); /* a thread's first malloc makes an arena */
+    report("thread_malloc", (uintptr_t)p);
+    free(p);
+    return NULL;
+}
+
+static int story(void)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    report("pid", (uintptr_t)getpid());
+    madvise(NULL, 0, MADV_NORMAL); /* the story begins */
+
+    void *small[256];
+    for (int i = 0; i < 256; i++)
+        memset(small[i] = malloc(1024), 1, 1024);
+    report("small_last", (uintptr_t)small[255]);
+
+    char *big = malloc(1 << 20);
+    memset(big, 2, 1 << 20);
+    report("big_malloc", (uintptr_t)big);
+    free(big);
+
+    char *direct = mmap(NULL, 5 * (size_t)page, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (direct == MAP_FAILED)
+        return 1;
+    report("direct", (uintptr_t)direct);
+    mprotect(direct, (size_t)page, PROT_READ);
+    munmap(direct, 5 * (size_t)page);
+
+    pthread_t t;
+    if (pthread_create(&t, NULL, thread_main, NULL) != 0)
+        return 1;
+    pthread_join(t, NULL);
+
+    pid_t child = fork();
+    if (child == 0) {
+        char *c = mmap(NULL, 3 * (size_t)page, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (c != MAP_FAILED)
+            munmap(c, 3 * (size_t)page);
+        _exit(0);
+    }
+    report("child", (uintptr_t)child);
+    waitpid(child, NULL, 0);
+
+    char *keep = mmap(NULL, 2u << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (keep == MAP_FAILED)
+        return 1;
+    memset(keep, 3, 100 * (size_t)page);
+    report("keep", (uintptr_t)keep);
+    madvise(NULL, 0, MADV_SEQUENTIAL); /* the story ends */
+    printf("story done\n");
+    return 7;
+}
+
+int main(int argc, char **argv)
+{
+    setvbuf(stdout, NULL, _IONBF, 0);
+    const char *mode = argc > 1 ? argv[1] : "story";
+    if (strcmp(mode, "story") == 0)
+        return story();
+    if (strcmp(mode, "segv") == 0) {
+        printf("about to crash\n");
+        volatile int *nowhere = NULL;
+        *nowhere = 1;
+        return 0;
+    }
+    if (strcmp(mode, "wait") == 0) {
+        printf("waiting to be killed\n");
+        for (;;)
+            pause();
+    }
+    fprintf(stderr, "usage: storyhelper [story|segv|wait]\n");
+    return 2;
+}
