@@ -61,7 +61,8 @@ static bool wait_for(struct buf *b, const char *text, double secs)
     return false;
 }
 
-static void start_vmscope(const char *args, int cols, int rows)
+/* vmscope ARGS in a fresh pane; term, when set, is the pane's TERM. */
+static void start_vmscope_term(const char *term, const char *args, int cols, int rows)
 {
     tmux("kill-server 2>/dev/null");
     /* The pane runs vmscope, then reports its exit status and stays. A
@@ -70,11 +71,34 @@ static void start_vmscope(const char *args, int cols, int rows)
     for (int tries = 0; tries < 30 && rc != 0; tries++) {
         if (tries)
             usleep(100 * 1000);
-        rc = tmux("new-session -d -s vt -x %d -y %d \"%s/vmscope %s; echo EXIT=\\$?; sleep 30\" "
-                  "2>/dev/null",
-                  cols, rows, TEST_BUILDDIR, args);
+        rc = tmux("new-session -d -s vt -x %d -y %d \"%s%s%s%s/vmscope %s; echo EXIT=\\$?; "
+                  "sleep 30\" 2>/dev/null",
+                  cols, rows, term ? "TERM=" : "", term ? term : "", term ? " " : "",
+                  TEST_BUILDDIR, args);
     }
     ck_assert_int_eq(rc, 0);
+}
+
+static void start_vmscope(const char *args, int cols, int rows)
+{
+    start_vmscope_term(NULL, args, cols, rows);
+}
+
+/* A left click at (x, y), 0-based. With TERM=screen ncurses expects X10
+ * mouse reports (ESC [ M b x y), which paste-buffer delivers byte for byte. */
+static void click_at(int x, int y)
+{
+    char path[64], report[16];
+    snprintf(path, sizeof path, "/tmp/vmscope-mouse-%d", (int)getpid());
+    snprintf(report, sizeof report, "\033[M%c%c%c\033[M%c%c%c", 0x20, 33 + x, 33 + y, 0x23,
+             33 + x, 33 + y); /* press, release */
+    FILE *fp = fopen(path, "w");
+    ck_assert_ptr_nonnull(fp);
+    fputs(report, fp);
+    fclose(fp);
+    tmux("load-buffer %s", path);
+    tmux("paste-buffer -t vt");
+    unlink(path);
 }
 
 static void stop_tmux(void)
@@ -439,39 +463,25 @@ END_TEST
 
 START_TEST(t_mouse_click_selects)
 {
-    /* A click on the third row of the Regions table selects that region.
-     * TERM=screen makes ncurses expect X10 mouse reports (ESC [ M b x y),
-     * which paste-buffer delivers byte for byte. */
+    /* A click on the third row of the Regions table selects that region. */
     struct helper h;
     helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
     char args[128];
     snprintf(args, sizeof args, "-p %d", (int)h.pid);
-    tmux("kill-server 2>/dev/null");
-    usleep(200 * 1000);
-    ck_assert_int_eq(tmux("new-session -d -s vt -x 160 -y 40 \"TERM=screen %s/vmscope %s; sleep 30\"",
-                          TEST_BUILDDIR, args),
-                     0);
+    start_vmscope_term("screen", args, 160, 40);
     struct buf b;
     buf_init(&b);
     ck_assert(wait_for(&b, "1 Map", 5));
     tmux("send-keys -t vt 2");
     ck_assert(wait_for(&b, "Start-End", 3));
-    /* The third data row: screen row 8 (1-based), under 4 header rows and the titles. */
+    /* The third data row: screen row 7 (0-based), under 4 header rows and the titles. */
     const char *row3 = b.data;
     for (int i = 0; i < 7 && row3; i++)
         row3 = strchr(row3, '\n') ? strchr(row3, '\n') + 1 : NULL;
     ck_assert_ptr_nonnull(row3);
     char start[17] = "";
     memcpy(start, row3, 16);
-    char path[64];
-    snprintf(path, sizeof path, "/tmp/vmscope-mouse-%d", (int)getpid());
-    FILE *fp = fopen(path, "w");
-    ck_assert_ptr_nonnull(fp);
-    fputs("\033[M\x20\x2a\x28\033[M\x23\x2a\x28", fp); /* press and release at (10, 8) */
-    fclose(fp);
-    tmux("load-buffer %s", path);
-    tmux("paste-buffer -t vt");
-    unlink(path);
+    click_at(9, 7);
     tmux("send-keys -t vt Enter");
     char want[32];
     snprintf(want, sizeof want, "%s-", start);
@@ -686,7 +696,7 @@ START_TEST(t_replay_recording_scrubs)
     helper_stop(&h);
     char args[128];
     snprintf(args, sizeof args, "-r %s", path);
-    start_vmscope(args, 160, 45);
+    start_vmscope_term("screen", args, 160, 45); /* for the mouse */
     struct buf b;
     buf_init(&b);
     ck_assert_msg(wait_for(&b, "sample 6 of 6", 5), "%s", b.data);
@@ -703,6 +713,14 @@ START_TEST(t_replay_recording_scrubs)
     ck_assert(wait_for(&b, "sample 2 of 6", 3));
     tmux("send-keys -t vt 3");
     ck_assert_msg(wait_for(&b, "Heap versus mmap", 3), "%s", b.data);
+    /* The Timeline's time cursor: Left and Right, and a click on the chart
+     * (sample k is column 9 + k, its rows start at row 5). */
+    tmux("send-keys -t vt Left");
+    ck_assert_msg(wait_for(&b, "sample 1 of 6", 3), "%s", b.data);
+    tmux("send-keys -t vt Right Right");
+    ck_assert_msg(wait_for(&b, "sample 3 of 6", 3), "%s", b.data);
+    click_at(9 + 4, 6);
+    ck_assert_msg(wait_for(&b, "sample 5 of 6", 3), "click on the chart:\n%s", b.data);
     tmux("send-keys -t vt q");
     ck_assert(wait_for(&b, "EXIT=0", 3));
     stop_tmux();

@@ -45,7 +45,8 @@ int launch_start(const struct launch_options *o, struct launch **out, char **why
 pid_t launch_pid(const struct launch *l);
 /* The pseudo-terminal's master side (non-blocking), or -1 without a pty. */
 int launch_output_fd(const struct launch *l);
-/* Readable when there is news. */
+/* Readable when there is news: the state at exec or at exit, the exit, or a
+ * batch of events (poll at least every few hundred ms for the rest). */
 int launch_wake_fd(const struct launch *l);
 /* Takes what is new (and clears wake_fd). */
 void launch_poll(struct launch *l, struct launch_news *news);

@@ -29,6 +29,10 @@
 
 #define TRACE_DATA 0x5653      /* SECCOMP_RET_DATA: "VS", so our stops are ours */
 #define EVENT_QUEUE_MAX 65536  /* the tracee waits rather than an event being lost */
+/* Events wake the caller in batches: a wake per call would cost the traced
+ * program a context switch per call on a 2-CPU machine. The caller polls at
+ * least every sample interval (and every 250 ms in the live view) anyway. */
+#define EVENT_WAKE_BATCH 4096
 #define MAX_GROUPS 256
 
 /* What the child reports through the close-on-exec pipe when a step before
@@ -231,7 +235,7 @@ static void queue_event(struct launch *l, const struct syscall_event *e)
         xgrow((void **)&l->news.events, &l->events_cap, l->news.n_events + 1,
               sizeof *l->news.events);
         l->news.events[l->news.n_events++] = *e;
-        if (l->news.n_events == 1)
+        if (l->news.n_events == EVENT_WAKE_BATCH || l->news.n_events == EVENT_QUEUE_MAX)
             wake(l);
     }
     pthread_mutex_unlock(&l->lock);

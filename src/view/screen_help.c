@@ -3,7 +3,8 @@
 
 static const char *const help_text[] = {
     "Keys",
-    "  Tab / Shift-Tab / 1-5   switch screens: Map, Regions, Timeline, Diff, Help",
+    "  Tab / Shift-Tab / 1-6   switch screens: Map, Regions, Timeline, Diff, Help, and",
+    "         Output: what a program launched with vmscope -- CMD printed (its terminal)",
     "  m      mark a baseline: the Diff screen compares the current moment with it",
     "  arrows j k, PgUp PgDn, Home End   move the selection (shared by all screens)",
     "  Enter  the selected region in detail: smaps fields, class, evidence and a grid of",
@@ -12,7 +13,11 @@ static const char *const help_text[] = {
     "  \\   filter the Regions table by name or class     s, F6   change the sort",
     "  space  pause sampling     + -  sample faster / slower     e  export JSON",
     "  ? F1   this help          Esc  back                       q  quit",
-    "  [ ] { }  a recording (-r FILE.jsonl): one or ten samples back or on",
+    "  [ ] { }  a recording (-r FILE.jsonl): one or ten samples back or on (or click",
+    "         a column of the Timeline's chart)",
+    "  Timeline: arrows move the event log's cursor; Enter shows the event's region",
+    "  (launched with --trace, the log is every brk, mmap, munmap, mremap, mprotect and",
+    "  madvise of the program, its threads and children, exactly: * marks them)",
     "",
     "Classes (each region has one; the subclass says why)",
     "  T text   code and read-only data of the program and its libraries (code,",
@@ -32,20 +37,40 @@ static const char *const help_text[] = {
     "  until its pages are touched. PSS shares each page among the processes using",
     "  it. After fork(), parent and child share pages until one writes them",
     "  (copy-on-write): Shared turns into Private. A ? marks a guess from a pattern.",
+    "  Heap versus mmap: small allocations come from the brk heap and arenas, and",
+    "  freed memory stays there for reuse; big ones are mmap'd and given back on free,",
+    "  so a line that saws up and down is big allocations coming and going.",
+    "  A launched program's last address space is read just before the kernel tears",
+    "  it down, so its final state stays on screen after it exits.",
 };
+
+#define HELP_LINES ((long)(sizeof help_text / sizeof help_text[0]))
 
 static void help_draw(struct view *v, int top, int height)
 {
-    (void)v;
-    int n = (int)(sizeof help_text / sizeof help_text[0]);
-    for (int i = 0; i < n && i < height; i++) {
-        bool heading = help_text[i][0] != ' ' && help_text[i][0];
+    size_t first = v->top[SCREEN_HELP];
+    if (height > 0 && first + (size_t)height > (size_t)HELP_LINES)
+        first = HELP_LINES > height ? (size_t)(HELP_LINES - height) : 0;
+    v->top[SCREEN_HELP] = first;
+    for (int i = 0; (long)first + i < HELP_LINES && i < height; i++) {
+        const char *line = help_text[first + (size_t)i];
+        bool heading = line[0] != ' ' && line[0];
         if (heading)
             attron(A_BOLD);
-        draw_text(top + i, 0, COLS, help_text[i]);
+        draw_text(top + i, 0, COLS, line);
         if (heading)
             attroff(A_BOLD);
     }
 }
 
-const struct screen screen_help = {"Help", help_draw, NULL};
+/* Scrolls when the help is longer than the screen. */
+static int help_key(struct view *v, int ch, int height)
+{
+    long top = list_navigate(ch, (long)v->top[SCREEN_HELP], HELP_LINES, height);
+    if (top < 0)
+        return 0;
+    v->top[SCREEN_HELP] = (size_t)top;
+    return VIEW_HANDLED | VIEW_REDRAW;
+}
+
+const struct screen screen_help = {"Help", help_draw, help_key};

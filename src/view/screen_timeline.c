@@ -192,10 +192,45 @@ static int show_event_region(struct view *v)
     return VIEW_HANDLED | VIEW_REDRAW | VIEW_FULL;
 }
 
+static int chart_height(int height);
+
+/* A recording: move the time cursor to sample `index` of the timeline. */
+static int seek_to(struct view *v, long index)
+{
+    /* The ring may have dropped the oldest samples of a long recording. */
+    long offset = v->rec_count - (long)v->timeline.sample_count;
+    long next = index + (offset > 0 ? offset : 0);
+    if (!v->rec_count || next < 0 || next >= v->rec_count)
+        return VIEW_HANDLED;
+    v->rec_index = next;
+    return VIEW_HANDLED | VIEW_REDRAW | VIEW_SEEK;
+}
+
+/* A click on the chart (the sample under it) or on the event log. */
+static int timeline_click(struct view *v, int height)
+{
+    MEVENT ev;
+    if (getmouse(&ev) != OK)
+        return 0;
+    int chart_top = 5, chart_h = chart_height(height); /* below the header and the title */
+    if (ev.y >= chart_top && ev.y < chart_top + chart_h && ev.x >= 9) {
+        size_t n = v->timeline.sample_count, width = (size_t)(COLS > 10 ? COLS - 10 : 0);
+        size_t first = n > width ? n - width : 0;
+        return seek_to(v, (long)(first + (size_t)(ev.x - 9)));
+    }
+    return 0;
+}
+
 static int timeline_key(struct view *v, int ch, int height)
 {
     if (ch == '\n' || ch == KEY_ENTER)
         return show_event_region(v);
+    if (ch == KEY_MOUSE)
+        return timeline_click(v, height);
+    if ((ch == KEY_LEFT || ch == KEY_RIGHT) && v->rec_count) {
+        long offset = v->rec_count - (long)v->timeline.sample_count;
+        return seek_to(v, v->rec_index - (offset > 0 ? offset : 0) + (ch == KEY_LEFT ? -1 : 1));
+    }
     long cursor = list_navigate(ch, v->event_cursor, event_log_length(v), height / 2);
     if (cursor < 0)
         return 0;
@@ -203,11 +238,15 @@ static int timeline_key(struct view *v, int ch, int height)
     return VIEW_HANDLED | VIEW_REDRAW;
 }
 
-static void timeline_draw(struct view *v, int top, int height)
+static int chart_height(int height)
 {
     int chart_h = height / 2 - 1;
-    if (chart_h < 3)
-        chart_h = height - 1;
+    return chart_h < 3 ? height - 1 : chart_h;
+}
+
+static void timeline_draw(struct view *v, int top, int height)
+{
+    int chart_h = chart_height(height);
     int chart_w = COLS - 10;
     attron(A_BOLD);
     draw_text(top, 0, COLS, v->tracing ? "RSS over time, stacked by class (* = memory calls traced, ! = regions changed)"
