@@ -3,6 +3,8 @@
  * and count their written pages exactly. */
 #include "testlib.h"
 
+#include "vmscope/timeline.h"
+
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -362,6 +364,43 @@ START_TEST(t_glibc_arena)
 }
 END_TEST
 
+/* The heap-versus-mmap series: each arena on its own, anonymous mmaps
+ * counted with their mapped bytes. */
+START_TEST(t_timeline_series)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"arena", NULL});
+    struct snapshot *s = capture_helper(&h, false);
+    const struct region *arena = must_find(s, helper_value(&h, "arena_ptr"));
+    struct timeline t;
+    timeline_init(&t, 4, 4);
+    timeline_add(&t, NULL, s);
+    const struct timeline_sample *x = timeline_sample_at(&t, 0);
+    ck_assert_uint_eq(t.n_arenas, 1);
+    ck_assert_uint_eq(t.arena_base[0], arena->vma->start);
+    ck_assert_uint_gt(x->arena_rss[0], 0);
+    ck_assert_uint_eq(x->arena_rss[0], arena->vma->field[SMAPS_RSS]);
+    ck_assert_uint_eq(x->series_rss[SERIES_ARENAS], x->arena_rss[0]);
+    timeline_free(&t);
+    snapshot_free(s);
+    helper_stop(&h);
+
+    helper_start(&h, (const char *[]){"bigmalloc", "1048576", NULL});
+    s = capture_helper(&h, false);
+    const struct region *big = must_find(s, helper_value(&h, "big"));
+    timeline_init(&t, 4, 4);
+    timeline_add(&t, NULL, s);
+    x = timeline_sample_at(&t, 0);
+    ck_assert_uint_eq(t.n_arenas, 0);
+    ck_assert_uint_ge(x->anon_mmaps, 1);
+    ck_assert_uint_ge(x->anon_mmap_vsz, vma_size(big->vma));
+    ck_assert_uint_ge(x->series_rss[SERIES_ANON_MMAP], big->vma->field[SMAPS_RSS]);
+    timeline_free(&t);
+    snapshot_free(s);
+    helper_stop(&h);
+}
+END_TEST
+
 START_TEST(t_special_regions)
 {
     struct helper h;
@@ -480,6 +519,7 @@ int main(void)
     tcase_add_test(tc, t_memfd_is_shm);
     tcase_add_test(tc, t_thread_stack_by_sp);
     tcase_add_test(tc, t_glibc_arena);
+    tcase_add_test(tc, t_timeline_series);
     tcase_add_test(tc, t_running_thread_keeps_last_stack);
     tcase_add_test(tc, t_deleted_library);
     tcase_add_test(tc, t_special_regions);

@@ -22,12 +22,18 @@ enum alloc_series {
 };
 const char *alloc_series_name(enum alloc_series s);
 
+/* Arenas followed one by one (in the order they appeared); the rest count
+ * only in SERIES_ARENAS. */
+#define TIMELINE_ARENAS 8
+
 struct timeline_sample {
     uint64_t monotonic_ns;
     uint64_t rss, vsz;
     uint64_t class_rss[RC_COUNT];
     uint64_t series_rss[SERIES_COUNT];
     uint32_t anon_mmaps; /* how many anonymous mmap regions */
+    uint64_t anon_mmap_vsz; /* and their mapped bytes */
+    uint64_t arena_rss[TIMELINE_ARENAS]; /* by timeline.arena_base */
     uint32_t events;     /* events found at this sample */
     uint32_t traced;     /* exact system calls (--trace) since the sample before */
 };
@@ -49,6 +55,8 @@ struct timeline {
     size_t sample_cap, sample_count, sample_head; /* ring: head = next slot */
     struct timeline_event *events;
     size_t event_cap, event_count, event_head;
+    uint64_t arena_base[TIMELINE_ARENAS]; /* each arena's 64 MiB-aligned base */
+    size_t n_arenas;
 };
 
 void timeline_init(struct timeline *t, size_t max_samples, size_t max_events);

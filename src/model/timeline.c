@@ -102,6 +102,20 @@ static uint32_t diff_regions(struct timeline *t, const struct snapshot *a, const
     return n;
 }
 
+/* glibc's non-main arenas live in HEAP_MAX_SIZE (64 MiB on 64-bit) aligned
+ * heaps: the aligned base names the arena. Returns its slot, or -1. */
+static int arena_slot(struct timeline *t, uint64_t start)
+{
+    uint64_t base = start & ~((UINT64_C(64) << 20) - 1);
+    for (size_t i = 0; i < t->n_arenas; i++)
+        if (t->arena_base[i] == base)
+            return (int)i;
+    if (t->n_arenas == TIMELINE_ARENAS)
+        return -1;
+    t->arena_base[t->n_arenas] = base;
+    return (int)t->n_arenas++;
+}
+
 void timeline_add(struct timeline *t, const struct snapshot *prev, const struct snapshot *cur)
 {
     struct timeline_sample *s = &t->samples[t->sample_head];
@@ -117,9 +131,17 @@ void timeline_add(struct timeline *t, const struct snapshot *prev, const struct 
     for (size_t i = 0; i < cur->n_regions; i++) {
         const struct region *r = &cur->regions[i];
         enum alloc_series k = alloc_series_of(r);
+        uint64_t rss = r->vma->field[SMAPS_RSS];
         if (k < SERIES_COUNT)
-            s->series_rss[k] += r->vma->field[SMAPS_RSS];
-        s->anon_mmaps += k == SERIES_ANON_MMAP;
+            s->series_rss[k] += rss;
+        if (k == SERIES_ANON_MMAP) {
+            s->anon_mmaps++;
+            s->anon_mmap_vsz += vma_size(r->vma);
+        } else if (k == SERIES_ARENAS) {
+            int slot = arena_slot(t, r->vma->start);
+            if (slot >= 0)
+                s->arena_rss[slot] += rss;
+        }
     }
     if (prev)
         s->events = diff_regions(t, prev, cur);

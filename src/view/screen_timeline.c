@@ -51,38 +51,74 @@ static void draw_stacked(struct view *v, int top, int height, int width)
     }
 }
 
+/* One line of the heap-versus-mmap view: a series, or one arena. */
+struct series_row {
+    char label[16];
+    int series; /* enum alloc_series */
+    int arena;  /* timeline arena slot, or -1 */
+};
+
+static uint64_t row_value(const struct timeline_sample *s, const struct series_row *row)
+{
+    return row->arena >= 0 ? s->arena_rss[row->arena] : s->series_rss[row->series];
+}
+
+static size_t series_rows(const struct timeline *t, struct series_row *rows, size_t max)
+{
+    size_t n = 0;
+    for (int k = 0; k < SERIES_COUNT && n < max; k++) {
+        rows[n] = (struct series_row){.series = k, .arena = -1};
+        snprintf(rows[n].label, sizeof rows[n].label, "%s", alloc_series_name(k));
+        n++;
+        for (size_t a = 0; k == SERIES_ARENAS && a < t->n_arenas && n < max; a++, n++) {
+            rows[n] = (struct series_row){.series = k, .arena = (int)a};
+            snprintf(rows[n].label, sizeof rows[n].label, " arena %u", (unsigned)(a + 1) % 100);
+        }
+    }
+    return n;
+}
+
+#define SPARK_COL 46
+
 static void draw_series(struct view *v, int top, int rows, int width)
 {
     const struct timeline *t = &v->timeline;
     size_t n = t->sample_count;
-    int spark_w = width - 40;
+    int spark_w = width - SPARK_COL;
     if (spark_w < 0)
         spark_w = 0;
     size_t first = n > (size_t)spark_w ? n - (size_t)spark_w : 0;
-    for (int k = 0; k < SERIES_COUNT && k < rows; k++) {
+    struct series_row list[SERIES_COUNT + TIMELINE_ARENAS];
+    size_t nrows = series_rows(t, list, rows > 0 ? (size_t)rows : 0);
+    for (size_t k = 0; k < nrows; k++) {
+        const struct series_row *row = &list[k];
         uint64_t max = 1, cur = 0, start = 0;
         for (size_t i = first; i < n; i++) {
-            uint64_t x = timeline_sample_at(t, i)->series_rss[k];
+            uint64_t x = row_value(timeline_sample_at(t, i), row);
             if (x > max)
                 max = x;
         }
         if (n) {
-            cur = timeline_sample_at(t, n - 1)->series_rss[k];
-            start = timeline_sample_at(t, first)->series_rss[k];
+            cur = row_value(timeline_sample_at(t, n - 1), row);
+            start = row_value(timeline_sample_at(t, first), row);
         }
-        char a[16], d[16], line[96];
+        char a[16], d[16], extra[32] = "", line[400];
         format_size(a, sizeof a, cur);
         format_size(d, sizeof d, cur >= start ? cur - start : start - cur);
-        if (k == SERIES_ANON_MMAP && n)
-            snprintf(line, sizeof line, "%-10s %7s %c%-6s %5u maps", alloc_series_name(k), a,
-                     cur >= start ? '+' : '-', d, timeline_sample_at(t, n - 1)->anon_mmaps);
-        else
-            snprintf(line, sizeof line, "%-10s %7s %c%-6s %10s", alloc_series_name(k), a,
-                     cur >= start ? '+' : '-', d, "");
-        draw_text(top + k, 0, width, line);
-        move(top + k, 40);
-        for (size_t i = first; i < n && 40 + (int)(i - first) < width; i++) {
-            uint64_t x = timeline_sample_at(t, i)->series_rss[k];
+        if (row->series == SERIES_ANON_MMAP && n) {
+            const struct timeline_sample *last = timeline_sample_at(t, n - 1);
+            char vsz[16];
+            format_size(vsz, sizeof vsz, last->anon_mmap_vsz);
+            snprintf(extra, sizeof extra, "%u maps, %s", last->anon_mmaps, vsz);
+        } else if (row->arena >= 0) {
+            snprintf(extra, sizeof extra, "@%llx", (unsigned long long)t->arena_base[row->arena]);
+        }
+        snprintf(line, sizeof line, "%-10s %7s %c%-6s %-19s", row->label, a,
+                 cur >= start ? '+' : '-', d, extra);
+        draw_text(top + (int)k, 0, width, line);
+        move(top + (int)k, SPARK_COL);
+        for (size_t i = first; i < n && SPARK_COL + (int)(i - first) < width; i++) {
+            uint64_t x = row_value(timeline_sample_at(t, i), row);
             addstr(spark[(x * 8 + max - 1) / max]);
         }
     }
@@ -111,7 +147,9 @@ static void format_log_line(const struct view *v, long k, char *line, size_t siz
         char call[240];
         syscall_event_format(e, call, sizeof call);
         format_ago(ago, sizeof ago, e->monotonic_ns, now);
-        snprintf(line, size, "%7s %7d %s", ago, (int)e->tid, call);
+        /* '+' after the thread: the call came from a child process. */
+        bool child = v->snap && e->pid != v->snap->proc.pid;
+        snprintf(line, size, "%7s %7d%c %s", ago, (int)e->tid, child ? '+' : ' ', call);
         return;
     }
     const struct timeline_event *e =
@@ -263,10 +301,11 @@ static void timeline_draw(struct view *v, int top, int height)
     draw_text(y, 0, left, "Heap versus mmap (resident)");
     attroff(A_BOLD);
     draw_series(v, y + 1, rest - 1, left);
+    int series = SERIES_COUNT + (int)v->timeline.n_arenas;
     if (COLS >= 120)
         draw_events(v, y, rest, left + 2, COLS - left - 2);
-    else if (rest > SERIES_COUNT + 3)
-        draw_events(v, y + SERIES_COUNT + 2, rest - SERIES_COUNT - 2, 0, COLS);
+    else if (rest > series + 3)
+        draw_events(v, y + series + 2, rest - series - 2, 0, COLS);
 }
 
 const struct screen screen_timeline = {"Timeline", timeline_draw, timeline_key};
