@@ -72,6 +72,26 @@ START_TEST(t_usage_errors)
     buf_reset(&err);
     ck_assert_int_eq(run_command((const char *[]){"vmscope", "frobnicate", NULL}, -1, NULL, &err), 2);
     ck_assert_ptr_nonnull(strstr(err.data, "unknown command"));
+    /* Launch options belong to a launched program, and -- CMD to no pid. */
+    buf_reset(&err);
+    ck_assert_int_eq(run_command((const char *[]){"vmscope", "--trace", NULL}, -1, NULL, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err.data, "vmscope [opts] -- CMD"));
+    buf_reset(&err);
+    ck_assert_int_eq(run_command((const char *[]){"vmscope", "-p", "1", "--", "true", NULL}, -1,
+                                 NULL, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err.data, "does not go with -p"));
+    buf_reset(&err);
+    ck_assert_int_eq(run_command((const char *[]){"vmscope", "record", "-p", "1", "-o", "/dev/null",
+                                                  "--", "true", NULL}, -1, NULL, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err.data, "either -p PID or -- CMD"));
+    buf_reset(&err);
+    ck_assert_int_eq(run_command((const char *[]){"vmscope", "record", "--trace", "-p", "1", "-o",
+                                                  "/dev/null", NULL}, -1, NULL, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err.data, "are for a launched program"));
+    /* Without a terminal the live view says what to use instead. */
+    buf_reset(&err);
+    ck_assert_int_eq(run_command((const char *[]){"vmscope", "--", "true", NULL}, -1, NULL, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err.data, "vmscope record -o FILE -- CMD"));
     buf_free(&err);
 }
 END_TEST
