@@ -60,7 +60,8 @@ static int read_recording(const char *path, long index, struct rss_history *h,
             return rc;
     }
     if (!pick) {
-        *why = xasprintf("%s: has no sample %ld (%ld samples)", path, index, count);
+        *why = count ? xasprintf("%s: has no sample %ld (%ld samples)", path, index, count)
+                     : xasprintf("%s: has no samples", path);
         return -ERANGE;
     }
     *shown = index < 0 ? index + count : index;

@@ -23,7 +23,7 @@
 #define LABEL_X (BAR_X + BAR_W + 10)
 #define ROW_H_MAX 14   /* px per map row when the map is small */
 #define MAP_BUDGET 16000 /* px of map above which rows shrink (to 1 px at least) */
-#define LABEL_MIN_H 11 /* a region gets a text label only when this tall */
+#define LABEL_MIN_H 11 /* px a text label needs: thin regions share the room */
 #define GAP_ROW_H 12   /* gap rows keep room for their label ... */
 #define GAP_ROWS_TALL 256 /* ... while there are this few of them */
 #define LABEL_NAME_CHARS 64
@@ -75,7 +75,8 @@ static void put_header(FILE *fp, const struct snapshot *s, struct buf *tmp)
     format_size(pss, sizeof pss, s->totals.pss);
     format_size(swap, sizeof swap, s->totals.swap);
     fprintf(fp, "<text x=\"%d\" y=\"50\" font-size=\"13\">%s \u00b7 kernel ", PAD, when);
-    put_untrusted(fp, tmp, s->system.kernel, strnlen(s->system.kernel, sizeof s->system.kernel), 64);
+    const char *kernel = s->system.kernel;
+    put_untrusted(fp, tmp, kernel, strnlen(kernel, sizeof s->system.kernel), 64);
     fprintf(fp, " \u00b7 %zu regions \u00b7 VSZ %s \u00b7 RSS %s", s->n_regions, vsz, rss);
     if (s->has_pss)
         fprintf(fp, " \u00b7 PSS %s", pss);
@@ -148,7 +149,8 @@ static void put_chart(FILE *fp, const struct rss_history *h, const struct snapsh
     fprintf(fp, "<g class=\"chart\" font-size=\"12\">\n<text x=\"%d\" y=\"%d\" font-size=\"14\" "
                 "font-weight=\"bold\">RSS over time by class</text>",
             PAD, top + 6);
-    fprintf(fp, "<text x=\"%.0f\" y=\"%d\" fill=\"#555\">%lu samples", x0 + 190, top + 6, h->samples);
+    fprintf(fp, "<text x=\"%.0f\" y=\"%d\" fill=\"#555\">%lu samples", x0 + 190, top + 6,
+            h->samples);
     if (h->per_point > 1)
         fprintf(fp, ", each point the largest of %zu", h->per_point);
     fputs("</text>\n", fp);
@@ -185,8 +187,8 @@ static void put_chart(FILE *fp, const struct rss_history *h, const struct snapsh
             peak = pt[i].class_rss[c] > peak ? pt[i].class_rss[c] : peak;
         if (!peak)
             continue;
-        fprintf(fp, "<path class=\"area %s\" fill=\"%s\" d=\"", region_class_name((enum region_class)c),
-                class_colour[c]);
+        fprintf(fp, "<path class=\"area %s\" fill=\"%s\" d=\"",
+                region_class_name((enum region_class)c), class_colour[c]);
         for (int edge = 0; edge < 2; edge++) {
             /* One sample alone spans the whole width. */
             size_t steps = n == 1 ? 2 : n;
@@ -220,7 +222,8 @@ static void put_chart(FILE *fp, const struct rss_history *h, const struct snapsh
             x0, y0, x1 - x0, y1 - y0);
 }
 
-static void put_region(FILE *fp, const struct region *r, int y, int height, struct buf *tmp)
+static void put_region(FILE *fp, const struct region *r, int y, int height, bool label,
+                       struct buf *tmp)
 {
     int bar_h = height >= 4 ? height - 1 : height; /* a white line between neighbours */
     const struct vma *v = r->vma;
@@ -261,8 +264,9 @@ static void put_region(FILE *fp, const struct region *r, int y, int height, stru
     if (w < BAR_W)
         fprintf(fp, "<rect x=\"%.4g\" y=\"%d\" width=\"%.4g\" height=\"%d\" fill-opacity=\".3\"/>",
                 BAR_X + w, y, BAR_W - w, bar_h);
-    if (height >= LABEL_MIN_H) {
-        int base = y + (height < ROW_H_MAX ? height : ROW_H_MAX) - 3;
+    if (label) {
+        int room = height < LABEL_MIN_H ? LABEL_MIN_H : height < ROW_H_MAX ? height : ROW_H_MAX;
+        int base = y + room - 3;
         format_size(rs, sizeof rs, rss);
         fprintf(fp, "<text x=\"%d\" y=\"%d\" fill=\"#333\">%016llx</text><text x=\"%d\" y=\"%d\" "
                     "fill=\"#333\" xml:space=\"preserve\">%6s %6s %s %s/%s%s <tspan fill=\"%s\">",
@@ -274,7 +278,7 @@ static void put_region(FILE *fp, const struct region *r, int y, int height, stru
     fputs("</g>\n", fp);
 }
 
-static void put_gap(FILE *fp, uint64_t start, uint64_t end, int y, int height)
+static void put_gap(FILE *fp, uint64_t start, uint64_t end, int y, int height, bool label)
 {
     char sz[16];
     format_size(sz, sizeof sz, end - start);
@@ -283,10 +287,44 @@ static void put_gap(FILE *fp, uint64_t start, uint64_t end, int y, int height)
                 "stroke-dasharray=\"3 3\"/>",
             (unsigned long long)start, (unsigned long long)end, sz, BAR_X, y, BAR_W, height, BAR_X,
             y + height / 2.0, BAR_W);
-    if (height >= LABEL_MIN_H)
+    if (label)
         fprintf(fp, "<text x=\"%d\" y=\"%d\" fill=\"#888\">~~~ %s unmapped ~~~</text>", LABEL_X,
-                y + height - 3, sz);
+                y + (height < LABEL_MIN_H ? LABEL_MIN_H : height) - 3, sz);
     fputs("</g>\n", fp);
+}
+
+/* The map's rows from y down; returns the y below the last. With fp NULL
+ * it only measures (the height goes in the <svg> element, first). A row
+ * is labelled when the last label left room for its text: every row
+ * while rows are tall, one every few among thin ones. Gap rows tall
+ * enough for a label always get one, moved down past the last label if
+ * need be. */
+static int put_map(FILE *fp, const struct snapshot *s, const struct map_row *rows, size_t n, int y,
+                   int h, int gap_h, struct buf *tmp)
+{
+    int free_y = y;
+    for (size_t k = 0; k < n; k++) {
+        const struct map_row *mr = &rows[k];
+        if (mr->region < 0) {
+            bool label = gap_h >= LABEL_MIN_H || y >= free_y;
+            y = gap_h >= LABEL_MIN_H && y < free_y ? free_y : y;
+            const struct vma *next = s->regions[rows[k + 1].region].vma; /* a gap is between two */
+            if (fp)
+                put_gap(fp, next->start - mr->gap, next->start, y, gap_h, label);
+            free_y = label ? y + (gap_h < LABEL_MIN_H ? LABEL_MIN_H : gap_h) : free_y;
+            y += gap_h;
+            continue;
+        }
+        const struct region *r = &s->regions[mr->region];
+        if (mr->first) {
+            bool label = y >= free_y;
+            if (fp)
+                put_region(fp, r, y, h * map_region_rows(vma_size(r->vma)), label, tmp);
+            free_y = label ? y + LABEL_MIN_H : free_y;
+        }
+        y += h;
+    }
+    return y > free_y ? y : free_y;
 }
 
 int export_svg(const struct snapshot *s, const struct svg_options *opt, unsigned flags, FILE *fp)
@@ -300,10 +338,9 @@ int export_svg(const struct snapshot *s, const struct svg_options *opt, unsigned
     h = h > ROW_H_MAX ? ROW_H_MAX : h;
     int gap_h = gaps <= GAP_ROWS_TALL && h < GAP_ROW_H ? GAP_ROW_H : h;
     const struct rss_history *hist = opt ? opt->history : NULL;
-    int map_top = TABLE_TOP + 16 * (RC_COUNT + 1) + 40;
-    if (hist)
-        map_top += CHART_H + 80;
-    long height = map_top + 24 + (long)(n - gaps) * h + (long)gaps * gap_h + PAD;
+    int chart_top = TABLE_TOP + 16 * (RC_COUNT + 1) + 40;
+    int map_top = hist ? chart_top + CHART_H + 80 : chart_top;
+    long height = put_map(NULL, s, rows, n, map_top + 12, h, gap_h, NULL) + PAD;
 
     struct buf tmp;
     buf_init(&tmp);
@@ -315,7 +352,7 @@ int export_svg(const struct snapshot *s, const struct svg_options *opt, unsigned
     put_header(fp, s, &tmp);
     put_class_table(fp, s);
     if (hist)
-        put_chart(fp, hist, s, TABLE_TOP + 16 * (RC_COUNT + 1) + 40);
+        put_chart(fp, hist, s, chart_top);
 
     fprintf(fp, "<text x=\"%d\" y=\"%d\" font-size=\"14\" font-weight=\"bold\">Address space",
             PAD, map_top);
@@ -324,20 +361,7 @@ int export_svg(const struct snapshot *s, const struct svg_options *opt, unsigned
     fputs("</text>\n<g class=\"map\" font-family=\"DejaVu Sans Mono, monospace\" "
           "font-size=\"10\">\n",
           fp);
-    int y = map_top + 12;
-    for (size_t k = 0; k < n; k++) {
-        const struct map_row *mr = &rows[k];
-        if (mr->region < 0) {
-            const struct vma *next = s->regions[rows[k + 1].region].vma; /* a gap is between two */
-            put_gap(fp, next->start - mr->gap, next->start, y, gap_h);
-            y += gap_h;
-            continue;
-        }
-        const struct region *r = &s->regions[mr->region];
-        if (mr->first)
-            put_region(fp, r, y, h * map_region_rows(vma_size(r->vma)), &tmp);
-        y += h;
-    }
+    put_map(fp, s, rows, n, map_top + 12, h, gap_h, &tmp);
     fputs("</g>\n</svg>\n", fp);
     buf_free(&tmp);
     free(rows);
