@@ -255,7 +255,8 @@ START_TEST(t_svg_hostile_names_escaped)
         buf_reset(&want);
         sanitize_display(&want, evil[i].name, evil[i].len);
         char *title = child_text(groups[i], "title");
-        ck_assert_msg(strstr(title, want.data) != NULL, "'%s' not in tooltip '%s'", want.data, title);
+        ck_assert_msg(strstr(title, want.data) != NULL, "'%s' not in tooltip '%s'", want.data,
+                      title);
         free(title);
         xmlNodePtr tspan[2];
         ck_assert_uint_eq(collect(groups[i]->children, "tspan", "", tspan, 2, 0), 1);
@@ -378,7 +379,8 @@ START_TEST(t_svg_recording_has_chart)
     size_t n_areas = collect(chart, "path", "area ", areas, RC_COUNT + 1, 0);
     ck_assert_uint_ge(n_areas, 2); /* text and mmap at least, stacked */
     for (size_t i = 0; i < n_areas; i++) {
-        char *cls = attr(areas[i], "class"), *fill = attr(areas[i], "fill"), *d = attr(areas[i], "d");
+        char *cls = attr(areas[i], "class"), *fill = attr(areas[i], "fill");
+        char *d = attr(areas[i], "d");
         int c = region_class_from_name(cls + 5);
         ck_assert_int_ge(c, 0);
         ck_assert_str_eq(fill, svg_class_colour((enum region_class)c));
@@ -512,7 +514,8 @@ static unsigned char *png_decode(const unsigned char *d, size_t n, uint32_t *w, 
         }
         i += 12 + len;
     }
-    if (depth != 8 || (type != 2 && type != 6) || interlace || !*w || !*h || *w > 8192 || *h > 8192) {
+    if (depth != 8 || (type != 2 && type != 6) || interlace || !*w || !*h || *w > 8192 ||
+        *h > 8192) {
         buf_free(&idat);
         return NULL;
     }
