@@ -13,7 +13,8 @@ cd "$(dirname "$0")"
 
 PACKAGES=(build-essential autoconf automake libtool pkg-config
           libncurses-dev libproc2-dev check libjansson-dev libelf-dev
-          procps util-linux tmux xz-utils valgrind clang libclang-rt-14-dev)
+          procps util-linux tmux xz-utils valgrind clang libclang-rt-14-dev
+          libxml2-dev zlib1g-dev chromium)
 
 missing_packages() {
     local p

@@ -13,10 +13,11 @@ static void usage(FILE *fp)
 {
     fputs("usage: vmscope [-p PID | --demo | -r FILE] [-i SEC] [-n COUNT] [--no-color]\n"
           "       vmscope [-i SEC] [--trace] [-u USER] [--output FILE] -- CMD [ARGS...]\n"
-          "       vmscope snapshot -p PID [-f json|csv|text] [-o FILE] [--pages]\n"
+          "       vmscope snapshot -p PID [-f json|csv|text|svg] [-o FILE] [--pages]\n"
           "       vmscope pages -p PID --range START-END [-f text|json] [-o FILE]\n"
           "       vmscope record (-p PID | [--trace] -- CMD...) [-i SEC] [-d SEC] -o FILE.jsonl\n"
           "       vmscope diff A B [-f text|json] [-o FILE]   (A, B: x.json or x.jsonl@N)\n"
+          "       vmscope export FILE [-f svg|json|csv|text] [-o FILE]   (x.json or x.jsonl@N)\n"
           "       vmscope demo [-i SEC] [-n COUNT]\n"
           "       vmscope -h | -V\n"
           "\n"
@@ -41,6 +42,8 @@ int main(int argc, char **argv)
         return cmd_record(argc - 1, argv + 1);
     if (strcmp(cmd, "diff") == 0)
         return cmd_diff(argc - 1, argv + 1);
+    if (strcmp(cmd, "export") == 0)
+        return cmd_export(argc - 1, argv + 1);
     if (strcmp(cmd, "pages") == 0)
         return cmd_pages(argc - 1, argv + 1);
     if (strcmp(cmd, "demo") == 0)

@@ -373,6 +373,41 @@ START_TEST(t_sanitize_hostile_names)
 }
 END_TEST
 
+/* ---- sanitize_xml ----------------------------------------------------- */
+
+static void check_xml(const char *in, size_t len, size_t max, const char *want)
+{
+    struct buf b;
+    buf_init(&b);
+    buf_puts(&b, "["); /* appends */
+    sanitize_xml(&b, in, len, max);
+    ck_assert_msg(strcmp(b.data + 1, want) == 0, "sanitize_xml gave '%s', want '%s'", b.data + 1,
+                  want);
+    ck_assert(utf8_valid(b.data, b.len));
+    buf_free(&b);
+}
+#define XML(lit, max, want) check_xml((lit), sizeof(lit) - 1, (max), (want))
+
+START_TEST(t_sanitize_xml)
+{
+    XML("plain /usr/lib/libc.so.6", 0, "plain /usr/lib/libc.so.6");
+    XML("<script>&\"'", 0, "&lt;script&gt;&amp;&quot;&apos;");
+    XML("]]>", 0, "]]&gt;");
+    XML("\033]0;T\007", 0, "\\e]0;T\\x07"); /* display-safe first */
+    XML("bad\xff\xfe", 0, "bad\\xff\\xfe");
+    XML("nul\0x", 0, "nul\\x00x");
+    XML("\xef\xbf\xbe", 0, "\\ufffe"); /* a noncharacter XML forbids */
+    XML("caf\xc3\xa9", 0, "caf\xc3\xa9");
+    /* Cut to max characters, the last a "~"; never inside an entity or a character. */
+    XML("abcdef", 4, "abc~");
+    XML("abcd", 4, "abcd");
+    XML("<<<<<<", 3, "&lt;&lt;~");
+    XML("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 3, "\xc3\xa9\xc3\xa9~");
+    XML("\033xy", 3, "\\e~"); /* the cut counts the escape's characters */
+    XML("", 5, "");
+}
+END_TEST
+
 /* ---- UTF-8 ------------------------------------------------------------ */
 
 #define VALID(lit) ck_assert_msg(utf8_valid((lit), sizeof(lit) - 1), "rejected %s", #lit)
@@ -999,6 +1034,7 @@ static Suite *util_suite(void)
     tcase_add_test(tc, t_sanitize_expansion_tail);
     tcase_add_test(tc, t_sanitize_random);
     tcase_add_test(tc, t_sanitize_hostile_names);
+    tcase_add_test(tc, t_sanitize_xml);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("utf8");

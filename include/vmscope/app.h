@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "vmscope/export.h"
+
 /* Exit statuses shared by every subcommand. */
 enum {
     EXIT_OK = 0,
@@ -18,6 +20,7 @@ int cmd_live(int argc, char **argv);
 int cmd_pages(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_record(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* Parses a pid argument; false (with a message) when it is not a pid. */
 bool parse_pid(const char *arg, pid_t *out);
@@ -25,6 +28,16 @@ bool parse_pid(const char *arg, pid_t *out);
 bool parse_interval(const char *arg, double *out);
 /* Parses "-f text|json" (with a message when it is neither). */
 bool parse_text_or_json(const char *arg, bool *json);
+/* The output format: -f's name, else -o's extension, else text. False
+ * (with a message) when the name is not a format. */
+bool choose_export_format(const char *name, const char *out_path, enum export_format *fmt);
+/* Splits "FILE@N" into the path (allocated) and N, sample N of a recording
+ * (N < 0 counts from the end); without "@N", *index is -1, the last. */
+char *parse_sample_arg(const char *arg, long *index);
+/* A snapshot file, or sample N of a recording as parse_sample_arg() says.
+ * Returns 0, or -errno with *why set (allocated). */
+struct snapshot;
+int read_sample_arg(const char *arg, struct snapshot **out, char **why);
 /* Prints capture_error_message() for err as the one-line error. */
 void warn_capture_error(pid_t pid, int err);
 

@@ -1,7 +1,8 @@
-/* export: writes a snapshot as JSON (formats.md contract, via jansson), CSV
- * or pmap-like text. Strings from the target follow the JSON rule of
+/* export: writes a snapshot as JSON (formats.md contract, via jansson), CSV,
+ * pmap-like text or an SVG picture. Strings from the target follow the JSON rule of
  * formats.md (U+FFFD plus a lossless <key>_hex sibling); text output, and
- * any output going to a terminal, passes them through the sanitiser. */
+ * any output going to a terminal, passes them through the sanitiser; SVG
+ * through its XML form. */
 #ifndef VMSCOPE_EXPORT_H
 #define VMSCOPE_EXPORT_H
 
@@ -12,9 +13,9 @@
 
 #include "vmscope/snapshot.h"
 
-enum export_format { EXPORT_TEXT, EXPORT_JSON, EXPORT_CSV };
+enum export_format { EXPORT_TEXT, EXPORT_JSON, EXPORT_CSV, EXPORT_SVG };
 
-/* "json" / "csv" / "text". Returns 0 or -EINVAL. */
+/* "json" / "csv" / "text" / "svg". Returns 0 or -EINVAL. */
 int export_format_parse(const char *name, enum export_format *out);
 /* Guess from a file name's extension; false when there is none we know. */
 bool export_format_from_path(const char *path, enum export_format *out);
@@ -30,6 +31,19 @@ int export_snapshot(const struct snapshot *s, enum export_format fmt, unsigned f
 int export_json(const struct snapshot *s, unsigned flags, FILE *fp);
 int export_csv(const struct snapshot *s, unsigned flags, FILE *fp);
 int export_text(const struct snapshot *s, unsigned flags, FILE *fp);
+
+/* SVG for a browser: header, class legend and totals, and the map (as the
+ * Map screen lays it out), each region a <g> of its class's colour with a
+ * <title> tooltip; with a history, RSS over time stacked by class too.
+ * opt may be NULL (a snapshot alone). */
+struct rss_history;
+struct svg_options {
+    const struct rss_history *history; /* a recording's RSS over time, or NULL */
+    long sample;                       /* which sample of it the map shows, or -1 */
+};
+int export_svg(const struct snapshot *s, const struct svg_options *opt, unsigned flags, FILE *fp);
+/* The fill of a class in the SVG ("#rrggbb"), matching the TUI's colours. */
+const char *svg_class_colour(enum region_class c);
 
 /* JSON written while the capture is still reading: pass the observer to
  * capture_snapshot(), then call json_stream_finish() with the snapshot.

@@ -1,5 +1,5 @@
 /* sanitize: the single gate every string from a target process passes
- * through before it reaches a terminal.
+ * through before it reaches a terminal or an SVG file (sanitize_xml).
  *
  * A process controls its mapping names (memfd names, file names) and its
  * command line, so they may carry escape sequences (OSC title/clipboard,
@@ -26,6 +26,12 @@ char *sanitize_display_dup(const char *s);
  * "~". Characters the locale cannot print are escaped too. Returns the
  * columns used. */
 int sanitize_fit(struct buf *out, const char *in, size_t len, int max_cols);
+
+/* Append the display-safe form of in[0..len) as XML character data (SVG
+ * text and attribute values): & < > " ' become entities; what is left is
+ * valid UTF-8 with no control character, which XML 1.0 allows anywhere.
+ * With max_chars > 0 it is cut to that many characters, the last a "~". */
+void sanitize_xml(struct buf *out, const char *in, size_t len, size_t max_chars);
 
 /* True if in[0..len) is valid UTF-8 (no overlongs, surrogates or > U+10FFFF). */
 bool utf8_valid(const char *in, size_t len);

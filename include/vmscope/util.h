@@ -28,6 +28,9 @@ _Noreturn void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 /* Prints "vmscope: <message>" on stderr. */
 void warnx_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A byte count for people: "512B", "4.0K", "12M", "1.5G" (binary units). */
+void format_size(char *out, size_t size, uint64_t bytes);
+
 /* Monotonic and wall clocks in nanoseconds. */
 uint64_t clock_monotonic_ns(void);
 uint64_t clock_realtime_ns(void);

@@ -17,6 +17,7 @@
 #include "vmscope/snapshot.h"
 #include "vmscope/syscall_event.h"
 #include "vmscope/timeline.h"
+#include "vmscope/util.h"
 
 enum view_flags {
     VIEW_HANDLED = 1 << 0,
@@ -107,9 +108,6 @@ size_t view_region_order(const struct view *v, size_t **out);
 long view_selected_index(const struct view *v);
 /* Select the region that contains addr, or whose name contains text. */
 bool view_search(struct view *v, const char *text);
-
-/* Formatting helpers shared by the screens. */
-void format_size(char *out, size_t size, uint64_t bytes);
 
 /* Process picker: returns the chosen pid, 0 if the user quit. */
 pid_t picker_run(void);

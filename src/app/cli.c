@@ -1,6 +1,9 @@
 /* Small command-line parsing helpers shared by the subcommands. */
 #include "vmscope/app.h"
 #include "vmscope/capture.h"
+#include "vmscope/export.h"
+#include "vmscope/json_reader.h"
+#include "vmscope/recording.h"
 #include "vmscope/util.h"
 
 #include <errno.h>
@@ -41,6 +44,52 @@ bool parse_text_or_json(const char *arg, bool *json)
     }
     warnx_msg("unknown format '%s': use text or json", arg);
     return false;
+}
+
+bool choose_export_format(const char *name, const char *out_path, enum export_format *fmt)
+{
+    *fmt = EXPORT_TEXT;
+    if (name) {
+        if (export_format_parse(name, fmt) == 0)
+            return true;
+        warnx_msg("unknown format '%s': use json, csv, text or svg", name);
+        return false;
+    }
+    if (out_path)
+        export_format_from_path(out_path, fmt);
+    return true;
+}
+
+char *parse_sample_arg(const char *arg, long *index)
+{
+    char *path = xstrdup(arg);
+    char *at = strrchr(path, '@');
+    *index = -1;
+    if (at && at[1]) {
+        char *end;
+        long n = strtol(at + 1, &end, 10);
+        if (!*end) {
+            *at = '\0';
+            *index = n;
+        }
+    }
+    return path;
+}
+
+int read_sample_arg(const char *arg, struct snapshot **out, char **why)
+{
+    long index;
+    char *path = parse_sample_arg(arg, &index);
+    int rc;
+    if (recording_is(path)) {
+        long count;
+        bool cut;
+        rc = recording_read(path, index, out, &count, &cut, why);
+    } else {
+        rc = json_read_snapshot_file(path, out, why);
+    }
+    free(path);
+    return rc;
 }
 
 void warn_capture_error(pid_t pid, int err)

@@ -3,8 +3,6 @@
 #include "vmscope/atomic_file.h"
 #include "vmscope/diff.h"
 #include "vmscope/export.h"
-#include "vmscope/json_reader.h"
-#include "vmscope/recording.h"
 #include "vmscope/util.h"
 
 #include <getopt.h>
@@ -12,33 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/* A snapshot file, or sample N of a recording: FILE.jsonl@N (N < 0 counts
- * from the end; a recording without @N means its last sample). */
-static int read_side(const char *arg, struct snapshot **out, char **why)
-{
-    char *path = xstrdup(arg);
-    char *at = strrchr(path, '@');
-    long index = -1;
-    if (at && at[1]) {
-        char *end;
-        long n = strtol(at + 1, &end, 10);
-        if (!*end) {
-            *at = '\0';
-            index = n;
-        }
-    }
-    int rc;
-    if (recording_is(path)) {
-        long count;
-        bool cut;
-        rc = recording_read(path, index, out, &count, &cut, why);
-    } else {
-        rc = json_read_snapshot_file(path, out, why);
-    }
-    free(path);
-    return rc;
-}
 
 int cmd_diff(int argc, char **argv)
 {
@@ -69,7 +40,8 @@ int cmd_diff(int argc, char **argv)
     }
     struct snapshot *a = NULL, *b = NULL;
     char *why = NULL;
-    if (read_side(argv[optind], &a, &why) < 0 || read_side(argv[optind + 1], &b, &why) < 0) {
+    if (read_sample_arg(argv[optind], &a, &why) < 0 ||
+        read_sample_arg(argv[optind + 1], &b, &why) < 0) {
         warnx_msg("%s", why);
         free(why);
         snapshot_free(a);

@@ -1,4 +1,4 @@
-/* vmscope snapshot -p PID [-f json|csv|text] [-o FILE] [--pages] */
+/* vmscope snapshot -p PID [-f json|csv|text|svg] [-o FILE] [--pages] */
 #include "vmscope/app.h"
 #include "vmscope/atomic_file.h"
 #include "vmscope/capture.h"
@@ -14,9 +14,10 @@
 
 static void snapshot_usage(FILE *fp)
 {
-    fputs("usage: vmscope snapshot -p PID [-f json|csv|text] [-o FILE] [--pages]\n"
+    fputs("usage: vmscope snapshot -p PID [-f json|csv|text|svg] [-o FILE] [--pages]\n"
           "  -p, --pid PID       process to sample\n"
-          "  -f, --format FMT    json, csv or text (default: from -o's extension, else text)\n"
+          "  -f, --format FMT    json, csv, text or svg (default: from -o's extension, else\n"
+          "                      text)\n"
           "  -o, --output FILE   write FILE atomically instead of standard output\n"
           "      --pages         add a page census per region (pagemap)\n",
           fp);
@@ -57,15 +58,9 @@ int cmd_snapshot(int argc, char **argv)
         snapshot_usage(stderr);
         return EXIT_USAGE;
     }
-    enum export_format fmt = EXPORT_TEXT;
-    if (fmt_name) {
-        if (export_format_parse(fmt_name, &fmt) < 0) {
-            warnx_msg("unknown format '%s': use json, csv or text", fmt_name);
-            return EXIT_USAGE;
-        }
-    } else if (out_path) {
-        export_format_from_path(out_path, &fmt);
-    }
+    enum export_format fmt;
+    if (!choose_export_format(fmt_name, out_path, &fmt))
+        return EXIT_USAGE;
 
     /* The output is opened first so that JSON can be written while smaps
      * is still being read (into the temporary file, which a failure

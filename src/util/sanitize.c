@@ -186,3 +186,37 @@ int sanitize_fit(struct buf *out, const char *in, size_t len, int max_cols)
     buf_free(&safe);
     return cols;
 }
+
+void sanitize_xml(struct buf *out, const char *in, size_t len, size_t max_chars)
+{
+    struct buf safe;
+    buf_init(&safe);
+    sanitize_display(&safe, in, len);
+    const unsigned char *s = (const unsigned char *)(safe.data ? safe.data : "");
+    size_t total = 0;
+    for (size_t i = 0; i < safe.len; i++)
+        total += (s[i] & 0xc0) != 0x80; /* lead bytes: valid UTF-8 here */
+    size_t keep = max_chars && total > max_chars ? max_chars - 1 : total; /* room for "~" */
+    size_t i = 0;
+    for (size_t chars = 0; chars < keep; chars++) {
+        switch (s[i]) { /* what XML would read as markup */
+        case '&': buf_puts(out, "&amp;"); break;
+        case '<': buf_puts(out, "&lt;"); break;
+        case '>': buf_puts(out, "&gt;"); break;
+        case '"': buf_puts(out, "&quot;"); break;
+        case '\'': buf_puts(out, "&apos;"); break;
+        default: {
+            size_t k = 1;
+            while (i + k < safe.len && (s[i + k] & 0xc0) == 0x80)
+                k++;
+            buf_append(out, s + i, k);
+            i += k;
+            continue;
+        }
+        }
+        i++;
+    }
+    if (keep < total)
+        buf_putc(out, '~');
+    buf_free(&safe);
+}

@@ -3,48 +3,14 @@
  * labelled row, each region's bar coloured by class and filled to its
  * resident fraction. */
 #include "screens.h"
+#include "vmscope/map_layout.h"
 #include "vmscope/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define GAP_SHOWN (1u << 20) /* gaps from 1 MiB up get a row of their own */
 #define BAR_WIDTH 24
-
-struct map_row {
-    long region; /* index, or -1 for a gap row */
-    uint64_t gap;
-    bool first;  /* the region's first row (carries its text) */
-};
-
-/* Rows for a region: 1 up to 64 KiB, then one more per factor of 16. */
-static int region_rows(uint64_t size)
-{
-    int rows = 1;
-    for (uint64_t s = size >> 16; s && rows < 6; s >>= 4)
-        rows++;
-    return rows;
-}
-
-static size_t build_rows(const struct snapshot *s, struct map_row **out)
-{
-    size_t n = 0, cap = 0;
-    struct map_row *rows = NULL;
-    for (size_t i = 0; i < s->n_regions; i++) {
-        const struct vma *m = s->regions[i].vma;
-        if (i > 0 && m->start - s->regions[i - 1].vma->end >= GAP_SHOWN) {
-            xgrow((void **)&rows, &cap, n + 1, sizeof *rows);
-            rows[n++] = (struct map_row){-1, m->start - s->regions[i - 1].vma->end, false};
-        }
-        int k = region_rows(vma_size(m));
-        xgrow((void **)&rows, &cap, n + (size_t)k, sizeof *rows);
-        for (int j = 0; j < k; j++)
-            rows[n++] = (struct map_row){(long)i, 0, j == 0};
-    }
-    *out = rows;
-    return n;
-}
 
 static void draw_bar(const struct view *v, int y, int x, const struct region *r)
 {
@@ -75,7 +41,7 @@ static void map_draw(struct view *v, int top, int height)
     if (!v->snap)
         return;
     struct map_row *rows;
-    size_t n = build_rows(v->snap, &rows);
+    size_t n = map_layout_rows(v->snap, &rows);
     long sel = view_selected_index(v);
     long cursor = 0;
     for (size_t k = 0; k < n; k++)
@@ -145,7 +111,7 @@ static int map_key(struct view *v, int ch, int height)
     MEVENT ev;
     if (ch == KEY_MOUSE && getmouse(&ev) == OK && ev.y >= 4) {
         struct map_row *rows;
-        size_t nr = build_rows(v->snap, &rows);
+        size_t nr = map_layout_rows(v->snap, &rows);
         size_t k = v->top[SCREEN_MAP] + (size_t)(ev.y - 4); /* the map starts below the header */
         if (k < nr && rows[k].region >= 0)
             next = rows[k].region;

@@ -1,5 +1,5 @@
 /* Fuzz target: arbitrary bytes as /proc/PID/smaps, fed in arbitrary chunks,
- * then classified and written as JSON, CSV and text. The records must come
+ * then classified and written as JSON, CSV, text and SVG. The records must come
  * out sorted and disjoint, and the JSON must parse (the U+FFFD/_hex rule
  * holds for any bytes in a name). */
 #include <jansson.h>
@@ -10,6 +10,7 @@
 
 #include "vmscope/classify.h"
 #include "vmscope/export.h"
+#include "vmscope/sanitize.h"
 #include "vmscope/smaps.h"
 #include "vmscope/util.h"
 
@@ -77,6 +78,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                   "control byte in terminal output");
         free(text);
     }
+    /* SVG: XML 1.0 text, so no control byte but newline, and valid UTF-8. */
+    fp = open_memstream(&text, &len);
+    check(export_snapshot(s, EXPORT_SVG, 0, fp) == 0, "svg export failed");
+    fclose(fp);
+    for (size_t i = 0; i < len; i++)
+        check((unsigned char)text[i] >= 0x20 || text[i] == '\n', "control byte in SVG");
+    check(utf8_valid(text, len), "SVG is not UTF-8");
+    free(text);
     snapshot_free(s);
     return 0;
 }

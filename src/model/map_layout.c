@@ -1,0 +1,30 @@
+/* Map layout arithmetic (see map_layout.h). */
+#include "vmscope/map_layout.h"
+#include "vmscope/util.h"
+
+int map_region_rows(uint64_t size)
+{
+    int rows = 1;
+    for (uint64_t s = size >> 16; s && rows < MAP_REGION_ROWS_MAX; s >>= 4)
+        rows++;
+    return rows;
+}
+
+size_t map_layout_rows(const struct snapshot *s, struct map_row **out)
+{
+    size_t n = 0, cap = 0;
+    struct map_row *rows = NULL;
+    for (size_t i = 0; i < s->n_regions; i++) {
+        const struct vma *m = s->regions[i].vma;
+        if (i > 0 && m->start - s->regions[i - 1].vma->end >= MAP_GAP_SHOWN) {
+            xgrow((void **)&rows, &cap, n + 1, sizeof *rows);
+            rows[n++] = (struct map_row){-1, m->start - s->regions[i - 1].vma->end, false};
+        }
+        int k = map_region_rows(vma_size(m));
+        xgrow((void **)&rows, &cap, n + (size_t)k, sizeof *rows);
+        for (int j = 0; j < k; j++)
+            rows[n++] = (struct map_row){(long)i, 0, j == 0};
+    }
+    *out = rows;
+    return n;
+}
