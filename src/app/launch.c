@@ -44,6 +44,11 @@ struct child_failure {
     int err;
 };
 
+/* A traced task: a thread (tid) of a process (tgid). */
+struct task {
+    pid_t tid, tgid;
+};
+
 /* A call between its seccomp stop (arguments) and its exit stop (result). */
 struct open_call {
     struct syscall_event ev;
@@ -69,7 +74,7 @@ struct launch {
     struct launch_news news;
     size_t events_cap;
 
-    pid_t *tasks; /* every task traced; written by the tracer only */
+    struct task *tasks; /* every task traced; written by the tracer only */
     size_t n_tasks, tasks_cap;
 
     /* The tracer thread's own. */
@@ -160,36 +165,6 @@ static void wake(struct launch *l)
     (void)n;
 }
 
-/* The task list is under the lock: launch_stop kills every task in it. */
-static void task_add(struct launch *l, pid_t tid)
-{
-    pthread_mutex_lock(&l->lock);
-    bool known = false;
-    for (size_t i = 0; i < l->n_tasks && !known; i++)
-        known = l->tasks[i] == tid;
-    if (!known) {
-        xgrow((void **)&l->tasks, &l->tasks_cap, l->n_tasks + 1, sizeof *l->tasks);
-        l->tasks[l->n_tasks++] = tid;
-    }
-    pthread_mutex_unlock(&l->lock);
-}
-
-static void task_forget(struct launch *l, pid_t tid)
-{
-    pthread_mutex_lock(&l->lock);
-    for (size_t i = 0; i < l->n_tasks; i++)
-        if (l->tasks[i] == tid) {
-            l->tasks[i] = l->tasks[--l->n_tasks];
-            break;
-        }
-    pthread_mutex_unlock(&l->lock);
-    for (size_t i = 0; i < l->n_open; i++)
-        if (l->open[i].ev.tid == tid) {
-            l->open[i] = l->open[--l->n_open];
-            break;
-        }
-}
-
 static pid_t tgid_of(pid_t tid)
 {
     char path[64], line[128];
@@ -206,6 +181,41 @@ static pid_t tgid_of(pid_t tid)
     return tgid;
 }
 
+/* The task list is under the lock: launch_stop kills every task in it. */
+static struct task *task_find(struct launch *l, pid_t tid)
+{
+    for (size_t i = 0; i < l->n_tasks; i++)
+        if (l->tasks[i].tid == tid)
+            return &l->tasks[i];
+    return NULL;
+}
+
+/* Its process is looked up once, when the task is first seen, not per call. */
+static void task_add(struct launch *l, pid_t tid)
+{
+    if (task_find(l, tid)) /* only this thread writes the list */
+        return;
+    pid_t tgid = tid == l->pid ? tid : tgid_of(tid);
+    pthread_mutex_lock(&l->lock);
+    xgrow((void **)&l->tasks, &l->tasks_cap, l->n_tasks + 1, sizeof *l->tasks);
+    l->tasks[l->n_tasks++] = (struct task){tid, tgid};
+    pthread_mutex_unlock(&l->lock);
+}
+
+static void task_forget(struct launch *l, pid_t tid)
+{
+    pthread_mutex_lock(&l->lock);
+    struct task *t = task_find(l, tid);
+    if (t)
+        *t = l->tasks[--l->n_tasks];
+    pthread_mutex_unlock(&l->lock);
+    for (size_t i = 0; i < l->n_open; i++)
+        if (l->open[i].ev.tid == tid) {
+            l->open[i] = l->open[--l->n_open];
+            break;
+        }
+}
+
 /* Seccomp stop: the call's arguments, before it runs. */
 static void call_entered(struct launch *l, pid_t tid)
 {
@@ -220,7 +230,8 @@ static void call_entered(struct launch *l, pid_t tid)
     struct syscall_event *e = &l->open[l->n_open++].ev;
     memset(e, 0, sizeof *e);
     e->tid = tid;
-    e->pid = tid == l->pid ? l->pid : tgid_of(tid);
+    const struct task *task = task_find(l, tid);
+    e->pid = task ? task->tgid : tid;
     e->call = c;
     for (int i = 0; i < 6; i++)
         e->args[i] = si.seccomp.args[i];
@@ -599,7 +610,7 @@ void launch_stop(struct launch *l)
     pthread_mutex_lock(&l->lock);
     l->quit = true;
     for (size_t i = 0; i < l->n_tasks; i++) /* the program, its threads and children */
-        kill(l->tasks[i], SIGKILL);
+        kill(l->tasks[i].tid, SIGKILL);
     pthread_cond_broadcast(&l->cond);
     pthread_mutex_unlock(&l->lock);
     if (l->thread_started)
