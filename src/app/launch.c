@@ -78,6 +78,7 @@ struct launch {
     size_t n_tasks, tasks_cap;
 
     /* The tracer thread's own. */
+    bool execed;
     struct open_call *open;
     size_t n_open, open_cap;
 };
@@ -307,7 +308,7 @@ static void handle_stop(struct launch *l, pid_t tid, int st)
         resume = PTRACE_SYSCALL; /* one more stop, at the call's return */
     } else if (sig == SIGTRAP && ev == PTRACE_EVENT_EXIT) {
         /* Before exit_mm(): the last live address space (§10.2). */
-        if (tid == l->pid && !quitting(l)) {
+        if (tid == l->pid && l->execed && !quitting(l)) {
             struct snapshot *s = capture_now(tid);
             pthread_mutex_lock(&l->lock);
             snapshot_free(l->news.final);
@@ -323,6 +324,7 @@ static void handle_stop(struct launch *l, pid_t tid, int st)
             task_add(l, (pid_t)child);
     } else if (sig == SIGTRAP && ev == PTRACE_EVENT_EXEC) {
         if (tid == l->pid) {
+            l->execed = true; /* before that, an exit is a failed start: nothing to show */
             struct snapshot *s = capture_now(tid);
             pthread_mutex_lock(&l->lock);
             if (!l->news.initial) {
