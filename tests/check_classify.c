@@ -445,8 +445,12 @@ START_TEST(t_process_exits_while_sampled)
      * outcome must be a complete snapshot or a clean "exited". */
     int complete = 0, exited = 0;
     for (int round = 0; round < 10; round++) {
+        /* Lifetimes of 15 to 120 ms: the short ones exit mid-capture, the
+         * long ones leave time for complete captures even under ASan. */
+        char ms[16];
+        snprintf(ms, sizeof ms, "%d", 15 << (round % 4));
         struct helper h;
-        helper_start(&h, (const char *[]){"exiter", "3000", "15", NULL});
+        helper_start(&h, (const char *[]){"exiter", "3000", ms, NULL});
         for (int i = 0; i < 200; i++) {
             struct snapshot *s = NULL;
             int rc = capture_snapshot(h.pid, NULL, &s);
