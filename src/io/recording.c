@@ -4,6 +4,7 @@
 #include "vmscope/diff.h"
 #include "vmscope/export.h"
 #include "vmscope/json_reader.h"
+#include "vmscope/sanitize.h"
 #include "vmscope/util.h"
 
 #include "config.h"
@@ -187,22 +188,54 @@ bool recording_is(const char *path)
     return yes;
 }
 
+/* A recording's header is a few hundred bytes: a first line longer than
+ * this is not one. */
+#define HEADER_MAX ((size_t)1 << 20)
+
+/* The next line, newline included, into it->line: its length, 0 at the
+ * end of the file, -EFBIG if it is longer than max bytes (left half read:
+ * a hostile line costs at most max bytes of memory), -EIO on a read error. */
+static ssize_t read_line(struct recording_iter *it, size_t max)
+{
+    size_t n = 0;
+    int c;
+    while ((c = getc_unlocked(it->fp)) != EOF) {
+        if (n + 2 > it->cap) { /* room for c and the terminating NUL */
+            if (n > max)
+                return -EFBIG;
+            size_t cap = it->cap ? it->cap * 2 : 4096;
+            it->cap = cap < max + 2 ? cap : max + 2;
+            it->line = xrealloc(it->line, it->cap);
+        }
+        it->line[n++] = (char)c;
+        if (c == '\n')
+            break;
+    }
+    if (ferror(it->fp))
+        return -EIO;
+    if (n)
+        it->line[n] = '\0';
+    return (ssize_t)n;
+}
+
 int recording_iter_open(struct recording_iter *it, const char *path, char **why)
 {
     memset(it, 0, sizeof *it);
     it->index = -1;
+    it->path = sanitize_display_dup(path); /* only ever shown */
     it->fp = fopen(path, "r");
     if (!it->fp) {
         int err = errno;
-        *why = xasprintf("cannot open %s: %s", path, strerror(err));
+        *why = xasprintf("cannot open %s: %s", it->path, strerror(err));
+        recording_iter_close(it);
         return -err;
     }
-    it->path = xstrdup(path);
-    ssize_t len = getline(&it->line, &it->cap, it->fp);
+    ssize_t len = read_line(it, HEADER_MAX);
     if (len <= 0 || it->line[len - 1] != '\n' || !strstr(it->line, "\"vmscope.recording\"")) {
-        *why = xasprintf("%s: not a vmscope recording (no header line)", path);
+        *why = len == -EIO ? xasprintf("cannot read %s: %s", it->path, strerror(EIO))
+                           : xasprintf("%s: not a vmscope recording (no header line)", it->path);
         recording_iter_close(it);
-        return -EINVAL;
+        return len == -EIO ? -EIO : -EINVAL;
     }
     return 0;
 }
@@ -211,7 +244,7 @@ int recording_iter_next(struct recording_iter *it, const struct snapshot **out, 
 {
     *out = NULL;
     ssize_t len;
-    while ((len = getline(&it->line, &it->cap, it->fp)) > 0) {
+    while ((len = read_line(it, JSON_READER_MAX_BYTES)) > 0) {
         if (it->line[len - 1] != '\n') {
             it->cut = true; /* killed mid-line: stop at the last whole one */
             return 0;
@@ -247,7 +280,12 @@ int recording_iter_next(struct recording_iter *it, const struct snapshot **out, 
             return 1;
         }
     }
-    return 0;
+    if (len == -EFBIG)
+        *why = xasprintf("%s: sample %ld: a line longer than the %u MiB vmscope reads", it->path,
+                         it->index + 1, (unsigned)(JSON_READER_MAX_BYTES >> 20));
+    else if (len < 0)
+        *why = xasprintf("cannot read %s: %s", it->path, strerror((int)-len));
+    return (int)len;
 }
 
 void recording_iter_close(struct recording_iter *it)
@@ -277,14 +315,18 @@ int recording_read(const char *path, long index, struct snapshot **out, long *co
             ;
         *count = it.index + 1;
         *cut = it.cut; /* only a pass to the end can know */
+        if (rc == 0 && *count == 0) {
+            *why = xasprintf("%s: holds no complete sample%s", it.path,
+                             it.cut ? " (it ends mid-line: cut off?)" : "");
+            rc = -ERANGE;
+        } else if (rc == 0 && index + *count < 0) {
+            *why = xasprintf("%s: has %ld samples", it.path, *count);
+            rc = -ERANGE;
+        }
         recording_iter_close(&it);
         if (rc < 0)
             return rc;
         index += *count;
-        if (index < 0) {
-            *why = xasprintf("%s: has %ld samples", path, *count);
-            return -ERANGE;
-        }
     }
     if ((rc = recording_iter_open(&it, path, why)) < 0)
         return rc;
@@ -299,7 +341,7 @@ int recording_read(const char *path, long index, struct snapshot **out, long *co
             *count = it.index + 1;
         rc = 0;
     } else if (rc == 0) {
-        *why = xasprintf("%s: has no sample %ld (%ld samples)", path, index, it.index + 1);
+        *why = xasprintf("%s: has no sample %ld (%ld samples)", it.path, index, it.index + 1);
         rc = -ERANGE;
     }
     recording_iter_close(&it);
