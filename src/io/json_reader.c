@@ -377,7 +377,8 @@ json_t *json_parse_document(const char *text, size_t len, char **why)
              PARSE_BYTES_PER_BYTE, len);
     } else if (json_error_code(&err) == json_error_stack_overflow) {
         fail(why, "JSON nested deeper than %d levels; no vmscope file is", JSON_PARSER_MAX_DEPTH);
-    } else if (json_error_code(&err) == json_error_premature_end_of_input) {
+    } else if (json_error_code(&err) == json_error_premature_end_of_input ||
+               (err.position >= 0 && (size_t)err.position >= len)) { /* "tru" at the end */
         fail(why, "not JSON: the text ends inside the document, at byte %d (cut off?)",
              err.position);
     } else {
