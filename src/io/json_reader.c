@@ -30,15 +30,40 @@ static int fail(char **why, const char *fmt, ...)
 }
 
 /* Owned strings of the snapshot that regions point into (objects and
- * subclasses read from the file). */
+ * subclasses read from the file). A file may name a different object for
+ * each of a million regions, so they are found through an index, not by
+ * a scan: the index of the snapshot being read on this thread, kept while
+ * the calls are about the same table (a new snapshot, or a table changed
+ * elsewhere, starts it again). */
+static _Thread_local struct {
+    const struct snapshot *s;
+    char **objects;
+    size_t n;
+    json_t *index; /* string -> its position in s->objects */
+} interned;
+
 static const char *intern(struct snapshot *s, const char *str)
 {
-    for (size_t i = 0; i < s->n_objects; i++)
-        if (strcmp(s->objects[i], str) == 0)
-            return s->objects[i];
-    s->objects = xrealloc(s->objects, (s->n_objects + 1) * sizeof *s->objects);
+    if (interned.s != s || interned.objects != s->objects || interned.n != s->n_objects) {
+        json_decref(interned.index);
+        interned.index = json_object();
+        for (size_t i = 0; i < s->n_objects; i++)
+            json_object_set_new_nocheck(interned.index, s->objects[i], json_integer((json_int_t)i));
+        interned.s = s;
+    }
+    json_t *at = json_object_get(interned.index, str);
+    size_t i = at ? (size_t)json_integer_value(at) : 0;
+    if (at && i < s->n_objects && strcmp(s->objects[i], str) == 0)
+        return s->objects[i];
+    /* only the tables of the snapshots this reader builds come here: full
+     * at 0, 1, 2, 4..., where their room doubles */
+    if ((s->n_objects & (s->n_objects - 1)) == 0)
+        s->objects = xrealloc(s->objects, (s->n_objects ? 2 * s->n_objects : 1) * sizeof *s->objects);
     s->objects[s->n_objects] = xstrdup(str);
-    return s->objects[s->n_objects++];
+    json_object_set_new_nocheck(interned.index, str, json_integer((json_int_t)s->n_objects));
+    interned.objects = s->objects;
+    interned.n = ++s->n_objects;
+    return s->objects[s->n_objects - 1];
 }
 
 static int hexval(int c)
