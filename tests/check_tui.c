@@ -680,6 +680,48 @@ START_TEST(t_replay_snapshot)
 }
 END_TEST
 
+START_TEST(t_replay_refuses_hostile_files)
+{
+    /* `-r` reads the file before curses starts: whatever the file, one
+     * line of error and status 1 (check_faults bounds memory and time). */
+    static const struct {
+        const char *head;
+        long size; /* zeros up to this size; 0: none */
+        const char *want;
+    } cases[] = {
+        {"\x89PNG\r\n\x1a\n\x1b]0;pwned\x07", 0, "not JSON (it does not start with '{')"},
+        {"{\"format\":\"vmscope.snapshot\",\"version\":1,\"regions\":[{\"start\":\"0x", 0,
+         "(cut off?)"},
+        {"{\"format\":\"vmscope.recording\",\"version\":1}\n{\"format\":\"vmscope.snap", 0,
+         "holds no complete sample (it ends mid-line: cut off?)"},
+        {"{\"format\":\"vmscope.recording\",\"version\":1}\n{\"format\":", 1L << 30,
+         "sample 0: a line longer than the 256 MiB vmscope reads"},
+        {"{\"format\":\"vmscope.snapshot\",\"version\":1,\"regions\":[", 1L << 30,
+         "1024.0 MiB, more than the 256 MiB a vmscope snapshot may be"},
+    };
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/vmscope-hostile-r-%d", (int)getpid());
+    struct buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        FILE *fp = fopen(path, "w");
+        ck_assert_ptr_nonnull(fp);
+        fputs(cases[i].head, fp);
+        fclose(fp);
+        if (cases[i].size)
+            ck_assert_int_eq(truncate(path, cases[i].size), 0);
+        char args[128];
+        snprintf(args, sizeof args, "-r %s", path);
+        start_vmscope(args, 160, 45);
+        ck_assert_msg(wait_for(&b, "EXIT=1", 10), "case %zu: %s", i, b.data);
+        ck_assert_msg(strstr(b.data, cases[i].want), "case %zu: %s", i, b.data);
+        stop_tmux();
+    }
+    unlink(path);
+    buf_free(&b);
+}
+END_TEST
+
 START_TEST(t_replay_recording_scrubs)
 {
     /* A recording opens at its last sample with its whole timeline; [ and
@@ -872,6 +914,7 @@ int main(void)
     tcase_add_test(tc, t_page_grid_live);
     tcase_add_test(tc, t_replay_snapshot);
     tcase_add_test(tc, t_replay_recording_scrubs);
+    tcase_add_test(tc, t_replay_refuses_hostile_files);
     tcase_add_test(tc, t_diff_screen_against_baseline);
     tcase_add_test(tc, t_launch_output_and_final_state);
     tcase_add_test(tc, t_launch_trace_selects_region);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -81,6 +82,12 @@ int helper_stop(struct helper *h)
 
 int run_command(const char *const *argv, uid_t as_uid, struct buf *out, struct buf *err)
 {
+    return run_command_usage(argv, as_uid, out, err, NULL);
+}
+
+int run_command_usage(const char *const *argv, uid_t as_uid, struct buf *out, struct buf *err,
+                      struct rusage *usage)
+{
     int o[2], e[2];
     ck_assert_int_eq(pipe2(o, O_CLOEXEC), 0);
     ck_assert_int_eq(pipe2(e, O_CLOEXEC), 0);
@@ -126,7 +133,10 @@ int run_command(const char *const *argv, uid_t as_uid, struct buf *out, struct b
         }
     }
     int status;
-    waitpid(pid, &status, 0);
+    struct rusage ru;
+    wait4(pid, &status, 0, &ru);
+    if (usage)
+        *usage = ru;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 

@@ -30,6 +30,10 @@ int helper_stop(struct helper *h);
  * '/'), optionally as another uid (uid_t -1 = unchanged), collecting stdout
  * and stderr. Returns the exit status (or 128+signal). */
 int run_command(const char *const *argv, uid_t as_uid, struct buf *out, struct buf *err);
+/* The same, and what the command used (ru_maxrss: its peak RSS in KiB). */
+struct rusage;
+int run_command_usage(const char *const *argv, uid_t as_uid, struct buf *out, struct buf *err,
+                      struct rusage *usage);
 
 /* Creates a file of pages 4 KiB pages of byte fill from a mkstemp template
  * (rewritten in place). Fails the test on error. */

@@ -25,5 +25,8 @@ void buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((form
 void buf_consume(struct buf *b, size_t n);
 /* Read all of fd into b (appending). Returns 0 or -errno. */
 int buf_read_fd(struct buf *b, int fd);
+/* The same, up to max bytes: -EFBIG when fd holds more (b then holds
+ * max + 1 bytes of it and the rest is left unread). */
+int buf_read_fd_max(struct buf *b, int fd, size_t max);
 
 #endif

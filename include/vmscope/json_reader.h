@@ -10,6 +10,12 @@
 
 #include "vmscope/snapshot.h"
 
+/* The largest document the readers take (a snapshot file, one line of a
+ * recording): far above a real one (20,000 mappings make about 12 MB) and
+ * what keeps a hostile file from costing unbounded memory or time. Memory
+ * while reading stays within about 32 times the document's size. */
+#define JSON_READER_MAX_BYTES ((size_t)256 << 20)
+
 /* Reads a snapshot from path. Returns 0 and *out, or -errno with *why set
  * to an allocated one-line explanation. */
 int json_read_snapshot_file(const char *path, struct snapshot **out, char **why);

@@ -5,12 +5,16 @@
 #include "vmscope/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static int fail(char **why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(char **why, const char *fmt, ...)
@@ -26,15 +30,40 @@ static int fail(char **why, const char *fmt, ...)
 }
 
 /* Owned strings of the snapshot that regions point into (objects and
- * subclasses read from the file). */
+ * subclasses read from the file). A file may name a different object for
+ * each of a million regions, so they are found through an index, not by
+ * a scan: the index of the snapshot being read on this thread, kept while
+ * the calls are about the same table (a new snapshot, or a table changed
+ * elsewhere, starts it again). */
+static _Thread_local struct {
+    const struct snapshot *s;
+    char **objects;
+    size_t n;
+    json_t *index; /* string -> its position in s->objects */
+} interned;
+
 static const char *intern(struct snapshot *s, const char *str)
 {
-    for (size_t i = 0; i < s->n_objects; i++)
-        if (strcmp(s->objects[i], str) == 0)
-            return s->objects[i];
-    s->objects = xrealloc(s->objects, (s->n_objects + 1) * sizeof *s->objects);
+    if (interned.s != s || interned.objects != s->objects || interned.n != s->n_objects) {
+        json_decref(interned.index);
+        interned.index = json_object();
+        for (size_t i = 0; i < s->n_objects; i++)
+            json_object_set_new_nocheck(interned.index, s->objects[i], json_integer((json_int_t)i));
+        interned.s = s;
+    }
+    json_t *at = json_object_get(interned.index, str);
+    size_t i = at ? (size_t)json_integer_value(at) : 0;
+    if (at && i < s->n_objects && strcmp(s->objects[i], str) == 0)
+        return s->objects[i];
+    /* only the tables of the snapshots this reader builds come here: full
+     * at 0, 1, 2, 4..., where their room doubles */
+    if ((s->n_objects & (s->n_objects - 1)) == 0)
+        s->objects = xrealloc(s->objects, (s->n_objects ? 2 * s->n_objects : 1) * sizeof *s->objects);
     s->objects[s->n_objects] = xstrdup(str);
-    return s->objects[s->n_objects++];
+    json_object_set_new_nocheck(interned.index, str, json_integer((json_int_t)s->n_objects));
+    interned.objects = s->objects;
+    interned.n = ++s->n_objects;
+    return s->objects[s->n_objects - 1];
 }
 
 static int hexval(int c)
@@ -311,20 +340,84 @@ int json_snapshot_from_doc(json_t *doc, struct snapshot **out, char **why)
     return 0;
 }
 
+/* jansson builds a tree of about 12 bytes of allocations per byte of a
+ * real snapshot (strings, hash tables of small objects); a hostile document
+ * of empty objects or arrays reaches 40-75. Its allocations while one
+ * document is parsed are held to what a real file of that size needs, so
+ * memory stays proportional to the file, not to how it is shaped. */
+#define PARSE_BYTES_PER_BYTE 32
+#define PARSE_FLOOR ((size_t)16 << 20)
+/* And never more than this in all: a process at the default
+ * vm.max_map_count (65530 mappings) makes a snapshot of about 40 MB, which
+ * reads in about 500 MB. */
+#define PARSE_CEILING ((size_t)1 << 30)
+
+static _Thread_local size_t parse_budget, parse_used; /* budget 0: not parsing */
+static _Thread_local bool parse_over;
+
+static void *budget_malloc(size_t n)
+{
+    if (parse_budget) {
+        if (n > parse_budget - parse_used) {
+            parse_over = true;
+            return NULL; /* jansson gives up the parse cleanly */
+        }
+        parse_used += n;
+    }
+    return malloc(n);
+}
+
+static pthread_once_t budget_once = PTHREAD_ONCE_INIT;
+
+static void budget_install(void)
+{
+    json_set_alloc_funcs(budget_malloc, free); /* free: memory from before stays valid */
+}
+
+static json_t *parse_within_budget(const char *text, size_t len, size_t flags, json_error_t *err)
+{
+    pthread_once(&budget_once, budget_install);
+    parse_used = 0;
+    parse_over = false;
+    parse_budget = len < (PARSE_CEILING - PARSE_FLOOR) / PARSE_BYTES_PER_BYTE
+                       ? PARSE_FLOOR + len * PARSE_BYTES_PER_BYTE
+                       : PARSE_CEILING;
+    json_t *doc = json_loadb(text, len, flags, err);
+    parse_budget = 0;
+    return doc;
+}
+
 json_t *json_parse_document(const char *text, size_t len, char **why)
 {
+    if (len > JSON_READER_MAX_BYTES) {
+        fail(why, "a document of %zu bytes, more than the %u MiB vmscope reads", len,
+             (unsigned)(JSON_READER_MAX_BYTES >> 20));
+        return NULL;
+    }
     json_error_t err;
-    json_t *doc = json_loadb(text, len, JSON_ALLOW_NUL, &err);
-    if (!doc && strstr(err.text, "too big integer")) /* an inode above 2^63 */
-        doc = json_loadb(text, len, JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &err);
-    if (!doc) {
+    json_t *doc = parse_within_budget(text, len, JSON_ALLOW_NUL, &err);
+    if (!doc && json_error_code(&err) == json_error_numeric_overflow) /* an inode above 2^63 */
+        doc = parse_within_budget(text, len, JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &err);
+    if (doc)
+        return doc;
+    if (parse_over) {
+        fail(why, "JSON that needs more than %d times its size, or %u MiB, in memory to read "
+                  "(%zu bytes); no vmscope file does",
+             PARSE_BYTES_PER_BYTE, (unsigned)(PARSE_CEILING >> 20), len);
+    } else if (json_error_code(&err) == json_error_stack_overflow) {
+        fail(why, "JSON nested deeper than %d levels; no vmscope file is", JSON_PARSER_MAX_DEPTH);
+    } else if (json_error_code(&err) == json_error_premature_end_of_input ||
+               (err.position >= 0 && (size_t)err.position >= len)) { /* "tru" at the end */
+        fail(why, "not JSON: the text ends inside the document, at byte %d (cut off?)",
+             err.position);
+    } else {
         /* jansson quotes the bytes near the error: they are the file's, so
          * they may hold newlines or escape sequences. */
         char *near = sanitize_display_dup(err.text);
         fail(why, "not JSON: %s (line %d, column %d)", near, err.line, err.column);
         free(near);
     }
-    return doc;
+    return NULL;
 }
 
 int json_read_snapshot(const char *text, size_t len, struct snapshot **out, char **why)
@@ -339,31 +432,55 @@ int json_read_snapshot(const char *text, size_t len, struct snapshot **out, char
     return rc;
 }
 
+/* Whether text starts, after blanks, as a JSON object does: if not, the
+ * file is no vmscope file at all, and saying so beats a parser's complaint. */
+static bool starts_as_object(const char *text, size_t len)
+{
+    size_t i = 0;
+    while (i < len && text[i] && strchr(" \t\r\n", text[i]))
+        i++;
+    return i < len && text[i] == '{';
+}
+
 int json_read_snapshot_file(const char *path, struct snapshot **out, char **why)
 {
     *out = NULL;
     *why = NULL;
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        int err = errno;
-        *why = xasprintf("cannot open %s: %s", path, strerror(err));
-        return -err;
+    char *shown = sanitize_display_dup(path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    int rc = fd < 0 || fstat(fd, &st) < 0 ? -errno : 0;
+    if (rc < 0) {
+        *why = xasprintf("cannot open %s: %s", shown, strerror(-rc));
+    } else if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > JSON_READER_MAX_BYTES) {
+        /* refused before reading: a hostile file costs neither memory nor time */
+        *why = xasprintf("%s: %.1f MiB, more than the %u MiB a vmscope snapshot may be",
+                         shown, (double)st.st_size / (1 << 20),
+                         (unsigned)(JSON_READER_MAX_BYTES >> 20));
+        rc = -EFBIG;
     }
     struct buf b;
     buf_init(&b);
-    int rc = buf_read_fd(&b, fileno(fp));
-    fclose(fp);
-    if (rc < 0) {
-        *why = xasprintf("cannot read %s: %s", path, strerror(-rc));
-        buf_free(&b);
-        return rc;
+    if (rc == 0 && (rc = buf_read_fd_max(&b, fd, JSON_READER_MAX_BYTES)) < 0) {
+        if (rc == -EFBIG) /* a pipe or a file still growing */
+            *why = xasprintf("%s: more than the %u MiB a vmscope snapshot may be", shown,
+                             (unsigned)(JSON_READER_MAX_BYTES >> 20));
+        else
+            *why = xasprintf("cannot read %s: %s", shown, strerror(-rc));
     }
-    rc = json_read_snapshot(b.data ? b.data : "", b.len, out, why);
-    if (rc < 0) {
+    if (fd >= 0)
+        close(fd);
+    if (rc == 0 && !starts_as_object(b.data ? b.data : "", b.len)) {
+        *why = xasprintf("%s: not JSON (%s): not a vmscope snapshot or recording", shown,
+                         b.len ? "it does not start with '{'" : "it is empty");
+        rc = -EINVAL;
+    }
+    if (rc == 0 && (rc = json_read_snapshot(b.data, b.len, out, why)) < 0) {
         char *inner = *why;
-        *why = xasprintf("%s: %s", path, inner);
+        *why = xasprintf("%s: %s", shown, inner);
         free(inner);
     }
     buf_free(&b);
+    free(shown);
     return rc;
 }

@@ -4,6 +4,7 @@
 #include "vmscope/diff.h"
 #include "vmscope/export.h"
 #include "vmscope/json_reader.h"
+#include "vmscope/sanitize.h"
 #include "vmscope/util.h"
 
 #include "config.h"
@@ -137,12 +138,16 @@ static int by_start(const void *a, const void *b)
     return x->vma->start < y->vma->start ? -1 : x->vma->start > y->vma->start;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* starts is sorted: a hostile delta may list a million addresses */
 static bool in_starts(const uint64_t *starts, size_t n, uint64_t addr)
 {
-    for (size_t i = 0; i < n; i++) /* deltas are small */
-        if (starts[i] == addr)
-            return true;
-    return false;
+    return bsearch(&addr, starts, n, sizeof *starts, cmp_u64) != NULL;
 }
 
 /* cur + delta -> the next sample. */
@@ -171,13 +176,16 @@ static int apply_delta(const struct snapshot *cur, json_t *delta, struct snapsho
     size_t n = 0;
     for (size_t i = 0; i < na + nc && rc == 0; i++) {
         json_t *o = i < na ? json_array_get(added, i) : json_array_get(changed, i - na);
+        s->n_regions = n + 1; /* so snapshot_free frees what a failed read left */
         rc = json_region_into(s, o, &s->regions[n], &s->vmas[n], n, why);
         if (rc == 0 && i >= na)
             gone[nr + (i - na)] = s->vmas[n].start;
         if (rc == 0)
             n++;
-        s->n_regions = n;
     }
+    if (rc == 0)
+        s->n_regions = n;
+    qsort(gone, nr + nc, sizeof *gone, cmp_u64);
     for (size_t i = 0; i < cur->n_regions && rc == 0; i++) {
         const struct region *r = &cur->regions[i];
         if (in_starts(gone, nr + nc, r->vma->start))
@@ -193,6 +201,16 @@ static int apply_delta(const struct snapshot *cur, json_t *delta, struct snapsho
     }
     /* Sort the regions (the records stay where they are). */
     qsort(s->regions, n, sizeof *s->regions, by_start);
+    for (size_t i = 1; i < n; i++) {
+        /* a region added twice, or over one that stays: the model (and
+         * every screen and diff on it) takes regions as disjoint */
+        if (s->regions[i].vma->start < s->regions[i - 1].vma->end) {
+            *why = xasprintf("the delta leaves regions that overlap (at 0x%" PRIx64 ")",
+                             s->regions[i].vma->start);
+            snapshot_free(s);
+            return -EINVAL;
+        }
+    }
     s->monotonic_ns = (uint64_t)json_integer_value(json_object_get(delta, "monotonic_ns"));
     s->realtime_ns = cur->realtime_ns + (s->monotonic_ns - cur->monotonic_ns);
     s->has_pss = cur->has_pss;
@@ -212,22 +230,54 @@ bool recording_is(const char *path)
     return yes;
 }
 
+/* A recording's header is a few hundred bytes: a first line longer than
+ * this is not one. */
+#define HEADER_MAX ((size_t)1 << 20)
+
+/* The next line, newline included, into it->line: its length, 0 at the
+ * end of the file, -EFBIG if it is longer than max bytes (left half read:
+ * a hostile line costs at most max bytes of memory), -EIO on a read error. */
+static ssize_t read_line(struct recording_iter *it, size_t max)
+{
+    size_t n = 0;
+    int c;
+    while ((c = getc_unlocked(it->fp)) != EOF) {
+        if (n + 2 > it->cap) { /* room for c and the terminating NUL */
+            if (n > max)
+                return -EFBIG;
+            size_t cap = it->cap ? it->cap * 2 : 4096;
+            it->cap = cap < max + 2 ? cap : max + 2;
+            it->line = xrealloc(it->line, it->cap);
+        }
+        it->line[n++] = (char)c;
+        if (c == '\n')
+            break;
+    }
+    if (ferror(it->fp))
+        return -EIO;
+    if (n)
+        it->line[n] = '\0';
+    return (ssize_t)n;
+}
+
 int recording_iter_open(struct recording_iter *it, const char *path, char **why)
 {
     memset(it, 0, sizeof *it);
     it->index = -1;
+    it->path = sanitize_display_dup(path); /* only ever shown */
     it->fp = fopen(path, "r");
     if (!it->fp) {
         int err = errno;
-        *why = xasprintf("cannot open %s: %s", path, strerror(err));
+        *why = xasprintf("cannot open %s: %s", it->path, strerror(err));
+        recording_iter_close(it);
         return -err;
     }
-    it->path = xstrdup(path);
-    ssize_t len = getline(&it->line, &it->cap, it->fp);
+    ssize_t len = read_line(it, HEADER_MAX);
     if (len <= 0 || it->line[len - 1] != '\n' || !strstr(it->line, "\"vmscope.recording\"")) {
-        *why = xasprintf("%s: not a vmscope recording (no header line)", path);
+        *why = len == -EIO ? xasprintf("cannot read %s: %s", it->path, strerror(EIO))
+                           : xasprintf("%s: not a vmscope recording (no header line)", it->path);
         recording_iter_close(it);
-        return -EINVAL;
+        return len == -EIO ? -EIO : -EINVAL;
     }
     return 0;
 }
@@ -236,32 +286,33 @@ int recording_iter_next(struct recording_iter *it, const struct snapshot **out, 
 {
     *out = NULL;
     ssize_t len;
-    while ((len = getline(&it->line, &it->cap, it->fp)) > 0) {
+    while ((len = read_line(it, JSON_READER_MAX_BYTES)) > 0) {
         if (it->line[len - 1] != '\n') {
             it->cut = true; /* killed mid-line: stop at the last whole one */
             return 0;
         }
-        char *parse_error = NULL;
-        json_t *doc = json_parse_document(it->line, (size_t)len, &parse_error);
+        char *error = NULL;
+        json_t *doc = json_parse_document(it->line, (size_t)len, &error);
         const char *format = json_string_value(json_object_get(doc, "format"));
         struct snapshot *next = NULL;
         int rc = 0;
         if (!doc || !format) {
-            *why = xasprintf("%s: sample %ld: %s", it->path, it->index + 1,
-                             parse_error ? parse_error : "no \"format\"");
-            free(parse_error);
             rc = -EINVAL;
         } else if (strcmp(format, "vmscope.snapshot") == 0) {
-            rc = json_snapshot_from_doc(doc, &next, why);
+            rc = json_snapshot_from_doc(doc, &next, &error);
         } else if (strcmp(format, "vmscope.delta") == 0) {
             if (!it->cur) {
-                *why = xasprintf("%s: a delta before any full snapshot", it->path);
+                error = xstrdup("a delta before any full snapshot");
                 rc = -EINVAL;
             } else {
-                rc = apply_delta(it->cur, doc, &next, why);
+                rc = apply_delta(it->cur, doc, &next, &error);
             }
         } /* other lines (events) are not samples */
         json_decref(doc);
+        if (rc < 0) /* which file and which sample */
+            *why = xasprintf("%s: sample %ld: %s", it->path, it->index + 1,
+                             error ? error : "no \"format\"");
+        free(error);
         if (rc < 0)
             return rc;
         if (next) {
@@ -272,7 +323,12 @@ int recording_iter_next(struct recording_iter *it, const struct snapshot **out, 
             return 1;
         }
     }
-    return 0;
+    if (len == -EFBIG)
+        *why = xasprintf("%s: sample %ld: a line longer than the %u MiB vmscope reads", it->path,
+                         it->index + 1, (unsigned)(JSON_READER_MAX_BYTES >> 20));
+    else if (len < 0)
+        *why = xasprintf("cannot read %s: %s", it->path, strerror((int)-len));
+    return (int)len;
 }
 
 void recording_iter_close(struct recording_iter *it)
@@ -302,14 +358,18 @@ int recording_read(const char *path, long index, struct snapshot **out, long *co
             ;
         *count = it.index + 1;
         *cut = it.cut; /* only a pass to the end can know */
+        if (rc == 0 && *count == 0) {
+            *why = xasprintf("%s: holds no complete sample%s", it.path,
+                             it.cut ? " (it ends mid-line: cut off?)" : "");
+            rc = -ERANGE;
+        } else if (rc == 0 && index + *count < 0) {
+            *why = xasprintf("%s: has %ld samples", it.path, *count);
+            rc = -ERANGE;
+        }
         recording_iter_close(&it);
         if (rc < 0)
             return rc;
         index += *count;
-        if (index < 0) {
-            *why = xasprintf("%s: has %ld samples", path, *count);
-            return -ERANGE;
-        }
     }
     if ((rc = recording_iter_open(&it, path, why)) < 0)
         return rc;
@@ -324,7 +384,8 @@ int recording_read(const char *path, long index, struct snapshot **out, long *co
             *count = it.index + 1;
         rc = 0;
     } else if (rc == 0) {
-        *why = xasprintf("%s: has no sample %ld (%ld samples)", path, index, it.index + 1);
+        *why = xasprintf("%s: has no sample %ld (%ld samples%s)", it.path, index, it.index + 1,
+                         it.cut ? "; it ends mid-line: cut off?" : "");
         rc = -ERANGE;
     }
     recording_iter_close(&it);

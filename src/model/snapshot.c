@@ -1,6 +1,7 @@
 /* Snapshot ownership, totals and lookup. */
 #include "vmscope/snapshot.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,14 +39,27 @@ void snapshot_free(struct snapshot *s)
     free(s);
 }
 
-/* A string of s's table maps to the same slot of the copy's table; any
- * other (static) string is kept as it is. */
-static const char *remap(const struct snapshot *from, struct snapshot *to, const char *str)
+struct slot {
+    const char *str;
+    size_t index;
+};
+
+static int by_address(const void *a, const void *b)
 {
-    for (size_t i = 0; str && i < from->n_objects; i++)
-        if (from->objects[i] == str)
-            return to->objects[i];
-    return str;
+    uintptr_t x = (uintptr_t)((const struct slot *)a)->str,
+              y = (uintptr_t)((const struct slot *)b)->str;
+    return x < y ? -1 : x > y;
+}
+
+/* A string of s's table maps to the same slot of the copy's table; any
+ * other (static) string is kept as it is. The table is looked up sorted by
+ * address: a file read back may name a different object for every region. */
+static const char *remap(const struct slot *slots, size_t n, const struct snapshot *to,
+                         const char *str)
+{
+    struct slot key = {str, 0};
+    const struct slot *hit = str ? bsearch(&key, slots, n, sizeof *slots, by_address) : NULL;
+    return hit ? to->objects[hit->index] : str;
 }
 
 struct snapshot *snapshot_clone(const struct snapshot *s)
@@ -54,8 +68,12 @@ struct snapshot *snapshot_clone(const struct snapshot *s)
     *c = *s;
     identity_copy(&c->proc, &s->proc);
     c->objects = xcalloc(s->n_objects + 1, sizeof *c->objects);
-    for (size_t i = 0; i < s->n_objects; i++)
+    struct slot *slots = xcalloc(s->n_objects + 1, sizeof *slots);
+    for (size_t i = 0; i < s->n_objects; i++) {
         c->objects[i] = xstrdup(s->objects[i]);
+        slots[i] = (struct slot){s->objects[i], i};
+    }
+    qsort(slots, s->n_objects, sizeof *slots, by_address);
     c->vmas = xcalloc(s->n_regions + 1, sizeof *c->vmas);
     c->regions = xcalloc(s->n_regions + 1, sizeof *c->regions);
     for (size_t i = 0; i < s->n_regions; i++) {
@@ -64,9 +82,10 @@ struct snapshot *snapshot_clone(const struct snapshot *s)
         c->vmas[i].name = xmemdup0(r->vma->name, r->vma->name_len);
         c->regions[i] = *r;
         c->regions[i].vma = &c->vmas[i];
-        c->regions[i].subclass = remap(s, c, r->subclass);
-        c->regions[i].object = remap(s, c, r->object);
+        c->regions[i].subclass = remap(slots, s->n_objects, c, r->subclass);
+        c->regions[i].object = remap(slots, s->n_objects, c, r->object);
     }
+    free(slots);
     return c;
 }
 

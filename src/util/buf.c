@@ -103,9 +103,18 @@ void buf_consume(struct buf *b, size_t n)
 
 int buf_read_fd(struct buf *b, int fd)
 {
+    return buf_read_fd_max(b, fd, SIZE_MAX);
+}
+
+int buf_read_fd_max(struct buf *b, int fd, size_t max)
+{
+    size_t start = b->len;
     for (;;) {
         buf_reserve(b, 16384);
-        ssize_t n = read(fd, b->data + b->len, b->cap - b->len - 1);
+        size_t got = b->len - start, room = b->cap - b->len - 1;
+        if (max - got < room) /* one byte past max is enough to know there is more */
+            room = max - got + 1;
+        ssize_t n = read(fd, b->data + b->len, room);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -115,5 +124,7 @@ int buf_read_fd(struct buf *b, int fd)
             return 0;
         b->len += (size_t)n;
         b->data[b->len] = '\0';
+        if (b->len - start > max)
+            return -EFBIG;
     }
 }

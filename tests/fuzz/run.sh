@@ -11,7 +11,7 @@ top=$(cd "$here/../.." && pwd)
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_smaps fuzz_sanitize fuzz_procfile fuzz_reader)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_smaps fuzz_sanitize fuzz_procfile fuzz_reader fuzz_recording)
 command -v clang >/dev/null || { echo "fuzz: clang not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
 build=$(mktemp -d /tmp/vmscope-fuzz.XXXXXX)
 trap 'rm -rf "$build"' EXIT

@@ -1,0 +1,106 @@
+/* Fuzz target: arbitrary bytes as a recording (JSON Lines), read the way
+ * `vmscope -r` and `vmscope diff FILE.jsonl@N` read it: sample by sample
+ * with the iterator, and as recording_read(-1) and (0). A refusal is one
+ * line with nothing a terminal acts on; every sample is a model the rest
+ * of vmscope can trust (regions sorted and disjoint, the diff of two
+ * neighbours computes), and the two ways of reading agree. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "vmscope/diff.h"
+#include "vmscope/export.h"
+#include "vmscope/json_reader.h"
+#include "vmscope/recording.h"
+
+static void check(int cond, const char *what)
+{
+    if (!cond) {
+        fprintf(stderr, "fuzz_recording: %s\n", what);
+        abort();
+    }
+}
+
+static void check_refusal(char *why)
+{
+    check(why != NULL, "refusal without a reason");
+    for (const char *c = why; *c; c++) /* one line, nothing a terminal acts on */
+        check((unsigned char)*c >= 0x20 && *c != 0x7f, "refusal holds a control byte");
+    free(why);
+}
+
+static void check_model(const struct snapshot *s)
+{
+    for (size_t i = 0; i < s->n_regions; i++) {
+        const struct vma *v = s->regions[i].vma;
+        check(v->start <= v->end, "a region ends before it starts");
+        check(i == 0 || v->start >= s->regions[i - 1].vma->end, "regions overlap or are unsorted");
+        check(v->name[v->name_len] == '\0', "a name is not terminated");
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    /* The readers take a path: the input goes to a memory file, opened
+     * afresh through /proc as a file on disk would be. */
+    static int fd = -1;
+    static char path[64];
+    if (fd < 0) {
+        fd = memfd_create("fuzz_recording", 0);
+        check(fd >= 0, "memfd_create");
+        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    }
+    check(ftruncate(fd, 0) == 0 && pwrite(fd, data, size, 0) == (ssize_t)size, "writing the input");
+
+    struct recording_iter it;
+    char *why = NULL;
+    long samples = 0, first_regions = -1;
+    int rc = recording_iter_open(&it, path, &why);
+    if (rc < 0) {
+        check_refusal(why);
+    } else {
+        struct snapshot *prev = NULL;
+        const struct snapshot *s;
+        while ((rc = recording_iter_next(&it, &s, &why)) > 0) {
+            check_model(s);
+            if (prev) {
+                struct snapshot_diff d;
+                diff_compute(prev, s, &d);
+                diff_free(&d);
+                snapshot_free(prev);
+            } else {
+                first_regions = (long)s->n_regions;
+            }
+            prev = snapshot_clone(s);
+            samples++;
+        }
+        if (rc < 0)
+            check_refusal(why);
+        snapshot_free(prev);
+        recording_iter_close(&it);
+    }
+    bool iter_failed = rc < 0;
+
+    /* The last sample and the first, as `diff FILE.jsonl` and `@0` read them. */
+    for (long index = -1; index <= 0; index++) {
+        struct snapshot *s = NULL;
+        long count;
+        bool cut;
+        why = NULL;
+        if (recording_read(path, index, &s, &count, &cut, &why) < 0) {
+            check(s == NULL, "a refusal with a sample");
+            check(iter_failed || samples == 0, "refused what the iterator read");
+            check_refusal(why);
+            continue;
+        }
+        check(!iter_failed || index == 0, "read the last sample of what the iterator refused");
+        check(index == 0 || count == samples, "a different count of samples");
+        check(index != 0 || (long)s->n_regions == first_regions, "a different first sample");
+        check_model(s);
+        snapshot_free(s);
+    }
+    return 0;
+}
