@@ -110,6 +110,18 @@ static struct snapshot *last_sample(const char *rec, long *count)
     return last;
 }
 
+struct replayed {
+    struct syscall_event *events;
+    size_t n;
+};
+
+static void collect_event(void *arg, const struct syscall_event *e)
+{
+    struct replayed *r = arg;
+    r->events = realloc(r->events, (r->n + 1) * sizeof *r->events);
+    r->events[r->n++] = *e;
+}
+
 /* --trace reports exactly the helper's own calls, between its markers, in
  * order; the loader's come before the first marker. The last sample is the
  * state at exit, the exit status is said. */
@@ -201,6 +213,26 @@ START_TEST(t_trace_reports_the_story)
     ck_assert_uint_eq(k, sizeof main_calls / sizeof main_calls[0]);
     ck_assert_msg(thread_calls >= 1, "nothing from the thread's arena");
     ck_assert_uint_eq(child_calls, 2);
+
+    /* The recording reader gives the same events back, in order. */
+    struct replayed got = {0};
+    struct recording_iter it;
+    char *iter_why = NULL;
+    ck_assert_int_eq(recording_iter_open(&it, rec, &iter_why), 0);
+    it.on_event = collect_event;
+    it.event_arg = &got;
+    const struct snapshot *sample;
+    while (recording_iter_next(&it, &sample, &iter_why) > 0)
+        ;
+    recording_iter_close(&it);
+    ck_assert_uint_eq(got.n, n);
+    for (size_t j = 0; j < n; j++) {
+        ck_assert_str_eq(traced_call_name(got.events[j].call), ev[j].call);
+        ck_assert_int_eq(got.events[j].tid, ev[j].tid);
+        ck_assert_uint_eq(got.events[j].args[0], ev[j].args[0]);
+        ck_assert_uint_eq((uint64_t)got.events[j].result, ev[j].result);
+    }
+    free(got.events);
     free(ev);
 
     /* Two samples: the state at exec (no "keep" yet) and at exit. */

@@ -870,6 +870,38 @@ START_TEST(t_launch_trace_selects_region)
 }
 END_TEST
 
+/* A recording made with --trace replays its calls in the Timeline's log. */
+START_TEST(t_replay_shows_traced_calls)
+{
+    char rec[96];
+    snprintf(rec, sizeof rec, "/tmp/vmscope-traced-%d.jsonl", (int)getpid());
+    struct buf out;
+    buf_init(&out);
+    ck_assert_int_eq(run_command((const char *[]){"vmscope", "record", "-i", "60", "--trace", "-o",
+                                                  rec, "--", STORY, "story", NULL},
+                                 -1, &out, NULL),
+                     0);
+    uint64_t keep = pane_value(&out, "keep");
+    char args[128];
+    snprintf(args, sizeof args, "-r %s", rec);
+    start_vmscope(args, 200, 50);
+    struct buf b;
+    buf_init(&b);
+    ck_assert_msg(wait_for(&b, "sample 2 of 2", 5), "%s", b.data);
+    tmux("send-keys -t vt 3");
+    ck_assert_msg(wait_for(&b, "Memory calls, exact", 3), "Timeline of the recording:\n%s", b.data);
+    char want[32];
+    snprintf(want, sizeof want, "= %#llx", (unsigned long long)keep);
+    ck_assert_msg(strstr(b.data, want), "no call returning %s:\n%s", want, b.data);
+    tmux("send-keys -t vt q");
+    ck_assert(wait_for(&b, "EXIT=0", 3));
+    stop_tmux();
+    unlink(rec);
+    buf_free(&out);
+    buf_free(&b);
+}
+END_TEST
+
 /* A launched program that crashes: shown with its signal, no hang. */
 START_TEST(t_launch_crash_is_shown)
 {
@@ -919,6 +951,7 @@ int main(void)
     tcase_add_test(tc, t_launch_output_and_final_state);
     tcase_add_test(tc, t_launch_trace_selects_region);
     tcase_add_test(tc, t_launch_crash_is_shown);
+    tcase_add_test(tc, t_replay_shows_traced_calls);
     suite_add_tcase(s, tc);
     int status = run_suite(s);
     tmux("kill-server 2>/dev/null");

@@ -41,6 +41,11 @@ struct recording_iter {
     struct snapshot *cur; /* the last sample read */
     long index;           /* its index, -1 before the first */
     bool cut;             /* the file ended mid-line */
+    /* Optional: called with each event line (launch mode --trace), in file
+     * order, as the samples around it are read. Without it, event lines
+     * are skipped unparsed. */
+    void (*on_event)(void *arg, const struct syscall_event *e);
+    void *event_arg;
 };
 int recording_iter_open(struct recording_iter *it, const char *path, char **why);
 /* Reads the next sample: returns 1 with *out borrowed (valid until the

@@ -117,7 +117,16 @@ static int load_recording(const char *file, struct snapshot **out, long *count, 
     return recording_read(file, -1, out, count, cut, why);
 }
 
-/* Every sample through the view, so the Timeline shows the recording. */
+static void replay_event(void *arg, const struct syscall_event *e)
+{
+    struct view *v = arg;
+    if (!v->tracing)
+        view_enable_trace(v); /* the recording was made with --trace */
+    view_add_syscall_event(v, e);
+}
+
+/* Every sample through the view, so the Timeline shows the recording (and
+ * the traced calls, when it has them). */
 static void replay_into(struct view *v, const char *file)
 {
     struct recording_iter it;
@@ -126,6 +135,8 @@ static void replay_into(struct view *v, const char *file)
         free(why);
         return;
     }
+    it.on_event = replay_event;
+    it.event_arg = v;
     const struct snapshot *s;
     while (recording_iter_next(&it, &s, &why) > 0)
         view_push_snapshot(v, snapshot_clone(s));

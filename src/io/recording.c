@@ -282,6 +282,32 @@ int recording_iter_open(struct recording_iter *it, const char *path, char **why)
     return 0;
 }
 
+/* An event line back into the event (recording_add_event's format). */
+static int event_from_doc(json_t *doc, struct syscall_event *e, char **why)
+{
+    memset(e, 0, sizeof *e);
+    json_t *ns = json_object_get(doc, "monotonic_ns"), *pid = json_object_get(doc, "pid"),
+           *tid = json_object_get(doc, "tid"), *args = json_object_get(doc, "args");
+    const char *call = json_string_value(json_object_get(doc, "syscall"));
+    const char *result = json_string_value(json_object_get(doc, "result"));
+    e->call = traced_call_from_name(call);
+    if (!json_is_integer(ns) || !json_is_integer(pid) || !json_is_integer(tid) ||
+        !json_is_array(args) || json_array_size(args) > 6 || !result || e->call == TC_COUNT) {
+        *why = xstrdup("an event line without monotonic_ns, pid, tid, a known syscall, "
+                       "args or result");
+        return -EINVAL;
+    }
+    e->monotonic_ns = (uint64_t)json_integer_value(ns);
+    e->pid = (pid_t)json_integer_value(pid);
+    e->tid = (pid_t)json_integer_value(tid);
+    for (size_t i = 0; i < json_array_size(args); i++) {
+        const char *x = json_string_value(json_array_get(args, i));
+        e->args[i] = x ? strtoull(x, NULL, 16) : 0;
+    }
+    e->result = result[0] == '-' ? strtoll(result, NULL, 10) : (int64_t)strtoull(result, NULL, 16);
+    return 0;
+}
+
 int recording_iter_next(struct recording_iter *it, const struct snapshot **out, char **why)
 {
     *out = NULL;
@@ -291,6 +317,10 @@ int recording_iter_next(struct recording_iter *it, const struct snapshot **out, 
             it->cut = true; /* killed mid-line: stop at the last whole one */
             return 0;
         }
+        static const char event_prefix[] = "{\"format\":\"vmscope.event\"";
+        if (!it->on_event && (size_t)len > sizeof event_prefix &&
+            memcmp(it->line, event_prefix, sizeof event_prefix - 1) == 0)
+            continue; /* as the writer writes them: no need to parse */
         char *error = NULL;
         json_t *doc = json_parse_document(it->line, (size_t)len, &error);
         const char *format = json_string_value(json_object_get(doc, "format"));
@@ -307,7 +337,11 @@ int recording_iter_next(struct recording_iter *it, const struct snapshot **out, 
             } else {
                 rc = apply_delta(it->cur, doc, &next, &error);
             }
-        } /* other lines (events) are not samples */
+        } else if (strcmp(format, "vmscope.event") == 0 && it->on_event) {
+            struct syscall_event e;
+            if ((rc = event_from_doc(doc, &e, &error)) == 0)
+                it->on_event(it->event_arg, &e);
+        } /* other lines are not samples */
         json_decref(doc);
         if (rc < 0) /* which file and which sample */
             *why = xasprintf("%s: sample %ld: %s", it->path, it->index + 1,
