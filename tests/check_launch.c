@@ -438,6 +438,52 @@ START_TEST(t_run_as_user)
 }
 END_TEST
 
+/* Event lines are never samples: one that does not read (cut JSON, a field
+ * missing) is skipped by the replay (on_event) exactly as by diff (no
+ * on_event), and formats.md's form (no "pid", decimal args) reads. */
+START_TEST(t_event_lines_never_refuse)
+{
+    char rec[128];
+    temp_path(rec, sizeof rec, "events.jsonl");
+    ck_assert_int_eq(run_command((const char *[]){"vmscope", "record", "-i", "60", "-o", rec, "--",
+                                                  "/bin/true", NULL},
+                                 (uid_t)-1, NULL, NULL),
+                     0);
+    FILE *fp = fopen(rec, "a");
+    ck_assert_ptr_nonnull(fp);
+    fputs("{\"format\":\"vmscope.event\",\"monotonic_ns\":1,\"tid\":42,\"syscall\":\"mmap\","
+          "\"args\":[\"0\",\"4096\"],\"result\":\"0x3000\"}\n"
+          "{\"format\":\"vmscope.event\",\"monotonic_ns\":2,\"tid\":42,\"syscall\":\"mm\n"
+          "{\"format\":\"vmscope.event\",\"monotonic_ns\":3,\"syscall\":\"brk\",\"args\":[],"
+          "\"result\":\"0x1\"}\n",
+          fp);
+    fclose(fp);
+    struct replayed got = {0};
+    struct recording_iter it;
+    char *why = NULL;
+    ck_assert_int_eq(recording_iter_open(&it, rec, &why), 0);
+    it.on_event = collect_event;
+    it.event_arg = &got;
+    const struct snapshot *sample;
+    int rc;
+    while ((rc = recording_iter_next(&it, &sample, &why)) > 0)
+        ;
+    ck_assert_msg(rc == 0, "the replay refused: %s", why);
+    recording_iter_close(&it);
+    ck_assert_uint_eq(got.n, 1); /* the two broken lines are skipped */
+    ck_assert_int_eq(got.events[0].pid, 0);
+    ck_assert_int_eq(got.events[0].tid, 42);
+    ck_assert_uint_eq(got.events[0].args[1], 4096);
+    ck_assert_uint_eq((uint64_t)got.events[0].result, 0x3000);
+    long count;
+    struct snapshot *last = last_sample(rec, &count); /* diff's way: the same file reads */
+    ck_assert_int_eq(count, 2);
+    snapshot_free(last);
+    free(got.events);
+    unlink(rec);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("launch");
@@ -449,6 +495,7 @@ int main(void)
     tcase_add_test(tc, t_interrupt_ends_launched_recording);
     tcase_add_test(tc, t_missing_command_is_one_line);
     tcase_add_test(tc, t_run_as_user);
+    tcase_add_test(tc, t_event_lines_never_refuse);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

@@ -42,8 +42,8 @@ struct recording_iter {
     long index;           /* its index, -1 before the first */
     bool cut;             /* the file ended mid-line */
     /* Optional: called with each event line (launch mode --trace), in file
-     * order, as the samples around it are read. Without it, event lines
-     * are skipped unparsed. */
+     * order, as the samples around it are read; a line that does not say
+     * what a call did is skipped. Without it, event lines are not parsed. */
     void (*on_event)(void *arg, const struct syscall_event *e);
     void *event_arg;
 };

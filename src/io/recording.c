@@ -282,30 +282,42 @@ int recording_iter_open(struct recording_iter *it, const char *path, char **why)
     return 0;
 }
 
-/* An event line back into the event (recording_add_event's format). */
-static int event_from_doc(json_t *doc, struct syscall_event *e, char **why)
+/* A number written as a string ("0x1000", "4096", "-12") or as a number. */
+static bool json_number_of(json_t *v, uint64_t *out)
+{
+    const char *x = json_string_value(v);
+    if (json_is_integer(v))
+        *out = (uint64_t)json_integer_value(v);
+    else if (x && x[0] == '-')
+        *out = (uint64_t)strtoll(x, NULL, 10);
+    else if (x && x[0])
+        *out = strtoull(x, NULL, x[0] == '0' && (x[1] == 'x' || x[1] == 'X') ? 16 : 10);
+    else
+        return false;
+    return true;
+}
+
+/* An event line back into the event (formats.md; "pid" is ours and may be
+ * missing: 0). False for a line that does not say what a call did: events
+ * are not samples, so such a line is skipped, never a reason to refuse. */
+static bool event_from_doc(json_t *doc, struct syscall_event *e)
 {
     memset(e, 0, sizeof *e);
-    json_t *ns = json_object_get(doc, "monotonic_ns"), *pid = json_object_get(doc, "pid"),
-           *tid = json_object_get(doc, "tid"), *args = json_object_get(doc, "args");
-    const char *call = json_string_value(json_object_get(doc, "syscall"));
-    const char *result = json_string_value(json_object_get(doc, "result"));
-    e->call = traced_call_from_name(call);
-    if (!json_is_integer(ns) || !json_is_integer(pid) || !json_is_integer(tid) ||
-        !json_is_array(args) || json_array_size(args) > 6 || !result || e->call == TC_COUNT) {
-        *why = xstrdup("an event line without monotonic_ns, pid, tid, a known syscall, "
-                       "args or result");
-        return -EINVAL;
-    }
+    json_t *ns = json_object_get(doc, "monotonic_ns"), *tid = json_object_get(doc, "tid"),
+           *args = json_object_get(doc, "args");
+    uint64_t result;
+    e->call = traced_call_from_name(json_string_value(json_object_get(doc, "syscall")));
+    if (!json_is_integer(ns) || !json_is_integer(tid) || !json_is_array(args) ||
+        e->call == TC_COUNT || !json_number_of(json_object_get(doc, "result"), &result))
+        return false;
     e->monotonic_ns = (uint64_t)json_integer_value(ns);
-    e->pid = (pid_t)json_integer_value(pid);
     e->tid = (pid_t)json_integer_value(tid);
-    for (size_t i = 0; i < json_array_size(args); i++) {
-        const char *x = json_string_value(json_array_get(args, i));
-        e->args[i] = x ? strtoull(x, NULL, 16) : 0;
-    }
-    e->result = result[0] == '-' ? strtoll(result, NULL, 10) : (int64_t)strtoull(result, NULL, 16);
-    return 0;
+    e->pid = (pid_t)json_integer_value(json_object_get(doc, "pid"));
+    for (size_t i = 0; i < json_array_size(args) && i < 6; i++)
+        if (!json_number_of(json_array_get(args, i), &e->args[i]))
+            e->args[i] = 0;
+    e->result = (int64_t)result;
+    return true;
 }
 
 int recording_iter_next(struct recording_iter *it, const struct snapshot **out, char **why)
@@ -317,10 +329,22 @@ int recording_iter_next(struct recording_iter *it, const struct snapshot **out, 
             it->cut = true; /* killed mid-line: stop at the last whole one */
             return 0;
         }
+        /* An event line as the writer writes it is never a sample: parsed
+         * only for on_event, and skipped if it does not read, so -r and
+         * diff accept the same files. */
         static const char event_prefix[] = "{\"format\":\"vmscope.event\"";
-        if (!it->on_event && (size_t)len > sizeof event_prefix &&
-            memcmp(it->line, event_prefix, sizeof event_prefix - 1) == 0)
-            continue; /* as the writer writes them: no need to parse */
+        if ((size_t)len > sizeof event_prefix &&
+            memcmp(it->line, event_prefix, sizeof event_prefix - 1) == 0) {
+            char *ignored = NULL;
+            json_t *doc = it->on_event ? json_parse_document(it->line, (size_t)len, &ignored)
+                                       : NULL;
+            struct syscall_event e;
+            if (doc && event_from_doc(doc, &e))
+                it->on_event(it->event_arg, &e);
+            json_decref(doc);
+            free(ignored);
+            continue;
+        }
         char *error = NULL;
         json_t *doc = json_parse_document(it->line, (size_t)len, &error);
         const char *format = json_string_value(json_object_get(doc, "format"));
@@ -338,8 +362,8 @@ int recording_iter_next(struct recording_iter *it, const struct snapshot **out, 
                 rc = apply_delta(it->cur, doc, &next, &error);
             }
         } else if (strcmp(format, "vmscope.event") == 0 && it->on_event) {
-            struct syscall_event e;
-            if ((rc = event_from_doc(doc, &e, &error)) == 0)
+            struct syscall_event e; /* written by another tool, keys in another order */
+            if (event_from_doc(doc, &e))
                 it->on_event(it->event_arg, &e);
         } /* other lines are not samples */
         json_decref(doc);

@@ -148,7 +148,7 @@ static void format_log_line(const struct view *v, long k, char *line, size_t siz
         syscall_event_format(e, call, sizeof call);
         format_ago(ago, sizeof ago, e->monotonic_ns, now);
         /* '+' after the thread: the call came from a child process. */
-        bool child = v->snap && e->pid != v->snap->proc.pid;
+        bool child = v->snap && e->pid && e->pid != v->snap->proc.pid; /* 0: not recorded */
         snprintf(line, size, "%7s %7d%c %s", ago, (int)e->tid, child ? '+' : ' ', call);
         return;
     }

@@ -42,6 +42,16 @@ static void check_model(const struct snapshot *s)
     }
 }
 
+/* What the Timeline does with a replayed event: format it for the log. */
+static void format_event(void *arg, const struct syscall_event *e)
+{
+    (void)arg;
+    char line[512];
+    uint64_t start, end;
+    syscall_event_format(e, line, sizeof line);
+    syscall_event_range(e, &start, &end);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     /* The readers take a path: the input goes to a memory file, opened
@@ -62,6 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc < 0) {
         check_refusal(why);
     } else {
+        it.on_event = format_event; /* the event lines too, as -r reads them */
         struct snapshot *prev = NULL;
         const struct snapshot *s;
         while ((rc = recording_iter_next(&it, &s, &why)) > 0) {
