@@ -122,6 +122,24 @@ static void collect_event(void *arg, const struct syscall_event *e)
     r->events[r->n++] = *e;
 }
 
+/* Every event of a recording, read as -r reads it; the recording must read. */
+static struct replayed replay_events(const char *rec)
+{
+    struct replayed got = {0};
+    struct recording_iter it;
+    char *why = NULL;
+    ck_assert_int_eq(recording_iter_open(&it, rec, &why), 0);
+    it.on_event = collect_event;
+    it.event_arg = &got;
+    const struct snapshot *sample;
+    int rc;
+    while ((rc = recording_iter_next(&it, &sample, &why)) > 0)
+        ;
+    ck_assert_msg(rc == 0, "the replay refused: %s", why);
+    recording_iter_close(&it);
+    return got;
+}
+
 /* --trace reports exactly the helper's own calls, between its markers, in
  * order; the loader's come before the first marker. The last sample is the
  * state at exit, the exit status is said. */
@@ -215,16 +233,7 @@ START_TEST(t_trace_reports_the_story)
     ck_assert_uint_eq(child_calls, 2);
 
     /* The recording reader gives the same events back, in order. */
-    struct replayed got = {0};
-    struct recording_iter it;
-    char *iter_why = NULL;
-    ck_assert_int_eq(recording_iter_open(&it, rec, &iter_why), 0);
-    it.on_event = collect_event;
-    it.event_arg = &got;
-    const struct snapshot *sample;
-    while (recording_iter_next(&it, &sample, &iter_why) > 0)
-        ;
-    recording_iter_close(&it);
+    struct replayed got = replay_events(rec);
     ck_assert_uint_eq(got.n, n);
     for (size_t j = 0; j < n; j++) {
         ck_assert_str_eq(traced_call_name(got.events[j].call), ev[j].call);
@@ -458,18 +467,7 @@ START_TEST(t_event_lines_never_refuse)
           "\"result\":\"0x1\"}\n",
           fp);
     fclose(fp);
-    struct replayed got = {0};
-    struct recording_iter it;
-    char *why = NULL;
-    ck_assert_int_eq(recording_iter_open(&it, rec, &why), 0);
-    it.on_event = collect_event;
-    it.event_arg = &got;
-    const struct snapshot *sample;
-    int rc;
-    while ((rc = recording_iter_next(&it, &sample, &why)) > 0)
-        ;
-    ck_assert_msg(rc == 0, "the replay refused: %s", why);
-    recording_iter_close(&it);
+    struct replayed got = replay_events(rec);
     ck_assert_uint_eq(got.n, 1); /* the two broken lines are skipped */
     ck_assert_int_eq(got.events[0].pid, 0);
     ck_assert_int_eq(got.events[0].tid, 42);
