@@ -310,6 +310,8 @@ static void handle_stop(struct launch *l, pid_t tid, int st)
         /* Before exit_mm(): the last live address space (§10.2). */
         if (tid == l->pid && l->execed && !quitting(l)) {
             struct snapshot *s = capture_now(tid);
+            if (s) /* read in a tracing stop ('t'), but the process is ending */
+                s->proc.state = 'X';
             pthread_mutex_lock(&l->lock);
             snapshot_free(l->news.final);
             l->news.final = s;
