@@ -902,6 +902,36 @@ START_TEST(t_replay_shows_traced_calls)
 }
 END_TEST
 
+/* CPU time (user + system, in clock ticks) of the vmscope running in the pane. */
+static long vmscope_cpu_ticks(void)
+{
+    struct buf b;
+    buf_init(&b);
+    tmux_output(&b, "list-panes -t vt -F '#{pane_pid}'");
+    int shell = b.data ? atoi(b.data) : 0;
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "pgrep -P %d -x vmscope", shell);
+    FILE *fp = popen(cmd, "r");
+    int pid = 0;
+    if (fp && fscanf(fp, "%d", &pid) != 1)
+        pid = 0;
+    if (fp)
+        pclose(fp);
+    ck_assert_msg(pid > 0, "no vmscope under the pane's shell %d", shell);
+    char path[64], stat[1024] = "";
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    fp = fopen(path, "r");
+    ck_assert_ptr_nonnull(fp);
+    ck_assert_ptr_nonnull(fgets(stat, sizeof stat, fp));
+    fclose(fp);
+    long utime = 0, stime = 0;
+    const char *p = strrchr(stat, ')'); /* fields after comm: state is the 3rd */
+    ck_assert(p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %ld %ld", &utime,
+                          &stime) == 2);
+    buf_free(&b);
+    return utime + stime;
+}
+
 /* A launched program that crashes: shown with its signal, no hang. */
 START_TEST(t_launch_crash_is_shown)
 {
@@ -910,6 +940,13 @@ START_TEST(t_launch_crash_is_shown)
     start_vmscope("-i 0.2 -- " STORY " segv", 160, 40);
     ck_assert_msg(wait_for(&b, "killed by SIGSEGV", 10), "no crash banner:\n%s", b.data);
     ck_assert_ptr_nonnull(strstr(b.data, "1 Map")); /* its last state stays */
+    /* Idle after the end: the hung-up pty is not polled in a loop (it was:
+     * 60 % of a CPU). One second may cost a few redraws, not a spin. */
+    long before = vmscope_cpu_ticks();
+    sleep(1);
+    long spent = vmscope_cpu_ticks() - before;
+    ck_assert_msg(spent < sysconf(_SC_CLK_TCK) / 5, "vmscope used %ld ticks in 1 s after the end",
+                  spent);
     tmux("send-keys -t vt 6");
     ck_assert(wait_for(&b, "about to crash", 3));
     tmux("send-keys -t vt q");

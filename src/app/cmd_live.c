@@ -175,6 +175,7 @@ struct live_source {
     const char *command; /* launch mode: CMD, for the exit banner */
     int announce_fd;     /* the demo's phases, or -1 */
     bool launch_output;  /* launch mode: the program's output is in a pty */
+    bool output_ended;   /* its pty hung up: polling it would return at once, forever */
     const char *output_file;
 };
 
@@ -183,11 +184,14 @@ struct live_source {
 
 static void read_output(struct live_source *src, struct byte_ring *out)
 {
-    int fd = src->launch ? launch_output_fd(src->launch) : -1;
+    int fd = src->launch && !src->output_ended ? launch_output_fd(src->launch) : -1;
     char tmp[4096];
     ssize_t n;
     while (fd >= 0 && (n = read(fd, tmp, sizeof tmp)) > 0)
         byte_ring_append(out, tmp, (size_t)n);
+    /* EIO once every holder of the terminal's other side is gone */
+    if (fd >= 0 && n <= 0 && !(n < 0 && (errno == EAGAIN || errno == EINTR)))
+        src->output_ended = true;
 }
 
 static void show_exit(struct view *v, const struct live_source *src, int status)
@@ -275,7 +279,7 @@ static void wait_for_input(const struct live_source *src, int wait_ms)
         fds[n++] = (struct pollfd){.fd = src->announce_fd, .events = POLLIN};
     if (src->launch) {
         fds[n++] = (struct pollfd){.fd = launch_wake_fd(src->launch), .events = POLLIN};
-        if (launch_output_fd(src->launch) >= 0)
+        if (launch_output_fd(src->launch) >= 0 && !src->output_ended)
             fds[n++] = (struct pollfd){.fd = launch_output_fd(src->launch), .events = POLLIN};
     }
     poll(fds, n, wait_ms); /* a signal (SIGWINCH too) ends it early */
