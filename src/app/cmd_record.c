@@ -28,30 +28,37 @@ static void sleep_ns(uint64_t ns)
     nanosleep(&ts, NULL); /* a signal cuts it short: the loop checks */
 }
 
-/* Launch mode: writes the exact events, and the state at exit as the last
- * sample; returns true once the program has ended. */
+/* Launch mode: writes what the tracer found (the exact events, the state at
+ * exit as the last sample) and frees it; returns true once the program has
+ * ended. */
+static bool record_launch_news(struct launch_news *news, struct recording_writer *w,
+                               const char *command, int *rc, const struct snapshot **last)
+{
+    for (size_t i = 0; i < news->n_events && *rc == 0; i++)
+        *rc = recording_add_event(w, &news->events[i]);
+    if (*rc == 0 && news->n_events && fflush(w->fp) != 0)
+        *rc = errno ? -errno : -EIO;
+    if (news->final && *rc == 0) {
+        *last = news->final;
+        *rc = recording_add(w, news->final);
+        news->final = NULL;
+    }
+    bool ended = news->exited;
+    if (ended) {
+        char how[96];
+        launch_describe_status(news->status, how, sizeof how);
+        fprintf(stderr, "vmscope: %s %s\n", command, how);
+    }
+    launch_news_free(news);
+    return ended;
+}
+
 static bool take_launch_news(struct launch *l, struct recording_writer *w, const char *command,
                              int *rc, const struct snapshot **last)
 {
     struct launch_news news;
     launch_poll(l, &news);
-    for (size_t i = 0; i < news.n_events && *rc == 0; i++)
-        *rc = recording_add_event(w, &news.events[i]);
-    if (*rc == 0 && news.n_events && fflush(w->fp) != 0)
-        *rc = errno ? -errno : -EIO;
-    if (news.final && *rc == 0) {
-        *last = news.final;
-        *rc = recording_add(w, news.final);
-        news.final = NULL;
-    }
-    bool ended = news.exited;
-    if (ended) {
-        char how[96];
-        launch_describe_status(news.status, how, sizeof how);
-        fprintf(stderr, "vmscope: %s %s\n", command, how);
-    }
-    launch_news_free(&news);
-    return ended;
+    return record_launch_news(&news, w, command, rc, last);
 }
 
 /* Sleeps until the next sample is due, or the tracer has news. */
@@ -174,20 +181,9 @@ int cmd_record(int argc, char **argv)
         rc = recording_add(&w, first);
     else
         snapshot_free(first);
-    for (size_t i = 0; i < early.n_events && rc == 0; i++)
-        rc = recording_add_event(&w, &early.events[i]);
-    if (early.final && rc == 0) { /* a program quicker than its first poll */
-        last = early.final;
-        rc = recording_add(&w, early.final);
-        early.final = NULL;
-    }
-    bool ended = early.exited;
-    if (ended) {
-        char how[96];
-        launch_describe_status(early.status, how, sizeof how);
-        fprintf(stderr, "vmscope: %s %s\n", command[0], how);
-    }
-    launch_news_free(&early);
+    /* What came with the state at exec (a program quicker than the first
+     * poll may have ended already). */
+    bool ended = launch && record_launch_news(&early, &w, command[0], &rc, &last);
     unsigned long samples = 1;
     const char *why = ended ? "the program ended" : "stopped";
     while (rc == 0 && !record_stop && !ended) {
