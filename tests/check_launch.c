@@ -482,6 +482,42 @@ START_TEST(t_event_lines_never_refuse)
 }
 END_TEST
 
+/* An event as the Timeline's log shows it, and the region Enter opens. */
+START_TEST(t_syscall_event_lines)
+{
+    char line[256];
+    uint64_t start, end;
+    struct syscall_event mmap_ev = {.call = TC_MMAP,
+                                    .args = {0, 0x101000, 3, 0x22, 0xffffffffu, 0},
+                                    .result = 0x7f0000001000};
+    syscall_event_format(&mmap_ev, line, sizeof line);
+    ck_assert_str_eq(line, "mmap(0, 0x101000, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, "
+                           "-1, 0) = 0x7f0000001000");
+    ck_assert(syscall_event_range(&mmap_ev, &start, &end));
+    ck_assert_uint_eq(start, 0x7f0000001000);
+    ck_assert_uint_eq(end, 0x7f0000102000);
+
+    struct syscall_event bad = {.call = TC_MUNMAP, .args = {0x1001, 4096}, .result = -22};
+    syscall_event_format(&bad, line, sizeof line);
+    ck_assert_str_eq(line, "munmap(0x1001, 0x1000) = -1 EINVAL");
+    ck_assert(!syscall_event_range(&bad, &start, &end));
+
+    /* brk: the heap's last page is just below the new break. */
+    struct syscall_event brk = {.call = TC_BRK, .args = {0x555000021000}, .result = 0x555000021000};
+    ck_assert(syscall_event_range(&brk, &start, &end));
+    ck_assert_uint_eq(start, 0x555000020000);
+    ck_assert_uint_eq(end, 0x555000021000);
+    struct syscall_event query = {.call = TC_BRK, .args = {0}, .result = 0x555000000000};
+    ck_assert(!syscall_event_range(&query, &start, &end));
+
+    struct syscall_event adv = {.call = TC_MADVISE, .args = {0x1000, 0x2000, 4}};
+    syscall_event_format(&adv, line, sizeof line);
+    ck_assert_str_eq(line, "madvise(0x1000, 0x2000, MADV_DONTNEED) = 0");
+    ck_assert_int_eq(traced_call_from_name("mprotect"), TC_MPROTECT);
+    ck_assert_int_eq(traced_call_from_name("open"), TC_COUNT);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("launch");
@@ -494,6 +530,7 @@ int main(void)
     tcase_add_test(tc, t_missing_command_is_one_line);
     tcase_add_test(tc, t_run_as_user);
     tcase_add_test(tc, t_event_lines_never_refuse);
+    tcase_add_test(tc, t_syscall_event_lines);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

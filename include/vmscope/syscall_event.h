@@ -31,8 +31,9 @@ enum traced_call traced_call_from_nr(long nr);
 int traced_call_argc(enum traced_call c);
 
 bool syscall_event_failed(const struct syscall_event *e);
-/* The address range the call made or changed ([*start, *end)); false if
- * it failed or touched nothing (brk(0), a query). */
+/* The address range the call made or changed ([*start, *end)); for brk,
+ * the page below the new break. False if it failed or touched nothing
+ * (brk(0), a query). */
 bool syscall_event_range(const struct syscall_event *e, uint64_t *start, uint64_t *end);
 /* One line for a log: "mmap(0, 2.0 MiB, rw-, PRIVATE|ANONYMOUS, -1, 0) = 0x7f..."
  * (no time, no tid). */

@@ -67,11 +67,12 @@ bool syscall_event_range(const struct syscall_event *e, uint64_t *start, uint64_
         return false;
     const uint64_t *a = e->args;
     switch (e->call) {
-    case TC_BRK: /* the break moved to result; the heap ends there */
-        if (a[0] == 0)
+    case TC_BRK: /* the break moved to result: the heap's last page is below it (the
+                  * old break is not in the call) */
+        if (a[0] == 0 || e->result < 4096)
             return false;
-        *start = (uint64_t)e->result;
-        *end = *start;
+        *end = page_up((uint64_t)e->result);
+        *start = *end - 4096;
         return true;
     case TC_MMAP: *start = (uint64_t)e->result; *end = *start + page_up(a[1]); return true;
     case TC_MREMAP: *start = (uint64_t)e->result; *end = *start + page_up(a[2]); return true;

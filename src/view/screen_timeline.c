@@ -208,9 +208,6 @@ static int show_event_region(struct view *v)
         const struct syscall_event *e =
             trace_log_at(&v->trace, v->trace.count - 1 - (size_t)v->event_cursor);
         has_range = syscall_event_range(e, &start, &end);
-        /* brk's range ends at the new break: the heap is just below it. */
-        if (has_range && e->call == TC_BRK && start)
-            start--;
     } else {
         start = timeline_event_at(&v->timeline,
                                   v->timeline.event_count - 1 - (size_t)v->event_cursor)->start;
@@ -232,12 +229,9 @@ static int show_event_region(struct view *v)
 
 static int chart_height(int height);
 
-/* A recording: move the time cursor to sample `index` of the timeline. */
-static int seek_to(struct view *v, long index)
+/* A recording: move the time cursor to its sample `next`. */
+static int seek_to(struct view *v, long next)
 {
-    /* The ring may have dropped the oldest samples of a long recording. */
-    long offset = v->rec_count - (long)v->timeline.sample_count;
-    long next = index + (offset > 0 ? offset : 0);
     if (!v->rec_count || next < 0 || next >= v->rec_count)
         return VIEW_HANDLED;
     v->rec_index = next;
@@ -254,7 +248,9 @@ static int timeline_click(struct view *v, int height)
     if (ev.y >= chart_top && ev.y < chart_top + chart_h && ev.x >= 9) {
         size_t n = v->timeline.sample_count, width = (size_t)(COLS > 10 ? COLS - 10 : 0);
         size_t first = n > width ? n - width : 0;
-        return seek_to(v, (long)(first + (size_t)(ev.x - 9)));
+        /* The ring may have dropped the oldest samples of a long recording. */
+        long dropped = v->rec_count > (long)n ? v->rec_count - (long)n : 0;
+        return seek_to(v, dropped + (long)(first + (size_t)(ev.x - 9)));
     }
     return 0;
 }
@@ -265,10 +261,8 @@ static int timeline_key(struct view *v, int ch, int height)
         return show_event_region(v);
     if (ch == KEY_MOUSE)
         return timeline_click(v, height);
-    if ((ch == KEY_LEFT || ch == KEY_RIGHT) && v->rec_count) {
-        long offset = v->rec_count - (long)v->timeline.sample_count;
-        return seek_to(v, v->rec_index - (offset > 0 ? offset : 0) + (ch == KEY_LEFT ? -1 : 1));
-    }
+    if ((ch == KEY_LEFT || ch == KEY_RIGHT) && v->rec_count)
+        return seek_to(v, v->rec_index + (ch == KEY_LEFT ? -1 : 1));
     long cursor = list_navigate(ch, v->event_cursor, event_log_length(v), height / 2);
     if (cursor < 0)
         return 0;
