@@ -78,7 +78,7 @@ static void wait_until(uint64_t when, struct launch *l)
 static void record_usage(FILE *fp)
 {
     fputs("usage: vmscope record -p PID [-i SEC] [-d SEC] -o FILE.jsonl\n"
-          "       vmscope record [-i SEC] [-d SEC] [--trace] [-u USER] [--output FILE]\n"
+          "       vmscope record [-i SEC] [-d SEC] [--trace] [-u USER] [--program-output FILE]\n"
           "                      -o FILE.jsonl -- CMD [ARGS...]\n",
           fp);
 }
