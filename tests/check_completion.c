@@ -126,6 +126,17 @@ static const struct {
     {"demo", {"-i", "--interval", "-n", "--count", "-h", "--help", NULL}},
 };
 
+/* The live view's launch option is --program-output, as in record; a
+ * build from before that rename calls it --output. The completion offers
+ * the new name only; an old build passes, saying so. */
+static bool renamed_live_output(const char *cmd, const char *opt, const char *which)
+{
+    if (strcmp(cmd, "live") != 0 || strcmp(opt, which) != 0)
+        return false;
+    printf("note: this vmscope's live view still names --program-output --output\n");
+    return true;
+}
+
 static void offered_options(struct words *ws, const char *cmd)
 {
     if (strcmp(cmd, "live") == 0)
@@ -185,9 +196,12 @@ START_TEST(t_offers_every_option)
                           getopt_tables[t].opts[i]);
         help_options(&help, strcmp(cmd, "live") == 0 ? NULL : cmd);
         ck_assert_msg(help.n >= 2, "vmscope %s --help names no option", cmd);
-        for (int i = 0; i < help.n; i++)
+        for (int i = 0; i < help.n; i++) {
+            if (renamed_live_output(cmd, help.w[i], "--output"))
+                continue;
             ck_assert_msg(words_has(&got, help.w[i]), "vmscope %s: --help names '%s', not offered", cmd,
                           help.w[i]);
+        }
         buf_free(&got.text);
         buf_free(&help.text);
     }
@@ -223,12 +237,8 @@ START_TEST(t_offers_only_accepted_options)
             run_command(argv, -1, NULL, &err);
             bool refused = err.data && (strstr(err.data, "unrecognized") || strstr(err.data, "invalid option"));
             buf_free(&err);
-            /* The live view's launch option gets this name on the loop
-             * branch (was --output); accept either until it lands. */
-            if (refused && live && strcmp(o, "--program-output") == 0) {
-                printf("note: vmscope does not take --program-output in the live view yet\n");
+            if (refused && renamed_live_output(cmd, o, "--program-output"))
                 continue;
-            }
             ck_assert_msg(!refused, "vmscope %s: '%s' offered, but refused", cmd, o);
         }
         buf_free(&got.text);
