@@ -2,7 +2,6 @@
  * thread that owns every ptrace call until the program is gone. */
 #include "vmscope/launch.h"
 #include "vmscope/capture.h"
-#include "vmscope/compat.h"
 #include "vmscope/features.h"
 #include "vmscope/util.h"
 
