@@ -6,6 +6,10 @@
 #   check  deps + build + make check; last line "N passed, N failed"
 #   demo   deps + build, then vmscope --demo (the live view of the built-in
 #          tour; without a terminal, the headless 'vmscope demo')
+#   deb    the Debian package from a copy of this checkout (dpkg-buildpackage
+#          -us -uc -b, DEB_BUILD_OPTIONS=nocheck unless set), checked with
+#          lintian (no errors); the .deb lands in build-deb/. Its tools
+#          (debhelper, lintian) are installed by this step only.
 # Extra arguments after "build"/"check" go to configure, e.g.
 #   ./bootstrap.sh check --enable-asan
 set -euo pipefail
@@ -16,16 +20,19 @@ PACKAGES=(build-essential autoconf automake libtool pkg-config
           procps util-linux tmux xz-utils valgrind clang libclang-rt-14-dev
           libxml2-dev zlib1g-dev chromium)
 
+# Only for "deb": kept apart so deps/check/demo do not install them.
+DEB_PACKAGES=(dpkg-dev debhelper fakeroot lintian git)
+
 missing_packages() {
     local p
-    for p in "${PACKAGES[@]}"; do
+    for p in "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"
     done
 }
 
 deps() {
     local missing=()
-    mapfile -t missing < <(missing_packages)
+    mapfile -t missing < <(missing_packages "${PACKAGES[@]}" "$@")
     [ "${#missing[@]}" -eq 0 ] && return 0
     if [ "$(id -u)" -ne 0 ]; then
         echo "bootstrap: missing packages: ${missing[*]}" >&2
@@ -91,6 +98,40 @@ check() {
     return "$rc"
 }
 
+deb() {
+    deps "${DEB_PACKAGES[@]}"
+    # The package version is the program's: debian/changelog must follow
+    # configure.ac's AC_INIT.
+    local version changelog
+    version=$(sed -n 's/^AC_INIT(\[vmscope\], \[\([^]]*\)\].*/\1/p' configure.ac)
+    changelog=$(dpkg-parsechangelog -S Version)
+    if [ "$version" != "$changelog" ]; then
+        echo "bootstrap: configure.ac says $version, debian/changelog $changelog" >&2
+        exit 1
+    fi
+    # Build from a copy (tracked and new files, nothing ignored), so this
+    # checkout keeps its own build and stays clean.
+    local work
+    work=$(mktemp -d /tmp/vmscope-deb.XXXXXX)
+    mkdir "$work/vmscope-$version"
+    git ls-files -z -co --exclude-standard | tar --null -T - -cf - | tar -xf - -C "$work/vmscope-$version"
+    echo "bootstrap: dpkg-buildpackage -us -uc -b in $work"
+    if ! (cd "$work/vmscope-$version" &&
+          DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS-nocheck} parallel=$(nproc)" \
+              dpkg-buildpackage -us -uc -b) >"$work/build.log" 2>&1; then
+        tail -n 40 "$work/build.log"
+        echo "bootstrap: the package did not build (log: $work/build.log)" >&2
+        exit 1
+    fi
+    local changes
+    changes=$(ls "$work"/vmscope_"$version"_*.changes)
+    lintian --fail-on error --suppress-tags "${LINTIAN_SUPPRESS:-initial-upload-closes-no-bugs}" "$changes"
+    mkdir -p build-deb
+    cp "$work"/vmscope_"$version"_*.deb build-deb/
+    rm -rf "$work"
+    ls build-deb/vmscope_"$version"_*.deb
+}
+
 case "${1:-}" in
     deps) deps ;;
     build) shift; deps; build "$@" ;;
@@ -100,5 +141,6 @@ case "${1:-}" in
         # The live view needs a terminal; without one, the headless tour.
         if [ -t 0 ] && [ -t 1 ]; then exec ./vmscope --demo "$@"; fi
         exec ./vmscope demo "$@" ;;
-    *) echo "usage: $0 deps|build|check|demo" >&2; exit 2 ;;
+    deb) deb ;;
+    *) echo "usage: $0 deps|build|check|demo|deb" >&2; exit 2 ;;
 esac

@@ -1,5 +1,7 @@
 /* vmscope: entry point and subcommand dispatch. */
 #include "vmscope/app.h"
+#include "vmscope/buf.h"
+#include "vmscope/features.h"
 #include "vmscope/util.h"
 
 #include "config.h"
@@ -53,7 +55,14 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
-        printf("vmscope %s\n", PACKAGE_VERSION);
+        /* The version, then what this kernel lets vmscope see (bug reports
+         * need both). */
+        struct buf b;
+        buf_init(&b);
+        buf_printf(&b, "vmscope %s\n", PACKAGE_VERSION);
+        kernel_features_describe(kernel_features(), &b);
+        fwrite(b.data, 1, b.len, stdout);
+        buf_free(&b);
         return EXIT_OK;
     }
     warnx_msg("unknown command '%s'", cmd);

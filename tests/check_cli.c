@@ -13,6 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
+
+#include "vmscope/kernel_abi.h"
 
 static char pidbuf[32];
 
@@ -244,7 +248,7 @@ START_TEST(t_text_to_stdout_and_version)
     ck_assert(strncmp(out.data, "start,end,size,", 15) == 0);
     buf_reset(&out);
     ck_assert_int_eq(run_command((const char *[]){"vmscope", "-V", NULL}, -1, &out, NULL), 0);
-    ck_assert_str_eq(out.data, "vmscope " PACKAGE_VERSION_STRING "\n");
+    ck_assert(strncmp(out.data, "vmscope " PACKAGE_VERSION_STRING "\n", strlen("vmscope " PACKAGE_VERSION_STRING "\n")) == 0);
     buf_free(&out);
     helper_stop(&h);
 }
@@ -329,6 +333,67 @@ START_TEST(t_diff_command)
 }
 END_TEST
 
+/* The value -V gives for a feature ("NAME: value..."), one line each. */
+static const char *version_line(const char *out, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = out; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+        if (strncmp(p, name, n) == 0 && p[n] == ':' && p[n + 1] == ' ')
+            return p + n + 2;
+    ck_abort_msg("vmscope -V has no '%s:' line: %s", name, out);
+    return NULL;
+}
+
+static bool says(const char *value, const char *word)
+{
+    return strncmp(value, word, strlen(word)) == 0;
+}
+
+/* vmscope -V: the version, then PAGEMAP_SCAN, PROCMAP_QUERY and kpageflags
+ * as this test finds them itself (the ioctls on its own process, opening
+ * /proc/kpageflags), as root and as nobody. */
+START_TEST(t_version_lists_features)
+{
+    int fd = open("/proc/self/pagemap", O_RDONLY);
+    ck_assert_int_ge(fd, 0);
+    struct page_region vec[1];
+    static char page[1 << 12] __attribute__((aligned(1 << 12)));
+    page[0] = 1;
+    struct pm_scan_arg a = {.size = sizeof a, .start = (uintptr_t)page, .end = (uintptr_t)page + sizeof page,
+                            .vec = (uintptr_t)vec, .vec_len = 1, .return_mask = PAGE_IS_PRESENT};
+    bool scan = ioctl(fd, PAGEMAP_SCAN, &a) >= 0;
+    close(fd);
+    fd = open("/proc/self/maps", O_RDONLY);
+    ck_assert_int_ge(fd, 0);
+    struct procmap_query q = {.size = sizeof q, .query_addr = (uintptr_t)page};
+    bool query = ioctl(fd, PROCMAP_QUERY, &q) == 0;
+    close(fd);
+
+    for (int as_nobody = 0; as_nobody <= (getuid() == 0); as_nobody++) {
+        bool kpf = false;
+        if (!as_nobody) {
+            fd = open("/proc/kpageflags", O_RDONLY);
+            kpf = fd >= 0;
+            if (fd >= 0)
+                close(fd);
+        }
+        struct buf out;
+        buf_init(&out);
+        ck_assert_int_eq(run_command((const char *[]){"vmscope", "-V", NULL}, as_nobody ? 65534 : (uid_t)-1,
+                                     &out, NULL), 0);
+        ck_assert_ptr_nonnull(out.data);
+        ck_assert_msg(strncmp(out.data, "vmscope " PACKAGE_VERSION_STRING "\n", 9 + strlen(PACKAGE_VERSION_STRING)) == 0,
+                      "%s", out.data);
+        ck_assert_msg(says(version_line(out.data, "PAGEMAP_SCAN"), scan ? "yes" : "no (Linux 6.7+"), "%s", out.data);
+        ck_assert_msg(says(version_line(out.data, "PROCMAP_QUERY"), query ? "yes" : "no (Linux 6.11+"), "%s",
+                      out.data);
+        ck_assert_msg(says(version_line(out.data, "kpageflags"), kpf ? "readable" : "not readable (needs root"),
+                      "%s", out.data);
+        buf_free(&out);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cli");
@@ -346,6 +411,7 @@ int main(void)
     tcase_add_test(tc, t_demo_prints_phases);
     tcase_add_test(tc, t_unprivileged_own_process);
     tcase_add_test(tc, t_diff_command);
+    tcase_add_test(tc, t_version_lists_features);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

@@ -19,4 +19,10 @@ struct kernel_features {
 
 const struct kernel_features *kernel_features(void);
 
+struct buf;
+/* What vmscope -V prints: the kernel, then one line per probe that changes
+ * what vmscope can show ("PAGEMAP_SCAN: yes ..."), saying what it costs when
+ * a probe failed. */
+void kernel_features_describe(const struct kernel_features *f, struct buf *out);
+
 #endif

@@ -1,6 +1,7 @@
 /* Recordings (see recording.h). */
 #include "vmscope/recording.h"
 #include "vmscope/buf.h"
+#include "vmscope/compat.h"
 #include "vmscope/diff.h"
 #include "vmscope/export.h"
 #include "vmscope/json_reader.h"

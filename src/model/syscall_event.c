@@ -1,6 +1,7 @@
 /* Memory-map system calls seen by the tracer (see syscall_event.h). Lines
  * read like strace's, so they look familiar. */
 #include "vmscope/syscall_event.h"
+#include "vmscope/compat.h"
 #include "vmscope/util.h"
 
 #include <inttypes.h>

@@ -83,3 +83,19 @@ const struct kernel_features *kernel_features(void)
     }
     return &features;
 }
+
+void kernel_features_describe(const struct kernel_features *f, struct buf *out)
+{
+    buf_printf(out, "kernel: Linux %s, %ld-byte pages\n",
+               f->kernel_release[0] ? f->kernel_release : "(unknown)", f->page_size);
+    buf_printf(out, "PAGEMAP_SCAN: %s\n",
+               f->pagemap_scan ? (f->scan_guard ? "yes (with guard pages)" : "yes")
+                               : "no (Linux 6.7+; page census reads pagemap entry by entry)");
+    buf_printf(out, "PROCMAP_QUERY: %s\n",
+               f->procmap_query ? "yes (not used yet: vmscope reads /proc/PID/maps)"
+                                : "no (Linux 6.11+; vmscope reads /proc/PID/maps)");
+    buf_printf(out, "kpageflags: %s\n",
+               !f->kpageflags    ? "not readable (needs root: no kernel page flags)"
+               : f->pfn_visible ? "readable"
+                                : "readable, but frame numbers are hidden (needs CAP_SYS_ADMIN)");
+}
