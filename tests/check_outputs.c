@@ -11,13 +11,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <jansson.h>
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -632,6 +635,104 @@ START_TEST(t_numeric_options)
 }
 END_TEST
 
+/* A child with a comm of odd bytes and two mapped files: one literally
+ * named "lit\012eral" (backslash, digits), one with a real newline. */
+static pid_t odd_child(const char *lit, const char *nl, int *keep_fd)
+{
+    int ready[2], hold[2];
+    ck_assert_int_eq(pipe(ready), 0);
+    ck_assert_int_eq(pipe(hold), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        close(ready[0]);
+        close(hold[1]);
+        prctl(PR_SET_NAME, "a\x01\xff\x1b]b", 0, 0, 0);
+        const char *files[] = {lit, nl};
+        for (int i = 0; i < 2; i++) {
+            int fd = open(files[i], O_RDONLY);
+            if (fd < 0 || mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED)
+                _exit(3);
+            close(fd);
+        }
+        if (write(ready[1], "r", 1) != 1)
+            _exit(4);
+        char c;
+        (void)!read(hold[0], &c, 1);
+        _exit(0);
+    }
+    close(ready[1]);
+    close(hold[0]);
+    char c;
+    ck_assert_int_eq(read(ready[0], &c, 1), 1);
+    close(ready[0]);
+    *keep_fd = hold[1];
+    return pid;
+}
+
+START_TEST(t_comm_hex_and_escaped_names)
+{
+    char dir[] = "/tmp/vmscope-names-XXXXXX", lit[256], nl[256], pid[32];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(lit, sizeof lit, "%s/lit\\012eral", dir);
+    snprintf(nl, sizeof nl, "%s/new\nline", dir);
+    char page[4096] = {1};
+    for (int i = 0; i < 2; i++) {
+        int fd = open(i ? nl : lit, O_WRONLY | O_CREAT | O_EXCL, 0644);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(write(fd, page, sizeof page), (ssize_t)sizeof page);
+        close(fd);
+    }
+    int hold;
+    pid_t child = odd_child(lit, nl, &hold);
+    snprintf(pid, sizeof pid, "%d", (int)child);
+    struct buf out, err;
+    buf_init(&out);
+    buf_init(&err);
+    ck_assert_int_eq(run_vm((const char *[]){"snapshot", "-p", pid, "-f", "json", "-o", "-", NULL},
+                            NULL, &out, &err),
+                     0);
+    json_error_t je;
+    json_t *root = json_loadb(out.data, out.len, 0, &je);
+    ck_assert_msg(root != NULL, "%s", je.text);
+    json_t *proc = json_object_get(root, "process");
+    /* the kernel's bytes exactly, not libproc2's escaped form */
+    ck_assert_str_eq(json_string_value(json_object_get(proc, "comm_hex")), "6101ff1b5d62");
+    bool saw_lit = false, saw_nl = false;
+    json_t *r;
+    size_t i;
+    json_array_foreach(json_object_get(root, "regions"), i, r) {
+        const char *path = json_string_value(json_object_get(r, "path"));
+        saw_lit |= path && strcmp(path, lit) == 0;
+        saw_nl |= path && strcmp(path, nl) == 0;
+    }
+    ck_assert_msg(saw_lit, "no region named %s", lit);
+    ck_assert_msg(saw_nl, "no region with the newline name");
+    json_decref(root);
+    /* a saved snapshot keeps both: comm_hex through the reader */
+    char saved[300];
+    snprintf(saved, sizeof saved, "%s/s.json", dir);
+    ck_assert_int_eq(run_vm((const char *[]){"snapshot", "-p", pid, "-o", saved, NULL}, NULL, NULL,
+                            NULL),
+                     0);
+    buf_reset(&out);
+    ck_assert_int_eq(run_vm((const char *[]){"export", saved, "-f", "json", NULL}, NULL, &out,
+                            NULL),
+                     0);
+    root = json_loadb(out.data, out.len, 0, &je);
+    ck_assert_ptr_nonnull(root);
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(root, "process"),
+                                                       "comm_hex")),
+                     "6101ff1b5d62");
+    json_decref(root);
+    close(hold);
+    waitpid(child, NULL, 0);
+    buf_free(&out);
+    buf_free(&err);
+    remove_tree(dir);
+}
+END_TEST
+
 int main(void)
 {
     snprintf(self_pid, sizeof self_pid, "%d", (int)getpid());
@@ -647,6 +748,7 @@ int main(void)
     tcase_add_test(tc, t_stdout_write_errors);
     tcase_add_test(tc, t_term_dumb_and_unset);
     tcase_add_test(tc, t_numeric_options);
+    tcase_add_test(tc, t_comm_hex_and_escaped_names);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
