@@ -23,7 +23,7 @@ static void export_usage(FILE *fp)
           "                      default: the last)\n"
           "  -f, --format FMT    svg, json, csv or text (default: from -o's extension, else\n"
           "                      text); a recording's svg adds RSS over time by class\n"
-          "  -o, --output FILE   write FILE atomically instead of standard output\n",
+          "  -o, --output FILE   write FILE atomically, never through a link (- : stdout)\n",
           fp);
 }
 

@@ -18,7 +18,7 @@ static void pages_usage(FILE *fp)
           "  -p, --pid PID        process to read\n"
           "  -r, --range S-E      hex addresses (0x optional), end exclusive\n"
           "  -f, --format FMT     text (default) or json\n"
-          "  -o, --output FILE    write FILE atomically\n",
+          "  -o, --output FILE    write FILE atomically, never through a link (- : stdout)\n",
           fp);
 }
 

@@ -18,7 +18,7 @@ static void snapshot_usage(FILE *fp)
           "  -p, --pid PID       process to sample\n"
           "  -f, --format FMT    json, csv, text or svg (default: from -o's extension, else\n"
           "                      text)\n"
-          "  -o, --output FILE   write FILE atomically instead of standard output\n"
+          "  -o, --output FILE   write FILE atomically, never through a link (- : stdout)\n"
           "      --pages         add a page census per region (pagemap)\n",
           fp);
 }
