@@ -36,7 +36,9 @@ int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
     int rc = dispatch(argc, argv);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
+    errno = 0;
+    /* A command that failed has said why already. */
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == EXIT_OK) {
         warnx_msg("cannot write standard output: %s", strerror(errno ? errno : EIO));
         return EXIT_FAILURE_RUNTIME;
     }

@@ -108,9 +108,11 @@ int cmd_demo(int argc, char **argv)
         sanitize_display(&safe, latest.data ? latest.data : "", latest.len);
         printf("vmscope demo (pid %d)  %s\n\n", (int)child, safe.data ? safe.data : "");
         export_text(snap, EXPORT_TO_TERMINAL, stdout);
-        bool lost = fflush(stdout) != 0 || ferror(stdout); /* main says so */
+        errno = 0;
+        bool lost = fflush(stdout) != 0 || ferror(stdout);
         snapshot_free(snap);
         if (lost) {
+            warnx_msg("cannot write standard output: %s", strerror(errno ? errno : EIO));
             status = EXIT_FAILURE_RUNTIME;
             break;
         }

@@ -235,6 +235,9 @@ static int rename_into_place(struct atomic_file *af)
 int atomic_file_publish(struct atomic_file *af)
 {
     int rc = flush_error(af->fp);
+    /* fsync first: with delayed allocation a full disk may only say so here */
+    if (rc == 0 && af->tmp_name && fsync(fileno(af->fp)) != 0)
+        rc = -errno;
     if (rc == 0 && af->tmp_name)
         rc = rename_into_place(af);
     return rc;
