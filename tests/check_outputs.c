@@ -192,7 +192,7 @@ static void first_range(char *out, size_t size)
 
 /* What nobody plants: a link to root's secret, a FIFO nobody reads, a
  * file of its own. */
-static void plant_as_nobody(const char *dir, const char *victim)
+static void plant_as_nobody(const char *dir, const char *victim, const char *root_dir)
 {
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
@@ -206,6 +206,9 @@ static void plant_as_nobody(const char *dir, const char *victim)
         snprintf(p, sizeof p, "%s/fifo.out", dir);
         if (mkfifo(p, 0666) != 0)
             _exit(4);
+        snprintf(p, sizeof p, "%s/dirlink", dir); /* a directory component */
+        if (symlink(root_dir, p) != 0)
+            _exit(6);
         snprintf(p, sizeof p, "%s/owned.out", dir);
         int fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0666);
         if (fd < 0 || write(fd, "nobody's own\n", 13) != 13)
@@ -231,10 +234,13 @@ START_TEST(t_planted_in_sticky_directory)
     ck_assert_int_eq(write(vfd, "root's secret\n", 14), 14);
     close(vfd);
     ck_assert_int_eq(chmod(victim, 0600), 0);
-    plant_as_nobody(dir, victim);
+    plant_as_nobody(dir, victim, priv);
     char snap[256], range[64];
     snprintf(snap, sizeof snap, "%s/a.json", priv);
     make_snapshot(snap);
+    struct buf snap_before;
+    buf_init(&snap_before);
+    read_all(snap, &snap_before);
     first_range(range, sizeof range);
     static const char *names[] = {"link.out", "fifo.out", "owned.out"};
     struct buf err, content;
@@ -267,7 +273,35 @@ START_TEST(t_planted_in_sticky_directory)
             }
         }
     }
-    ck_assert_int_eq(count_all(dir), 3); /* no temporary left */
+    /* through nobody's link to a directory of root's: refused, the file
+     * there (root's a.json) as it was */
+    char through[300];
+    snprintf(through, sizeof through, "%s/dirlink/a.json", dir);
+    buf_reset(&err);
+    ck_assert_int_eq(run_vm((const char *[]){"export", snap, "-f", "text", "-o", through, NULL},
+                            NULL, NULL, &err),
+                     1);
+    assert_one_line(&err, "another user");
+    read_all(snap, &content);
+    ck_assert(content.len == snap_before.len &&
+              memcmp(content.data, snap_before.data, content.len) == 0);
+    ck_assert_int_eq(count_all(priv), 1);
+    /* --program-output onto each planted name: refused before the program runs */
+    char rec[300], out_path[300];
+    snprintf(rec, sizeof rec, "%s/r.jsonl", priv);
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(out_path, sizeof out_path, "%s/%s", dir, names[i]);
+        buf_reset(&err);
+        ck_assert_int_eq(run_vm((const char *[]){"record", "--program-output", out_path, "-o", rec,
+                                                 "--", "/bin/echo", "hello", NULL},
+                                NULL, NULL, &err),
+                         1);
+        assert_one_line(&err, "another user");
+        read_all(victim, &content);
+        ck_assert_str_eq(content.data, "root's secret\n");
+    }
+    buf_free(&snap_before);
+    ck_assert_int_eq(count_all(dir), 4); /* no temporary left */
     struct stat st;
     ck_assert_int_eq(stat(victim, &st), 0);
     ck_assert_int_eq(st.st_mode & 07777, 0600);
@@ -373,6 +407,29 @@ START_TEST(t_failed_record_keeps_file)
                       "%s: the old recording changed (%zu bytes now)", cmds[c][2], now.len);
         ck_assert_int_eq(count_all(dir), 1);
     }
+    /* --program-output: a program that cannot start keeps the old output,
+     * one that runs replaces it */
+    char pout[256];
+    snprintf(pout, sizeof pout, "%s/program.txt", dir);
+    write_all(pout, "old output\n", 0600);
+    buf_reset(&err);
+    ck_assert_int_eq(run_vm((const char *[]){"record", "--program-output", pout, "-o", path, "--",
+                                             "/no/such/command-vmscope", NULL},
+                            NULL, NULL, &err),
+                     1);
+    read_all(pout, &now);
+    ck_assert_str_eq(now.data, "old output\n");
+    read_all(path, &now);
+    ck_assert(now.len == old.len && memcmp(now.data, old.data, old.len) == 0);
+    ck_assert_int_eq(count_all(dir), 2);
+    buf_reset(&err);
+    ck_assert_int_eq(run_vm((const char *[]){"record", "--program-output", pout, "-o", path, "--",
+                                             "/bin/echo", "hello there", NULL},
+                            NULL, NULL, &err),
+                     0);
+    read_all(pout, &now);
+    ck_assert_str_eq(now.data, "hello there\n");
+    unlink(pout);
     /* a recording that starts replaces it, keeping its mode */
     buf_reset(&err);
     ck_assert_int_eq(run_vm((const char *[]){"record", "-p", self_pid, "-i", "0.1", "-d", "0.25",
@@ -733,6 +790,80 @@ START_TEST(t_comm_hex_and_escaped_names)
 }
 END_TEST
 
+/* Drains the pty while waiting (up to ms) for dir to hold want entries. */
+static bool wait_entries(int master, const char *dir, int want, int ms)
+{
+    for (int waited = 0; waited < ms; waited += 100) {
+        if (count_all(dir) >= want)
+            return true;
+        struct pollfd p = {.fd = master, .events = POLLIN};
+        char tmp[65536];
+        if (poll(&p, 1, 100) > 0 && read(master, tmp, sizeof tmp) < 0)
+            return count_all(dir) >= want;
+    }
+    return count_all(dir) >= want;
+}
+
+/* The live view's `e` key: each export a new file with a random part. */
+START_TEST(t_export_key_names)
+{
+    char dir[] = "/tmp/vmscope-ekey-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    int master;
+    struct winsize ws = {.ws_row = 30, .ws_col = 100};
+    pid_t pid = forkpty(&master, NULL, NULL, &ws);
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        if (chdir(dir) != 0)
+            _exit(126);
+        setenv("TERM", "xterm", 1);
+        alarm(DEADLINE_S);
+        execl(TEST_BUILDDIR "/vmscope", "vmscope", "-p", self_pid, (char *)NULL);
+        _exit(127);
+    }
+    ck_assert(!wait_entries(master, dir, 1, 1500)); /* the view is up, nothing written */
+    ck_assert_int_eq(write(master, "e", 1), 1);
+    ck_assert_msg(wait_entries(master, dir, 1, 10000), "no export after e");
+    ck_assert_int_eq(write(master, "e", 1), 1);
+    ck_assert_msg(wait_entries(master, dir, 2, 10000), "the second e wrote no new file");
+    ck_assert_int_eq(write(master, "q", 1), 1);
+    wait_entries(master, dir, 99, 1000);
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    close(master);
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int seen = 0;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        /* vmscope-PID-YYYYmmdd-HHMMSS-RANDOM.json */
+        char prefix[64];
+        snprintf(prefix, sizeof prefix, "vmscope-%s-", self_pid);
+        size_t n = strlen(de->d_name), dashes = 0;
+        for (size_t i = 0; i < n; i++)
+            dashes += de->d_name[i] == '-';
+        ck_assert_msg(strncmp(de->d_name, prefix, strlen(prefix)) == 0 && n > 12 && dashes == 4 &&
+                          strcmp(de->d_name + n - 5, ".json") == 0 &&
+                          de->d_name[n - 12] == '-' &&
+                          strspn(de->d_name + n - 11, "0123456789abcdef") == 6,
+                      "not an unpredictable name: %s", de->d_name);
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        json_t *root = json_load_file(path, 0, NULL);
+        ck_assert_ptr_nonnull(root);
+        ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(root, "process"),
+                                                            "pid")),
+                         atoi(self_pid));
+        json_decref(root);
+        seen++;
+    }
+    closedir(d);
+    ck_assert_int_eq(seen, 2);
+    remove_tree(dir);
+}
+END_TEST
+
 int main(void)
 {
     snprintf(self_pid, sizeof self_pid, "%d", (int)getpid());
@@ -749,6 +880,7 @@ int main(void)
     tcase_add_test(tc, t_term_dumb_and_unset);
     tcase_add_test(tc, t_numeric_options);
     tcase_add_test(tc, t_comm_hex_and_escaped_names);
+    tcase_add_test(tc, t_export_key_names);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

@@ -56,6 +56,45 @@ static bool foreign_in_sticky(const struct stat *dir, const struct stat *st)
     return sticky && st->st_uid != geteuid() && st->st_uid != dir->st_uid;
 }
 
+/* The target's directory, one component at a time: a symbolic link that
+ * sits in a sticky directory others can write to is followed only if it
+ * belongs to the caller or to that directory's owner (the kernel's
+ * protected_symlinks rule, which this machine may have off); everything
+ * else is opened without following links, so nothing can be swapped in
+ * between the check and the open. */
+static int open_dir_checked(const char *dir)
+{
+    int cur = open(dir[0] == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (cur < 0)
+        return -errno;
+    char *copy = xstrdup(dir), *save = NULL;
+    int rc = 0;
+    for (char *c = strtok_r(copy, "/", &save); c && rc == 0; c = strtok_r(NULL, "/", &save)) {
+        struct stat parent, st;
+        int next = -1;
+        if (fstat(cur, &parent) != 0 || fstatat(cur, c, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            rc = -errno;
+        } else if (S_ISLNK(st.st_mode)) {
+            if (foreign_in_sticky(&parent, &st))
+                rc = -ATOMIC_FILE_EFOREIGN;
+            else if ((next = openat(cur, c, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+                rc = -errno;
+        } else if ((next = openat(cur, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+            rc = -errno;
+        }
+        if (next >= 0) {
+            close(cur);
+            cur = next;
+        }
+    }
+    free(copy);
+    if (rc < 0) {
+        close(cur);
+        return rc;
+    }
+    return cur;
+}
+
 /* A FIFO or character device the caller named: opened without following a
  * link and without blocking, then checked to be the file that was
  * checked before. */
@@ -140,9 +179,14 @@ static int open_checked(struct atomic_file *af, const char *path, bool must_be_n
     if (rc < 0)
         goto out;
     af->must_be_new = must_be_new;
-    af->dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    af->dir_fd = open_dir_checked(dir);
     struct stat ds, st;
-    if (af->dir_fd < 0 || fstat(af->dir_fd, &ds) != 0) {
+    if (af->dir_fd < 0) {
+        rc = af->dir_fd;
+        af->dir_fd = -1;
+        goto out;
+    }
+    if (fstat(af->dir_fd, &ds) != 0) {
         rc = -errno;
         goto out;
     }
