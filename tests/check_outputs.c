@@ -864,6 +864,33 @@ START_TEST(t_export_key_names)
 }
 END_TEST
 
+/* A launched program never gets a terminal through --program-output: it
+ * could type into it (TIOCSTI) as whoever runs vmscope. */
+START_TEST(t_program_output_not_a_terminal)
+{
+    int master, slave;
+    char name[128];
+    ck_assert_int_eq(openpty(&master, &slave, name, NULL, NULL), 0);
+    char dir[] = "/tmp/vmscope-ptyout-XXXXXX", rec[256];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(rec, sizeof rec, "%s/r.jsonl", dir);
+    struct buf err;
+    buf_init(&err);
+    ck_assert_int_eq(run_vm((const char *[]){"record", "--program-output", name, "-o", rec, "--",
+                                             "/bin/echo", "typed", NULL},
+                            NULL, NULL, &err),
+                     1);
+    assert_one_line(&err, "a terminal");
+    struct pollfd p = {.fd = master, .events = POLLIN};
+    ck_assert_int_eq(poll(&p, 1, 0), 0); /* nothing reached it */
+    ck_assert_int_eq(count_all(dir), 0);
+    buf_free(&err);
+    close(slave);
+    close(master);
+    remove_tree(dir);
+}
+END_TEST
+
 int main(void)
 {
     snprintf(self_pid, sizeof self_pid, "%d", (int)getpid());
@@ -881,6 +908,7 @@ int main(void)
     tcase_add_test(tc, t_numeric_options);
     tcase_add_test(tc, t_comm_hex_and_escaped_names);
     tcase_add_test(tc, t_export_key_names);
+    tcase_add_test(tc, t_program_output_not_a_terminal);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

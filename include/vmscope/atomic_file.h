@@ -46,6 +46,7 @@ enum {
     ATOMIC_FILE_ENOREADER,       /* a FIFO nobody reads */
     ATOMIC_FILE_EKIND,           /* a block device, socket, or link to one */
     ATOMIC_FILE_EOWNER,          /* a FIFO or device of another user */
+    ATOMIC_FILE_ETTY,            /* a terminal, for a launched program */
 };
 
 /* Opens path ("-" or NULL: standard output). Returns 0 or a negative code
@@ -54,6 +55,10 @@ int atomic_file_open(struct atomic_file *af, const char *path);
 /* Like atomic_file_open, but the name must not exist yet, now or at commit
  * (-EEXIST): the TUI's `e` key, whose name has a random part. */
 int atomic_file_open_new(struct atomic_file *af, const char *path);
+/* For a launched program's output (--program-output): the same, but a
+ * terminal (standard output or a tty device) is refused: a program given
+ * one could type into it (TIOCSTI) or retitle it. */
+int atomic_file_open_program(struct atomic_file *af, const char *path);
 /* Renames the temporary over the target now and keeps writing to it (a
  * recording, once its first sample is complete; a launched program's
  * output once it runs). Flushes first. Returns 0 or -errno; a no-op in

@@ -486,7 +486,7 @@ int cmd_live(int argc, char **argv)
     pid_t child = 0;
     struct atomic_file pout = {.dir_fd = -1}; /* --output: the program's */
     if (command) {
-        int orc = src.output_file ? atomic_file_open(&pout, src.output_file) : 0;
+        int orc = src.output_file ? atomic_file_open_program(&pout, src.output_file) : 0;
         if (orc < 0) {
             atomic_file_warn(src.output_file, orc);
             return EXIT_FAILURE_RUNTIME;

@@ -137,7 +137,7 @@ int cmd_record(int argc, char **argv)
      * taken until then. The program's output likewise, once it runs. */
     struct atomic_file af, pout = {.dir_fd = -1};
     int rc = atomic_file_open(&af, out);
-    if (rc == 0 && program_output && (rc = atomic_file_open(&pout, program_output)) < 0) {
+    if (rc == 0 && program_output && (rc = atomic_file_open_program(&pout, program_output)) < 0) {
         atomic_file_abort(&af);
         out = program_output;
     }

@@ -240,6 +240,18 @@ int atomic_file_open_new(struct atomic_file *af, const char *path)
     return open_checked(af, path, true);
 }
 
+int atomic_file_open_program(struct atomic_file *af, const char *path)
+{
+    int rc = open_checked(af, path, false);
+    if (rc == 0 && af->in_place && isatty(fileno(af->fp))) {
+        if (af->fp == stdout)
+            af->fp = NULL; /* never close our own standard output */
+        atomic_file_abort(af);
+        return -ATOMIC_FILE_ETTY;
+    }
+    return rc;
+}
+
 int atomic_file_fd(const struct atomic_file *af)
 {
     return af->fp ? fileno(af->fp) : -1;
@@ -337,6 +349,8 @@ const char *atomic_file_strerror(int rc)
         return "not a regular file, FIFO or character device (links to devices are not "
                "followed: name the device itself, or - for standard output)";
     case ATOMIC_FILE_EOWNER: return "a FIFO or device that belongs to another user";
+    case ATOMIC_FILE_ETTY:
+        return "a terminal (a program given one could type into it): use a file or a FIFO";
     default: return strerror(-rc);
     }
 }
