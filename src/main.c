@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,9 +30,25 @@ static void usage(FILE *fp)
           fp);
 }
 
+static int dispatch(int argc, char **argv);
+
+/* Whatever a command printed on standard output must have arrived: --help
+ * or a demo frame to a full disk is a failure, not a silent success. */
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
+    int rc = dispatch(argc, argv);
+    errno = 0;
+    /* A command that failed has said why already. */
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == EXIT_OK) {
+        warnx_msg("cannot write standard output: %s", strerror(errno ? errno : EIO));
+        return EXIT_FAILURE_RUNTIME;
+    }
+    return rc;
+}
+
+static int dispatch(int argc, char **argv)
+{
     const char *cmd = argc > 1 ? argv[1] : "";
     if (strcmp(cmd, DEMO_WORKLOAD_ARG) == 0 && argc == 3)
         demo_workload_run(atoi(argv[2]));

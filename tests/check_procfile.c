@@ -275,6 +275,27 @@ START_TEST(t_stat_comm_evil)
 }
 END_TEST
 
+/* Numbers past 2^63, signed or not: no signed overflow (UBSan in the
+ * sanitizer build; fuzz_procfile found "-9223372036854775808"), and an
+ * unsigned field keeps its 64 bits. */
+START_TEST(t_stat_huge_numbers)
+{
+    static const char t[] =
+        "7 (x) S 1 7 7 0 -1 -9223372036854775808 0 0 0 0 0 0 0 0 20 0 1 0 5 "
+        "18446744073709551615 99999999999999999999999 18446744073709551615 4096 8192 12288 0 0 0 "
+        "0 0 0 0 0 0 17 0 0 0 0 0 0 16384 20480 24576 0 0 0 0 0\n";
+    struct proc_stat st;
+    ck_assert_int_eq(stat_parse(t, sizeof t - 1, &st), 0);
+    ck_assert_uint_eq(st.flags, 0x8000000000000000u);
+    ck_assert_uint_eq(st.vsize, 18446744073709551615u);
+    ck_assert_uint_eq(st.start_code, 4096);
+    struct proc_status ps;
+    static const char u[] = "Name:\tx\nState:\tS (sleeping)\nThreads:\t-9223372036854775808\n"
+                            "VmRSS:\t99999999999999999999999 kB\n";
+    ck_assert_int_eq(status_parse(u, sizeof u - 1, &ps), 0);
+}
+END_TEST
+
 START_TEST(t_stat_masked)
 {
     struct proc_stat root, nobody;
@@ -543,6 +564,7 @@ static Suite *procfile_suite(void)
     tcase_add_test(tc, t_stat_cat_bash);
     tcase_add_test(tc, t_stat_comm_paren);
     tcase_add_test(tc, t_stat_comm_evil);
+    tcase_add_test(tc, t_stat_huge_numbers);
     tcase_add_test(tc, t_stat_masked);
     tcase_add_test(tc, t_stat_invalid);
     tcase_add_test(tc, t_stat_respects_len);

@@ -755,7 +755,7 @@ static void read_file(const char *path, struct buf *b)
     close(fd);
 }
 
-/* Files in dir whose name contains ".tmp." */
+/* The opener's temporaries in dir: ".NAME.RANDOM.tmp" */
 static int count_tmp(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -763,7 +763,8 @@ static int count_tmp(const char *dir)
     int n = 0;
     struct dirent *e;
     while ((e = readdir(d)))
-        if (strstr(e->d_name, ".tmp."))
+        if (e->d_name[0] == '.' && strlen(e->d_name) > 4 &&
+            !strcmp(e->d_name + strlen(e->d_name) - 4, ".tmp"))
             n++;
     closedir(d);
     return n;
@@ -806,7 +807,9 @@ START_TEST(t_atomic_replace)
     ck_assert_ptr_nonnull(af.fp);
     ck_assert_int_eq(af.in_place, 0);
     ck_assert_ptr_nonnull(af.tmp_path);
-    ck_assert_int_eq(strncmp(af.tmp_path, target, strlen(target)), 0);
+    char hidden[160]; /* beside the target, hidden, named after it */
+    snprintf(hidden, sizeof hidden, "%s/.out.json.", dir);
+    ck_assert_int_eq(strncmp(af.tmp_path, hidden, strlen(hidden)), 0);
     for (int i = 0; i < 10000; i++)
         fprintf(af.fp, "new line %d\n", i);
     /* before commit: readers still see the old file, a temp file exists */

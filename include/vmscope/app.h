@@ -26,6 +26,11 @@ int cmd_export(int argc, char **argv);
 bool parse_pid(const char *arg, pid_t *out);
 /* Parses an interval in seconds (0.01 .. 3600). */
 bool parse_interval(const char *arg, double *out);
+/* Every other numeric option: a count (1 .. 10^9) of `what` ("samples"),
+ * or seconds between min and max (`what`: "a duration"). Plain decimal
+ * only; false with a one-line message otherwise. */
+bool parse_count(const char *arg, const char *what, long *out);
+bool parse_seconds(const char *arg, const char *what, double min, double max, double *out);
 /* Parses "-f text|json" (with a message when it is neither). */
 bool parse_text_or_json(const char *arg, bool *json);
 /* The output format: -f's name, else -o's extension, else text. False
@@ -38,6 +43,9 @@ char *parse_sample_arg(const char *arg, long *index);
  * Returns 0, or -errno with *why set (allocated). */
 struct snapshot;
 int read_sample_arg(const char *arg, struct snapshot **out, char **why);
+/* Whether TERM can show the live view (not unset, not dumb, known to
+ * terminfo, with cursor addressing); false with *why (allocated) if not. */
+bool terminal_can_draw(char **why);
 /* Prints capture_error_message() for err as the one-line error. */
 void warn_capture_error(pid_t pid, int err);
 

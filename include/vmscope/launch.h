@@ -20,7 +20,8 @@
 struct launch_options {
     char *const *argv;   /* CMD ARGS */
     const char *user;    /* -u: run CMD as this user (needs root), or NULL */
-    const char *output;  /* --output FILE for CMD's stdout and stderr, or NULL */
+    int output;          /* CMD's stdout and stderr: a descriptor the caller opened
+                          * (atomic_file_open), launch keeps a copy; or -1 */
     bool pty;            /* without output: a pseudo-terminal the caller reads */
     unsigned short rows, cols; /* its size */
     bool trace;          /* --trace: exact memory-map system calls */

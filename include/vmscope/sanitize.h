@@ -18,6 +18,10 @@ struct buf;
 
 /* Append the display-safe form of in[0..len) to out. */
 void sanitize_display(struct buf *out, const char *in, size_t len);
+/* The same for a whole message (warnx_msg, fatal): a backslash stays as
+ * it is, so parts already sanitised (a file name in a reader's reason)
+ * are not escaped twice; everything a terminal acts on is escaped. */
+void sanitize_message(struct buf *out, const char *in, size_t len);
 /* Convenience: newly allocated display-safe copy of a NUL-terminated string. */
 char *sanitize_display_dup(const char *s);
 

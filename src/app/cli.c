@@ -11,12 +11,48 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Every numeric option goes through these two: plain decimal digits (no
+ * sign, space, base prefix or exponent the C library would take) within
+ * the option's range, or one line saying what was expected. */
+static bool whole_number(const char *arg, long min, long max, long *out)
+{
+    if (!arg || !*arg || strspn(arg, "0123456789") != strlen(arg) || strlen(arg) > 12)
+        return false;
+    long v = strtol(arg, NULL, 10);
+    if (v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+bool parse_count(const char *arg, const char *what, long *out)
+{
+    if (whole_number(arg, 1, 1000000000L, out))
+        return true;
+    warnx_msg("'%s' is not a number of %s (1 to 1000000000)", arg ? arg : "", what);
+    return false;
+}
+
+bool parse_seconds(const char *arg, const char *what, double min, double max, double *out)
+{
+    /* digits with at most one '.', and at least one digit */
+    size_t digits = arg ? strspn(arg, "0123456789.") : 0;
+    const char *dot = arg ? strchr(arg, '.') : NULL;
+    bool shape = arg && *arg && digits == strlen(arg) && strcmp(arg, ".") != 0 &&
+                 (!dot || !strchr(dot + 1, '.')) && digits <= 20;
+    double v = shape ? strtod(arg, NULL) : 0;
+    if (!shape || !isfinite(v) || v < min || v > max) {
+        warnx_msg("'%s' is not %s in seconds between %g and %g", arg ? arg : "", what, min, max);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
 bool parse_pid(const char *arg, pid_t *out)
 {
-    char *end;
-    errno = 0;
-    long v = arg ? strtol(arg, &end, 10) : 0;
-    if (!arg || *arg == '\0' || *end != '\0' || errno || v <= 0 || v > 0x3fffffff) {
+    long v;
+    if (!whole_number(arg, 1, 0x3fffffff, &v)) {
         warnx_msg("'%s' is not a process id (a positive number)", arg ? arg : "");
         return false;
     }
@@ -26,14 +62,7 @@ bool parse_pid(const char *arg, pid_t *out)
 
 bool parse_interval(const char *arg, double *out)
 {
-    char *end;
-    double v = arg ? strtod(arg, &end) : 0;
-    if (!arg || *arg == '\0' || *end != '\0' || !isfinite(v) || v < 0.01 || v > 3600) {
-        warnx_msg("'%s' is not an interval in seconds between 0.01 and 3600", arg ? arg : "");
-        return false;
-    }
-    *out = v;
-    return true;
+    return parse_seconds(arg, "an interval", 0.01, 3600, out);
 }
 
 bool parse_text_or_json(const char *arg, bool *json)

@@ -60,7 +60,10 @@ int cmd_demo(int argc, char **argv)
             if (!parse_interval(optarg, &interval))
                 return EXIT_USAGE;
             break;
-        case 'n': count = strtol(optarg, NULL, 10); break;
+        case 'n':
+            if (!parse_count(optarg, "frames", &count))
+                return EXIT_USAGE;
+            break;
         case 'h':
             puts("usage: vmscope demo [-i SEC] [-n COUNT]\n"
                  "Runs the built-in tour workload and prints its address space every SEC.");
@@ -105,8 +108,14 @@ int cmd_demo(int argc, char **argv)
         sanitize_display(&safe, latest.data ? latest.data : "", latest.len);
         printf("vmscope demo (pid %d)  %s\n\n", (int)child, safe.data ? safe.data : "");
         export_text(snap, EXPORT_TO_TERMINAL, stdout);
-        fflush(stdout);
+        errno = 0;
+        bool lost = fflush(stdout) != 0 || ferror(stdout);
         snapshot_free(snap);
+        if (lost) {
+            warnx_msg("cannot write standard output: %s", strerror(errno ? errno : EIO));
+            status = EXIT_FAILURE_RUNTIME;
+            break;
+        }
     }
     kill(child, SIGKILL);
     waitpid(child, NULL, 0);

@@ -60,7 +60,7 @@ int cmd_diff(int argc, char **argv)
     snapshot_free(a);
     snapshot_free(b);
     if (rc < 0) {
-        warnx_msg("cannot write %s: %s", out_path ? out_path : "standard output", strerror(-rc));
+        atomic_file_warn(out_path, rc);
         return EXIT_FAILURE_RUNTIME;
     }
     return EXIT_OK;

@@ -23,7 +23,7 @@ static void export_usage(FILE *fp)
           "                      default: the last)\n"
           "  -f, --format FMT    svg, json, csv or text (default: from -o's extension, else\n"
           "                      text); a recording's svg adds RSS over time by class\n"
-          "  -o, --output FILE   write FILE atomically instead of standard output\n",
+          "  -o, --output FILE   write FILE atomically, never through a link (- : stdout)\n",
           fp);
 }
 
@@ -119,7 +119,6 @@ int cmd_export(int argc, char **argv)
     }
 
     struct atomic_file af;
-    const char *shown = out_path && strcmp(out_path, "-") != 0 ? out_path : "standard output";
     rc = atomic_file_open(&af, out_path);
     if (rc == 0) {
         unsigned flags = isatty(fileno(af.fp)) ? EXPORT_TO_TERMINAL : 0;
@@ -130,8 +129,7 @@ int cmd_export(int argc, char **argv)
     if (svg.history)
         rss_history_free(&hist);
     if (rc < 0) {
-        warnx_msg("cannot write %s: %s%s", shown, strerror(-rc),
-                  rc == -ENOSPC ? " (nothing was written)" : "");
+        atomic_file_warn(out_path, rc);
         return EXIT_FAILURE_RUNTIME;
     }
     return EXIT_OK;

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/random.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,14 +55,23 @@ static void export_current(struct view *v, pid_t pid)
     struct tm tm;
     localtime_r(&now, &tm);
     strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-    snprintf(name, sizeof name, "vmscope-%d-%s.json", (int)v->snap->proc.pid, stamp);
+    /* A name nobody can plant in advance: a random part, and it must be new. */
     struct atomic_file af;
-    int rc = atomic_file_open(&af, name);
+    int rc = -EEXIST;
+    for (int tries = 0; tries < 8 && rc == -EEXIST; tries++) {
+        unsigned r = 0;
+        if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r)
+            r = (unsigned)clock_monotonic_ns();
+        snprintf(name, sizeof name, "vmscope-%d-%s-%06x.json", (int)v->snap->proc.pid, stamp,
+                 r & 0xffffff);
+        rc = atomic_file_open_new(&af, name);
+    }
     if (rc == 0)
         rc = atomic_file_finish(&af, export_json(v->snap, 0, af.fp));
     char *cwd = getcwd(NULL, 0);
     if (rc < 0)
-        snprintf(v->message, sizeof v->message, "export failed: %.96s: %.64s", name, strerror(-rc));
+        snprintf(v->message, sizeof v->message, "export failed: %.96s: %.64s", name,
+                 atomic_file_strerror(rc));
     else
         snprintf(v->message, sizeof v->message, "exported to %.150s/%.96s", cwd ? cwd : ".", name);
     free(cwd);
@@ -443,15 +453,10 @@ int cmd_live(int argc, char **argv)
         case 'T': trace = true; break;
         case 'u': user = optarg; break;
         case 'O': src.output_file = optarg; break;
-        case 'n': {
-            char *end;
-            samples = strtol(optarg, &end, 10);
-            if (*end || samples <= 0) {
-                warnx_msg("'%s' is not a number of samples", optarg);
+        case 'n':
+            if (!parse_count(optarg, "samples", &samples))
                 return EXIT_USAGE;
-            }
             break;
-        }
         case 'h': live_usage(stdout); return EXIT_OK;
         default: live_usage(stderr); return EXIT_USAGE;
         }
@@ -472,17 +477,34 @@ int cmd_live(int argc, char **argv)
                           : "");
         return EXIT_USAGE;
     }
+    char *term_why = NULL;
+    if (!terminal_can_draw(&term_why)) {
+        warnx_msg("%s", term_why);
+        free(term_why);
+        return EXIT_USAGE;
+    }
     pid_t child = 0;
+    struct atomic_file pout = {.dir_fd = -1}; /* --output: the program's */
     if (command) {
-        struct launch_options lo = {.argv = command, .user = user, .output = src.output_file,
+        int orc = src.output_file ? atomic_file_open_program(&pout, src.output_file) : 0;
+        if (orc < 0) {
+            atomic_file_warn(src.output_file, orc);
+            return EXIT_FAILURE_RUNTIME;
+        }
+        struct launch_options lo = {.argv = command, .user = user,
+                                    .output = src.output_file ? atomic_file_fd(&pout) : -1,
                                     .pty = !src.output_file, .trace = trace};
         terminal_size(&lo.rows, &lo.cols);
         char *why = NULL;
         if (launch_start(&lo, &src.launch, &why) < 0) {
             warnx_msg("%s", why);
             free(why);
+            if (src.output_file)
+                atomic_file_abort(&pout); /* a program that never ran keeps the old file */
             return EXIT_FAILURE_RUNTIME;
         }
+        if (src.output_file)
+            atomic_file_publish(&pout);
         src.pid = launch_pid(src.launch);
         src.command = command[0];
         src.launch_output = !src.output_file;
@@ -503,6 +525,8 @@ int cmd_live(int argc, char **argv)
     }
     int rc = live_loop(&src, interval, color, samples, trace);
     launch_stop(src.launch);
+    if (src.output_file)
+        atomic_file_commit(&pout);
     if (child > 0) {
         kill(child, SIGKILL);
         waitpid(child, NULL, 0);

@@ -18,18 +18,20 @@ static void pages_usage(FILE *fp)
           "  -p, --pid PID        process to read\n"
           "  -r, --range S-E      hex addresses (0x optional), end exclusive\n"
           "  -f, --format FMT     text (default) or json\n"
-          "  -o, --output FILE    write FILE atomically\n",
+          "  -o, --output FILE    write FILE atomically, never through a link (- : stdout)\n",
           fp);
 }
 
+/* Hex digits only (strtoull alone would take a sign, spaces or "0x" twice),
+ * at most 16 of them after an optional 0x. */
 static bool parse_hex_addr(const char *s, uint64_t *out)
 {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 16);
-    if (end == s || *end || errno)
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+        s += 2;
+    size_t n = strspn(s, "0123456789abcdefABCDEF");
+    if (n == 0 || n > 16 || s[n])
         return false;
-    *out = v;
+    *out = strtoull(s, NULL, 16);
     return true;
 }
 
@@ -102,7 +104,7 @@ int cmd_pages(int argc, char **argv)
                                           : export_pages_text(pid, start, end, &runs, af.fp));
     page_runs_free(&runs);
     if (rc < 0) {
-        warnx_msg("cannot write %s: %s", out_path ? out_path : "standard output", strerror(-rc));
+        atomic_file_warn(out_path, rc);
         return EXIT_FAILURE_RUNTIME;
     }
     return EXIT_OK;

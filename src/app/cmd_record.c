@@ -1,5 +1,6 @@
 /* vmscope record -p PID [-i SEC] [-d SEC] -o FILE.jsonl */
 #include "vmscope/app.h"
+#include "vmscope/atomic_file.h"
 #include "vmscope/capture.h"
 #include "vmscope/launch.h"
 #include "vmscope/recording.h"
@@ -47,7 +48,7 @@ static bool record_launch_news(struct launch_news *news, struct recording_writer
     if (ended) {
         char how[96];
         launch_describe_status(news->status, how, sizeof how);
-        fprintf(stderr, "vmscope: %s %s\n", command, how);
+        warnx_msg("%s %s", command, how);
     }
     launch_news_free(news);
     return ended;
@@ -108,15 +109,10 @@ int cmd_record(int argc, char **argv)
             if (!parse_interval(optarg, &interval))
                 return EXIT_USAGE;
             break;
-        case 'd': {
-            char *end;
-            duration = strtod(optarg, &end);
-            if (*end || duration <= 0) {
-                warnx_msg("'%s' is not a duration in seconds", optarg);
+        case 'd':
+            if (!parse_seconds(optarg, "a duration", 0.01, 1e7, &duration))
                 return EXIT_USAGE;
-            }
             break;
-        }
         case 'o': out = optarg; break;
         case 'T': trace = true; break;
         case 'u': user = optarg; break;
@@ -134,26 +130,35 @@ int cmd_record(int argc, char **argv)
         warnx_msg("--trace, -u and --program-output are for a launched program: -- CMD");
         return EXIT_USAGE;
     }
-    /* Opened before the program starts: a bad path costs nothing. Written
-     * as it goes, a line at a time: whatever stops the recording, the file
-     * holds every sample taken until then. */
-    FILE *fp = fopen(out, "w");
-    if (!fp) {
-        warnx_msg("cannot write %s: %s", out, strerror(errno));
+    /* Opened before the program starts: a bad path costs nothing. The
+     * recording goes to a temporary that replaces FILE once its first
+     * sample is complete (a start that fails keeps the old FILE), then
+     * grows a line at a time: whatever stops it, FILE holds every sample
+     * taken until then. The program's output likewise, once it runs. */
+    struct atomic_file af, pout = {.dir_fd = -1};
+    int rc = atomic_file_open(&af, out);
+    if (rc == 0 && program_output && (rc = atomic_file_open_program(&pout, program_output)) < 0) {
+        atomic_file_abort(&af);
+        out = program_output;
+    }
+    if (rc < 0) {
+        atomic_file_warn(out, rc);
         return EXIT_FAILURE_RUNTIME;
     }
     struct launch *launch = NULL;
     struct snapshot *first = NULL;
     struct launch_news early = {0}; /* what came with the state at exec */
-    int rc = 0;
     if (command) {
-        struct launch_options lo = {.argv = command, .user = user, .output = program_output,
+        struct launch_options lo = {.argv = command, .user = user,
+                                    .output = program_output ? atomic_file_fd(&pout) : -1,
                                     .trace = trace};
         char *why = NULL;
         rc = launch_start(&lo, &launch, &why);
         if (rc < 0) {
             warnx_msg("%s", why);
             free(why);
+        } else if (program_output && (rc = atomic_file_publish(&pout)) < 0) {
+            atomic_file_warn(program_output, rc);
         } else {
             pid = launch_pid(launch);
             launch_poll(launch, &early);
@@ -166,7 +171,9 @@ int cmd_record(int argc, char **argv)
     if (rc < 0) {
         launch_news_free(&early);
         launch_stop(launch);
-        fclose(fp);
+        atomic_file_abort(&af);
+        if (program_output)
+            atomic_file_abort(&pout);
         return EXIT_FAILURE_RUNTIME;
     }
     struct sigaction sa = {.sa_handler = on_record_signal};
@@ -175,12 +182,13 @@ int cmd_record(int argc, char **argv)
     sigaction(SIGHUP, &sa, NULL);
     uint64_t step = (uint64_t)(interval * 1e9), t0 = clock_monotonic_ns();
     struct recording_writer w;
-    rc = recording_start(&w, fp, first, step);
+    rc = recording_start(&w, af.fp, first, step);
     const struct snapshot *last = first;
     if (rc == 0)
         rc = recording_add(&w, first);
     else
         snapshot_free(first);
+    bool published = rc == 0 && (rc = atomic_file_publish(&af)) == 0;
     /* What came with the state at exec (a program quicker than the first
      * poll may have ended already). */
     bool ended = launch && record_launch_news(&early, &w, command[0], &rc, &last);
@@ -230,12 +238,20 @@ int cmd_record(int argc, char **argv)
     launch_stop(launch);
     unsigned long written = w.samples;
     recording_finish(&w);
-    if (fclose(fp) != 0 && rc == 0)
-        rc = -errno;
-    if (rc < 0 && rc != -ESRCH) {
-        warnx_msg("recording %s ended early: %s", out, strerror(-rc));
+    if (program_output)
+        atomic_file_commit(&pout); /* the program's own output: its errors are its own */
+    if (!published) {
+        atomic_file_abort(&af); /* the old file stays as it was */
+        atomic_file_warn(out, rc);
         return EXIT_FAILURE_RUNTIME;
     }
-    fprintf(stderr, "vmscope: %lu samples written to %s (%s)\n", written, out, why);
+    int crc = atomic_file_commit(&af);
+    if (rc == 0)
+        rc = crc;
+    if (rc < 0 && rc != -ESRCH) {
+        warnx_msg("recording %s ended early: %s", out, atomic_file_strerror(rc));
+        return EXIT_FAILURE_RUNTIME;
+    }
+    warnx_msg("%lu samples written to %s (%s)", written, out, why);
     return EXIT_OK;
 }

@@ -18,7 +18,7 @@ static void snapshot_usage(FILE *fp)
           "  -p, --pid PID       process to sample\n"
           "  -f, --format FMT    json, csv, text or svg (default: from -o's extension, else\n"
           "                      text)\n"
-          "  -o, --output FILE   write FILE atomically instead of standard output\n"
+          "  -o, --output FILE   write FILE atomically, never through a link (- : stdout)\n"
           "      --pages         add a page census per region (pagemap)\n",
           fp);
 }
@@ -66,10 +66,9 @@ int cmd_snapshot(int argc, char **argv)
      * is still being read (into the temporary file, which a failure
      * removes). */
     struct atomic_file af;
-    const char *shown = out_path && strcmp(out_path, "-") != 0 ? out_path : "standard output";
     int rc = atomic_file_open(&af, out_path);
     if (rc < 0) {
-        warnx_msg("cannot write %s: %s", shown, strerror(-rc));
+        atomic_file_warn(out_path, rc);
         return EXIT_FAILURE_RUNTIME;
     }
     unsigned flags = isatty(fileno(af.fp)) ? EXPORT_TO_TERMINAL : 0;
@@ -89,8 +88,7 @@ int cmd_snapshot(int argc, char **argv)
     json_stream_free(js);
     snapshot_free(snap);
     if (rc < 0) {
-        warnx_msg("cannot write %s: %s%s", shown, strerror(-rc),
-                  rc == -ENOSPC ? " (nothing was written)" : "");
+        atomic_file_warn(out_path, rc);
         return EXIT_FAILURE_RUNTIME;
     }
     return EXIT_OK;

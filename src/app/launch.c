@@ -487,11 +487,11 @@ static int prepare(struct launch *l, char **why)
         if (getgrouplist(pw->pw_name, pw->pw_gid, l->groups, &l->n_groups) < 0)
             l->n_groups = MAX_GROUPS; /* the first MAX_GROUPS are enough to run */
     }
-    if (l->opt.output) {
-        l->output_fd = open(l->opt.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (l->opt.output >= 0) {
+        l->output_fd = fcntl(l->opt.output, F_DUPFD_CLOEXEC, 3);
         if (l->output_fd < 0) {
             int e = errno;
-            *why = xasprintf("cannot write %s: %s", l->opt.output, strerror(e));
+            *why = xasprintf("cannot pass the program its output: %s", strerror(e));
             return -e;
         }
     } else if (l->opt.pty) {

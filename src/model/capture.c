@@ -11,6 +11,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +39,29 @@ static void resolve_deleted_name(struct vma *v)
     }
 }
 
+/* maps writes a newline in a name as the four bytes "\012" but leaves a
+ * backslash alone, so a file literally named "lit\012eral" decodes to a
+ * newline. map_files' link holds the raw name: when the decoded name has a
+ * newline, it decides (kernel-interfaces.md 1.2; readlink needs only
+ * ptrace-read access). */
+static void resolve_escaped_name(const struct proc_target *t, struct vma *v)
+{
+    if (!t || v->inode == 0 || !memchr(v->name, '\n', v->name_len))
+        return;
+    char link[64], target[PATH_MAX + 16];
+    snprintf(link, sizeof link, "map_files/%" PRIx64 "-%" PRIx64, v->start, v->end);
+    ssize_t n = readlinkat(t->dirfd, link, target, sizeof target);
+    if (n <= 0 || (size_t)n >= sizeof target)
+        return;
+    static const char suffix[] = " (deleted)";
+    size_t sl = sizeof suffix - 1;
+    if (v->deleted && (size_t)n >= sl && memcmp(target + n - sl, suffix, sl) == 0)
+        n -= (ssize_t)sl;
+    free(v->name);
+    v->name = xmemdup0(target, (size_t)n);
+    v->name_len = (size_t)n;
+}
+
 /* One capture in progress: records are classified (and handed to the
  * observer) as soon as they are finished, while smaps is still being read.
  * A record is finished once the next one has begun: the parser's race rule
@@ -50,6 +75,7 @@ struct capture_run {
     struct smaps_parser *parser;
     struct classifier *classifier;
     const struct capture_observer *observer; /* NULL when not streaming */
+    const struct proc_target *target;
 };
 
 static void stream_reset(struct capture_run *run)
@@ -75,6 +101,7 @@ static void classify_upto(struct capture_run *run, size_t upto)
     for (; run->done < upto; run->done++) {
         size_t i = run->done;
         struct region *r = &run->regions[i];
+        resolve_escaped_name(run->target, &l->items[i]);
         resolve_deleted_name(&l->items[i]);
         r->vma = &l->items[i];
         struct region *prev = i ? &run->regions[i - 1] : NULL;
@@ -195,7 +222,7 @@ static int capture_once(pid_t pid, const struct capture_options *opt, struct sna
         return rc == -ESRCH ? -ENOENT : rc;
 
     struct snapshot *s = xcalloc(1, sizeof *s);
-    struct capture_run run = {.snap = s};
+    struct capture_run run = {.snap = s, .target = &t};
     struct thread_list threads = {0};
     struct proc_stat stat = {0};
     struct smaps_parser parser;

@@ -3,9 +3,12 @@
 #include "vmscope/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libproc2/pids.h>
 
@@ -14,6 +17,25 @@ static enum pids_item identity_items[] = {
     PIDS_ID_PID, PIDS_CMD, PIDS_CMDLINE_V, PIDS_EXE, PIDS_ID_RUID, PIDS_ID_RUSER,
     PIDS_STATE, PIDS_NLWP,
 };
+
+/* The name exactly as the kernel keeps it: libproc2's PIDS_CMD replaces
+ * bytes it cannot print, which loses them (formats.md's _hex rule keeps
+ * them instead). NULL if it cannot be read. */
+static char *read_raw_comm(pid_t pid)
+{
+    char path[40], name[64];
+    snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    ssize_t n = read(fd, name, sizeof name);
+    close(fd);
+    if (n <= 0)
+        return NULL;
+    if (name[n - 1] == '\n')
+        n--;
+    return xmemdup0(name, (size_t)n);
+}
 
 /* 4.0.2's PIDS_VAL takes four arguments, newer releases three: index the
  * result array directly so both build. */
@@ -33,7 +55,9 @@ int identity_read(pid_t pid, struct proc_identity *id)
     }
     struct pids_stack *s = f->stacks[0];
     id->pid = ID_VAL(s, ID_PID, s_int);
-    id->comm = xstrdup(ID_VAL(s, ID_CMD, str) ? ID_VAL(s, ID_CMD, str) : "");
+    id->comm = read_raw_comm(pid);
+    if (!id->comm)
+        id->comm = xstrdup(ID_VAL(s, ID_CMD, str) ? ID_VAL(s, ID_CMD, str) : "");
     char **v = ID_VAL(s, ID_CMDLINE_V, strv);
     size_t n = 0;
     /* Kernel threads have no command line; libproc2 then gives "[comm]"-style

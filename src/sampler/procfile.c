@@ -18,7 +18,10 @@ const struct status_field_info status_fields[STATUS_FIELD_COUNT] = {
 };
 
 /* Decimal number at p, never reading at or past end (the input need not be
- * NUL-terminated). Returns false when there is no digit. */
+ * NUL-terminated). Returns false when there is no digit. All arithmetic
+ * is unsigned, so absurd input wraps (unsigned fields above 2^63 keep their
+ * bits); negating it as a long long was a signed overflow (fuzz_procfile
+ * under UBSan, "-9223372036854775808"). */
 static bool dec_at(const char *p, const char *end, bool allow_sign, long long *out)
 {
     bool neg = false;
@@ -30,8 +33,8 @@ static bool dec_at(const char *p, const char *end, bool allow_sign, long long *o
         return false;
     unsigned long long v = 0;
     for (; p < end && *p >= '0' && *p <= '9'; p++)
-        v = v * 10 + (unsigned)(*p - '0'); /* wraps on absurd input: harmless */
-    *out = neg ? -(long long)v : (long long)v;
+        v = v * 10 + (unsigned)(*p - '0');
+    *out = (long long)(neg ? 0 - v : v);
     return true;
 }
 

@@ -1,5 +1,10 @@
 /* Error reporting and clocks. fatal() runs the teardown hook first so a
- * message printed while curses owns the screen is not lost or garbled. */
+ * message printed while curses owns the screen is not lost or garbled.
+ * Every message passes the sanitiser whole: it quotes command-line text
+ * (arguments, paths, user and command names) as well as what processes
+ * and files say, and none of it may reach the terminal raw. */
+#include "vmscope/buf.h"
+#include "vmscope/sanitize.h"
 #include "vmscope/util.h"
 
 #include <stdarg.h>
@@ -24,9 +29,20 @@ void util_run_teardown(void)
 
 static void vmessage(const char *fmt, va_list ap)
 {
-    fputs("vmscope: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    char *raw = NULL;
+    int n = vasprintf(&raw, fmt, ap);
+    struct buf b;
+    buf_init(&b);
+    buf_puts(&b, "vmscope: ");
+    if (n >= 0)
+        sanitize_message(&b, raw, (size_t)n);
+    else
+        buf_puts(&b, "(no memory for the message)");
+    buf_putc(&b, '\n');
+    fwrite(b.data, 1, b.len, stderr);
+    fflush(stderr);
+    buf_free(&b);
+    free(raw);
 }
 
 _Noreturn void fatal(const char *fmt, ...)

@@ -101,13 +101,13 @@ static void put_ascii_escaped(struct buf *out, unsigned char c)
     }
 }
 
-void sanitize_display(struct buf *out, const char *in, size_t len)
+static void sanitize(struct buf *out, const char *in, size_t len, bool keep_backslash)
 {
     const unsigned char *s = (const unsigned char *)in;
     buf_reserve(out, len);
     for (size_t i = 0; i < len;) {
         size_t run = i;
-        while (run < len && s[run] >= 0x20 && s[run] < 0x7f && s[run] != '\\')
+        while (run < len && s[run] >= 0x20 && s[run] < 0x7f && (s[run] != '\\' || keep_backslash))
             run++;
         if (run > i) { /* a run of plain printable ASCII */
             buf_append(out, in + i, run - i);
@@ -133,6 +133,16 @@ void sanitize_display(struct buf *out, const char *in, size_t len)
             i += n;
         }
     }
+}
+
+void sanitize_display(struct buf *out, const char *in, size_t len)
+{
+    sanitize(out, in, len, false);
+}
+
+void sanitize_message(struct buf *out, const char *in, size_t len)
+{
+    sanitize(out, in, len, true);
 }
 
 char *sanitize_display_dup(const char *s)

@@ -11,7 +11,7 @@ top=$(cd "$here/../.." && pwd)
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_smaps fuzz_sanitize fuzz_procfile fuzz_reader fuzz_recording)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_smaps fuzz_sanitize fuzz_procfile fuzz_reader fuzz_recording fuzz_output fuzz_messages)
 command -v clang >/dev/null || { echo "fuzz: clang not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
 build=$(mktemp -d /tmp/vmscope-fuzz.XXXXXX)
 trap 'rm -rf "$build"' EXIT
@@ -19,7 +19,7 @@ trap 'rm -rf "$build"' EXIT
 flags=(-g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=address,undefined -fno-sanitize-recover=undefined
        -I"$top/include" -I"$top")
 # shellcheck disable=SC2207
-srcs=($(cd "$top" && ls src/util/*.c src/sampler/*.c src/model/*.c src/io/*.c))
+srcs=($(cd "$top" && ls src/util/*.c src/sampler/*.c src/model/*.c src/io/*.c src/app/cli.c))
 libs=$(pkg-config --libs ncursesw libproc2 jansson libelf)
 [ -f "$top/config.h" ] || { echo "fuzz: configure the project first (./bootstrap.sh build)" >&2; exit 1; }
 objs=()
