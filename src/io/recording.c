@@ -3,6 +3,7 @@
 #include "vmscope/buf.h"
 #include "vmscope/diff.h"
 #include "vmscope/export.h"
+#include "vmscope/input.h"
 #include "vmscope/json_reader.h"
 #include "vmscope/sanitize.h"
 #include "vmscope/util.h"
@@ -49,6 +50,30 @@ int recording_start(struct recording_writer *w, FILE *fp, const struct snapshot 
     return rc;
 }
 
+/* ,"key":{...} with the keys of after that differ from before, and null for
+ * those it no longer has; {} when nothing changed (so a reader tells this
+ * from a version 1 delta, which has no such key). Takes both references. */
+static void put_changed(struct buf *b, const char *key, json_t *before, json_t *after)
+{
+    json_t *ch = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach(after, k, v) {
+        if (!json_equal(json_object_get(before, k), v))
+            json_object_set_nocheck(ch, k, v);
+    }
+    json_object_foreach(before, k, v) {
+        if (!json_object_get(after, k))
+            json_object_set_new_nocheck(ch, k, json_null());
+    }
+    char *text = json_dumps(ch, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    buf_printf(b, ",\"%s\":%s", key, text ? text : "{}");
+    free(text);
+    json_decref(ch);
+    json_decref(before);
+    json_decref(after);
+}
+
 static int write_delta(struct recording_writer *w, const struct snapshot *s)
 {
     struct snapshot_diff d;
@@ -58,10 +83,19 @@ static int write_delta(struct recording_writer *w, const struct snapshot *s)
     char when[40];
     format_time(s->realtime_ns, when, sizeof when);
     buf_printf(&b, "{\"format\":\"vmscope.delta\",\"time\":\"%s\",\"monotonic_ns\":%" PRIu64
-                   ",\"totals\":{\"vsz\":%" PRIu64 ",\"rss\":%" PRIu64 ",\"pss\":%" PRIu64
-                   ",\"swap\":%" PRIu64 ",\"regions\":%zu},\"added\":[",
-               when, s->monotonic_ns, s->totals.vsz, s->totals.rss, s->totals.pss,
-               s->totals.swap, s->totals.regions);
+                   ",\"totals\":{\"vsz\":%" PRIu64 ",\"rss\":%" PRIu64,
+               when, s->monotonic_ns, s->totals.vsz, s->totals.rss);
+    if (s->has_pss) /* as in a snapshot: left out when not measured */
+        buf_printf(&b, ",\"pss\":%" PRIu64, s->totals.pss);
+    buf_printf(&b, ",\"swap\":%" PRIu64 ",\"regions\":%zu}", s->totals.swap, s->totals.regions);
+    put_changed(&b, "process", json_process_object(w->prev), json_process_object(s));
+    if (s->has_status)
+        put_changed(&b, "status",
+                    w->prev->has_status ? json_status_object(&w->prev->status) : json_object(),
+                    json_status_object(&s->status));
+    if (s->sample_cost_ns)
+        buf_printf(&b, ",\"sample_cost_ns\":%" PRIu64, s->sample_cost_ns);
+    buf_puts(&b, ",\"added\":[");
     for (size_t i = 0; i < d.n_added; i++) {
         if (i)
             buf_putc(&b, ',');
@@ -78,20 +112,38 @@ static int write_delta(struct recording_writer *w, const struct snapshot *s)
     }
     buf_puts(&b, "]}");
     diff_free(&d);
+    w->delta_bytes += b.len + 1;
     int rc = write_line(w->fp, &b);
     buf_free(&b);
+    return rc;
+}
+
+static int write_keyframe(struct recording_writer *w, const struct snapshot *s)
+{
+    off_t before = ftello(w->fp);
+    int rc = export_json(s, EXPORT_COMPACT, w->fp);
+    if (rc == 0 && fflush(w->fp) != 0)
+        rc = errno ? -errno : -EIO;
+    off_t after = ftello(w->fp);
+    /* not seekable (a pipe): keyframes every RECORDING_KEYFRAME samples only */
+    w->key_bytes = before >= 0 && after > before ? (uint64_t)(after - before) : 0;
+    w->delta_bytes = 0;
+    w->since_key = 0;
     return rc;
 }
 
 int recording_add(struct recording_writer *w, struct snapshot *s)
 {
     int rc;
-    if (!w->prev || w->samples % RECORDING_KEYFRAME == 0) {
-        rc = export_json(s, EXPORT_COMPACT, w->fp);
-        if (rc == 0 && fflush(w->fp) != 0)
-            rc = errno ? -errno : -EIO;
+    /* A reader seeks to the keyframe before a sample and applies the
+     * deltas after it: a keyframe once they weigh as much as it does keeps
+     * any seek under two keyframes' worth of reading. */
+    if (!w->prev || w->since_key + 1 >= RECORDING_KEYFRAME ||
+        (w->key_bytes && w->delta_bytes >= w->key_bytes)) {
+        rc = write_keyframe(w, s);
     } else {
         rc = write_delta(w, s);
+        w->since_key++;
     }
     snapshot_free(w->prev);
     w->prev = s;
@@ -163,12 +215,15 @@ static int apply_delta(const struct snapshot *cur, json_t *delta, struct snapsho
            na = json_array_size(added);
     uint64_t *gone = xcalloc(nr + nc + 1, sizeof *gone);
     for (size_t i = 0; i < nr; i++) {
-        const char *x = json_string_value(json_array_get(removed, i));
-        gone[i] = x ? strtoull(x, NULL, 16) : 0;
+        if (!json_parse_address(json_string_value(json_array_get(removed, i)), &gone[i])) {
+            *why = xasprintf("removed address %zu is not \"0x\" and 1 to 16 hex digits", i);
+            free(gone);
+            return -EINVAL;
+        }
     }
     struct snapshot *s = xcalloc(1, sizeof *s);
     s->system = cur->system;
-    identity_copy(&s->proc, &cur->proc);
+    json_delta_process_status(s, cur, delta);
     size_t cap = cur->n_regions + na + nc + 1;
     s->vmas = xcalloc(cap, sizeof *s->vmas);
     s->regions = xcalloc(cap, sizeof *s->regions);
@@ -186,10 +241,12 @@ static int apply_delta(const struct snapshot *cur, json_t *delta, struct snapsho
     if (rc == 0)
         s->n_regions = n;
     qsort(gone, nr + nc, sizeof *gone, cmp_u64);
+    bool carried_census = false;
     for (size_t i = 0; i < cur->n_regions && rc == 0; i++) {
         const struct region *r = &cur->regions[i];
         if (in_starts(gone, nr + nc, r->vma->start))
             continue;
+        carried_census |= r->vma->has_census;
         json_region_copy(s, r, &s->regions[n], &s->vmas[n]);
         n++;
         s->n_regions = n;
@@ -213,7 +270,14 @@ static int apply_delta(const struct snapshot *cur, json_t *delta, struct snapsho
     }
     s->monotonic_ns = (uint64_t)json_integer_value(json_object_get(delta, "monotonic_ns"));
     s->realtime_ns = cur->realtime_ns + (s->monotonic_ns - cur->monotonic_ns);
-    s->has_pss = cur->has_pss;
+    bool pss = true;
+    for (size_t i = 0; i < n; i++) {
+        pss &= vma_has(s->regions[i].vma, SMAPS_PSS);
+        s->has_census |= s->regions[i].vma->has_census;
+    }
+    s->has_pss = json_delta_has_pss(delta, pss);
+    if (carried_census) /* those regions' pages were written with cur's keys */
+        s->census_measured |= cur->census_measured;
     snapshot_compute_totals(s);
     *out = s;
     return 0;
@@ -221,7 +285,7 @@ static int apply_delta(const struct snapshot *cur, json_t *delta, struct snapsho
 
 bool recording_is(const char *path)
 {
-    FILE *fp = fopen(path, "r");
+    FILE *fp = input_open(path);
     if (!fp)
         return false;
     char head[128] = "";
@@ -265,7 +329,7 @@ int recording_iter_open(struct recording_iter *it, const char *path, char **why)
     memset(it, 0, sizeof *it);
     it->index = -1;
     it->path = sanitize_display_dup(path); /* only ever shown */
-    it->fp = fopen(path, "r");
+    it->fp = input_open(path);
     if (!it->fp) {
         int err = errno;
         *why = xasprintf("cannot open %s: %s", it->path, strerror(err));
@@ -397,55 +461,4 @@ void recording_iter_close(struct recording_iter *it)
     free(it->path);
     snapshot_free(it->cur);
     memset(it, 0, sizeof *it);
-}
-
-int recording_read(const char *path, long index, struct snapshot **out, long *count, bool *cut,
-                   char **why)
-{
-    *out = NULL;
-    *count = 0;
-    *cut = false;
-    *why = NULL;
-    struct recording_iter it;
-    int rc;
-    if (index < 0) { /* count first */
-        if ((rc = recording_iter_open(&it, path, why)) < 0)
-            return rc;
-        const struct snapshot *s;
-        while ((rc = recording_iter_next(&it, &s, why)) > 0)
-            ;
-        *count = it.index + 1;
-        *cut = it.cut; /* only a pass to the end can know */
-        if (rc == 0 && *count == 0) {
-            *why = xasprintf("%s: holds no complete sample%s", it.path,
-                             it.cut ? " (it ends mid-line: cut off?)" : "");
-            rc = -ERANGE;
-        } else if (rc == 0 && index + *count < 0) {
-            *why = xasprintf("%s: has %ld samples", it.path, *count);
-            rc = -ERANGE;
-        }
-        recording_iter_close(&it);
-        if (rc < 0)
-            return rc;
-        index += *count;
-    }
-    if ((rc = recording_iter_open(&it, path, why)) < 0)
-        return rc;
-    const struct snapshot *s = NULL;
-    while ((rc = recording_iter_next(&it, &s, why)) > 0 && it.index < index)
-        ;
-    *cut = *cut || it.cut;
-    if (rc > 0) {
-        *out = it.cur; /* take it from the iterator */
-        it.cur = NULL;
-        if (*count == 0)
-            *count = it.index + 1;
-        rc = 0;
-    } else if (rc == 0) {
-        *why = xasprintf("%s: has no sample %ld (%ld samples%s)", it.path, index, it.index + 1,
-                         it.cut ? "; it ends mid-line: cut off?" : "");
-        rc = -ERANGE;
-    }
-    recording_iter_close(&it);
-    return rc;
 }
