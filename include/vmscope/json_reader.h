@@ -41,8 +41,11 @@ void json_delta_process_status(struct snapshot *s, const struct snapshot *cur, j
 /* Whether a delta's totals say PSS was measured (regions_have_it when it
  * has no totals). */
 bool json_delta_has_pss(json_t *delta, bool regions_have_it);
+/* "time" as the writer writes it ("2026-11-22T02:16:08.123Z") into ns
+ * since the epoch; false if it does not read. */
+bool json_read_time(json_t *v, uint64_t *ns);
 /* A region address as the writer writes it: "0x" and 1 to 16 hex digits
- * (leading zeros aside), nothing else. */
+ * (either case), nothing else. */
 bool json_parse_address(const char *text, uint64_t *out);
 /* Copy a region (and its record) into snapshot s's string table. */
 void json_region_copy(struct snapshot *s, const struct region *from, struct region *r,

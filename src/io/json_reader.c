@@ -104,14 +104,11 @@ static char *read_bytes(json_t *obj, const char *key, size_t *len)
 bool json_parse_address(const char *s, uint64_t *out)
 {
     /* "0x" and 1 to 16 hex digits, nothing else: strtoull alone would take
-     * "0x -5" (blanks and a sign) and clamp 40 digits to 2^64 - 1. */
+     * "0x -5" (blanks and a sign) and clamp 40 digits to 2^64 - 1; no
+     * writer pads an address past 16 digits. */
     if (!s || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
         return false;
     size_t n = strspn(s + 2, "0123456789abcdefABCDEF");
-    while (n > 1 && s[2] == '0') { /* leading zeros do not count toward the 16 */
-        s++;
-        n--;
-    }
     if (n == 0 || n > 16 || s[2 + n] != '\0')
         return false;
     uint64_t v = 0;
@@ -308,6 +305,21 @@ static void read_process(struct snapshot *s, json_t *p)
     id->state = state && state[0] > ' ' && state[0] < 0x7f ? state[0] : '?';
 }
 
+bool json_read_time(json_t *v, uint64_t *ns)
+{
+    const char *when = json_string_value(v);
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *rest = when ? strptime(when, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
+    if (!rest)
+        return false;
+    unsigned ms = 0;
+    if (*rest == '.')
+        ms = (unsigned)strtoul(rest + 1, NULL, 10) % 1000u;
+    *ns = (uint64_t)timegm(&tm) * 1000000000u + (uint64_t)ms * 1000000u;
+    return true;
+}
+
 static void read_status(struct snapshot *s, json_t *status)
 {
     memset(&s->status, 0, sizeof s->status);
@@ -394,16 +406,7 @@ int json_snapshot_from_doc(json_t *doc, struct snapshot **out, char **why)
         s->system.page_size = 4096;
     s->system.privileged = json_is_true(json_object_get(sys, "privileged"));
     s->monotonic_ns = u64_of(json_object_get(doc, "monotonic_ns"));
-    const char *when = json_string_value(json_object_get(doc, "time"));
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    const char *rest = when ? strptime(when, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
-    if (rest) {
-        unsigned ms = 0;
-        if (*rest == '.')
-            ms = (unsigned)strtoul(rest + 1, NULL, 10);
-        s->realtime_ns = (uint64_t)timegm(&tm) * 1000000000u + (uint64_t)ms * 1000000u;
-    }
+    json_read_time(json_object_get(doc, "time"), &s->realtime_ns);
     read_process(s, json_object_get(doc, "process"));
     read_status(s, json_object_get(doc, "status"));
     s->sample_cost_ns = u64_of(json_object_get(doc, "sample_cost_ns"));

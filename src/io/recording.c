@@ -74,10 +74,59 @@ static void put_changed(struct buf *b, const char *key, json_t *before, json_t *
     json_decref(after);
 }
 
+static bool same_string(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Whether a region is written the same in both samples: every key, not
+ * just what diff_compute() calls a change (a replay must give back what
+ * was recorded: PSS of a light sample, a census that came or went). */
+static bool region_same(const struct region *x, const struct region *y, bool same_census_keys)
+{
+    const struct vma *a = x->vma, *b = y->vma;
+    if (a->end != b->end || a->offset != b->offset || a->inode != b->inode ||
+        a->dev_major != b->dev_major || a->dev_minor != b->dev_minor ||
+        memcmp(a->perms, b->perms, 4) != 0 || a->deleted != b->deleted ||
+        a->name_len != b->name_len || memcmp(a->name, b->name, a->name_len) != 0 ||
+        x->cls != y->cls || !same_string(x->subclass, y->subclass) ||
+        !same_string(x->object, y->object) || x->tid != y->tid || x->flags != y->flags ||
+        a->field_mask != b->field_mask || a->has_vmflags != b->has_vmflags ||
+        (a->has_vmflags && a->vmflags != b->vmflags) || a->has_census != b->has_census)
+        return false;
+    for (int f = 0; f < SMAPS_FIELD_COUNT; f++)
+        if (vma_has(a, (enum smaps_field)f) && a->field[f] != b->field[f])
+            return false;
+    return !a->has_census ||
+           (same_census_keys && memcmp(&a->pages, &b->pages, sizeof a->pages) == 0);
+}
+
+/* diff_compute()'s added and removed (by start), with changed as
+ * region_same() says. */
+static void delta_regions(const struct snapshot *from, const struct snapshot *to,
+                          struct snapshot_diff *d)
+{
+    diff_compute(from, to, d);
+    d->n_changed = 0;
+    bool keys = from->census_measured == to->census_measured;
+    for (size_t i = 0, j = 0; i < from->n_regions && j < to->n_regions;) {
+        const struct region *x = &from->regions[i], *y = &to->regions[j];
+        if (x->vma->start < y->vma->start) {
+            i++;
+        } else if (y->vma->start < x->vma->start) {
+            j++;
+        } else {
+            if (!region_same(x, y, keys))
+                d->changed[d->n_changed++] = (struct region_change){x, y};
+            i++, j++;
+        }
+    }
+}
+
 static int write_delta(struct recording_writer *w, const struct snapshot *s)
 {
     struct snapshot_diff d;
-    diff_compute(w->prev, s, &d);
+    delta_regions(w->prev, s, &d);
     struct buf b;
     buf_init(&b);
     char when[40];
@@ -269,7 +318,8 @@ static int apply_delta(const struct snapshot *cur, json_t *delta, struct snapsho
         }
     }
     s->monotonic_ns = (uint64_t)json_integer_value(json_object_get(delta, "monotonic_ns"));
-    s->realtime_ns = cur->realtime_ns + (s->monotonic_ns - cur->monotonic_ns);
+    if (!json_read_time(json_object_get(delta, "time"), &s->realtime_ns))
+        s->realtime_ns = cur->realtime_ns + (s->monotonic_ns - cur->monotonic_ns);
     bool pss = true;
     for (size_t i = 0; i < n; i++) {
         pss &= vma_has(s->regions[i].vma, SMAPS_PSS);
