@@ -62,14 +62,19 @@ static enum line_kind kind_of_head(const char *head, size_t len)
         return LINE_UNKNOWN;
     p += sizeof ns - 1;
     const char *q = memchr(p, '"', (size_t)(end - p));
-    if (!q)
-        return LINE_UNKNOWN;
-    /* the iterator takes "snapshot" and "delta" as samples, skips the rest */
+    if (!q || strspn(p, "abcdefghijklmnopqrstuvwxyz_") != (size_t)(q - p))
+        return LINE_UNKNOWN; /* an escape, or bytes only the parser judges */
+    /* the iterator takes "snapshot" and "delta" as samples (and refuses
+     * them if they do not read), skips event lines as the writer writes
+     * them unread, and parses any other line */
     if (q - p == 8 && memcmp(p, "snapshot", 8) == 0)
         return LINE_KEYFRAME;
     if (q - p == 5 && memcmp(p, "delta", 5) == 0)
         return LINE_SAMPLE;
-    return LINE_OTHER;
+    static const char event[] = "{\"format\":\"vmscope.event\"";
+    if (len >= sizeof event && memcmp(head, event, sizeof event - 1) == 0) /* as it tests */
+        return LINE_OTHER;
+    return LINE_UNKNOWN;
 }
 
 /* A line written in another key order: parsed (it is rare) to learn its
@@ -216,7 +221,8 @@ static const struct keyframe *keyframe_for(const struct recording_index *idx, lo
     return lo ? &idx->keys[lo - 1] : NULL;
 }
 
-int recording_index_read(struct recording_index *idx, long n, struct snapshot **out, char **why)
+static int read_from_keyframe(struct recording_index *idx, long n, bool from_start,
+                              struct snapshot **out, char **why)
 {
     *out = NULL;
     *why = NULL;
@@ -237,7 +243,7 @@ int recording_index_read(struct recording_index *idx, long n, struct snapshot **
         return 0;
     }
     /* no keyframe before n: from the first line, for the iterator to say why */
-    const struct keyframe *k = keyframe_for(idx, n);
+    const struct keyframe *k = from_start ? NULL : keyframe_for(idx, n);
     struct keyframe start = k ? *k : (struct keyframe){idx->data, 0};
     struct recording_iter *it = &idx->it;
     /* From where the cursor is when that is on the way (`]`), else from
@@ -268,6 +274,24 @@ int recording_index_read(struct recording_index *idx, long n, struct snapshot **
     }
     *out = snapshot_clone(it->cur);
     return 0;
+}
+
+int recording_index_read(struct recording_index *idx, long n, struct snapshot **out, char **why)
+{
+    int rc = read_from_keyframe(idx, n, false, out, why);
+    if (rc == -EINVAL && !idx->single && keyframe_for(idx, n < 0 ? n + idx->count : n)) {
+        /* A line that looked like a keyframe and was not one (a hostile
+         * file): the sequential read from the first line decides. */
+        char *first = *why;
+        rc = read_from_keyframe(idx, n, true, out, why);
+        if (rc < 0) {
+            free(*why);
+            *why = first;
+        } else {
+            free(first);
+        }
+    }
+    return rc;
 }
 
 void recording_index_close(struct recording_index *idx)
