@@ -61,7 +61,7 @@ t0=$EPOCHREALTIME
 "$VMSCOPE" record -p "$target_pid" -i "$INTERVAL" -o "$rec" 2>"$tmp/record.err" &
 record_pid=$!
 while kill -0 "$record_pid" 2>/dev/null; do
-    n=$(wc -l <"$rec" 2>/dev/null || echo 0)
+    n=$( (wc -l <"$rec") 2>/dev/null || echo 0)
     ((n < SAMPLES + 1)) || break
     sleep 0.5
 done

@@ -1,6 +1,6 @@
 /* recording: snapshots over time as JSON Lines (formats.md): a header,
  * then one sample per line: a full snapshot (a keyframe) once the deltas
- * since the last one weigh as much as it did (and at least every
+ * since the last one weigh half as much as it did (and at least every
  * RECORDING_KEYFRAME samples), a delta against the previous sample in
  * between (so the file grows with what changes, not with time). A delta
  * carries the regions, and the keys of "process" and "status" that
@@ -18,6 +18,9 @@
 #include "vmscope/syscall_event.h"
 
 #define RECORDING_KEYFRAME 100
+/* A keyframe once the deltas since the last one reach 1/RECORDING_DELTA_SHARE
+ * of its size: a seek reads at most 1.5 keyframes' worth of JSON. */
+#define RECORDING_DELTA_SHARE 2
 
 struct recording_writer {
     FILE *fp;

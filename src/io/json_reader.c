@@ -69,6 +69,12 @@ static const char *intern(struct snapshot *s, const char *str)
     return s->objects[s->n_objects - 1];
 }
 
+void json_strings_moved(const struct snapshot *from, const struct snapshot *to)
+{
+    if (interned.s == from)
+        interned.s = to;
+}
+
 static int hexval(int c)
 {
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;

@@ -185,10 +185,11 @@ int recording_add(struct recording_writer *w, struct snapshot *s)
 {
     int rc;
     /* A reader seeks to the keyframe before a sample and applies the
-     * deltas after it: a keyframe once they weigh as much as it does keeps
-     * any seek under two keyframes' worth of reading. */
+     * deltas after it, and reading costs by the byte (the JSON parse is
+     * most of it): a keyframe once the deltas weigh half as much as the
+     * last one keeps any seek within 1.5 keyframes' worth of reading. */
     if (!w->prev || w->since_key + 1 >= RECORDING_KEYFRAME ||
-        (w->key_bytes && w->delta_bytes >= w->key_bytes)) {
+        (w->key_bytes && w->delta_bytes >= w->key_bytes / RECORDING_DELTA_SHARE)) {
         rc = write_keyframe(w, s);
     } else {
         rc = write_delta(w, s);
@@ -251,8 +252,30 @@ static bool in_starts(const uint64_t *starts, size_t n, uint64_t addr)
     return bsearch(&addr, starts, n, sizeof *starts, cmp_u64) != NULL;
 }
 
-/* cur + delta -> the next sample. */
-static int apply_delta(const struct snapshot *cur, json_t *delta, struct snapshot **out, char **why)
+/* Gives s's string table (and the reader's index of it) back to cur. */
+static void return_strings(struct snapshot *cur, struct snapshot *s)
+{
+    cur->objects = s->objects;
+    cur->n_objects = s->n_objects;
+    json_strings_moved(s, cur);
+    s->objects = NULL;
+    s->n_objects = 0;
+}
+
+static void free_parsed(struct vma *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i].name);
+    free(v);
+}
+
+/* cur + delta -> the next sample. cur is the iterator's, freed right after:
+ * the regions that stay, their names and the string table they point
+ * into are moved, not copied (replaying a delta of a few regions of a
+ * 20,000-region process costs a pass over the regions, no allocation per
+ * region). On success cur is left gutted, fit only for snapshot_free();
+ * on failure it is as it was. */
+static int apply_delta(struct snapshot *cur, json_t *delta, struct snapshot **out, char **why)
 {
     json_t *added = json_object_get(delta, "added"), *removed = json_object_get(delta, "removed"),
            *changed = json_object_get(delta, "changed");
@@ -273,50 +296,77 @@ static int apply_delta(const struct snapshot *cur, json_t *delta, struct snapsho
     struct snapshot *s = xcalloc(1, sizeof *s);
     s->system = cur->system;
     json_delta_process_status(s, cur, delta);
-    size_t cap = cur->n_regions + na + nc + 1;
-    s->vmas = xcalloc(cap, sizeof *s->vmas);
-    s->regions = xcalloc(cap, sizeof *s->regions);
+    /* the table the carried regions point into becomes s's */
+    s->objects = cur->objects;
+    s->n_objects = cur->n_objects;
+    cur->objects = NULL;
+    cur->n_objects = 0;
+    json_strings_moved(cur, s);
+
+    /* The regions the delta brings, parsed apart first. */
+    struct vma *nv = xcalloc(na + nc + 1, sizeof *nv);
+    struct region *fresh = xcalloc(na + nc + 1, sizeof *fresh);
     int rc = 0;
-    size_t n = 0;
+    size_t n_fresh = 0;
     for (size_t i = 0; i < na + nc && rc == 0; i++) {
         json_t *o = i < na ? json_array_get(added, i) : json_array_get(changed, i - na);
-        s->n_regions = n + 1; /* so snapshot_free frees what a failed read left */
-        rc = json_region_into(s, o, &s->regions[n], &s->vmas[n], n, why);
+        rc = json_region_into(s, o, &fresh[n_fresh], &nv[n_fresh], n_fresh, why);
+        n_fresh++; /* its name, if any, is freed below */
         if (rc == 0 && i >= na)
-            gone[nr + (i - na)] = s->vmas[n].start;
-        if (rc == 0)
-            n++;
+            gone[nr + (i - na)] = nv[n_fresh - 1].start;
     }
-    if (rc == 0)
-        s->n_regions = n;
     qsort(gone, nr + nc, sizeof *gone, cmp_u64);
-    bool carried_census = false;
-    for (size_t i = 0; i < cur->n_regions && rc == 0; i++) {
-        const struct region *r = &cur->regions[i];
-        if (in_starts(gone, nr + nc, r->vma->start))
-            continue;
-        carried_census |= r->vma->has_census;
-        json_region_copy(s, r, &s->regions[n], &s->vmas[n]);
-        n++;
-        s->n_regions = n;
+    qsort(fresh, n_fresh, sizeof *fresh, by_start); /* the records stay where they are */
+
+    /* Both sorted by start: one merge, first to check, then to move. */
+    size_t n = 0;
+    for (int pass = 0; pass < 2 && rc == 0; pass++) {
+        if (pass == 1) {
+            size_t cap = n + 1;
+            s->vmas = xcalloc(cap, sizeof *s->vmas);
+            s->regions = xcalloc(cap, sizeof *s->regions);
+        }
+        n = 0;
+        uint64_t end = 0;
+        size_t i = 0, j = 0;
+        while (rc == 0) {
+            while (i < cur->n_regions && in_starts(gone, nr + nc, cur->regions[i].vma->start))
+                i++;
+            bool from_cur = i < cur->n_regions &&
+                            (j == n_fresh || cur->regions[i].vma->start < fresh[j].vma->start);
+            if (!from_cur && j == n_fresh)
+                break;
+            struct region *r = from_cur ? &cur->regions[i++] : &fresh[j++];
+            /* a region added twice, or over one that stays: the model (and
+             * every screen and diff on it) takes regions as disjoint */
+            if (n && r->vma->start < end) {
+                *why = xasprintf("the delta leaves regions that overlap (at 0x%" PRIx64 ")",
+                                 r->vma->start);
+                rc = -EINVAL;
+                break;
+            }
+            end = r->vma->end;
+            if (pass == 1) {
+                s->vmas[n] = *r->vma;
+                r->vma->name = NULL; /* moved */
+                s->regions[n] = *r;
+                s->regions[n].vma = &s->vmas[n];
+                if (from_cur)
+                    s->has_census |= s->vmas[n].has_census;
+            }
+            n++;
+        }
     }
     free(gone);
+    free(fresh);
+    free_parsed(nv, n_fresh); /* the names not moved */
     if (rc < 0) {
+        return_strings(cur, s);
         snapshot_free(s);
         return rc;
     }
-    /* Sort the regions (the records stay where they are). */
-    qsort(s->regions, n, sizeof *s->regions, by_start);
-    for (size_t i = 1; i < n; i++) {
-        /* a region added twice, or over one that stays: the model (and
-         * every screen and diff on it) takes regions as disjoint */
-        if (s->regions[i].vma->start < s->regions[i - 1].vma->end) {
-            *why = xasprintf("the delta leaves regions that overlap (at 0x%" PRIx64 ")",
-                             s->regions[i].vma->start);
-            snapshot_free(s);
-            return -EINVAL;
-        }
-    }
+    s->n_regions = n;
+    bool carried_census = s->has_census;
     s->monotonic_ns = (uint64_t)json_integer_value(json_object_get(delta, "monotonic_ns"));
     if (!json_read_time(json_object_get(delta, "time"), &s->realtime_ns))
         s->realtime_ns = cur->realtime_ns + (s->monotonic_ns - cur->monotonic_ns);
