@@ -7,7 +7,6 @@
 #ifndef VMSCOPE_INPUT_H
 #define VMSCOPE_INPUT_H
 
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -18,7 +17,5 @@
 /* Opens path for reading ("re"). Returns NULL with errno set (EFBIG, as a
  * read error, once a pipe passes INPUT_SPOOL_MAX). */
 FILE *input_open(const char *path);
-/* True if path names a pipe, FIFO, terminal or socket (read once, kept). */
-bool input_is_stream(const char *path);
 
 #endif

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -110,12 +111,6 @@ static int reader_close(void *cookie)
 static bool is_stream(const struct stat *st)
 {
     return S_ISFIFO(st->st_mode) || S_ISCHR(st->st_mode) || S_ISSOCK(st->st_mode);
-}
-
-bool input_is_stream(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && is_stream(&st);
 }
 
 static struct spool *spool_get(const char *path, const struct stat *st)
