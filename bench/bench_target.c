@@ -1,12 +1,15 @@
 /* Benchmark target for bench_snapshot.sh (run by hand, not a test).
  *
- * usage: bench_target MAPPINGS RESIDENT_MIB
+ * usage: bench_target MAPPINGS RESIDENT_MIB [CHURN]
  *
  * Maps one anonymous region of RESIDENT_MIB MiB, makes every 4 KiB page of
  * it resident (MADV_NOHUGEPAGE first, so THP cannot shrink the page-table
  * walk), then splits it into MAPPINGS VMAs by making every other chunk
  * read-only, so neighbours can never merge. Prints "ready PID" and waits
- * until standard input reaches EOF (or it is killed).
+ * until standard input reaches EOF (or it is killed). With CHURN, it
+ * changes the RSS of CHURN writable chunks every 50 ms meanwhile (the next
+ * ones each time: their first page dropped, or written again), so a
+ * recording of it has deltas of that many regions (bench_replay.sh).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -57,12 +61,13 @@ static long read_max_map_count(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s MAPPINGS RESIDENT_MIB\n", argv[0]);
+    if (argc != 3 && argc != 4) {
+        fprintf(stderr, "usage: %s MAPPINGS RESIDENT_MIB [CHURN]\n", argv[0]);
         return 2;
     }
     unsigned long mappings = parse_ulong(argv[1], "MAPPINGS");
     unsigned long mib = parse_ulong(argv[2], "RESIDENT_MIB");
+    unsigned long churn = argc == 4 ? parse_ulong(argv[3], "CHURN") : 0;
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     size_t size = (size_t)mib << 20;
 
@@ -99,6 +104,22 @@ int main(int argc, char **argv)
 
     setvbuf(stdout, NULL, _IONBF, 0);
     printf("ready %ld\n", (long)getpid());
+
+    if (churn) {
+        unsigned long writable = (mappings + 1) / 2, next = 0;
+        for (;;) {
+            struct pollfd in = {STDIN_FILENO, POLLIN, 0};
+            if (poll(&in, 1, 50) != 0) /* EOF, or input: stop as below */
+                break;
+            for (unsigned long k = 0; k < churn; k++, next++) {
+                char *p = base + (next % writable) * 2 * chunk;
+                if ((next / writable) % 2 == 0)
+                    madvise(p, page, MADV_DONTNEED);
+                else
+                    p[0] = 1;
+            }
+        }
+    }
 
     char buf[256];
     for (;;) {

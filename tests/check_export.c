@@ -614,7 +614,9 @@ START_TEST(t_recording_replays_its_totals)
     free(line);
     fclose(fp);
     ck_assert_int_ge(index, 5);
-    ck_assert_int_eq(deltas, index - 1); /* one full snapshot, then deltas */
+    /* a full snapshot, then deltas (and a keyframe again once they weigh
+     * half as much: check_recording tests where) */
+    ck_assert_int_ge(deltas, 1);
 
     /* Cut off mid-line (killed while writing): opens up to the last whole line. */
     char cut_path[80];

@@ -62,6 +62,12 @@ size_t json_stream_regions_streamed(const struct json_stream *js);
 struct buf;
 void json_put_region(struct buf *out, const struct region *r, unsigned census_measured,
                      unsigned flags);
+/* The "process" and "status" objects of a snapshot's JSON (new
+ * references), for the recording's deltas and their reader. */
+typedef struct json_t json_t;
+json_t *json_process_object(const struct snapshot *s);
+struct proc_status;
+json_t *json_status_object(const struct proc_status *st);
 /* ns since the epoch as ISO 8601 UTC with milliseconds ("...T02:16:08.123Z"). */
 void format_time(uint64_t ns, char *out, size_t size);
 

@@ -6,7 +6,9 @@
 #ifndef VMSCOPE_JSON_READER_H
 #define VMSCOPE_JSON_READER_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "vmscope/snapshot.h"
 
@@ -32,6 +34,22 @@ json_t *json_parse_document(const char *text, size_t len, char **why);
 int json_snapshot_from_doc(json_t *doc, struct snapshot **out, char **why);
 int json_region_into(struct snapshot *s, json_t *o, struct region *r, struct vma *v, size_t i,
                      char **why);
+/* For the recording reader: a delta's process and status: cur's with the
+ * keys of the delta's "process" and "status" objects set over them (null
+ * removes one); a delta without "status" (version 1) has none. */
+void json_delta_process_status(struct snapshot *s, const struct snapshot *cur, json_t *delta);
+/* Whether a delta's totals say PSS was measured (regions_have_it when it
+ * has no totals). */
+bool json_delta_has_pss(json_t *delta, bool regions_have_it);
+/* "time" as the writer writes it ("2026-11-22T02:16:08.123Z") into ns
+ * since the epoch; false if it does not read. */
+bool json_read_time(json_t *v, uint64_t *ns);
+/* A region address as the writer writes it: "0x" and 1 to 16 hex digits
+ * (either case), nothing else. */
+bool json_parse_address(const char *text, uint64_t *out);
+/* from's string table (objects) now belongs to to: the reader's index of
+ * it follows. */
+void json_strings_moved(const struct snapshot *from, const struct snapshot *to);
 /* Copy a region (and its record) into snapshot s's string table. */
 void json_region_copy(struct snapshot *s, const struct region *from, struct region *r,
                       struct vma *v);

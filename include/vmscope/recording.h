@@ -1,8 +1,12 @@
 /* recording: snapshots over time as JSON Lines (formats.md): a header,
- * then one sample per line, a full snapshot every RECORDING_KEYFRAME
- * samples and a delta against the previous sample in between (so the file
- * grows with what changes, not with time). Each line is flushed whole: a
- * recording cut off by a kill opens up to its last complete line. */
+ * then one sample per line: a full snapshot (a keyframe) once the deltas
+ * since the last one weigh half as much as it did (and at least every
+ * RECORDING_KEYFRAME samples), a delta against the previous sample in
+ * between (so the file grows with what changes, not with time). A delta
+ * carries the regions, and the keys of "process" and "status" that
+ * changed. Each line is flushed whole: a recording cut off by a kill opens
+ * up to its last complete line. Readers seek through an index of the
+ * keyframes' offsets (recording_index_*), built in one pass. */
 #ifndef VMSCOPE_RECORDING_H
 #define VMSCOPE_RECORDING_H
 
@@ -14,11 +18,17 @@
 #include "vmscope/syscall_event.h"
 
 #define RECORDING_KEYFRAME 100
+/* A keyframe once the deltas since the last one reach 1/RECORDING_DELTA_SHARE
+ * of its size: a seek reads at most 1.5 keyframes' worth of JSON. */
+#define RECORDING_DELTA_SHARE 2
 
 struct recording_writer {
     FILE *fp;
     struct snapshot *prev; /* owned: the last sample written */
     unsigned long samples;
+    uint64_t key_bytes;   /* the last keyframe's size, 0 if unknown */
+    uint64_t delta_bytes; /* the deltas' since */
+    unsigned long since_key;
 };
 
 /* Writes the header from the first sample; takes ownership of nothing. */
@@ -54,11 +64,28 @@ int recording_iter_open(struct recording_iter *it, const char *path, char **why)
 int recording_iter_next(struct recording_iter *it, const struct snapshot **out, char **why);
 void recording_iter_close(struct recording_iter *it);
 
+/* Seeking. An index of a recording's keyframes, built in one pass over
+ * its line boundaries (offsets only); reading sample n costs at most the
+ * keyframe before it and the deltas up to n, and reading n + 1 after n
+ * costs one delta. A recording cut mid-line reads up to its last complete
+ * line. A snapshot file opens as a recording of one sample; a pipe or
+ * FIFO is kept in memory as it is read (input.h). The index keeps the
+ * file open. open: NULL with errno and *why (one sanitised line) set. */
+struct recording_index;
+struct recording_index *recording_index_open(const char *path, char **why);
+/* Complete sample lines (a line that then fails to read still counts). */
+long recording_index_count(const struct recording_index *idx);
+/* Whether the file ends mid-line. */
+bool recording_index_cut(const struct recording_index *idx);
+/* Sample n (negative counts from the end) into *out (owned by the
+ * caller). Returns 0 or -errno with *why set. */
+int recording_index_read(struct recording_index *idx, long n, struct snapshot **out, char **why);
+void recording_index_close(struct recording_index *idx);
+
 /* Reads sample index (0-based; negative counts from the end) of a
- * recording, keeping one sample in memory at a time. *count receives the
- * number of complete samples for a negative index (the samples read up to
- * the one asked for otherwise), *cut whether the file ended mid-line.
- * Returns 0 or -errno with *why set. */
+ * recording through an index. *count receives the number of complete
+ * samples, *cut whether the file ended mid-line. Returns 0 or -errno with
+ * *why set. */
 int recording_read(const char *path, long index, struct snapshot **out, long *count, bool *cut,
                    char **why);
 /* True if path starts like a recording (its first line's format). */

@@ -49,6 +49,13 @@ void snapshot_free(struct snapshot *s);
 struct snapshot *snapshot_clone(const struct snapshot *s);
 /* Sums regions into totals and by_class. */
 void snapshot_compute_totals(struct snapshot *s);
+/* The state at exit is read when the threads are gone (PTRACE_EVENT_EXIT):
+ * their stacks would read as plain mmap and their guards be lost. Gives
+ * every region of final that is the same mapping as in last_live (range,
+ * permissions, offset, file) last_live's class, subclass, object, thread
+ * and flags, and sums the totals again. Call it before final is handed
+ * out. Returns how many regions were kept. */
+size_t snapshot_inherit_classes(struct snapshot *final, const struct snapshot *last_live);
 /* Region containing addr, or NULL. Valid as long as s is. */
 const struct region *snapshot_find(const struct snapshot *s, uint64_t addr);
 

@@ -226,6 +226,7 @@ static void apply_launch_news(struct view *v, const struct live_source *src)
         news.initial = NULL;
     }
     if (news.final && !v->exited) {
+        snapshot_inherit_classes(news.final, v->snap); /* its threads are gone */
         view_push_snapshot(v, news.final);
         news.final = NULL;
     }

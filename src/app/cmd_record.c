@@ -40,6 +40,7 @@ static bool record_launch_news(struct launch_news *news, struct recording_writer
     if (*rc == 0 && news->n_events && fflush(w->fp) != 0)
         *rc = errno ? -errno : -EIO;
     if (news->final && *rc == 0) {
+        snapshot_inherit_classes(news->final, *last); /* its threads are gone */
         *last = news->final;
         *rc = recording_add(w, news->final);
         news->final = NULL;

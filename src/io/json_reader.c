@@ -1,6 +1,9 @@
 /* vmscope.snapshot JSON -> struct snapshot (see json_reader.h). */
 #include "vmscope/json_reader.h"
 #include "vmscope/buf.h"
+#include "vmscope/export.h"
+#include "vmscope/input.h"
+#include "vmscope/pagemap.h"
 #include "vmscope/sanitize.h"
 #include "vmscope/util.h"
 
@@ -66,6 +69,12 @@ static const char *intern(struct snapshot *s, const char *str)
     return s->objects[s->n_objects - 1];
 }
 
+void json_strings_moved(const struct snapshot *from, const struct snapshot *to)
+{
+    if (interned.s == from)
+        interned.s = to;
+}
+
 static int hexval(int c)
 {
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
@@ -98,14 +107,28 @@ static char *read_bytes(json_t *obj, const char *key, size_t *len)
     return xmemdup0(str ? str : "", n);
 }
 
+bool json_parse_address(const char *s, uint64_t *out)
+{
+    /* "0x" and 1 to 16 hex digits, nothing else: strtoull alone would take
+     * "0x -5" (blanks and a sign) and clamp 40 digits to 2^64 - 1; no
+     * writer pads an address past 16 digits. */
+    if (!s || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+        return false;
+    size_t n = strspn(s + 2, "0123456789abcdefABCDEF");
+    if (n == 0 || n > 16 || s[2 + n] != '\0')
+        return false;
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        int c = s[2 + i] | 0x20; /* lowercase */
+        v = v << 4 | (uint64_t)(c <= '9' ? c - '0' : c - 'a' + 10);
+    }
+    *out = v;
+    return true;
+}
+
 static bool read_hex_addr(json_t *v, uint64_t *out)
 {
-    const char *s = json_string_value(v);
-    if (!s || strncmp(s, "0x", 2) != 0 || !s[2])
-        return false;
-    char *end;
-    *out = strtoull(s + 2, &end, 16);
-    return *end == '\0';
+    return json_parse_address(json_string_value(v), out);
 }
 
 /* Numbers may come as integers or, read with JSON_DECODE_INT_AS_REAL (for
@@ -242,6 +265,17 @@ static int read_region(struct snapshot *s, json_t *o, struct region *r, size_t i
         v->pages.soft_dirty = u64_of(json_object_get(pages, "soft_dirty"));
         v->pages.exclusive = u64_of(json_object_get(pages, "exclusive"));
         v->pages.guard = u64_of(json_object_get(pages, "guard"));
+        /* the writer leaves out what the census did not measure */
+        static const struct {
+            const char *key;
+            unsigned bit;
+        } measured[] = {{"zero", CENSUS_ZERO},
+                        {"huge", CENSUS_HUGE},
+                        {"soft_dirty", CENSUS_SOFT_DIRTY},
+                        {"exclusive", CENSUS_EXCLUSIVE}};
+        for (size_t k = 0; k < sizeof measured / sizeof *measured; k++)
+            if (json_object_get(pages, measured[k].key))
+                s->census_measured |= measured[k].bit;
     }
     return 0;
 }
@@ -249,6 +283,8 @@ static int read_region(struct snapshot *s, json_t *o, struct region *r, size_t i
 static void read_process(struct snapshot *s, json_t *p)
 {
     struct proc_identity *id = &s->proc;
+    identity_free(id);
+    memset(id, 0, sizeof *id);
     id->pid = (pid_t)i64_of(json_object_get(p, "pid"));
     id->comm = read_bytes(p, "comm", NULL);
     json_t *argv = json_object_get(p, "cmdline"), *argv_hex = json_object_get(p, "cmdline_hex");
@@ -275,6 +311,84 @@ static void read_process(struct snapshot *s, json_t *p)
     id->state = state && state[0] > ' ' && state[0] < 0x7f ? state[0] : '?';
 }
 
+bool json_read_time(json_t *v, uint64_t *ns)
+{
+    const char *when = json_string_value(v);
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *rest = when ? strptime(when, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
+    if (!rest)
+        return false;
+    unsigned ms = 0;
+    if (*rest == '.')
+        ms = (unsigned)strtoul(rest + 1, NULL, 10) % 1000u;
+    *ns = (uint64_t)timegm(&tm) * 1000000000u + (uint64_t)ms * 1000000u;
+    return true;
+}
+
+static void read_status(struct snapshot *s, json_t *status)
+{
+    memset(&s->status, 0, sizeof s->status);
+    s->has_status = false;
+    for (int f = 0; f < STATUS_FIELD_COUNT && json_is_object(status); f++) {
+        json_t *x = json_object_get(status, status_fields[f].json);
+        if (json_is_number(x)) {
+            s->status.value[f] = u64_of(x);
+            s->status.mask |= 1u << f;
+            s->has_status = true;
+        }
+    }
+}
+
+/* from's object with the keys of change set over it; a null removes one */
+static json_t *merged(json_t *from, json_t *change)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(change, key, v) {
+        if (json_is_null(v))
+            json_object_del(from, key);
+        else
+            json_object_set_nocheck(from, key, v);
+    }
+    return from;
+}
+
+void json_delta_process_status(struct snapshot *s, const struct snapshot *cur, json_t *delta)
+{
+    json_t *p = json_object_get(delta, "process"), *st = json_object_get(delta, "status");
+    if (json_is_object(p)) {
+        json_t *whole = merged(json_process_object(cur), p);
+        read_process(s, whole);
+        json_decref(whole);
+    } else {
+        identity_free(&s->proc);
+        identity_copy(&s->proc, &cur->proc); /* version 1: the keyframe's */
+    }
+    if (json_is_object(st)) {
+        json_t *whole = merged(cur->has_status ? json_status_object(&cur->status) : json_object(),
+                               st);
+        read_status(s, whole);
+        json_decref(whole);
+    } else {
+        read_status(s, NULL); /* version 1 deltas carry none */
+    }
+    s->sample_cost_ns = u64_of(json_object_get(delta, "sample_cost_ns"));
+}
+
+/* Whether totals say PSS was measured (the writer leaves it out when not);
+ * files without totals: whether every region has it. */
+static bool totals_have_pss(json_t *doc, bool regions_have_it)
+{
+    json_t *totals = json_object_get(doc, "totals");
+    return json_is_object(totals) ? json_object_get(totals, "pss") != NULL : regions_have_it;
+}
+
+bool json_delta_has_pss(json_t *delta, bool regions_have_it)
+{
+    return totals_have_pss(delta, regions_have_it);
+}
+
 int json_snapshot_from_doc(json_t *doc, struct snapshot **out, char **why)
 {
     const char *format = json_string_value(json_object_get(doc, "format"));
@@ -298,26 +412,10 @@ int json_snapshot_from_doc(json_t *doc, struct snapshot **out, char **why)
         s->system.page_size = 4096;
     s->system.privileged = json_is_true(json_object_get(sys, "privileged"));
     s->monotonic_ns = u64_of(json_object_get(doc, "monotonic_ns"));
-    const char *when = json_string_value(json_object_get(doc, "time"));
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    const char *rest = when ? strptime(when, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
-    if (rest) {
-        unsigned ms = 0;
-        if (*rest == '.')
-            ms = (unsigned)strtoul(rest + 1, NULL, 10);
-        s->realtime_ns = (uint64_t)timegm(&tm) * 1000000000u + (uint64_t)ms * 1000000u;
-    }
+    json_read_time(json_object_get(doc, "time"), &s->realtime_ns);
     read_process(s, json_object_get(doc, "process"));
-    json_t *status = json_object_get(doc, "status");
-    for (int f = 0; f < STATUS_FIELD_COUNT && json_is_object(status); f++) {
-        json_t *x = json_object_get(status, status_fields[f].json);
-        if (json_is_number(x)) {
-            s->status.value[f] = u64_of(x);
-            s->status.mask |= 1u << f;
-            s->has_status = true;
-        }
-    }
+    read_status(s, json_object_get(doc, "status"));
+    s->sample_cost_ns = u64_of(json_object_get(doc, "sample_cost_ns"));
     size_t n = json_array_size(regions);
     s->vmas = xcalloc(n ? n : 1, sizeof *s->vmas);
     s->regions = xcalloc(n ? n : 1, sizeof *s->regions);
@@ -335,6 +433,7 @@ int json_snapshot_from_doc(json_t *doc, struct snapshot **out, char **why)
         s->has_census |= s->vmas[i].has_census;
         s->has_pss &= vma_has(&s->vmas[i], SMAPS_PSS);
     }
+    s->has_pss = totals_have_pss(doc, s->has_pss);
     snapshot_compute_totals(s);
     *out = s;
     return 0;
@@ -442,14 +541,33 @@ static bool starts_as_object(const char *text, size_t len)
     return i < len && text[i] == '{';
 }
 
+/* All of fp into b: 0, -EFBIG past max bytes, or -errno. */
+static int read_stream_max(struct buf *b, FILE *fp, size_t max)
+{
+    size_t room = 1 << 16;
+    for (;;) {
+        buf_reserve(b, room);
+        size_t n = fread(b->data + b->len, 1, room, fp);
+        b->len += n;
+        b->data[b->len] = '\0';
+        if (b->len > max)
+            return -EFBIG;
+        if (n < room)
+            return ferror(fp) ? (errno ? -errno : -EIO) : 0;
+        if (room < (1u << 22))
+            room *= 2;
+    }
+}
+
 int json_read_snapshot_file(const char *path, struct snapshot **out, char **why)
 {
     *out = NULL;
     *why = NULL;
     char *shown = sanitize_display_dup(path);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    int rc = fd < 0 || fstat(fd, &st) < 0 ? -errno : 0;
+    FILE *fp = input_open(path); /* a pipe read before (to tell its format) reads again */
+    int fd = fp ? fileno(fp) : -1;
+    struct stat st = {0};
+    int rc = !fp || (fd >= 0 && fstat(fd, &st) < 0) ? -errno : 0;
     if (rc < 0) {
         *why = xasprintf("cannot open %s: %s", shown, strerror(-rc));
     } else if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > JSON_READER_MAX_BYTES) {
@@ -461,15 +579,16 @@ int json_read_snapshot_file(const char *path, struct snapshot **out, char **why)
     }
     struct buf b;
     buf_init(&b);
-    if (rc == 0 && (rc = buf_read_fd_max(&b, fd, JSON_READER_MAX_BYTES)) < 0) {
+    if (rc == 0 && (rc = fd >= 0 ? buf_read_fd_max(&b, fd, JSON_READER_MAX_BYTES)
+                                  : read_stream_max(&b, fp, JSON_READER_MAX_BYTES)) < 0) {
         if (rc == -EFBIG) /* a pipe or a file still growing */
             *why = xasprintf("%s: more than the %u MiB a vmscope snapshot may be", shown,
                              (unsigned)(JSON_READER_MAX_BYTES >> 20));
         else
             *why = xasprintf("cannot read %s: %s", shown, strerror(-rc));
     }
-    if (fd >= 0)
-        close(fd);
+    if (fp)
+        fclose(fp);
     if (rc == 0 && !starts_as_object(b.data ? b.data : "", b.len)) {
         *why = xasprintf("%s: not JSON (%s): not a vmscope snapshot or recording", shown,
                          b.len ? "it does not start with '{'" : "it is empty");

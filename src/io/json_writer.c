@@ -61,7 +61,8 @@ static void set_str(json_t *obj, const char *key, const char *s)
 
 static json_t *json_u64(uint64_t v)
 {
-    return json_integer((json_int_t)v);
+    /* a JSON integer is signed: a saturated total stays the largest one */
+    return json_integer(v > INT64_MAX ? INT64_MAX : (json_int_t)v);
 }
 
 static json_t *totals_json(const struct class_totals *t, bool with_pss)
@@ -319,7 +320,7 @@ void json_put_region(struct buf *b, const struct region *r, unsigned census_meas
     put_region(b, r, census_measured, region_jflags(flags));
 }
 
-static json_t *process_json(const struct snapshot *s)
+json_t *json_process_object(const struct snapshot *s)
 {
     const struct proc_identity *p = &s->proc;
     json_t *o = json_object();
@@ -350,7 +351,7 @@ static json_t *process_json(const struct snapshot *s)
     return o;
 }
 
-static json_t *status_json(const struct proc_status *st)
+json_t *json_status_object(const struct proc_status *st)
 {
     json_t *o = json_object();
     for (int f = 0; f < STATUS_FIELD_COUNT; f++)
@@ -409,7 +410,7 @@ static void put_header(struct buf *b, const struct snapshot *s, unsigned flags)
 static void put_tail(struct buf *b, const struct snapshot *s, unsigned flags)
 {
     json_t *doc = json_object();
-    json_object_set_new_nocheck(doc, "process", process_json(s));
+    json_object_set_new_nocheck(doc, "process", json_process_object(s));
     json_t *totals = totals_json(&s->totals, s->has_pss);
     json_t *by_class = json_object();
     for (int c = 0; c < RC_COUNT; c++)
@@ -418,7 +419,7 @@ static void put_tail(struct buf *b, const struct snapshot *s, unsigned flags)
     json_object_set_new_nocheck(totals, "by_class", by_class);
     json_object_set_new_nocheck(doc, "totals", totals);
     if (s->has_status)
-        json_object_set_new_nocheck(doc, "status", status_json(&s->status));
+        json_object_set_new_nocheck(doc, "status", json_status_object(&s->status));
     if (s->sample_cost_ns)
         json_object_set_new_nocheck(doc, "sample_cost_ns", json_u64(s->sample_cost_ns));
     if (flags & EXPORT_COMPACT)

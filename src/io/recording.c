@@ -4,6 +4,7 @@
 #include "vmscope/compat.h"
 #include "vmscope/diff.h"
 #include "vmscope/export.h"
+#include "vmscope/input.h"
 #include "vmscope/json_reader.h"
 #include "vmscope/sanitize.h"
 #include "vmscope/util.h"
@@ -50,19 +51,101 @@ int recording_start(struct recording_writer *w, FILE *fp, const struct snapshot 
     return rc;
 }
 
+/* ,"key":{...} with the keys of after that differ from before, and null for
+ * those it no longer has; {} when nothing changed (so a reader tells this
+ * from a version 1 delta, which has no such key). Takes both references. */
+static void put_changed(struct buf *b, const char *key, json_t *before, json_t *after)
+{
+    json_t *ch = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach(after, k, v) {
+        if (!json_equal(json_object_get(before, k), v))
+            json_object_set_nocheck(ch, k, v);
+    }
+    json_object_foreach(before, k, v) {
+        if (!json_object_get(after, k))
+            json_object_set_new_nocheck(ch, k, json_null());
+    }
+    char *text = json_dumps(ch, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    buf_printf(b, ",\"%s\":%s", key, text ? text : "{}");
+    free(text);
+    json_decref(ch);
+    json_decref(before);
+    json_decref(after);
+}
+
+static bool same_string(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Whether a region is written the same in both samples: every key, not
+ * just what diff_compute() calls a change (a replay must give back what
+ * was recorded: PSS of a light sample, a census that came or went). */
+static bool region_same(const struct region *x, const struct region *y, bool same_census_keys)
+{
+    const struct vma *a = x->vma, *b = y->vma;
+    if (a->end != b->end || a->offset != b->offset || a->inode != b->inode ||
+        a->dev_major != b->dev_major || a->dev_minor != b->dev_minor ||
+        memcmp(a->perms, b->perms, 4) != 0 || a->deleted != b->deleted ||
+        a->name_len != b->name_len || memcmp(a->name, b->name, a->name_len) != 0 ||
+        x->cls != y->cls || !same_string(x->subclass, y->subclass) ||
+        !same_string(x->object, y->object) || x->tid != y->tid || x->flags != y->flags ||
+        a->field_mask != b->field_mask || a->has_vmflags != b->has_vmflags ||
+        (a->has_vmflags && a->vmflags != b->vmflags) || a->has_census != b->has_census)
+        return false;
+    for (int f = 0; f < SMAPS_FIELD_COUNT; f++)
+        if (vma_has(a, (enum smaps_field)f) && a->field[f] != b->field[f])
+            return false;
+    return !a->has_census ||
+           (same_census_keys && memcmp(&a->pages, &b->pages, sizeof a->pages) == 0);
+}
+
+/* diff_compute()'s added and removed (by start), with changed as
+ * region_same() says. */
+static void delta_regions(const struct snapshot *from, const struct snapshot *to,
+                          struct snapshot_diff *d)
+{
+    diff_compute(from, to, d);
+    d->n_changed = 0;
+    bool keys = from->census_measured == to->census_measured;
+    for (size_t i = 0, j = 0; i < from->n_regions && j < to->n_regions;) {
+        const struct region *x = &from->regions[i], *y = &to->regions[j];
+        if (x->vma->start < y->vma->start) {
+            i++;
+        } else if (y->vma->start < x->vma->start) {
+            j++;
+        } else {
+            if (!region_same(x, y, keys))
+                d->changed[d->n_changed++] = (struct region_change){x, y};
+            i++, j++;
+        }
+    }
+}
+
 static int write_delta(struct recording_writer *w, const struct snapshot *s)
 {
     struct snapshot_diff d;
-    diff_compute(w->prev, s, &d);
+    delta_regions(w->prev, s, &d);
     struct buf b;
     buf_init(&b);
     char when[40];
     format_time(s->realtime_ns, when, sizeof when);
     buf_printf(&b, "{\"format\":\"vmscope.delta\",\"time\":\"%s\",\"monotonic_ns\":%" PRIu64
-                   ",\"totals\":{\"vsz\":%" PRIu64 ",\"rss\":%" PRIu64 ",\"pss\":%" PRIu64
-                   ",\"swap\":%" PRIu64 ",\"regions\":%zu},\"added\":[",
-               when, s->monotonic_ns, s->totals.vsz, s->totals.rss, s->totals.pss,
-               s->totals.swap, s->totals.regions);
+                   ",\"totals\":{\"vsz\":%" PRIu64 ",\"rss\":%" PRIu64,
+               when, s->monotonic_ns, s->totals.vsz, s->totals.rss);
+    if (s->has_pss) /* as in a snapshot: left out when not measured */
+        buf_printf(&b, ",\"pss\":%" PRIu64, s->totals.pss);
+    buf_printf(&b, ",\"swap\":%" PRIu64 ",\"regions\":%zu}", s->totals.swap, s->totals.regions);
+    put_changed(&b, "process", json_process_object(w->prev), json_process_object(s));
+    if (s->has_status)
+        put_changed(&b, "status",
+                    w->prev->has_status ? json_status_object(&w->prev->status) : json_object(),
+                    json_status_object(&s->status));
+    if (s->sample_cost_ns)
+        buf_printf(&b, ",\"sample_cost_ns\":%" PRIu64, s->sample_cost_ns);
+    buf_puts(&b, ",\"added\":[");
     for (size_t i = 0; i < d.n_added; i++) {
         if (i)
             buf_putc(&b, ',');
@@ -79,20 +162,39 @@ static int write_delta(struct recording_writer *w, const struct snapshot *s)
     }
     buf_puts(&b, "]}");
     diff_free(&d);
+    w->delta_bytes += b.len + 1;
     int rc = write_line(w->fp, &b);
     buf_free(&b);
+    return rc;
+}
+
+static int write_keyframe(struct recording_writer *w, const struct snapshot *s)
+{
+    off_t before = ftello(w->fp);
+    int rc = export_json(s, EXPORT_COMPACT, w->fp);
+    if (rc == 0 && fflush(w->fp) != 0)
+        rc = errno ? -errno : -EIO;
+    off_t after = ftello(w->fp);
+    /* not seekable (a pipe): keyframes every RECORDING_KEYFRAME samples only */
+    w->key_bytes = before >= 0 && after > before ? (uint64_t)(after - before) : 0;
+    w->delta_bytes = 0;
+    w->since_key = 0;
     return rc;
 }
 
 int recording_add(struct recording_writer *w, struct snapshot *s)
 {
     int rc;
-    if (!w->prev || w->samples % RECORDING_KEYFRAME == 0) {
-        rc = export_json(s, EXPORT_COMPACT, w->fp);
-        if (rc == 0 && fflush(w->fp) != 0)
-            rc = errno ? -errno : -EIO;
+    /* A reader seeks to the keyframe before a sample and applies the
+     * deltas after it, and reading costs by the byte (the JSON parse is
+     * most of it): a keyframe once the deltas weigh half as much as the
+     * last one keeps any seek within 1.5 keyframes' worth of reading. */
+    if (!w->prev || w->since_key + 1 >= RECORDING_KEYFRAME ||
+        (w->key_bytes && w->delta_bytes >= w->key_bytes / RECORDING_DELTA_SHARE)) {
+        rc = write_keyframe(w, s);
     } else {
         rc = write_delta(w, s);
+        w->since_key++;
     }
     snapshot_free(w->prev);
     w->prev = s;
@@ -151,8 +253,30 @@ static bool in_starts(const uint64_t *starts, size_t n, uint64_t addr)
     return bsearch(&addr, starts, n, sizeof *starts, cmp_u64) != NULL;
 }
 
-/* cur + delta -> the next sample. */
-static int apply_delta(const struct snapshot *cur, json_t *delta, struct snapshot **out, char **why)
+/* Gives s's string table (and the reader's index of it) back to cur. */
+static void return_strings(struct snapshot *cur, struct snapshot *s)
+{
+    cur->objects = s->objects;
+    cur->n_objects = s->n_objects;
+    json_strings_moved(s, cur);
+    s->objects = NULL;
+    s->n_objects = 0;
+}
+
+static void free_parsed(struct vma *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i].name);
+    free(v);
+}
+
+/* cur + delta -> the next sample. cur is the iterator's, freed right after:
+ * the regions that stay, their names and the string table they point
+ * into are moved, not copied (replaying a delta of a few regions of a
+ * 20,000-region process costs a pass over the regions, no allocation per
+ * region). On success cur is left gutted, fit only for snapshot_free();
+ * on failure it is as it was. */
+static int apply_delta(struct snapshot *cur, json_t *delta, struct snapshot **out, char **why)
 {
     json_t *added = json_object_get(delta, "added"), *removed = json_object_get(delta, "removed"),
            *changed = json_object_get(delta, "changed");
@@ -164,57 +288,97 @@ static int apply_delta(const struct snapshot *cur, json_t *delta, struct snapsho
            na = json_array_size(added);
     uint64_t *gone = xcalloc(nr + nc + 1, sizeof *gone);
     for (size_t i = 0; i < nr; i++) {
-        const char *x = json_string_value(json_array_get(removed, i));
-        gone[i] = x ? strtoull(x, NULL, 16) : 0;
-    }
-    struct snapshot *s = xcalloc(1, sizeof *s);
-    s->system = cur->system;
-    identity_copy(&s->proc, &cur->proc);
-    size_t cap = cur->n_regions + na + nc + 1;
-    s->vmas = xcalloc(cap, sizeof *s->vmas);
-    s->regions = xcalloc(cap, sizeof *s->regions);
-    int rc = 0;
-    size_t n = 0;
-    for (size_t i = 0; i < na + nc && rc == 0; i++) {
-        json_t *o = i < na ? json_array_get(added, i) : json_array_get(changed, i - na);
-        s->n_regions = n + 1; /* so snapshot_free frees what a failed read left */
-        rc = json_region_into(s, o, &s->regions[n], &s->vmas[n], n, why);
-        if (rc == 0 && i >= na)
-            gone[nr + (i - na)] = s->vmas[n].start;
-        if (rc == 0)
-            n++;
-    }
-    if (rc == 0)
-        s->n_regions = n;
-    qsort(gone, nr + nc, sizeof *gone, cmp_u64);
-    for (size_t i = 0; i < cur->n_regions && rc == 0; i++) {
-        const struct region *r = &cur->regions[i];
-        if (in_starts(gone, nr + nc, r->vma->start))
-            continue;
-        json_region_copy(s, r, &s->regions[n], &s->vmas[n]);
-        n++;
-        s->n_regions = n;
-    }
-    free(gone);
-    if (rc < 0) {
-        snapshot_free(s);
-        return rc;
-    }
-    /* Sort the regions (the records stay where they are). */
-    qsort(s->regions, n, sizeof *s->regions, by_start);
-    for (size_t i = 1; i < n; i++) {
-        /* a region added twice, or over one that stays: the model (and
-         * every screen and diff on it) takes regions as disjoint */
-        if (s->regions[i].vma->start < s->regions[i - 1].vma->end) {
-            *why = xasprintf("the delta leaves regions that overlap (at 0x%" PRIx64 ")",
-                             s->regions[i].vma->start);
-            snapshot_free(s);
+        if (!json_parse_address(json_string_value(json_array_get(removed, i)), &gone[i])) {
+            *why = xasprintf("removed address %zu is not \"0x\" and 1 to 16 hex digits", i);
+            free(gone);
             return -EINVAL;
         }
     }
+    struct snapshot *s = xcalloc(1, sizeof *s);
+    s->system = cur->system;
+    json_delta_process_status(s, cur, delta);
+    /* the table the carried regions point into becomes s's */
+    s->objects = cur->objects;
+    s->n_objects = cur->n_objects;
+    cur->objects = NULL;
+    cur->n_objects = 0;
+    json_strings_moved(cur, s);
+
+    /* The regions the delta brings, parsed apart first. */
+    struct vma *nv = xcalloc(na + nc + 1, sizeof *nv);
+    struct region *fresh = xcalloc(na + nc + 1, sizeof *fresh);
+    int rc = 0;
+    size_t n_fresh = 0;
+    for (size_t i = 0; i < na + nc && rc == 0; i++) {
+        json_t *o = i < na ? json_array_get(added, i) : json_array_get(changed, i - na);
+        rc = json_region_into(s, o, &fresh[n_fresh], &nv[n_fresh], n_fresh, why);
+        n_fresh++; /* its name, if any, is freed below */
+        if (rc == 0 && i >= na)
+            gone[nr + (i - na)] = nv[n_fresh - 1].start;
+    }
+    qsort(gone, nr + nc, sizeof *gone, cmp_u64);
+    qsort(fresh, n_fresh, sizeof *fresh, by_start); /* the records stay where they are */
+
+    /* Both sorted by start: one merge, first to check, then to move. */
+    size_t n = 0;
+    for (int pass = 0; pass < 2 && rc == 0; pass++) {
+        if (pass == 1) {
+            size_t cap = n + 1;
+            s->vmas = xcalloc(cap, sizeof *s->vmas);
+            s->regions = xcalloc(cap, sizeof *s->regions);
+        }
+        n = 0;
+        uint64_t end = 0;
+        size_t i = 0, j = 0;
+        while (rc == 0) {
+            while (i < cur->n_regions && in_starts(gone, nr + nc, cur->regions[i].vma->start))
+                i++;
+            bool from_cur = i < cur->n_regions &&
+                            (j == n_fresh || cur->regions[i].vma->start < fresh[j].vma->start);
+            if (!from_cur && j == n_fresh)
+                break;
+            struct region *r = from_cur ? &cur->regions[i++] : &fresh[j++];
+            /* a region added twice, or over one that stays: the model (and
+             * every screen and diff on it) takes regions as disjoint */
+            if (n && r->vma->start < end) {
+                *why = xasprintf("the delta leaves regions that overlap (at 0x%" PRIx64 ")",
+                                 r->vma->start);
+                rc = -EINVAL;
+                break;
+            }
+            end = r->vma->end;
+            if (pass == 1) {
+                s->vmas[n] = *r->vma;
+                r->vma->name = NULL; /* moved */
+                s->regions[n] = *r;
+                s->regions[n].vma = &s->vmas[n];
+                if (from_cur)
+                    s->has_census |= s->vmas[n].has_census;
+            }
+            n++;
+        }
+    }
+    free(gone);
+    free(fresh);
+    free_parsed(nv, n_fresh); /* the names not moved */
+    if (rc < 0) {
+        return_strings(cur, s);
+        snapshot_free(s);
+        return rc;
+    }
+    s->n_regions = n;
+    bool carried_census = s->has_census;
     s->monotonic_ns = (uint64_t)json_integer_value(json_object_get(delta, "monotonic_ns"));
-    s->realtime_ns = cur->realtime_ns + (s->monotonic_ns - cur->monotonic_ns);
-    s->has_pss = cur->has_pss;
+    if (!json_read_time(json_object_get(delta, "time"), &s->realtime_ns))
+        s->realtime_ns = cur->realtime_ns + (s->monotonic_ns - cur->monotonic_ns);
+    bool pss = true;
+    for (size_t i = 0; i < n; i++) {
+        pss &= vma_has(s->regions[i].vma, SMAPS_PSS);
+        s->has_census |= s->regions[i].vma->has_census;
+    }
+    s->has_pss = json_delta_has_pss(delta, pss);
+    if (carried_census) /* those regions' pages were written with cur's keys */
+        s->census_measured |= cur->census_measured;
     snapshot_compute_totals(s);
     *out = s;
     return 0;
@@ -222,7 +386,7 @@ static int apply_delta(const struct snapshot *cur, json_t *delta, struct snapsho
 
 bool recording_is(const char *path)
 {
-    FILE *fp = fopen(path, "r");
+    FILE *fp = input_open(path);
     if (!fp)
         return false;
     char head[128] = "";
@@ -266,7 +430,7 @@ int recording_iter_open(struct recording_iter *it, const char *path, char **why)
     memset(it, 0, sizeof *it);
     it->index = -1;
     it->path = sanitize_display_dup(path); /* only ever shown */
-    it->fp = fopen(path, "r");
+    it->fp = input_open(path);
     if (!it->fp) {
         int err = errno;
         *why = xasprintf("cannot open %s: %s", it->path, strerror(err));
@@ -398,55 +562,4 @@ void recording_iter_close(struct recording_iter *it)
     free(it->path);
     snapshot_free(it->cur);
     memset(it, 0, sizeof *it);
-}
-
-int recording_read(const char *path, long index, struct snapshot **out, long *count, bool *cut,
-                   char **why)
-{
-    *out = NULL;
-    *count = 0;
-    *cut = false;
-    *why = NULL;
-    struct recording_iter it;
-    int rc;
-    if (index < 0) { /* count first */
-        if ((rc = recording_iter_open(&it, path, why)) < 0)
-            return rc;
-        const struct snapshot *s;
-        while ((rc = recording_iter_next(&it, &s, why)) > 0)
-            ;
-        *count = it.index + 1;
-        *cut = it.cut; /* only a pass to the end can know */
-        if (rc == 0 && *count == 0) {
-            *why = xasprintf("%s: holds no complete sample%s", it.path,
-                             it.cut ? " (it ends mid-line: cut off?)" : "");
-            rc = -ERANGE;
-        } else if (rc == 0 && index + *count < 0) {
-            *why = xasprintf("%s: has %ld samples", it.path, *count);
-            rc = -ERANGE;
-        }
-        recording_iter_close(&it);
-        if (rc < 0)
-            return rc;
-        index += *count;
-    }
-    if ((rc = recording_iter_open(&it, path, why)) < 0)
-        return rc;
-    const struct snapshot *s = NULL;
-    while ((rc = recording_iter_next(&it, &s, why)) > 0 && it.index < index)
-        ;
-    *cut = *cut || it.cut;
-    if (rc > 0) {
-        *out = it.cur; /* take it from the iterator */
-        it.cur = NULL;
-        if (*count == 0)
-            *count = it.index + 1;
-        rc = 0;
-    } else if (rc == 0) {
-        *why = xasprintf("%s: has no sample %ld (%ld samples%s)", it.path, index, it.index + 1,
-                         it.cut ? "; it ends mid-line: cut off?" : "");
-        rc = -ERANGE;
-    }
-    recording_iter_close(&it);
-    return rc;
 }

@@ -89,12 +89,19 @@ struct snapshot *snapshot_clone(const struct snapshot *s)
     return c;
 }
 
+/* Saturating: a file can claim any sizes, and a total that wrapped past
+ * 2^64 would show a small number for a huge one. */
+static void add_sat(uint64_t *t, uint64_t v)
+{
+    *t = *t > UINT64_MAX - v ? UINT64_MAX : *t + v;
+}
+
 static void add_to(struct class_totals *t, const struct vma *v)
 {
-    t->vsz += vma_size(v);
-    t->rss += v->field[SMAPS_RSS];
-    t->pss += v->field[SMAPS_PSS];
-    t->swap += v->field[SMAPS_SWAP];
+    add_sat(&t->vsz, vma_size(v));
+    add_sat(&t->rss, v->field[SMAPS_RSS]);
+    add_sat(&t->pss, v->field[SMAPS_PSS]);
+    add_sat(&t->swap, v->field[SMAPS_SWAP]);
     t->regions++;
 }
 

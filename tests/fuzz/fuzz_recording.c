@@ -1,9 +1,13 @@
 /* Fuzz target: arbitrary bytes as a recording (JSON Lines), read the way
  * `vmscope -r` and `vmscope diff FILE.jsonl@N` read it: sample by sample
- * with the iterator, and as recording_read(-1) and (0). A refusal is one
- * line with nothing a terminal acts on; every sample is a model the rest
- * of vmscope can trust (regions sorted and disjoint, the diff of two
- * neighbours computes), and the two ways of reading agree. */
+ * with the iterator, and by seeking with the keyframe index
+ * (recording_read at -1 and 0, recording_index_read at samples the
+ * iterator read, backwards). A refusal is one line with nothing a terminal
+ * acts on; every sample is a model the rest of vmscope can trust (regions
+ * sorted and disjoint, the diff of two neighbours computes), and the two
+ * ways of reading agree on every sample the iterator read. A seek reads
+ * from the keyframe before the sample only, so it may read past a line the
+ * iterator refused before that keyframe. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct recording_iter it;
     char *why = NULL;
     long samples = 0, first_regions = -1;
+    static long regions_of[64]; /* of the first samples the iterator read */
     int rc = recording_iter_open(&it, path, &why);
     if (rc < 0) {
         check_refusal(why);
@@ -86,6 +91,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 first_regions = (long)s->n_regions;
             }
             prev = snapshot_clone(s);
+            if (samples < 64)
+                regions_of[samples] = (long)s->n_regions;
             samples++;
         }
         if (rc < 0)
@@ -104,14 +111,43 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (recording_read(path, index, &s, &count, &cut, &why) < 0) {
             check(s == NULL, "a refusal with a sample");
             check(iter_failed || samples == 0, "refused what the iterator read");
+            check(index != 0 || samples == 0, "refused the first sample the iterator read");
             check_refusal(why);
             continue;
         }
-        check(!iter_failed || index == 0, "read the last sample of what the iterator refused");
-        check(index == 0 || count == samples, "a different count of samples");
-        check(index != 0 || (long)s->n_regions == first_regions, "a different first sample");
+        check(count >= samples, "fewer samples than the iterator read");
+        check(iter_failed || count == samples, "a different count of samples");
+        check(index != 0 || samples == 0 || (long)s->n_regions == first_regions,
+              "a different first sample");
         check_model(s);
         snapshot_free(s);
     }
+
+    /* Seeking, backwards, to every sample the iterator read. */
+    why = NULL;
+    struct recording_index *idx = recording_index_open(path, &why);
+    if (!idx) {
+        check(samples == 0, "no index for what the iterator read");
+        check_refusal(why);
+        return 0;
+    }
+    long known = samples < 64 ? samples : 64, step = known > 8 ? known / 8 : 1;
+    for (long i = known - 1; i >= 0; i -= step) { /* a few: each seek reads a keyframe */
+        struct snapshot *s = NULL;
+        why = NULL;
+        check(recording_index_read(idx, i, &s, &why) == 0, "a seek refused what the iterator read");
+        check((long)s->n_regions == regions_of[i], "a seek read another sample");
+        check_model(s);
+        snapshot_free(s);
+    }
+    struct snapshot *s = NULL;
+    why = NULL;
+    if (recording_index_read(idx, -1, &s, &why) == 0) {
+        check_model(s);
+        snapshot_free(s);
+    } else {
+        check_refusal(why);
+    }
+    recording_index_close(idx);
     return 0;
 }

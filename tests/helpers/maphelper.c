@@ -18,6 +18,7 @@
  *   many COUNT           COUNT separate one-page mappings
  *   exiter COUNT MS      COUNT mappings, then exit after MS milliseconds
  *   fork PAGES           PAGES written, then fork: the child shares them
+ *   addthreads N MS      after "ready", one more thread (blocked) every MS, N in all
  *
  * Nothing here may allocate from the brk heap unless the mode asks for it:
  * stdout is unbuffered so stdio does not malloc a buffer. */
@@ -356,6 +357,14 @@ static void mode_fork(long pages)
     report("child", (uintptr_t)child);
 }
 
+static void *sleeping_thread(void *arg)
+{
+    (void)arg;
+    for (;;)
+        pause();
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -413,6 +422,19 @@ int main(int argc, char **argv)
         return 0;
     } else if (!strcmp(mode, "fork"))
         mode_fork(a);
+    else if (!strcmp(mode, "addthreads")) {
+        printf("ready\n");
+        for (long i = 0; i < a; i++) {
+            usleep((useconds_t)b * 1000);
+            pthread_t t;
+            if (pthread_create(&t, NULL, sleeping_thread, NULL))
+                die("pthread_create");
+        }
+        char c;
+        while (read(0, &c, 1) > 0)
+            ;
+        return 0;
+    }
     else {
         printf("error unknown mode '%s'\n", mode);
         return 2;
