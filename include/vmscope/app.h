@@ -40,6 +40,9 @@ struct snapshot;
 int read_sample_arg(const char *arg, struct snapshot **out, char **why);
 /* Prints capture_error_message() for err as the one-line error. */
 void warn_capture_error(pid_t pid, int err);
+/* Opens --program-output FILE (close-on-exec) for launch_options.output;
+ * -1 after saying why. A stand-in until the one output opener. */
+int open_program_output(const char *path);
 
 /* The demo workload: runs the tour's phases forever, writing one line per
  * phase ("<sentence>\n") to announce_fd. Never returns. */

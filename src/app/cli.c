@@ -4,9 +4,11 @@
 #include "vmscope/export.h"
 #include "vmscope/json_reader.h"
 #include "vmscope/recording.h"
+#include "vmscope/sanitize.h"
 #include "vmscope/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,4 +99,16 @@ void warn_capture_error(pid_t pid, int err)
     char *msg = capture_error_message(pid, err);
     warnx_msg("%s", msg);
     free(msg);
+}
+
+int open_program_output(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
+    if (fd < 0) {
+        int e = errno;
+        char *name = sanitize_display_dup(path);
+        warnx_msg("cannot write %s: %s", name, strerror(e));
+        free(name);
+    }
+    return fd;
 }

@@ -474,11 +474,17 @@ int cmd_live(int argc, char **argv)
     }
     pid_t child = 0;
     if (command) {
-        struct launch_options lo = {.argv = command, .user = user, .output = src.output_file,
+        int out_fd = src.output_file ? open_program_output(src.output_file) : -1;
+        if (src.output_file && out_fd < 0)
+            return EXIT_FAILURE_RUNTIME;
+        struct launch_options lo = {.argv = command, .user = user, .output = out_fd,
                                     .pty = !src.output_file, .trace = trace};
         terminal_size(&lo.rows, &lo.cols);
         char *why = NULL;
-        if (launch_start(&lo, &src.launch, &why) < 0) {
+        int lrc = launch_start(&lo, &src.launch, &why);
+        if (out_fd >= 0)
+            close(out_fd); /* launch keeps its own copy */
+        if (lrc < 0) {
             warnx_msg("%s", why);
             free(why);
             return EXIT_FAILURE_RUNTIME;

@@ -147,14 +147,20 @@ int cmd_record(int argc, char **argv)
     struct launch_news early = {0}; /* what came with the state at exec */
     int rc = 0;
     if (command) {
-        struct launch_options lo = {.argv = command, .user = user, .output = program_output,
+        int out_fd = program_output ? open_program_output(program_output) : -1;
+        struct launch_options lo = {.argv = command, .user = user, .output = out_fd,
                                     .trace = trace};
         char *why = NULL;
-        rc = launch_start(&lo, &launch, &why);
-        if (rc < 0) {
+        if (program_output && out_fd < 0)
+            rc = -EIO; /* said by open_program_output */
+        else
+            rc = launch_start(&lo, &launch, &why);
+        if (out_fd >= 0)
+            close(out_fd); /* launch keeps its own copy */
+        if (rc < 0 && why) {
             warnx_msg("%s", why);
             free(why);
-        } else {
+        } else if (rc == 0) {
             pid = launch_pid(launch);
             launch_poll(launch, &early);
             first = early.initial;
