@@ -210,6 +210,10 @@ int cmd_record(int argc, char **argv)
         int crc = capture_snapshot(pid, &opt, &s);
         if ((crc == -ESRCH || crc == -ENOENT) && launch)
             continue; /* the tracer has the last state and the status */
+        if (crc == -EAGAIN) { /* it execs in a loop: the next tick tries again */
+            samples++;
+            continue;
+        }
         if (crc == -ESRCH || crc == -ENOENT) {
             why = "the process exited";
             break;

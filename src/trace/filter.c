@@ -143,6 +143,8 @@ bool trace_decode_call(pid_t tid, uint32_t arch, uint64_t nr, const uint64_t arg
                 e->args[5] *= 4096; /* mmap2's offset is in 4 KiB units on every page size */
             else if (abi->calls[c].quirk == Q_OLD_MMAP && !read_old_mmap_args(tid, e->args[0], e->args))
                 return false;
+            if (abi->compat && e->call == TC_MMAP) /* fd -1 reads as -1, as on x86-64 */
+                e->args[4] = (uint64_t)(int64_t)(int32_t)e->args[4];
             return true;
         }
         return false;
