@@ -221,7 +221,7 @@ static int apply_delta(const struct snapshot *cur, json_t *delta, struct snapsho
 
 bool recording_is(const char *path)
 {
-    FILE *fp = fopen(path, "r");
+    FILE *fp = fopen(path, "re");
     if (!fp)
         return false;
     char head[128] = "";
@@ -265,7 +265,7 @@ int recording_iter_open(struct recording_iter *it, const char *path, char **why)
     memset(it, 0, sizeof *it);
     it->index = -1;
     it->path = sanitize_display_dup(path); /* only ever shown */
-    it->fp = fopen(path, "r");
+    it->fp = fopen(path, "re");
     if (!it->fp) {
         int err = errno;
         *why = xasprintf("cannot open %s: %s", it->path, strerror(err));
