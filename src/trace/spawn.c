@@ -85,14 +85,10 @@ _Noreturn void spawn_child(struct launch *l, int go_fd, int fail_fd)
         _exit(126);
     cloexec_all_from_3();
     /* Root puts the filter in before giving up its rights, so it needs no
-     * no_new_privs and a set-user-ID program keeps its privilege. Only
-     * now: a filtered call with no tracer attached fails (§10.2). */
-    bool filtered = false;
-    if (l->filter.len && l->privileged) {
-        if (install_filter(&l->filter, false) != 0)
-            child_fail(fail_fd, STEP_FILTER);
-        filtered = true;
-    }
+     * no_new_privs and a set-user-ID program keeps its privilege (root
+     * without CAP_SYS_ADMIN, in a container, falls back to no_new_privs).
+     * Only now: a filtered call with no tracer attached fails (§10.2). */
+    bool filtered = l->filter.len && l->privileged && install_filter(&l->filter, false) == 0;
     if (l->opt.user && (setgroups((size_t)l->n_groups, l->groups) != 0 ||
                         setgid(l->gid) != 0 || setuid(l->uid) != 0))
         child_fail(fail_fd, STEP_USER);
