@@ -33,6 +33,10 @@ int proc_read_file(const struct proc_target *t, const char *name, struct buf *ou
  * own mount namespace. Returns an fd or -errno. */
 struct vma;
 int proc_open_mapped_file(const struct proc_target *t, const struct vma *v);
+/* stat() of a path as the process sees it (inside /proc/PID/root, the
+ * last component not followed). 0 or -errno. */
+struct stat;
+int proc_stat_in_root(const struct proc_target *t, const char *path, struct stat *st);
 /* 1 if the process is alive (not a zombie), 0 if it exited, or -errno. */
 int proc_is_alive(const struct proc_target *t);
 

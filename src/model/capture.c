@@ -20,13 +20,13 @@
 
 /* " (deleted)" is ambiguous: a live file may really be named so. When the
  * full name still resolves to the mapped inode, the file is not deleted. */
-static void resolve_deleted_name(struct vma *v)
+static void resolve_deleted_name(const struct proc_target *t, struct vma *v)
 {
     if (!v->deleted || v->name[0] != '/' || v->inode == 0)
         return;
     char *full = xasprintf("%s (deleted)", v->name);
-    struct stat st;
-    if (stat(full, &st) == 0 && st.st_ino == v->inode && major(st.st_dev) == v->dev_major &&
+    struct stat st; /* as the process sees the path, never in our mount namespace */
+    if (proc_stat_in_root(t, full, &st) == 0 && st.st_ino == v->inode && major(st.st_dev) == v->dev_major &&
         minor(st.st_dev) == v->dev_minor) {
         free(v->name);
         v->name = full;
@@ -43,6 +43,7 @@ static void resolve_deleted_name(struct vma *v)
  * only rewrites the record in progress, or reaches back (rewritten_from). */
 struct capture_run {
     struct snapshot *snap;
+    const struct proc_target *target;
     struct vma_list vmas;
     struct region *regions; /* parallel to vmas.items */
     size_t regions_cap;
@@ -75,7 +76,7 @@ static void classify_upto(struct capture_run *run, size_t upto)
     for (; run->done < upto; run->done++) {
         size_t i = run->done;
         struct region *r = &run->regions[i];
-        resolve_deleted_name(&l->items[i]);
+        resolve_deleted_name(run->target, &l->items[i]);
         r->vma = &l->items[i];
         struct region *prev = i ? &run->regions[i - 1] : NULL;
         if (prev)
@@ -208,7 +209,7 @@ static int capture_once(pid_t pid, const struct capture_options *opt, struct sna
         return rc == -ESRCH ? -ENOENT : rc;
 
     struct snapshot *s = xcalloc(1, sizeof *s);
-    struct capture_run run = {.snap = s};
+    struct capture_run run = {.snap = s, .target = &t};
     struct thread_list threads = {0};
     struct proc_stat stat = {0};
     struct smaps_parser parser;

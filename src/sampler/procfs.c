@@ -108,6 +108,16 @@ static int open_in_target_root(const struct proc_target *t, const char *path)
     return fd >= 0 ? fd : -e;
 }
 
+int proc_stat_in_root(const struct proc_target *t, const char *path, struct stat *st)
+{
+    int fd = open_in_target_root(t, path);
+    if (fd < 0)
+        return fd;
+    int rc = fstat(fd, st) == 0 ? 0 : -errno;
+    close(fd);
+    return rc;
+}
+
 int proc_open_mapped_file(const struct proc_target *t, const struct vma *v)
 {
     char name[64];
