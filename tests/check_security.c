@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <pty.h>
 #include <pwd.h>
@@ -25,6 +26,7 @@
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -269,6 +271,22 @@ static bool read_line(int fd, char *line, size_t size, double secs)
     return n > 0 && line[n - 1] == '\n';
 }
 
+/* Gives up what opening /proc/PID/map_files needs (CAP_SYS_ADMIN,
+ * CAP_CHECKPOINT_RESTORE), keeping CAP_SYS_PTRACE. */
+static int drop_map_files_caps(void)
+{
+    struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+    struct __user_cap_data_struct d[2];
+    if (syscall(SYS_capget, &h, d) != 0)
+        return -1;
+    const int drop[] = {CAP_SYS_ADMIN, 40 /* CAP_CHECKPOINT_RESTORE */};
+    for (size_t i = 0; i < 2; i++) {
+        d[drop[i] / 32].effective &= ~(1u << (drop[i] % 32));
+        d[drop[i] / 32].permitted &= ~(1u << (drop[i] % 32));
+    }
+    return (int)syscall(SYS_capset, &h, d);
+}
+
 /* nobody, in its own user and mount namespace, maps DIR/evil from a tmpfs
  * only it sees; in our namespace DIR/evil is its symlink to a file of
  * ours. Sampling must never open that file (inotify sees every open). */
@@ -322,6 +340,19 @@ START_TEST(t_mount_namespace_symlink_not_followed)
         const struct region *r = snapshot_find(s, addr);
         ck_assert_msg(r && strstr(r->vma->name, "/evil"), "the mapping of evil is not sampled");
         snapshot_free(s);
+        /* Without CAP_SYS_ADMIN (no map_files): the path inside the
+         * process's root, never ours. */
+        pid_t c = fork();
+        ck_assert_int_ge(c, 0);
+        if (c == 0)
+            _exit(drop_map_files_caps() == 0 && capture_snapshot(sh, NULL, &s) == 0 &&
+                          snapshot_find(s, addr)
+                      ? 0
+                      : 1);
+        int st;
+        ck_assert_int_eq(waitpid(c, &st, 0), c);
+        ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+                      "no sample without CAP_SYS_ADMIN");
         char ev[4096];
         ssize_t n = read(ino, ev, sizeof ev);
         ck_assert_msg(n < 0 && errno == EAGAIN,
