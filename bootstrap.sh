@@ -18,7 +18,7 @@ cd "$(dirname "$0")"
 PACKAGES=(build-essential autoconf automake libtool pkg-config
           libncurses-dev libproc2-dev check libjansson-dev libelf-dev
           procps util-linux tmux xz-utils valgrind clang libclang-rt-14-dev
-          libxml2-dev zlib1g-dev chromium)
+          libxml2-dev zlib1g-dev chromium gcc-multilib)
 
 # Only for "deb": kept apart so deps/check/demo do not install them.
 DEB_PACKAGES=(dpkg-dev debhelper fakeroot lintian git)

@@ -99,6 +99,18 @@ static void temp_path(char *path, size_t size, const char *suffix)
     snprintf(path, size, "/tmp/vmscope-launch-%d-%s", (int)getpid(), suffix);
 }
 
+/* What the program wrote (record mode keeps it off vmscope's terminal:
+ * --program-output). */
+static void read_program_output(const char *path, struct buf *out)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ck_assert_msg(fd >= 0, "no program output in %s", path);
+    buf_reset(out);
+    ck_assert_int_eq(buf_read_fd(out, fd), 0);
+    close(fd);
+    unlink(path);
+}
+
 /* The last sample of a complete recording; *count gets the number of samples. */
 static struct snapshot *last_sample(const char *rec, long *count)
 {
@@ -151,10 +163,13 @@ START_TEST(t_trace_reports_the_story)
     buf_init(&out);
     buf_init(&err);
     /* -i 60: no sample but the one at exec and the one at exit. */
+    char said[128];
+    temp_path(said, sizeof said, "story.out");
     int rc = run_command((const char *[]){"vmscope", "record", "-i", "60", "--trace", "-o", rec,
-                                          "--", STORY, "story", NULL},
+                                          "--program-output", said, "--", STORY, "story", NULL},
                          (uid_t)-1, &out, &err);
     ck_assert_msg(rc == 0, "record failed (%d): %s", rc, err.data);
+    read_program_output(said, &out);
     ck_assert_msg(strstr(err.data, "exited with status 7"), "no exit status:\n%s", err.data);
     uint64_t pid = story_value(&out, "pid"), big = story_value(&out, "big_malloc"),
              direct = story_value(&out, "direct"), tid = story_value(&out, "thread_tid"),
@@ -273,10 +288,13 @@ START_TEST(t_crash_is_reported)
     buf_init(&out);
     buf_init(&err);
     double t0 = now_s();
-    int rc = run_command((const char *[]){"vmscope", "record", "-i", "60", "-o", rec, "--", STORY,
-                                          "segv", NULL},
+    char said[128];
+    temp_path(said, sizeof said, "segv.out");
+    int rc = run_command((const char *[]){"vmscope", "record", "-i", "60", "-o", rec,
+                                          "--program-output", said, "--", STORY, "segv", NULL},
                          (uid_t)-1, &out, &err);
     ck_assert_int_eq(rc, 0);
+    read_program_output(said, &out);
     ck_assert_msg(now_s() - t0 < 20, "a crash took %.1f s to report", now_s() - t0);
     ck_assert_msg(strstr(err.data, "killed by SIGSEGV"), "no signal said:\n%s", err.data);
     ck_assert_ptr_nonnull(strstr(out.data, "about to crash"));

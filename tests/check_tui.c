@@ -3,6 +3,7 @@
 #include "testlib.h"
 
 #include <check.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -875,12 +876,21 @@ START_TEST(t_replay_shows_traced_calls)
 {
     char rec[96];
     snprintf(rec, sizeof rec, "/tmp/vmscope-traced-%d.jsonl", (int)getpid());
+    char said[96];
+    snprintf(said, sizeof said, "/tmp/vmscope-traced-%d.out", (int)getpid());
     struct buf out;
     buf_init(&out);
     ck_assert_int_eq(run_command((const char *[]){"vmscope", "record", "-i", "60", "--trace", "-o",
-                                                  rec, "--", STORY, "story", NULL},
-                                 -1, &out, NULL),
+                                                  rec, "--program-output", said, "--", STORY,
+                                                  "story", NULL},
+                                 -1, NULL, NULL),
                      0);
+    /* Record mode keeps the program's output off vmscope's terminal. */
+    int fd = open(said, O_RDONLY | O_CLOEXEC);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(buf_read_fd(&out, fd), 0);
+    close(fd);
+    unlink(said);
     uint64_t keep = pane_value(&out, "keep");
     char args[128];
     snprintf(args, sizeof args, "-r %s", rec);

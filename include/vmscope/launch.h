@@ -17,12 +17,16 @@
 #include "vmscope/snapshot.h"
 #include "vmscope/syscall_event.h"
 
+/* CMD always runs in a session of its own on a pseudo-terminal of its own
+ * (never the caller's terminal), with no descriptor of ours but 0, 1, 2. */
 struct launch_options {
     char *const *argv;   /* CMD ARGS */
-    const char *user;    /* -u: run CMD as this user (needs root), or NULL */
-    int output;          /* CMD's stdout and stderr: a descriptor the caller opened
-                          * (atomic_file_open), launch keeps a copy; or -1 */
-    bool pty;            /* without output: a pseudo-terminal the caller reads */
+    const char *user;    /* -u: run CMD as this user (needs root), or NULL; the
+                          * environment then has the user's HOME, USER, LOGNAME, SHELL */
+    int output;          /* without pty: an open descriptor that receives what CMD
+                          * writes to its terminal (launch keeps a copy), -1 = discard.
+                          * Set it explicitly: 0 is a descriptor. */
+    bool pty;            /* the caller reads CMD's terminal (launch_output_fd) */
     unsigned short rows, cols; /* its size */
     bool trace;          /* --trace: exact memory-map system calls */
 };
@@ -44,7 +48,7 @@ struct launch;
  * start (-errno, *why set to a one-line reason). */
 int launch_start(const struct launch_options *o, struct launch **out, char **why);
 pid_t launch_pid(const struct launch *l);
-/* The pseudo-terminal's master side (non-blocking), or -1 without a pty. */
+/* The pseudo-terminal's master side (non-blocking) with pty, else -1. */
 int launch_output_fd(const struct launch *l);
 /* Readable when there is news: the state at exec or at exit, the exit, or a
  * batch of events (poll at least every few hundred ms for the rest). */

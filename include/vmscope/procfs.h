@@ -24,12 +24,19 @@ void proc_target_close(struct proc_target *t);
 int proc_openat(const struct proc_target *t, const char *name, int flags);
 /* Read a whole file under /proc/PID into out (appending). */
 int proc_read_file(const struct proc_target *t, const char *name, struct buf *out);
-/* Open the file a mapping shows, making sure it is the very inode mapped:
- * /proc/PID/exe for the main program, the path when it still names that
- * inode, else /proc/PID/map_files/START-END (needs CAP_SYS_ADMIN or
- * CAP_CHECKPOINT_RESTORE, so it comes last). Returns an fd or -errno. */
+/* Open the file a mapping shows, only through the target's view and only
+ * once it is checked to be the very regular file mapped (dev, inode):
+ * /proc/PID/map_files/START-END where permitted (CAP_SYS_ADMIN or
+ * CAP_CHECKPOINT_RESTORE), /proc/PID/exe, else the path resolved inside
+ * /proc/PID/root without following its last component. Nothing is opened
+ * for reading before the check (O_PATH first), and never a path in our
+ * own mount namespace. Returns an fd or -errno. */
 struct vma;
 int proc_open_mapped_file(const struct proc_target *t, const struct vma *v);
+/* stat() of a path as the process sees it (inside /proc/PID/root, the
+ * last component not followed). 0 or -errno. */
+struct stat;
+int proc_stat_in_root(const struct proc_target *t, const char *path, struct stat *st);
 /* 1 if the process is alive (not a zombie), 0 if it exited, or -errno. */
 int proc_is_alive(const struct proc_target *t);
 

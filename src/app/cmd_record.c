@@ -156,7 +156,7 @@ int cmd_record(int argc, char **argv)
         char *why = NULL;
         rc = launch_start(&lo, &launch, &why);
         if (rc < 0) {
-            warnx_msg("%s", why);
+            warnx_msg("%s", why ? why : strerror(-rc));
             free(why);
         } else if (program_output && (rc = atomic_file_publish(&pout)) < 0) {
             atomic_file_warn(program_output, rc);
@@ -213,6 +213,10 @@ int cmd_record(int argc, char **argv)
         int crc = capture_snapshot(pid, &opt, &s);
         if ((crc == -ESRCH || crc == -ENOENT) && launch)
             continue; /* the tracer has the last state and the status */
+        if (crc == -EAGAIN) { /* it execs in a loop: the next tick tries again */
+            samples++;
+            continue;
+        }
         if (crc == -ESRCH || crc == -ENOENT) {
             why = "the process exited";
             break;

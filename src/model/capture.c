@@ -22,13 +22,13 @@
 
 /* " (deleted)" is ambiguous: a live file may really be named so. When the
  * full name still resolves to the mapped inode, the file is not deleted. */
-static void resolve_deleted_name(struct vma *v)
+static void resolve_deleted_name(const struct proc_target *t, struct vma *v)
 {
     if (!v->deleted || v->name[0] != '/' || v->inode == 0)
         return;
     char *full = xasprintf("%s (deleted)", v->name);
-    struct stat st;
-    if (stat(full, &st) == 0 && st.st_ino == v->inode && major(st.st_dev) == v->dev_major &&
+    struct stat st; /* as the process sees the path, never in our mount namespace */
+    if (proc_stat_in_root(t, full, &st) == 0 && st.st_ino == v->inode && major(st.st_dev) == v->dev_major &&
         minor(st.st_dev) == v->dev_minor) {
         free(v->name);
         v->name = full;
@@ -68,6 +68,7 @@ static void resolve_escaped_name(const struct proc_target *t, struct vma *v)
  * only rewrites the record in progress, or reaches back (rewritten_from). */
 struct capture_run {
     struct snapshot *snap;
+    const struct proc_target *target;
     struct vma_list vmas;
     struct region *regions; /* parallel to vmas.items */
     size_t regions_cap;
@@ -75,7 +76,6 @@ struct capture_run {
     struct smaps_parser *parser;
     struct classifier *classifier;
     const struct capture_observer *observer; /* NULL when not streaming */
-    const struct proc_target *target;
 };
 
 static void stream_reset(struct capture_run *run)
@@ -102,7 +102,7 @@ static void classify_upto(struct capture_run *run, size_t upto)
         size_t i = run->done;
         struct region *r = &run->regions[i];
         resolve_escaped_name(run->target, &l->items[i]);
-        resolve_deleted_name(&l->items[i]);
+        resolve_deleted_name(run->target, &l->items[i]);
         r->vma = &l->items[i];
         struct region *prev = i ? &run->regions[i - 1] : NULL;
         if (prev)
@@ -120,10 +120,18 @@ static void classify_finished(void *arg)
         classify_upto(run, run->vmas.count - 1);
 }
 
+/* A compat (i386) task's stack is below 4 GiB; a 64-bit task's never is. */
+static bool is_compat(const struct proc_stat *st)
+{
+    return !st->masked && st->start_stack && st->start_stack < (UINT64_C(1) << 32);
+}
+
 /* A process that exits (or execs) while we read smaps cuts the read short:
- * the kernel just ends the file. Report that as an exit (or ask for a
- * retry after an exec), never as a smaller address space. */
-static int check_complete(const struct proc_target *t, const struct vma_list *vmas)
+ * the kernel just ends the file. Report that as an exit, or ask for a retry
+ * after an exec (before: stat as read before smaps was opened; an exec
+ * moves the stack), never as a smaller address space. */
+static int check_complete(const struct proc_target *t, const struct vma_list *vmas,
+                          const struct proc_stat *before)
 {
     struct buf b;
     buf_init(&b);
@@ -136,14 +144,19 @@ static int check_complete(const struct proc_target *t, const struct vma_list *vm
         return rc;
     if (st.state == 'Z' || st.state == 'X' || st.state == 'x')
         return -ESRCH;
-    if (vmas->count == 0)
-        return (st.flags & STAT_PF_KTHREAD) ? -ENODATA : -ESRCH;
-    if (st.vsize == 0)
-        return -ESRCH; /* exit_mm() already ran: the task is on its way out */
-    if (kernel_features()->gate_vma) {
-        const struct vma *last = &vmas->items[vmas->count - 1];
-        if (strcmp(last->name, "[vsyscall]") != 0)
-            return -EAGAIN; /* alive with a new mm: it exec'ed under us */
+    if (vmas->count == 0 && (st.flags & STAT_PF_KTHREAD))
+        return -ENODATA;
+    if (vmas->count == 0 || st.vsize == 0)
+        return -EAGAIN; /* between two address spaces (exec), or on its way out */
+    if (!st.masked && !before->masked && st.start_stack != before->start_stack)
+        return -EAGAIN; /* it exec'ed under us */
+    const struct vma *last = &vmas->items[vmas->count - 1];
+    if (is_compat(&st)) {
+        /* No gate VMA in a 32-bit address space; its stack is at the top. */
+        if (last->end <= st.start_stack)
+            return -EAGAIN;
+    } else if (kernel_features()->gate_vma && strcmp(last->name, "[vsyscall]") != 0) {
+        return -EAGAIN; /* alive with a new mm: it exec'ed under us */
     }
     return 0;
 }
@@ -240,15 +253,17 @@ static int capture_once(pid_t pid, const struct capture_options *opt, struct sna
      * consuming it; identity is read once the stream is drained. */
     bool light = opt && opt->light && !opt->census;
     struct smaps_stream *stream = NULL;
+    /* stat before smaps: an exec in between shows as a moved stack. */
+    rc = proc_read_file(&t, "stat", &b);
+    if (rc == 0 && stat_parse(b.data, b.len, &stat) < 0)
+        rc = -ESRCH; /* an empty stat is a process being torn down */
+    if (rc < 0)
+        goto fail;
     if ((rc = smaps_stream_start(&t, light ? "maps" : "smaps", &stream)) < 0)
         goto fail;
     fill_system(&s->system);
     s->proc.pid = pid;
-    rc = proc_read_file(&t, "stat", &b);
-    if (rc == 0 && stat_parse(b.data, b.len, &stat) < 0)
-        rc = -ESRCH; /* an empty stat is a process being torn down */
-    if (rc == 0)
-        rc = threads_read(&t, &threads);
+    rc = threads_read(&t, &threads);
     struct classify_context ctx = {
         .target = &t, .stat = &stat, .threads = &threads,
         .previous = opt && opt->previous && opt->previous->proc.pid == pid ? opt->previous : NULL,
@@ -294,7 +309,7 @@ static int capture_once(pid_t pid, const struct capture_options *opt, struct sna
             goto fail;
         s->light = true;
     }
-    if ((rc = check_complete(&t, &run.vmas)) < 0)
+    if ((rc = check_complete(&t, &run.vmas, &stat)) < 0)
         goto fail;
     s->has_pss = !light;
     take_regions(s, &run);
@@ -320,15 +335,32 @@ done:
     return rc;
 }
 
+/* Alive (not a zombie, not gone): a read that failed may be retried. */
+static bool still_alive(pid_t pid)
+{
+    struct proc_target t;
+    if (proc_target_open(&t, pid) < 0)
+        return false;
+    int alive = proc_is_alive(&t);
+    proc_target_close(&t);
+    return alive > 0;
+}
+
 int capture_snapshot(pid_t pid, const struct capture_options *opt, struct snapshot **out)
 {
-    int rc;
-    for (int attempt = 0; attempt < 3; attempt++) {
-        if ((rc = capture_once(pid, opt, out)) != -EAGAIN)
+    /* An exec between two reads is retried, never reported as an exit; a
+     * process that execs in a loop gets a second of tries. */
+    uint64_t give_up = clock_monotonic_ns() + 1000000000u;
+    for (int attempt = 0;; attempt++) {
+        int rc = capture_once(pid, opt, out);
+        if (rc != -EAGAIN && rc != -ESRCH)
             return rc;
-        usleep(2000 << attempt); /* let an exec in progress finish */
+        if (!still_alive(pid))
+            return -ESRCH;
+        if (clock_monotonic_ns() > give_up)
+            return -EAGAIN;
+        usleep(attempt < 5 ? 1000u << attempt : 20000u); /* let an exec in progress finish */
     }
-    return -ESRCH; /* exec'ing in a loop: we cannot get a consistent picture */
 }
 
 char *capture_error_message(pid_t pid, int err)
@@ -345,6 +377,9 @@ char *capture_error_message(pid_t pid, int err)
                          "(CAP_SYS_PTRACE)", (int)pid);
     case ENODATA:
         return xasprintf("process %d is a kernel thread: it has no user address space", (int)pid);
+    case EAGAIN:
+        return xasprintf("process %d replaces itself (exec) faster than it can be read; "
+                         "trying again", (int)pid);
     default:
         return xasprintf("cannot sample process %d: %s", (int)pid, strerror(-err));
     }

@@ -3,9 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -57,32 +59,76 @@ int proc_read_file(const struct proc_target *t, const char *name, struct buf *ou
 static bool same_file(int fd, const struct vma *v)
 {
     struct stat st;
-    return fstat(fd, &st) == 0 && st.st_ino == v->inode && major(st.st_dev) == v->dev_major &&
-           minor(st.st_dev) == v->dev_minor;
+    return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_ino == v->inode &&
+           major(st.st_dev) == v->dev_major && minor(st.st_dev) == v->dev_minor;
 }
 
-/* fd if it is the mapped inode; closed otherwise. */
-static int keep_if_same(int fd, const struct vma *v)
+/* An O_PATH fd (nothing opened yet) becomes a readable one only when it is
+ * the mapped regular file: a FIFO, a device or another inode is never
+ * opened for reading. */
+static int reopen_if_same(int path_fd, const struct vma *v)
 {
-    if (fd >= 0 && same_file(fd, v))
+    if (path_fd < 0)
+        return path_fd;
+    int fd = -ENOENT;
+    if (same_file(path_fd, v)) {
+        char self[64];
+        snprintf(self, sizeof self, "/proc/self/fd/%d", path_fd);
+        fd = open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+            fd = -errno;
+        else if (!same_file(fd, v)) {
+            close(fd);
+            fd = -ENOENT;
+        }
+    }
+    close(path_fd);
+    return fd;
+}
+
+/* The path as the target sees it: resolved under /proc/PID/root, with
+ * its symlinks and ".." kept inside that root (openat2 RESOLVE_IN_ROOT),
+ * the last component never followed. Never a path in our own mount
+ * namespace: another user's namespace could point it anywhere of ours. */
+static int open_in_target_root(const struct proc_target *t, const char *path)
+{
+    int root = proc_openat(t, "root", O_PATH | O_DIRECTORY);
+    if (root < 0)
+        return root;
+    while (*path == '/')
+        path++;
+    struct open_how how = {.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+                           .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+    int fd = (int)syscall(SYS_openat2, root, path, &how, sizeof how);
+    if (fd < 0 && errno == ENOSYS) { /* before 5.6: relative to the root, last link not followed */
+        fd = openat(root, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    }
+    int e = errno;
+    close(root);
+    return fd >= 0 ? fd : -e;
+}
+
+int proc_stat_in_root(const struct proc_target *t, const char *path, struct stat *st)
+{
+    int fd = open_in_target_root(t, path);
+    if (fd < 0)
         return fd;
-    if (fd >= 0)
-        close(fd);
-    return -ENOENT;
+    int rc = fstat(fd, st) == 0 ? 0 : -errno;
+    close(fd);
+    return rc;
 }
 
 int proc_open_mapped_file(const struct proc_target *t, const struct vma *v)
 {
-    int fd = keep_if_same(proc_openat(t, "exe", O_RDONLY), v);
+    char name[64];
+    snprintf(name, sizeof name, "map_files/%llx-%llx", (unsigned long long)v->start,
+             (unsigned long long)v->end);
+    int fd = reopen_if_same(proc_openat(t, name, O_PATH), v);
+    if (fd < 0)
+        fd = reopen_if_same(proc_openat(t, "exe", O_PATH), v);
     if (fd < 0 && !v->deleted && v->name[0] == '/')
-        fd = keep_if_same(open(v->name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), v);
-    if (fd < 0) {
-        char name[64];
-        snprintf(name, sizeof name, "map_files/%llx-%llx", (unsigned long long)v->start,
-                 (unsigned long long)v->end);
-        fd = keep_if_same(proc_openat(t, name, O_RDONLY), v);
-    }
-    return fd;
+        fd = reopen_if_same(open_in_target_root(t, v->name), v);
+    return fd < 0 ? -ENOENT : fd;
 }
 
 int proc_is_alive(const struct proc_target *t)
