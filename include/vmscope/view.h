@@ -13,7 +13,7 @@
 #include <sys/types.h>
 
 #include "vmscope/byte_ring.h"
-#include "vmscope/pages.h"
+#include "vmscope/page_runs.h"
 #include "vmscope/snapshot.h"
 #include "vmscope/syscall_event.h"
 #include "vmscope/timeline.h"
@@ -53,28 +53,31 @@ struct view {
     bool paused;
     double interval;
     bool color;
-    bool exited;       /* the target is gone: last state stays on screen */
-    bool offline;      /* a saved snapshot (-r): nothing is read from any process */
     long rec_index, rec_count; /* a recording: the sample shown, and how many */
     char banner[256];  /* exited / error, shown in the status line */
     char message[512]; /* transient status (export path, search miss) */
     char phase[256];   /* demo: the current lesson */
     size_t top[SCREEN_COUNT]; /* first visible row of each screen */
-    /* Detail's page grid: page states of the selected region, read again
-     * with each sample (the previous read marks what changed). */
+    /* Detail's page grid: what the loop read for the request the grid
+     * made (view_page_request), again with each sample (the previous read
+     * marks what changed). The screens read nothing themselves. */
+    struct page_request grid_want; /* what the last draw needed */
+    struct page_request grid_rq;   /* what the runs below answer */
     struct page_runs grid, grid_prev;
-    struct page_runs grid_full; /* every page with its kernel flags, small regions only */
-    uint64_t grid_start, grid_end, grid_stamp; /* region and sample they belong to */
+    struct page_runs grid_full;   /* every page with its kernel flags, small regions only */
+    struct page_runs grid_window; /* one page per cell: the pages on screen, in full */
+    struct page_runs grid_one;    /* the cursor's page, in full */
+    const char *grid_note;        /* why there are no runs, or NULL */
+    uint64_t grid_start, grid_end; /* the region they belong to */
     uint64_t page_cursor;    /* page index in the region */
     uint64_t pages_per_cell; /* 0: fit the whole region */
     uint64_t grid_first;     /* first page shown when zoomed in */
-    /* Launch mode (vmscope -- CMD). */
-    bool launched;
-    const struct byte_ring *output; /* the program's output (a pty), or NULL */
-    char output_note[256];          /* where its output went otherwise */
+    /* A launched program: its output (a pty), or a note on where it went;
+     * with neither there is no Output tab. */
+    const struct byte_ring *output;
+    char output_note[256];
     size_t output_scroll;           /* Output: lines up from the end */
-    bool tracing;                   /* --trace: `trace` holds the exact events */
-    struct trace_log trace;
+    struct trace_log trace;         /* the exact events (--trace), once enabled */
     uint32_t traced_since_sample;   /* events since the last sample */
     long event_cursor;              /* Timeline: selected event log line, 0 = newest */
     int rows, cols;
@@ -87,8 +90,15 @@ void view_free(struct view *v);
 void view_push_snapshot(struct view *v, struct snapshot *snap);
 /* Launch mode with --trace: keep the exact events. */
 void view_enable_trace(struct view *v);
+/* Whether the view keeps exact events (they replace the region events). */
+bool view_traced(const struct view *v);
 void view_add_syscall_event(struct view *v, const struct syscall_event *e);
-/* How many tabs there are (Output is one only in launch mode). */
+/* The page states the Detail grid would show now: false when none are
+ * needed (another screen, or the ones held answer this very request). */
+bool view_page_request(struct view *v, struct page_request *rq);
+/* The loop's answer to that request (takes a's runs). */
+void view_set_pages(struct view *v, const struct page_request *rq, struct page_answer *a);
+/* How many tabs there are (Output is one only for a launched program). */
 int view_tab_count(const struct view *v);
 /* Shows snap (owned) instead of the current one, leaving the timeline as
  * it is: moving through a recording. */

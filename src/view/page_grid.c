@@ -3,7 +3,6 @@
  * state; a page cursor whose page is read in full (frame, kernel flags,
  * map count); and a histogram of page states. */
 #include "screens.h"
-#include "vmscope/features.h"
 #include "vmscope/util.h"
 
 #include <inttypes.h>
@@ -101,42 +100,71 @@ static void cells_from_runs(const struct page_runs *runs, uint64_t region_start,
 
 #define FULL_HISTOGRAM_PAGES 16384 /* 64 MiB of 4 KiB pages */
 
-static uint64_t region_pages(const struct view *v)
+/* The snapshot's page size: a replay shows the machine it was taken on. */
+static uint64_t page_size(const struct view *v)
 {
-    return (v->grid_end - v->grid_start) / (uint64_t)kernel_features()->page_size;
+    return v->snap && v->snap->system.page_size > 0 ? (uint64_t)v->snap->system.page_size : 4096;
 }
 
-/* Reads the grid again when the region or the sample changed. */
-static void refresh_grid(struct view *v, const struct region *r)
+static uint64_t region_pages(const struct view *v)
 {
-    bool same_region = v->grid_start == r->vma->start && v->grid_end == r->vma->end;
-    if (same_region && (v->grid_stamp == v->snap->monotonic_ns || v->exited))
-        return; /* after the exit, the last pages read stay */
+    return (v->grid_end - v->grid_start) / page_size(v);
+}
+
+/* A new region: its own cursor, zoom and runs. */
+static void switch_region(struct view *v, const struct region *r)
+{
+    if (v->grid_start == r->vma->start && v->grid_end == r->vma->end)
+        return;
+    page_runs_free(&v->grid);
     page_runs_free(&v->grid_prev);
-    if (same_region) {
-        v->grid_prev = v->grid; /* what the last tick showed */
-    } else {
-        page_runs_free(&v->grid);
-        v->page_cursor = 0;
-        v->pages_per_cell = 0;
-        v->grid_first = 0;
-    }
-    memset(&v->grid, 0, sizeof v->grid);
+    page_runs_free(&v->grid_full);
+    page_runs_free(&v->grid_window);
+    page_runs_free(&v->grid_one);
+    memset(&v->grid_rq, 0, sizeof v->grid_rq);
+    v->grid_note = NULL;
+    v->page_cursor = 0;
+    v->pages_per_cell = 0;
+    v->grid_first = 0;
     v->grid_start = r->vma->start;
     v->grid_end = r->vma->end;
-    v->grid_stamp = v->snap->monotonic_ns;
-    struct proc_target t;
-    if (v->exited || proc_target_open(&t, v->snap->proc.pid) < 0)
+}
+
+void view_set_pages(struct view *v, const struct page_request *rq, struct page_answer *a)
+{
+    if (rq->start != v->grid_start || rq->end != v->grid_end) {
+        page_answer_free(a);
+        return; /* asked for a region no longer shown */
+    }
+    bool new_sample = rq->stamp != v->grid_rq.stamp;
+    v->grid_rq = *rq;
+    v->grid_note = a->note;
+    if (a->err < 0) { /* what was read before stays (the state at the end) */
+        page_answer_free(a);
         return;
-    /* Private anonymous memory has no file pages: skip that costly category. */
-    bool with_file = r->vma->inode != 0 || r->vma->perms[3] == 's' || r->vma->name[0] == '/';
-    pages_read_states(&t, r->vma->start, r->vma->end, with_file, &v->grid);
-    /* A small region is read in full once per sample, for the histogram by
-     * kernel page flags (each page costs a kpageflags read). */
+    }
+    if (new_sample) {
+        page_runs_free(&v->grid_prev);
+        v->grid_prev = v->grid; /* what the last sample showed */
+    } else {
+        page_runs_free(&v->grid);
+    }
+    v->grid = a->states;
     page_runs_free(&v->grid_full);
-    if (region_pages(v) <= FULL_HISTOGRAM_PAGES)
-        pages_read(&t, r->vma->start, r->vma->end, &v->grid_full);
-    proc_target_close(&t);
+    v->grid_full = a->full;
+    page_runs_free(&v->grid_window);
+    v->grid_window = a->window;
+    page_runs_free(&v->grid_one);
+    v->grid_one = a->one;
+    memset(a, 0, sizeof *a);
+}
+
+bool view_page_request(struct view *v, struct page_request *rq)
+{
+    if (v->screen != SCREEN_DETAIL || !v->grid_want.end)
+        return false;
+    *rq = v->grid_want;
+    return !page_request_equal(rq, &v->grid_rq);
 }
 
 /* pages per cell for the current zoom; grid_first keeps the cursor shown. */
@@ -157,19 +185,14 @@ static uint64_t layout(struct view *v, size_t ncells)
 
 static void draw_cursor_page(struct view *v, int y, int width)
 {
-    uint64_t psz = (uint64_t)kernel_features()->page_size;
+    uint64_t psz = page_size(v);
     uint64_t addr = v->grid_start + v->page_cursor * psz;
     char line[512];
     int n = snprintf(line, sizeof line, "page 0x%" PRIx64 " (+0x%" PRIx64 ")  ", addr,
                      v->page_cursor * psz);
-    struct page_runs one = {0};
-    struct proc_target t;
-    if (!v->exited && proc_target_open(&t, v->snap->proc.pid) == 0) {
-        pages_read(&t, addr, addr + psz, &one);
-        proc_target_close(&t);
-    }
-    if (one.count == 1) {
-        const struct page_run *p = &one.items[0];
+    const struct page_runs *one = &v->grid_one;
+    if (v->grid_rq.page == addr && one->count == 1) {
+        const struct page_run *p = &one->items[0];
         for (int b = 0; b < PAGE_STATE_COUNT && n < (int)sizeof line - 20; b++)
             if (p->state & (1u << b))
                 n += snprintf(line + n, sizeof line - (size_t)n, "%s ", page_state_name(b));
@@ -183,12 +206,11 @@ static void draw_cursor_page(struct view *v, int y, int width)
             for (int b = 0; b < 64 && n < (int)sizeof line - 20; b++)
                 if ((p->kflags >> b & 1) && kpageflag_name(b))
                     n += snprintf(line + n, sizeof line - (size_t)n, " %s", kpageflag_name(b));
-        } else if ((p->state & PS_PRESENT) && !one.pfn_readable) {
+        } else if ((p->state & PS_PRESENT) && !one->pfn_readable) {
             n += snprintf(line + n, sizeof line - (size_t)n,
                           " (frame, flags, map count: need CAP_SYS_ADMIN, run as root)");
         }
     }
-    page_runs_free(&one);
     draw_text(y, 0, width, line);
 }
 
@@ -214,14 +236,13 @@ static void histogram_add(struct histogram *h, uint64_t key, uint64_t pages)
 }
 
 /* "pages bytes <label of the key>" rows under a title. */
-static void histogram_draw(const struct histogram *h, const char *title,
+static void histogram_draw(const struct histogram *h, uint64_t psz, const char *title,
                            void (*label)(uint64_t key, char *out, size_t size), int y, int x,
                            int height, int width)
 {
     attron(A_BOLD);
     draw_text(y, x, width, title);
     attroff(A_BOLD);
-    uint64_t psz = (uint64_t)kernel_features()->page_size;
     for (int j = 0; j < h->n && j + 1 < height; j++) {
         char line[400], sz[16];
         format_size(sz, sizeof sz, h->rows[j].pages * psz);
@@ -269,13 +290,13 @@ static void draw_histogram(const struct view *v, int y, int x, int height, int w
         for (size_t i = 0; i < full->count; i++)
             histogram_add(&h, full->items[i].has_flags ? full->items[i].kflags : KEY_NOT_PRESENT,
                           full->items[i].pages);
-        histogram_draw(&h, "pages       bytes  kernel page flags", flags_label, y, x, height,
+        histogram_draw(&h, page_size(v), "pages       bytes  kernel page flags", flags_label, y, x, height,
                        width);
         return;
     }
     for (size_t i = 0; i < v->grid.count; i++)
         histogram_add(&h, v->grid.items[i].state, v->grid.items[i].pages);
-    histogram_draw(&h, "pages       bytes  state", state_label, y, x, height, width);
+    histogram_draw(&h, page_size(v), "pages       bytes  state", state_label, y, x, height, width);
 }
 
 /* The histogram's width beside the grid, by terminal width (0: none). */
@@ -292,21 +313,10 @@ static int grid_width(void)
 
 void page_grid_draw(struct view *v, const struct region *r, int top, int height)
 {
+    memset(&v->grid_want, 0, sizeof v->grid_want);
     if (height < 4 || COLS < 20)
         return;
-    if (v->offline) { /* the pid in a file may be another process by now */
-        char line[160];
-        snprintf(line, sizeof line, "Pages: a saved snapshot has no page states%s",
-                 r->vma->has_census ? "; its census is in the fields above" : "");
-        draw_text(top, 0, COLS, line);
-        return;
-    }
-    refresh_grid(v, r);
-    if (v->exited && !v->grid.count) {
-        draw_text(top, 0, COLS, "Pages: the process has ended and its pages were not read "
-                                "before; the fields above are its state at the end");
-        return;
-    }
+    switch_region(v, r);
     int hist_w = histogram_width(), gw = grid_width(), gh = height - 3;
     if (gw < 8 || gh < 1)
         return;
@@ -315,6 +325,28 @@ void page_grid_draw(struct view *v, const struct region *r, int top, int height)
     if (v->page_cursor >= total)
         v->page_cursor = total ? total - 1 : 0;
     uint64_t per = layout(v, ncells);
+    uint64_t psz = page_size(v);
+    /* What to ask the loop for: states of the region; every page in full
+     * for a small one (the flags histogram); one page per cell: the pages
+     * on screen in full (exclusive or shared), never more than a
+     * screenful; and the cursor's page. */
+    struct page_request *rq = &v->grid_want;
+    rq->start = r->vma->start;
+    rq->end = r->vma->end;
+    /* Private anonymous memory has no file pages: skip that costly category. */
+    rq->with_file = r->vma->inode != 0 || r->vma->perms[3] == 's' || r->vma->name[0] == '/';
+    rq->full = total <= FULL_HISTOGRAM_PAGES;
+    if (per == 1) {
+        rq->window_lo = v->grid_start + v->grid_first * psz;
+        rq->window_hi = rq->window_lo + ncells * psz < v->grid_end ? rq->window_lo + ncells * psz
+                                                                   : v->grid_end;
+    }
+    rq->page = v->grid_start + v->page_cursor * psz;
+    rq->stamp = v->snap->monotonic_ns;
+    if (!v->grid.count) {
+        draw_text(top, 0, COLS, v->grid_note ? v->grid_note : "Pages: reading ...");
+        return;
+    }
     char head[200];
     snprintf(head, sizeof head,
              "Pages: %" PRIu64 " per cell (+ - zoom)   # anon  F file  H huge  0 zero  S swap  "
@@ -324,25 +356,12 @@ void page_grid_draw(struct view *v, const struct region *r, int top, int height)
     draw_text(top, 0, COLS, head);
     attroff(A_BOLD);
     struct cell *cells = xcalloc(ncells, sizeof *cells), *old = NULL;
-    uint64_t psz = (uint64_t)kernel_features()->page_size;
-    /* One page per cell: read the pages on screen in full (exclusive or
-     * shared); never more than a screenful, whatever the region's size. */
-    struct page_runs window = {0};
-    bool detailed = false;
-    if (per == 1 && !v->exited) {
-        struct proc_target t;
-        uint64_t lo = v->grid_start + v->grid_first * psz;
-        uint64_t hi = lo + ncells * psz < v->grid_end ? lo + ncells * psz : v->grid_end;
-        if (proc_target_open(&t, v->snap->proc.pid) == 0) {
-            detailed = pages_read(&t, lo, hi, &window) == 0;
-            proc_target_close(&t);
-        }
-    }
+    bool detailed = per == 1 && v->grid_window.count && v->grid_rq.window_lo == rq->window_lo &&
+                    v->grid_rq.window_hi == rq->window_hi;
     if (detailed)
-        cells_from_runs(&window, v->grid_start, psz, v->grid_first, per, cells, ncells);
+        cells_from_runs(&v->grid_window, v->grid_start, psz, v->grid_first, per, cells, ncells);
     else
         cells_from_runs(&v->grid, v->grid_start, psz, v->grid_first, per, cells, ncells);
-    page_runs_free(&window);
     if (v->grid_prev.count) {
         old = xcalloc(ncells, sizeof *old);
         cells_from_runs(&v->grid_prev, v->grid_start, psz, v->grid_first, per, old, ncells);
@@ -372,7 +391,7 @@ void page_grid_draw(struct view *v, const struct region *r, int top, int height)
 
 int page_grid_key(struct view *v, int ch, int height)
 {
-    if (!v->grid_end || v->offline)
+    if (!v->grid_end || !v->grid.count)
         return 0;
     uint64_t total = region_pages(v), per = v->pages_per_cell ? v->pages_per_cell : 1;
     int gw = grid_width();

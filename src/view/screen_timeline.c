@@ -126,7 +126,7 @@ static void draw_series(struct view *v, int top, int rows, int width)
 
 static long event_log_length(const struct view *v)
 {
-    return v->tracing ? (long)v->trace.count : (long)v->timeline.event_count;
+    return view_traced(v) ? (long)v->trace.count : (long)v->timeline.event_count;
 }
 
 static void format_ago(char *out, size_t size, uint64_t when, uint64_t now)
@@ -142,7 +142,7 @@ static void format_log_line(const struct view *v, long k, char *line, size_t siz
 {
     uint64_t now = v->snap ? v->snap->monotonic_ns : 0;
     char ago[24];
-    if (v->tracing) {
+    if (view_traced(v)) {
         const struct syscall_event *e = trace_log_at(&v->trace, v->trace.count - 1 - (size_t)k);
         char call[240];
         syscall_event_format(e, call, sizeof call);
@@ -167,7 +167,7 @@ static void draw_events(struct view *v, int top, int rows, int x, int width)
 {
     char title[160];
     long n = event_log_length(v);
-    if (v->tracing)
+    if (view_traced(v))
         snprintf(title, sizeof title,
                  "Memory calls, exact (newest first; %llu brk, %llu mmap, %llu munmap, %llu other)",
                  (unsigned long long)v->trace.total[TC_BRK],
@@ -204,7 +204,7 @@ static int show_event_region(struct view *v)
         return VIEW_HANDLED;
     uint64_t start = 0, end = 0;
     bool has_range;
-    if (v->tracing) {
+    if (view_traced(v)) {
         const struct syscall_event *e =
             trace_log_at(&v->trace, v->trace.count - 1 - (size_t)v->event_cursor);
         has_range = syscall_event_range(e, &start, &end);
@@ -281,7 +281,7 @@ static void timeline_draw(struct view *v, int top, int height)
     int chart_h = chart_height(height);
     int chart_w = COLS - 10;
     attron(A_BOLD);
-    draw_text(top, 0, COLS, v->tracing ? "RSS over time, stacked by class (* = memory calls traced, ! = regions changed)"
+    draw_text(top, 0, COLS, view_traced(v) ? "RSS over time, stacked by class (* = memory calls traced, ! = regions changed)"
                                     : "RSS over time, stacked by class (! = regions changed)");
     attroff(A_BOLD);
     if (chart_h > 0 && chart_w > 0)

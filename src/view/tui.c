@@ -2,7 +2,6 @@
  * key dispatch to the current screen. */
 #include "screens.h"
 #include "vmscope/buf.h"
-#include "vmscope/features.h"
 #include "vmscope/sanitize.h"
 #include "vmscope/util.h"
 
@@ -40,6 +39,7 @@ void tui_start(bool color)
     cbreak();
     noecho();
     keypad(stdscr, TRUE);
+    set_escdelay(25); /* Esc is "back": ncurses waits a second by default for a sequence */
     curs_set(0);
     mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
     mouseinterval(0); /* report presses at once; no wait for a double click */
@@ -165,13 +165,16 @@ static void draw_header(struct view *v)
         format_size(b, sizeof b, s->totals.rss);
         format_size(c, sizeof c, s->totals.pss);
         format_size(d, sizeof d, s->totals.swap);
-        const struct kernel_features *f = kernel_features();
-        /* Between full samples PSS is the last full sample's (marked ~). */
-        snprintf(line, sizeof line, "VSZ %s  RSS %s  PSS %s%s  Swap %s  regions %zu%s", a, b,
-                 s->light ? "~" : "", c, d, s->n_regions,
-                 f->pfn_visible && f->kpageflags ? ""
-                                                 : "   (PFNs and page flags need root: "
-                                                   "CAP_SYS_ADMIN)");
+        /* Between full samples PSS is the last full sample's (marked ~).
+         * The privileges and page size are the snapshot's: a replay
+         * shows the machine and the rights it was taken with. */
+        char psz[32] = "";
+        if (s->system.page_size > 0 && s->system.page_size != 4096)
+            snprintf(psz, sizeof psz, "  page %ldK", s->system.page_size / 1024);
+        snprintf(line, sizeof line, "VSZ %s  RSS %s  PSS %s%s  Swap %s  regions %zu%s%s", a, b,
+                 s->light ? "~" : "", c, d, s->n_regions, psz,
+                 s->system.privileged ? ""
+                                      : "   (PFNs and page flags need root: CAP_SYS_ADMIN)");
         draw_text(1, 0, COLS, line);
     }
     clear_row(2, 0);
@@ -276,6 +279,7 @@ int tui_key(struct view *v, int ch)
     int r = screens[v->screen]->key ? screens[v->screen]->key(v, ch, height) : 0;
     if (r)
         return r;
+    bool had_message = v->message[0] != '\0';
     if (ch != 'm')
         v->message[0] = '\0';
     enum screen_id tabs = (enum screen_id)view_tab_count(v);
@@ -340,7 +344,7 @@ int tui_key(struct view *v, int ch)
         return VIEW_HANDLED | VIEW_REDRAW | VIEW_SEEK;
     }
     case KEY_RESIZE: break;
-    default: return 0;
+    default: return had_message ? VIEW_REDRAW : 0; /* the message went */
     }
     return VIEW_HANDLED | VIEW_REDRAW;
 }
