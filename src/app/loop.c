@@ -26,7 +26,11 @@ static void install_signals(void)
     struct sigaction sa = {.sa_handler = on_stop_signal}; /* no SA_RESTART: poll returns */
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    /* Started with SIGHUP ignored (nohup, some su and setsid wrappers):
+     * it stays ignored, and the terminal's end is seen by poll instead. */
+    struct sigaction old;
+    if (sigaction(SIGHUP, NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+        sigaction(SIGHUP, &sa, NULL);
 }
 
 /* Passes what the source found to the sink; false once a write failed. */

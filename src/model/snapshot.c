@@ -35,8 +35,43 @@ void snapshot_free(struct snapshot *s)
     for (size_t i = 0; i < s->n_objects; i++)
         free(s->objects[i]);
     free(s->objects);
+    for (size_t i = 0; i < s->n_images; i++)
+        free(s->images[i].parts);
+    free(s->images);
     identity_free(&s->proc);
     free(s);
+}
+
+const char *image_part_role(const char *name)
+{
+    static const char *const roles[] = {"code", "rodata", "relro", "data", "bss"};
+    for (size_t i = 0; name && i < sizeof roles / sizeof *roles; i++)
+        if (strcmp(roles[i], name) == 0)
+            return roles[i];
+    return NULL;
+}
+
+const struct image_part *snapshot_add_image(struct snapshot *s, const struct image_part *parts,
+                                            size_t n)
+{
+    if (!n)
+        return NULL;
+    s->images = xrealloc(s->images, (s->n_images + 1) * sizeof *s->images);
+    struct snapshot_image *im = &s->images[s->n_images++];
+    im->parts = xmalloc(n * sizeof *parts);
+    memcpy(im->parts, parts, n * sizeof *parts);
+    im->n = n;
+    return im->parts;
+}
+
+/* The copy's array for a region's image pointer into s. */
+static const struct image_part *remap_image(const struct snapshot *s, const struct snapshot *to,
+                                            const struct image_part *p)
+{
+    for (size_t k = 0; p && k < s->n_images; k++)
+        if (p >= s->images[k].parts && p < s->images[k].parts + s->images[k].n)
+            return to->images[k].parts + (p - s->images[k].parts);
+    return NULL;
 }
 
 struct slot {
@@ -74,6 +109,12 @@ struct snapshot *snapshot_clone(const struct snapshot *s)
         slots[i] = (struct slot){s->objects[i], i};
     }
     qsort(slots, s->n_objects, sizeof *slots, by_address);
+    c->images = xcalloc(s->n_images + 1, sizeof *c->images);
+    for (size_t k = 0; k < s->n_images; k++) {
+        c->images[k].parts = xmalloc(s->images[k].n * sizeof *s->images[k].parts);
+        memcpy(c->images[k].parts, s->images[k].parts, s->images[k].n * sizeof *s->images[k].parts);
+        c->images[k].n = s->images[k].n;
+    }
     c->vmas = xcalloc(s->n_regions + 1, sizeof *c->vmas);
     c->regions = xcalloc(s->n_regions + 1, sizeof *c->regions);
     for (size_t i = 0; i < s->n_regions; i++) {
@@ -84,6 +125,7 @@ struct snapshot *snapshot_clone(const struct snapshot *s)
         c->regions[i].vma = &c->vmas[i];
         c->regions[i].subclass = remap(slots, s->n_objects, c, r->subclass);
         c->regions[i].object = remap(slots, s->n_objects, c, r->object);
+        c->regions[i].image = remap_image(s, c, r->image);
     }
     free(slots);
     return c;
