@@ -289,6 +289,26 @@ START_TEST(t_page_answers)
 }
 END_TEST
 
+/* One table names and shows every class: names round-trip, glyphs and
+ * colours tell the classes apart. */
+START_TEST(t_class_table)
+{
+    for (int c = 0; c < RC_COUNT; c++) {
+        const struct region_class_style *st = &region_class_styles[c];
+        ck_assert_int_eq(region_class_from_name(st->name), c);
+        ck_assert_str_eq(region_class_name((enum region_class)c), st->name);
+        ck_assert_int_eq(st->rgb[0], '#');
+        ck_assert_int_ge(st->ansi, 1);
+        ck_assert_int_le(st->ansi, 7);
+        for (int d = 0; d < c; d++) {
+            ck_assert_int_ne(st->glyph, region_class_styles[d].glyph);
+            ck_assert_int_ne(st->ansi, region_class_styles[d].ansi);
+            ck_assert_str_ne(st->rgb, region_class_styles[d].rgb);
+        }
+    }
+}
+END_TEST
+
 static Suite *view_suite(void)
 {
     Suite *s = suite_create("view");
@@ -299,6 +319,7 @@ static Suite *view_suite(void)
     tcase_add_test(tc, t_keys_return_flags);
     tcase_add_test(tc, t_timeline_series);
     tcase_add_test(tc, t_page_answers);
+    tcase_add_test(tc, t_class_table);
     suite_add_tcase(s, tc);
     return s;
 }

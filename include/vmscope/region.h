@@ -48,6 +48,18 @@ struct region {
     size_t n_image;
 };
 
+/* The one table of how a class is named and shown, for the TUI and the
+ * SVG alike: its JSON name, its glyph on the map (so it reads without
+ * colour), its terminal colour (an ANSI number, as curses' COLOR_*) and
+ * its SVG colour. */
+struct region_class_style {
+    const char *name;
+    char glyph;
+    short ansi;
+    const char *rgb;
+};
+extern const struct region_class_style region_class_styles[RC_COUNT];
+
 const char *region_class_name(enum region_class c);
 /* Returns the class for a name ("text" ...), or -1. */
 int region_class_from_name(const char *name);

@@ -7,19 +7,23 @@
 
 #include "vmscope/util.h"
 
-static const char *const class_names[RC_COUNT] = {
-    "text", "data", "bss", "heap", "mmap", "stack", "other",
+/* ANSI colours: 1 red, 2 green, 3 yellow, 4 blue, 5 magenta, 6 cyan, 7 white. */
+const struct region_class_style region_class_styles[RC_COUNT] = {
+    [RC_TEXT] = {"text", 'T', 4, "#3465a4"},  [RC_DATA] = {"data", 'D', 6, "#06989a"},
+    [RC_BSS] = {"bss", 'B', 5, "#75507b"},    [RC_HEAP] = {"heap", 'H', 2, "#4e9a06"},
+    [RC_MMAP] = {"mmap", 'M', 3, "#c4a000"},  [RC_STACK] = {"stack", 'S', 1, "#cc0000"},
+    [RC_OTHER] = {"other", 'o', 7, "#888a85"},
 };
 
 const char *region_class_name(enum region_class c)
 {
-    return (unsigned)c < RC_COUNT ? class_names[c] : "other";
+    return (unsigned)c < RC_COUNT ? region_class_styles[c].name : "other";
 }
 
 int region_class_from_name(const char *name)
 {
     for (int i = 0; i < RC_COUNT; i++)
-        if (strcmp(class_names[i], name) == 0)
+        if (strcmp(region_class_styles[i].name, name) == 0)
             return i;
     return -1;
 }

@@ -46,10 +46,8 @@ void tui_start(bool color)
     if (color && has_colors()) {
         start_color();
         use_default_colors();
-        static const short fg[RC_COUNT] = {COLOR_BLUE, COLOR_CYAN, COLOR_MAGENTA, COLOR_GREEN,
-                                           COLOR_YELLOW, COLOR_RED, COLOR_WHITE};
         for (int c = 0; c < RC_COUNT; c++)
-            init_pair((short)(c + 1), fg[c], -1);
+            init_pair((short)(c + 1), region_class_styles[c].ansi, -1);
     }
 }
 
@@ -62,8 +60,7 @@ attr_t class_attr(const struct view *v, enum region_class c)
 
 char class_glyph(enum region_class c)
 {
-    static const char glyphs[RC_COUNT] = {'T', 'D', 'B', 'H', 'M', 'S', 'o'};
-    return (unsigned)c < RC_COUNT ? glyphs[c] : '?';
+    return (unsigned)c < RC_COUNT ? region_class_styles[c].glyph : '?';
 }
 
 void clear_row(int y, int x)
