@@ -610,12 +610,28 @@ static int count_processes(const char *argv0, const char *arg)
     return n;
 }
 
-/* A launched program's live view on a pty we own that is not its
- * controlling terminal (a new session, as under su -c), with SIGHUP
- * ignored besides: closing the pty's master sends no SIGHUP, and still
- * ends the view within a second, status 1, the program killed. */
+/* The view on a pty we own that is not its controlling terminal (a new
+ * session, as under su -c), with SIGHUP ignored besides: closing the pty's
+ * master sends no SIGHUP, and still ends the view within a second, status
+ * 1, in every mode: a launched program (killed too), a pid, a file, the
+ * picker. */
 START_TEST(t_terminal_loss_exits)
 {
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
+    char pid_arg[16], file[64];
+    snprintf(pid_arg, sizeof pid_arg, "%d", (int)h.pid);
+    snprintf(file, sizeof file, "/tmp/vmscope-loss-%d.json", (int)getpid());
+    ck_assert_int_eq(run_command((const char *[]){"vmscope", "snapshot", "-p", pid_arg, "-o", file,
+                                                  NULL}, -1, NULL, NULL), 0);
+    const char *const modes[][6] = {
+        {"-i", "0.5", "--", "sleep", "987.654", NULL},
+        {"-i", "0.5", "-p", pid_arg, NULL},
+        {"-r", file, NULL},
+        {NULL},
+    };
+    const char *const *args = modes[_i];
+    const char *marker = _i == 3 ? "choose a process" : "Map";
     int master = posix_openpt(O_RDWR | O_NOCTTY);
     ck_assert_int_ge(master, 0);
     ck_assert_int_eq(grantpt(master), 0);
@@ -637,14 +653,17 @@ START_TEST(t_terminal_loss_exits)
         close(master);
         signal(SIGHUP, SIG_IGN);
         setenv("TERM", "xterm", 1);
-        execl(bin, "vmscope", "-i", "0.5", "--", "sleep", "987.654", (char *)NULL);
+        char *argv[8] = {"vmscope"};
+        for (int k = 0; args[k]; k++)
+            argv[k + 1] = (char *)args[k];
+        execv(bin, argv);
         _exit(98);
     }
     /* Read the screen until the first frame is there. */
     struct buf screen;
     buf_init(&screen);
     uint64_t deadline = clock_monotonic_ns() + 10000000000ull;
-    while (clock_monotonic_ns() < deadline && !(screen.data && strstr(screen.data, "Map"))) {
+    while (clock_monotonic_ns() < deadline && !(screen.data && strstr(screen.data, marker))) {
         struct pollfd p = {.fd = master, .events = POLLIN};
         if (poll(&p, 1, 100) > 0) {
             char tmp[4096];
@@ -653,8 +672,9 @@ START_TEST(t_terminal_loss_exits)
                 buf_append(&screen, tmp, (size_t)n);
         }
     }
-    ck_assert_msg(screen.data && strstr(screen.data, "Map"), "no first frame");
-    ck_assert_int_eq(count_processes("sleep", "987.654"), 1);
+    ck_assert_msg(screen.data && strstr(screen.data, marker), "mode %d: no first frame", _i);
+    if (_i == 0)
+        ck_assert_int_eq(count_processes("sleep", "987.654"), 1);
     close(master);
     uint64_t closed = clock_monotonic_ns();
     int status = 0;
@@ -665,10 +685,13 @@ START_TEST(t_terminal_loss_exits)
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
     }
-    ck_assert_msg(got == pid, "vmscope still running 1 s after its terminal closed");
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 1, "status %#x", status);
+    ck_assert_msg(got == pid, "mode %d: still running 1 s after its terminal closed", _i);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 1, "mode %d: status %#x", _i,
+                  status);
     ck_assert_int_eq(count_processes("sleep", "987.654"), 0); /* nothing left running */
     buf_free(&screen);
+    unlink(file);
+    helper_stop(&h);
 }
 END_TEST
 
@@ -1244,7 +1267,7 @@ int main(void)
     tcase_add_test(tc, t_page_grid_shared_pages);
     tcase_add_test(tc, t_page_grid_large_region_histogram);
     tcase_add_test(tc, t_detail_image_parts);
-    tcase_add_test(tc, t_terminal_loss_exits);
+    tcase_add_loop_test(tc, t_terminal_loss_exits, 0, 4);
     tcase_add_test(tc, t_escape_is_quick);
     tcase_add_test(tc, t_replay_reads_no_process);
     tcase_add_test(tc, t_idle_view_is_idle);

@@ -109,6 +109,9 @@ void view_replace_snapshot(struct view *v, struct snapshot *snap);
 void tui_start(bool color);
 void tui_stop(void);
 void tui_draw(struct view *v);
+/* The terminal went away (hang-up, end of file, an error): checked when
+ * reading keys found none although the terminal was readable. */
+bool tui_terminal_gone(void);
 int tui_key(struct view *v, int ch);
 
 /* Regions in the order and with the filter the Regions screen shows;
@@ -119,7 +122,16 @@ long view_selected_index(const struct view *v);
 /* Select the region that contains addr, or whose name contains text. */
 bool view_search(struct view *v, const char *text);
 
-/* Process picker: returns the chosen pid, 0 if the user quit. */
-pid_t picker_run(void);
+/* A process the picker offers; the app reads the list (the view reads
+ * nothing). Strings are the targets': the picker sanitises them. */
+struct picker_row {
+    pid_t pid;
+    const char *user;
+    uint64_t rss; /* bytes */
+    const char *command;
+};
+/* Process picker: returns the chosen pid, 0 if the user quit, -1 when the
+ * terminal went away. */
+pid_t picker_run(const struct picker_row *rows, size_t n);
 
 #endif

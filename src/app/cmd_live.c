@@ -4,6 +4,7 @@
 #include "vmscope/app.h"
 #include "vmscope/launch.h"
 #include "vmscope/loop.h"
+#include "vmscope/proclist.h"
 #include "vmscope/util.h"
 #include "vmscope/view.h"
 
@@ -34,6 +35,23 @@ static void live_usage(FILE *fp)
           "  -n, --samples N     exit after N samples (like top -n)\n"
           "      --no-color      no colours (also when NO_COLOR is set)\n",
           fp);
+}
+
+/* The picker: the process list is read here, the view only shows it. */
+static pid_t pick_process(bool color)
+{
+    struct proc_entry *list = NULL;
+    size_t n = 0;
+    proclist_read(&list, &n);
+    struct picker_row *rows = xcalloc(n ? n : 1, sizeof *rows);
+    for (size_t i = 0; i < n; i++)
+        rows[i] = (struct picker_row){list[i].pid, list[i].user, list[i].rss, list[i].command};
+    tui_start(color);
+    pid_t pid = picker_run(rows, n);
+    tui_stop();
+    free(rows);
+    proclist_free(list, n);
+    return pid;
 }
 
 /* The terminal's size, for the launched program's pty (less the header). */
@@ -139,9 +157,9 @@ int cmd_live(int argc, char **argv)
         src = source_file_new(file);
     } else {
         if (!pid) {
-            tui_start(color);
-            pid = picker_run();
-            tui_stop();
+            pid = pick_process(color);
+            if (pid < 0)
+                return EXIT_FAILURE_RUNTIME; /* the terminal went away */
             if (!pid)
                 return EXIT_OK;
         }

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -150,9 +149,8 @@ static unsigned view_input(struct sink *k, bool readable)
     }
     k->paused = v->paused;
     k->interval = v->interval;
-    int avail = 0;
-    if (readable && !any && (ioctl(STDIN_FILENO, FIONREAD, &avail) < 0 || avail == 0))
-        req |= SINK_LOST; /* "readable" with nothing to read: end of file */
+    if (readable && !any && tui_terminal_gone())
+        req |= SINK_LOST;
     return req;
 }
 

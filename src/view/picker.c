@@ -1,14 +1,13 @@
 /* The process picker (vmscope with no arguments): processes by resident
- * size, "/" filters, Enter attaches. */
+ * size, "/" filters, Enter attaches. The list comes from the app. */
 #include "screens.h"
-#include "vmscope/proclist.h"
 #include "vmscope/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static bool matches(const struct proc_entry *e, const char *filter)
+static bool matches(const struct picker_row *e, const char *filter)
 {
     if (!filter[0])
         return true;
@@ -17,71 +16,78 @@ static bool matches(const struct proc_entry *e, const char *filter)
     return strstr(e->command, filter) || strstr(e->user, filter) || strcmp(pid, filter) == 0;
 }
 
-pid_t picker_run(void)
+static void picker_draw(const struct picker_row *list, const size_t *shown, size_t k,
+                        long cursor, size_t *top, const char *filter, bool typing)
 {
-    struct proc_entry *list = NULL;
-    size_t n = 0;
+    int height = LINES - 3;
+    erase();
+    attron(A_BOLD);
+    draw_text(0, 0, COLS, "vmscope: choose a process (Enter attaches, / filters, q quits)");
+    char head[128];
+    snprintf(head, sizeof head, "%8s %-12s %9s  %s", "PID", "USER", "RSS", "COMMAND");
+    draw_text(1, 0, COLS, head);
+    attroff(A_BOLD);
+    list_scroll(top, cursor, height);
+    for (int row = 0; row < height && *top + (size_t)row < k; row++) {
+        const struct picker_row *e = &list[shown[*top + (size_t)row]];
+        char line[128], rss[16];
+        format_size(rss, sizeof rss, e->rss);
+        snprintf(line, sizeof line, "%8d %-12.12s %9s  ", (int)e->pid, e->user, rss);
+        bool sel = *top + (size_t)row == (size_t)cursor;
+        if (sel)
+            attron(A_REVERSE);
+        clear_row(2 + row, 0);
+        draw_untrusted(2 + row, 0, COLS, line, strlen(line));
+        int x = (int)strlen(line);
+        draw_untrusted(2 + row, x, COLS - x, e->command, strlen(e->command));
+        if (sel)
+            attroff(A_REVERSE);
+    }
+    char status[200];
+    if (typing)
+        snprintf(status, sizeof status, "filter: %s_", filter);
+    else
+        snprintf(status, sizeof status, "%zu processes%s%s", k, filter[0] ? ", filter: " : "",
+                 filter);
+    draw_untrusted(LINES - 1, 0, COLS, status, strlen(status));
+    refresh();
+}
+
+pid_t picker_run(const struct picker_row *list, size_t n)
+{
     char filter[128] = "";
-    bool typing = false;
+    bool typing = false, dirty = true;
     long cursor = 0;
     size_t top = 0;
     pid_t chosen = 0;
-    proclist_read(&list, &n);
-    size_t *shown = NULL;
+    size_t *shown = xcalloc(n ? n : 1, sizeof *shown);
+    size_t k = 0;
+    timeout(-1);
     for (;;) {
-        free(shown);
-        shown = xcalloc(n ? n : 1, sizeof *shown);
-        size_t k = 0;
+        k = 0;
         for (size_t i = 0; i < n; i++)
             if (matches(&list[i], filter))
                 shown[k++] = i;
         if (cursor >= (long)k)
             cursor = k ? (long)k - 1 : 0;
-        int height = LINES - 3;
-        erase();
-        attron(A_BOLD);
-        draw_text(0, 0, COLS, "vmscope: choose a process (Enter attaches, / filters, q quits)");
-        char head[128];
-        snprintf(head, sizeof head, "%8s %-12s %9s  %s", "PID", "USER", "RSS", "COMMAND");
-        draw_text(1, 0, COLS, head);
-        attroff(A_BOLD);
-        list_scroll(&top, cursor, height);
-        for (int row = 0; row < height && top + (size_t)row < k; row++) {
-            const struct proc_entry *e = &list[shown[top + (size_t)row]];
-            char line[128], rss[16];
-            format_size(rss, sizeof rss, e->rss);
-            snprintf(line, sizeof line, "%8d %-12.12s %9s  ", (int)e->pid, e->user, rss);
-            bool sel = top + (size_t)row == (size_t)cursor;
-            if (sel)
-                attron(A_REVERSE);
-            clear_row(2 + row, 0);
-            draw_untrusted(2 + row, 0, COLS, line, strlen(line));
-            int x = (int)strlen(line);
-            draw_untrusted(2 + row, x, COLS - x, e->command, strlen(e->command));
-            if (sel)
-                attroff(A_REVERSE);
-        }
-        char status[200];
-        if (typing)
-            snprintf(status, sizeof status, "filter: %s_", filter);
-        else
-            snprintf(status, sizeof status, "%zu processes%s%s", k, filter[0] ? ", filter: " : "", filter);
-        draw_untrusted(LINES - 1, 0, COLS, status, strlen(status));
-        refresh();
+        if (dirty)
+            picker_draw(list, shown, k, cursor, &top, filter, typing);
+        dirty = true;
         int ch = getch();
-        if (ch == ERR)
-            continue;
-        size_t len = strlen(filter);
-        if (typing) {
-            if (ch == '\n' || ch == KEY_ENTER || ch == 27)
-                typing = false;
-            else if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && len)
-                filter[len - 1] = '\0';
-            else if (ch >= 0x20 && ch < 0x7f && len + 1 < sizeof filter) {
-                filter[len] = (char)ch;
-                filter[len + 1] = '\0';
-                cursor = 0;
+        if (ch == ERR) { /* a blocking read came back empty: a signal, or the end */
+            if (tui_terminal_gone()) {
+                chosen = -1;
+                break;
             }
+            dirty = false;
+            continue;
+        }
+        if (typing) {
+            int r = line_edit_key(filter, sizeof filter, ch);
+            if (r == LINE_EDIT_DONE || r == LINE_EDIT_CANCEL)
+                typing = false;
+            else if (r == LINE_EDIT_CHANGED)
+                cursor = 0;
             continue;
         }
         if (ch == 'q' || ch == 27)
@@ -94,11 +100,12 @@ pid_t picker_run(void)
             chosen = list[shown[cursor]].pid;
             break;
         }
-        long next = list_navigate(ch, cursor, (long)k, height);
+        long next = list_navigate(ch, cursor, (long)k, LINES - 3);
         if (next >= 0)
             cursor = next;
+        else if (ch != KEY_RESIZE)
+            dirty = false;
     }
     free(shown);
-    proclist_free(list, n);
     return chosen;
 }

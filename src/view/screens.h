@@ -32,6 +32,10 @@ void clear_row(int y, int x);
 void page_grid_draw(struct view *v, const struct region *r, int top, int height);
 int page_grid_key(struct view *v, int ch, int height);
 
+/* The one line editor (line_edit.c): applies key ch to text (size bytes). */
+enum line_edit_result { LINE_EDIT_NONE, LINE_EDIT_CHANGED, LINE_EDIT_DONE, LINE_EDIT_CANCEL };
+int line_edit_key(char *text, size_t size, int ch);
+
 /* Moving a cursor in a list of n rows, height visible: returns the new
  * cursor for a navigation key, or -1 when ch is not one. */
 long list_navigate(int ch, long cursor, long n, int height);

@@ -6,6 +6,9 @@
 #include "vmscope/util.h"
 
 #include <locale.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -229,6 +232,18 @@ static void draw_status(struct view *v)
     draw_untrusted(y, 0, COLS, line, strlen(line));
 }
 
+bool tui_terminal_gone(void)
+{
+    struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
+    int avail = 0;
+    if (poll(&p, 1, 0) <= 0)
+        return false;
+    if (p.revents & (POLLHUP | POLLERR | POLLNVAL))
+        return true;
+    /* "readable" with nothing to read: the end of file */
+    return (p.revents & POLLIN) && (ioctl(STDIN_FILENO, FIONREAD, &avail) < 0 || avail == 0);
+}
+
 void tui_draw(struct view *v)
 {
     v->rows = LINES;
@@ -246,10 +261,9 @@ void tui_draw(struct view *v)
 
 static int handle_input_key(struct view *v, int ch)
 {
-    size_t len = strlen(v->search);
-    if (ch == 27) { /* Esc */
-        v->input_mode = 0;
-    } else if (ch == '\n' || ch == KEY_ENTER) {
+    switch (line_edit_key(v->search, sizeof v->search, ch)) {
+    case LINE_EDIT_CANCEL: v->input_mode = 0; break;
+    case LINE_EDIT_DONE:
         if (v->input_mode == '/') {
             if (view_search(v, v->search))
                 v->message[0] = '\0';
@@ -258,12 +272,9 @@ static int handle_input_key(struct view *v, int ch)
             v->top[SCREEN_REGIONS] = 0;
         }
         v->input_mode = 0;
-    } else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
-        if (len)
-            v->search[len - 1] = '\0';
-    } else if (ch >= 0x20 && ch < 0x7f && len + 1 < sizeof v->search) {
-        v->search[len] = (char)ch;
-        v->search[len + 1] = '\0';
+        break;
+    case LINE_EDIT_NONE: return VIEW_HANDLED;
+    default: break;
     }
     return VIEW_HANDLED | VIEW_REDRAW;
 }
