@@ -240,51 +240,64 @@ START_TEST(t_timeline_series)
 }
 END_TEST
 
-/* The grid's answer replaces what it held; a new sample keeps the old
- * runs to mark what changed; an answer for another region is dropped, and
- * a failed read keeps what was read before (the state at the end). */
-START_TEST(t_page_answers)
+static struct page_answer answer(uint64_t start, uint64_t pages, unsigned state)
+{
+    struct page_answer a = {0};
+    a.states.items = xcalloc(1, sizeof *a.states.items);
+    a.states.items[0] = (struct page_run){.start = start, .pages = pages, .state = state};
+    a.states.count = 1;
+    return a;
+}
+
+/* The grid asks for the selected region's pages once per sample; the
+ * answer replaces what it held and keeps the sample before's runs to mark
+ * what changed; a failed read keeps what was read before (the state at
+ * the end) with the note; an answer for another region is dropped. */
+START_TEST(t_page_requests)
 {
     struct view v;
     view_init(&v, 1.0, false);
     view_push_snapshot(&v, make_snap(three, 3, 7));
-    v.grid_start = 0x11000;
-    v.grid_end = 0x13000;
-    struct page_request rq = {.start = 0x11000, .end = 0x13000, .stamp = 7};
-    struct page_answer a = {0};
-    a.states.items = xcalloc(1, sizeof *a.states.items);
-    a.states.items[0] = (struct page_run){.start = 0x11000, .pages = 2, .state = PS_PRESENT};
-    a.states.count = 1;
-    view_set_pages(&v, &rq, &a);
-    ck_assert_uint_eq(v.grid.count, 1);
-    ck_assert_ptr_null(a.states.items); /* taken */
+    struct page_request rq;
+    ck_assert(!view_page_request(&v, &rq)); /* no grid on the Map */
+    ck_assert(view_search(&v, "heap"));
     v.screen = SCREEN_DETAIL;
-    v.grid_want = rq;
-    struct page_request want;
-    ck_assert(!view_page_request(&v, &want)); /* answered already */
-    v.grid_want.stamp = 8;                    /* a new sample */
-    ck_assert(view_page_request(&v, &want));
-    a = (struct page_answer){0};
-    a.states.items = xcalloc(1, sizeof *a.states.items);
-    a.states.items[0] = (struct page_run){.start = 0x11000, .pages = 2, .state = 0};
-    a.states.count = 1;
-    view_set_pages(&v, &want, &a);
-    ck_assert_uint_eq(v.grid_prev.count, 1);
-    ck_assert_uint_eq(v.grid_prev.items[0].state, PS_PRESENT);
-    ck_assert_uint_eq(v.grid.items[0].state, 0);
-    /* the process ended: the runs stay, with the note */
-    want.stamp = 9;
+    ck_assert(view_page_request(&v, &rq));
+    ck_assert_uint_eq(rq.start, 0x11000);
+    ck_assert_uint_eq(rq.end, 0x13000);
+    ck_assert(!rq.with_file); /* private anonymous memory has no file pages */
+    ck_assert(rq.full);       /* small: every page in full */
+    ck_assert_uint_eq(rq.page, 0x11000);
+    ck_assert_uint_eq(rq.stamp, 7);
+    struct page_answer a = answer(0x11000, 2, PS_PRESENT);
+    view_set_pages(&v, &rq, &a);
+    ck_assert_ptr_null(a.states.items); /* taken */
+    ck_assert_uint_eq(view_pages(&v, false)->count, 1);
+    ck_assert(!view_page_request(&v, &rq)); /* answered: nothing to read until a change */
+    ck_assert(!view_page_request(&v, &rq));
+    view_push_snapshot(&v, make_snap(three, 3, 8)); /* a new sample */
+    ck_assert(view_page_request(&v, &rq));
+    ck_assert_uint_eq(rq.stamp, 8);
+    a = answer(0x11000, 2, 0);
+    view_set_pages(&v, &rq, &a);
+    ck_assert_uint_eq(view_pages(&v, true)->items[0].state, PS_PRESENT);
+    ck_assert_uint_eq(view_pages(&v, false)->items[0].state, 0);
+    view_push_snapshot(&v, make_snap(three, 3, 9)); /* the process ended */
+    ck_assert(view_page_request(&v, &rq));
     a = (struct page_answer){.err = -3, .note = "ended"};
-    view_set_pages(&v, &want, &a);
-    ck_assert_uint_eq(v.grid.count, 1);
-    ck_assert_str_eq(v.grid_note, "ended");
-    /* another region's answer */
+    view_set_pages(&v, &rq, &a);
+    ck_assert_uint_eq(view_pages(&v, false)->count, 1);
+    ck_assert_str_eq(view_pages_note(&v), "ended");
+    ck_assert(!view_page_request(&v, &rq)); /* and it is not asked again */
     struct page_request other = {.start = 0x10000, .end = 0x11000, .stamp = 9};
-    a = (struct page_answer){0};
-    a.states.items = xcalloc(1, sizeof *a.states.items);
-    a.states.count = 1;
+    a = answer(0x10000, 1, PS_PRESENT);
     view_set_pages(&v, &other, &a);
-    ck_assert_uint_eq(v.grid.items[0].start, 0x11000);
+    ck_assert_uint_eq(view_pages(&v, false)->items[0].start, 0x11000);
+    /* another region: its own request */
+    ck_assert(view_search(&v, "prog"));
+    ck_assert(view_page_request(&v, &rq));
+    ck_assert_uint_eq(rq.start, 0x10000);
+    ck_assert(rq.with_file);
     view_free(&v);
 }
 END_TEST
@@ -318,7 +331,7 @@ static Suite *view_suite(void)
     tcase_add_test(tc, t_search);
     tcase_add_test(tc, t_keys_return_flags);
     tcase_add_test(tc, t_timeline_series);
-    tcase_add_test(tc, t_page_answers);
+    tcase_add_test(tc, t_page_requests);
     tcase_add_test(tc, t_class_table);
     suite_add_tcase(s, tc);
     return s;

@@ -38,49 +38,40 @@ enum screen_id { SCREEN_MAP, SCREEN_REGIONS, SCREEN_TIMELINE, SCREEN_DIFF, SCREE
 enum sort_key { SORT_ADDRESS, SORT_SIZE, SORT_RSS, SORT_PSS, SORT_SWAP, SORT_CLASS, SORT_NAME,
                 SORT_COUNT };
 
+/* The shared model state every screen reads (samples, time cursor,
+ * baseline, selection, sort and filter), the frame's (which screen, the
+ * prompt, the status line), and each screen's own state, which only that
+ * screen knows the shape of (screens.h). */
 struct view {
+    /* the model */
     struct snapshot *snap; /* current; owned */
     struct snapshot *prev; /* the one before; owned */
     struct snapshot *baseline; /* marked with m, for the Diff screen; owned */
     struct timeline timeline;
-    enum screen_id screen;
-    enum screen_id back; /* where Esc returns from Help or Detail */
-    uint64_t selected; /* start address of the selected region, shared by screens */
-    enum sort_key sort;
-    char filter[128];  /* Regions: name substring, "" = all */
-    char search[128];  /* the input line while typing / or \ */
-    int input_mode;    /* 0, '/' (search) or '\\' (filter) */
-    bool paused;
-    double interval;
-    bool color;
-    long rec_index, rec_count; /* a recording: the sample shown, and how many */
-    char banner[256];  /* exited / error, shown in the status line */
-    char message[512]; /* transient status (export path, search miss) */
-    char phase[256];   /* demo: the current lesson */
-    size_t top[SCREEN_COUNT]; /* first visible row of each screen */
-    /* Detail's page grid: what the loop read for the request the grid
-     * made (view_page_request), again with each sample (the previous read
-     * marks what changed). The screens read nothing themselves. */
-    struct page_request grid_want; /* what the last draw needed */
-    struct page_request grid_rq;   /* what the runs below answer */
-    struct page_runs grid, grid_prev;
-    struct page_runs grid_full;   /* every page with its kernel flags, small regions only */
-    struct page_runs grid_window; /* one page per cell: the pages on screen, in full */
-    struct page_runs grid_one;    /* the cursor's page, in full */
-    const char *grid_note;        /* why there are no runs, or NULL */
-    uint64_t grid_start, grid_end; /* the region they belong to */
-    uint64_t page_cursor;    /* page index in the region */
-    uint64_t pages_per_cell; /* 0: fit the whole region */
-    uint64_t grid_first;     /* first page shown when zoomed in */
+    long rec_index, rec_count; /* a recording: the sample shown (time cursor), and how many */
+    struct trace_log trace;    /* the exact events (--trace), once enabled */
+    uint32_t traced_since_sample; /* events since the last sample */
     /* A launched program: its output (a pty), or a note on where it went;
      * with neither there is no Output tab. */
     const struct byte_ring *output;
     char output_note[256];
-    size_t output_scroll;           /* Output: lines up from the end */
-    struct trace_log trace;         /* the exact events (--trace), once enabled */
-    uint32_t traced_since_sample;   /* events since the last sample */
-    long event_cursor;              /* Timeline: selected event log line, 0 = newest */
+    uint64_t selected; /* start address of the selected region, shared by screens */
+    enum sort_key sort;
+    char filter[128];  /* name, class or subclass substring, "" = all */
+    bool paused;
+    double interval;
+    /* the frame */
+    bool color;
+    enum screen_id screen;
+    enum screen_id back; /* where Esc returns from Help or Detail */
+    char search[128];  /* the input line while typing / or \ */
+    int input_mode;    /* 0, '/' (search) or '\\' (filter) */
+    char banner[256];  /* exited / error, shown in the status line */
+    char message[512]; /* transient status (export path, search miss) */
+    char phase[256];   /* demo: the current lesson */
     int rows, cols;
+    /* each screen's own state, allocated and owned by that screen */
+    void *screen_state[SCREEN_COUNT];
 };
 
 void view_init(struct view *v, double interval, bool color);
@@ -98,6 +89,10 @@ void view_add_syscall_event(struct view *v, const struct syscall_event *e);
 bool view_page_request(struct view *v, struct page_request *rq);
 /* The loop's answer to that request (takes a's runs). */
 void view_set_pages(struct view *v, const struct page_request *rq, struct page_answer *a);
+/* What the grid holds: this sample's page states (or, previous, the
+ * sample before's), borrowed; and why there are none, or NULL. */
+const struct page_runs *view_pages(struct view *v, bool previous);
+const char *view_pages_note(struct view *v);
 /* How many tabs there are (Output is one only for a launched program). */
 int view_tab_count(const struct view *v);
 /* Shows snap (owned) instead of the current one, leaving the timeline as

@@ -182,9 +182,11 @@ static void view_draw(struct sink *k, struct source *src)
     struct view_sink *s = (struct view_sink *)k;
     if (!s->dirty)
         return;
+    /* What the page grid needs is asked of the source once per change of
+     * request (a sample, another region, the cursor); a draw that changed
+     * the grid's size may change it again. */
+    fetch_pages(&s->v, src);
     tui_draw(&s->v);
-    /* The page grid said what it needs while drawing: asked of the source
-     * once per change of request (a sample, another region, the cursor). */
     if (fetch_pages(&s->v, src))
         tui_draw(&s->v);
     s->dirty = false;

@@ -100,98 +100,151 @@ static void cells_from_runs(const struct page_runs *runs, uint64_t region_start,
 
 #define FULL_HISTOGRAM_PAGES 16384 /* 64 MiB of 4 KiB pages */
 
+/* The grid's own state (the Detail screen's): what the loop read for the
+ * request the grid made (view_page_request), again with each sample (the
+ * previous read marks what changed). The grid reads nothing itself. */
+struct page_grid {
+    struct page_request want; /* what the last draw needed */
+    struct page_request rq;   /* what the runs below answer */
+    struct page_runs states, prev;
+    struct page_runs full;    /* every page with its kernel flags, small regions only */
+    struct page_runs window;  /* one page per cell: the pages on screen, in full */
+    struct page_runs one;     /* the cursor's page, in full */
+    const char *note;         /* why there are no runs, or NULL */
+    uint64_t start, end;      /* the region they belong to */
+    uint64_t cursor;          /* page index in the region */
+    uint64_t per_cell;        /* pages per cell, 0: fit the whole region */
+    uint64_t first;           /* first page shown when zoomed in */
+    int gw, gh;               /* the grid's cells at the last draw */
+};
+
+static struct page_grid *grid_of(struct view *v)
+{
+    return screen_state(v, SCREEN_DETAIL, sizeof(struct page_grid));
+}
+
+void page_grid_free(void *state)
+{
+    struct page_grid *g = state;
+    page_runs_free(&g->states);
+    page_runs_free(&g->prev);
+    page_runs_free(&g->full);
+    page_runs_free(&g->window);
+    page_runs_free(&g->one);
+}
+
+const struct page_runs *view_pages(struct view *v, bool previous)
+{
+    return previous ? &grid_of(v)->prev : &grid_of(v)->states;
+}
+
+const char *view_pages_note(struct view *v)
+{
+    return grid_of(v)->note;
+}
+
 /* The snapshot's page size: a replay shows the machine it was taken on. */
 static uint64_t page_size(const struct view *v)
 {
     return v->snap && v->snap->system.page_size > 0 ? (uint64_t)v->snap->system.page_size : 4096;
 }
 
-static uint64_t region_pages(const struct view *v)
+static uint64_t region_pages(struct view *v)
 {
-    return (v->grid_end - v->grid_start) / page_size(v);
+    struct page_grid *g = grid_of(v);
+    return (g->end - g->start) / page_size(v);
 }
 
 /* A new region: its own cursor, zoom and runs. */
 static void switch_region(struct view *v, const struct region *r)
 {
-    if (v->grid_start == r->vma->start && v->grid_end == r->vma->end)
+    struct page_grid *g = grid_of(v);
+    if (g->start == r->vma->start && g->end == r->vma->end)
         return;
-    page_runs_free(&v->grid);
-    page_runs_free(&v->grid_prev);
-    page_runs_free(&v->grid_full);
-    page_runs_free(&v->grid_window);
-    page_runs_free(&v->grid_one);
-    memset(&v->grid_rq, 0, sizeof v->grid_rq);
-    v->grid_note = NULL;
-    v->page_cursor = 0;
-    v->pages_per_cell = 0;
-    v->grid_first = 0;
-    v->grid_start = r->vma->start;
-    v->grid_end = r->vma->end;
+    page_runs_free(&g->states);
+    page_runs_free(&g->prev);
+    page_runs_free(&g->full);
+    page_runs_free(&g->window);
+    page_runs_free(&g->one);
+    memset(&g->rq, 0, sizeof g->rq);
+    g->note = NULL;
+    g->cursor = 0;
+    g->per_cell = 0;
+    g->first = 0;
+    g->start = r->vma->start;
+    g->end = r->vma->end;
 }
 
 void view_set_pages(struct view *v, const struct page_request *rq, struct page_answer *a)
 {
-    if (rq->start != v->grid_start || rq->end != v->grid_end) {
+    struct page_grid *g = grid_of(v);
+    if (rq->start != g->start || rq->end != g->end) {
         page_answer_free(a);
         return; /* asked for a region no longer shown */
     }
-    bool new_sample = rq->stamp != v->grid_rq.stamp;
-    v->grid_rq = *rq;
-    v->grid_note = a->note;
+    bool new_sample = rq->stamp != g->rq.stamp;
+    g->rq = *rq;
+    g->note = a->note;
     if (a->err < 0) { /* what was read before stays (the state at the end) */
         page_answer_free(a);
         return;
     }
     if (new_sample) {
-        page_runs_free(&v->grid_prev);
-        v->grid_prev = v->grid; /* what the last sample showed */
+        page_runs_free(&g->prev);
+        g->prev = g->states; /* what the last sample showed */
     } else {
-        page_runs_free(&v->grid);
+        page_runs_free(&g->states);
     }
-    v->grid = a->states;
-    page_runs_free(&v->grid_full);
-    v->grid_full = a->full;
-    page_runs_free(&v->grid_window);
-    v->grid_window = a->window;
-    page_runs_free(&v->grid_one);
-    v->grid_one = a->one;
+    g->states = a->states;
+    page_runs_free(&g->full);
+    g->full = a->full;
+    page_runs_free(&g->window);
+    g->window = a->window;
+    page_runs_free(&g->one);
+    g->one = a->one;
     memset(a, 0, sizeof *a);
 }
 
+static uint64_t plan(struct view *v, const struct region *r, int gw, int gh);
+
 bool view_page_request(struct view *v, struct page_request *rq)
 {
-    if (v->screen != SCREEN_DETAIL || !v->grid_want.end)
+    long i = view_selected_index(v);
+    if (v->screen != SCREEN_DETAIL || i < 0)
         return false;
-    *rq = v->grid_want;
-    return !page_request_equal(rq, &v->grid_rq);
+    struct page_grid *g = grid_of(v);
+    plan(v, &v->snap->regions[i], g->gw, g->gh);
+    *rq = g->want;
+    return !page_request_equal(rq, &g->rq);
 }
 
 /* pages per cell for the current zoom; grid_first keeps the cursor shown. */
 static uint64_t layout(struct view *v, size_t ncells)
 {
+    struct page_grid *g = grid_of(v);
     uint64_t total = region_pages(v);
     uint64_t fit = (total + ncells - 1) / ncells;
     if (fit == 0)
         fit = 1;
-    if (v->pages_per_cell == 0 || v->pages_per_cell > fit)
-        v->pages_per_cell = fit;
-    uint64_t per = v->pages_per_cell;
+    if (g->per_cell == 0 || g->per_cell > fit)
+        g->per_cell = fit;
+    uint64_t per = g->per_cell;
     uint64_t span = per * ncells;
-    if (v->page_cursor < v->grid_first || v->page_cursor >= v->grid_first + span)
-        v->grid_first = v->page_cursor / span * span;
+    if (g->cursor < g->first || g->cursor >= g->first + span)
+        g->first = g->cursor / span * span;
     return per;
 }
 
 static void draw_cursor_page(struct view *v, int y, int width)
 {
+    struct page_grid *g = grid_of(v);
     uint64_t psz = page_size(v);
-    uint64_t addr = v->grid_start + v->page_cursor * psz;
+    uint64_t addr = g->start + g->cursor * psz;
     char line[512];
     int n = snprintf(line, sizeof line, "page 0x%" PRIx64 " (+0x%" PRIx64 ")  ", addr,
-                     v->page_cursor * psz);
-    const struct page_runs *one = &v->grid_one;
-    if (v->grid_rq.page == addr && one->count == 1) {
+                     g->cursor * psz);
+    const struct page_runs *one = &g->one;
+    if (g->rq.page == addr && one->count == 1) {
         const struct page_run *p = &one->items[0];
         for (int b = 0; b < PAGE_STATE_COUNT && n < (int)sizeof line - 20; b++)
             if (p->state & (1u << b))
@@ -282,10 +335,11 @@ static void state_label(uint64_t key, char *out, size_t size)
 
 /* page-types' table (pages and bytes per combination of kernel flags) where
  * the small region was read in full with its flags; per page state else. */
-static void draw_histogram(const struct view *v, int y, int x, int height, int width)
+static void draw_histogram(struct view *v, int y, int x, int height, int width)
 {
+    struct page_grid *g = grid_of(v);
     struct histogram h = {.n = 0};
-    const struct page_runs *full = &v->grid_full;
+    const struct page_runs *full = &g->full;
     if (full->flags_readable && full->count) {
         for (size_t i = 0; i < full->count; i++)
             histogram_add(&h, full->items[i].has_flags ? full->items[i].kflags : KEY_NOT_PRESENT,
@@ -294,8 +348,8 @@ static void draw_histogram(const struct view *v, int y, int x, int height, int w
                        width);
         return;
     }
-    for (size_t i = 0; i < v->grid.count; i++)
-        histogram_add(&h, v->grid.items[i].state, v->grid.items[i].pages);
+    for (size_t i = 0; i < g->states.count; i++)
+        histogram_add(&h, g->states.items[i].state, g->states.items[i].pages);
     histogram_draw(&h, page_size(v), "pages       bytes  state", state_label, y, x, height, width);
 }
 
@@ -311,40 +365,54 @@ static int grid_width(void)
     return COLS - h - (h ? 2 : 0);
 }
 
-void page_grid_draw(struct view *v, const struct region *r, int top, int height)
+/* What to ask the loop for, for region r on a grid of gw x gh cells (0 x
+ * 0 before the first draw): states of the region; every page in full for a
+ * small one (the flags histogram); at one page per cell, the pages on
+ * screen in full (exclusive or shared), never more than a screenful; and
+ * the cursor's page. Returns the pages per cell. */
+static uint64_t plan(struct view *v, const struct region *r, int gw, int gh)
 {
-    memset(&v->grid_want, 0, sizeof v->grid_want);
-    if (height < 4 || COLS < 20)
-        return;
+    struct page_grid *g = grid_of(v);
     switch_region(v, r);
-    int hist_w = histogram_width(), gw = grid_width(), gh = height - 3;
-    if (gw < 8 || gh < 1)
-        return;
-    size_t ncells = (size_t)gw * (size_t)gh;
+    size_t ncells = gw > 0 && gh > 0 ? (size_t)gw * (size_t)gh : 0;
     uint64_t total = region_pages(v);
-    if (v->page_cursor >= total)
-        v->page_cursor = total ? total - 1 : 0;
-    uint64_t per = layout(v, ncells);
+    if (g->cursor >= total)
+        g->cursor = total ? total - 1 : 0;
+    uint64_t per = ncells ? layout(v, ncells) : 0;
     uint64_t psz = page_size(v);
-    /* What to ask the loop for: states of the region; every page in full
-     * for a small one (the flags histogram); one page per cell: the pages
-     * on screen in full (exclusive or shared), never more than a
-     * screenful; and the cursor's page. */
-    struct page_request *rq = &v->grid_want;
+    struct page_request *rq = &g->want;
+    memset(rq, 0, sizeof *rq);
     rq->start = r->vma->start;
     rq->end = r->vma->end;
     /* Private anonymous memory has no file pages: skip that costly category. */
     rq->with_file = r->vma->inode != 0 || r->vma->perms[3] == 's' || r->vma->name[0] == '/';
     rq->full = total <= FULL_HISTOGRAM_PAGES;
     if (per == 1) {
-        rq->window_lo = v->grid_start + v->grid_first * psz;
-        rq->window_hi = rq->window_lo + ncells * psz < v->grid_end ? rq->window_lo + ncells * psz
-                                                                   : v->grid_end;
+        rq->window_lo = g->start + g->first * psz;
+        rq->window_hi = rq->window_lo + ncells * psz < g->end ? rq->window_lo + ncells * psz
+                                                                   : g->end;
     }
-    rq->page = v->grid_start + v->page_cursor * psz;
+    rq->page = g->start + g->cursor * psz;
     rq->stamp = v->snap->monotonic_ns;
-    if (!v->grid.count) {
-        draw_text(top, 0, COLS, v->grid_note ? v->grid_note : "Pages: reading ...");
+    return per;
+}
+
+void page_grid_draw(struct view *v, const struct region *r, int top, int height)
+{
+    struct page_grid *g = grid_of(v);
+    if (height < 4 || COLS < 20)
+        return;
+    int hist_w = histogram_width(), gw = grid_width(), gh = height - 3;
+    if (gw < 8 || gh < 1)
+        return;
+    g->gw = gw;
+    g->gh = gh;
+    size_t ncells = (size_t)gw * (size_t)gh;
+    uint64_t per = plan(v, r, gw, gh);
+    uint64_t psz = page_size(v);
+    const struct page_request *rq = &g->want;
+    if (!g->states.count) {
+        draw_text(top, 0, COLS, g->note ? g->note : "Pages: reading ...");
         return;
     }
     char head[200];
@@ -356,17 +424,17 @@ void page_grid_draw(struct view *v, const struct region *r, int top, int height)
     draw_text(top, 0, COLS, head);
     attroff(A_BOLD);
     struct cell *cells = xcalloc(ncells, sizeof *cells), *old = NULL;
-    bool detailed = per == 1 && v->grid_window.count && v->grid_rq.window_lo == rq->window_lo &&
-                    v->grid_rq.window_hi == rq->window_hi;
+    bool detailed = per == 1 && g->window.count && g->rq.window_lo == rq->window_lo &&
+                    g->rq.window_hi == rq->window_hi;
     if (detailed)
-        cells_from_runs(&v->grid_window, v->grid_start, psz, v->grid_first, per, cells, ncells);
+        cells_from_runs(&g->window, g->start, psz, g->first, per, cells, ncells);
     else
-        cells_from_runs(&v->grid, v->grid_start, psz, v->grid_first, per, cells, ncells);
-    if (v->grid_prev.count) {
+        cells_from_runs(&g->states, g->start, psz, g->first, per, cells, ncells);
+    if (g->prev.count) {
         old = xcalloc(ncells, sizeof *old);
-        cells_from_runs(&v->grid_prev, v->grid_start, psz, v->grid_first, per, old, ncells);
+        cells_from_runs(&g->prev, g->start, psz, g->first, per, old, ncells);
     }
-    uint64_t cursor_cell = (v->page_cursor - v->grid_first) / per;
+    uint64_t cursor_cell = (g->cursor - g->first) / per;
     for (size_t c = 0; c < ncells; c++) {
         if (!cells[c].pages)
             break; /* past the region's end */
@@ -391,9 +459,10 @@ void page_grid_draw(struct view *v, const struct region *r, int top, int height)
 
 int page_grid_key(struct view *v, int ch, int height)
 {
-    if (!v->grid_end || !v->grid.count)
+    struct page_grid *g = grid_of(v);
+    if (!g->end || !g->states.count)
         return 0;
-    uint64_t total = region_pages(v), per = v->pages_per_cell ? v->pages_per_cell : 1;
+    uint64_t total = region_pages(v), per = g->per_cell ? g->per_cell : 1;
     int gw = grid_width();
     uint64_t row = (uint64_t)(gw > 0 ? gw : 1) * per;
     uint64_t screen = row * (uint64_t)(height > 4 ? height - 4 : 1);
@@ -405,21 +474,21 @@ int page_grid_key(struct view *v, int ch, int height)
     case KEY_DOWN: case 'j': step = (int64_t)row; break;
     case KEY_PPAGE: step = -(int64_t)screen; break;
     case KEY_NPAGE: step = (int64_t)screen; break;
-    case KEY_HOME: v->page_cursor = 0; return VIEW_HANDLED | VIEW_REDRAW;
-    case KEY_END: v->page_cursor = total ? total - 1 : 0; return VIEW_HANDLED | VIEW_REDRAW;
+    case KEY_HOME: g->cursor = 0; return VIEW_HANDLED | VIEW_REDRAW;
+    case KEY_END: g->cursor = total ? total - 1 : 0; return VIEW_HANDLED | VIEW_REDRAW;
     case '+': case '=':
-        v->pages_per_cell = per > 1 ? per / 2 : 1;
+        g->per_cell = per > 1 ? per / 2 : 1;
         return VIEW_HANDLED | VIEW_REDRAW;
     case '-':
-        v->pages_per_cell = per * 2; /* layout() caps it at "whole region" */
+        g->per_cell = per * 2; /* layout() caps it at "whole region" */
         return VIEW_HANDLED | VIEW_REDRAW;
     default: return 0;
     }
-    int64_t next = (int64_t)v->page_cursor + step;
+    int64_t next = (int64_t)g->cursor + step;
     if (next < 0)
         next = 0;
     if ((uint64_t)next >= total)
         next = total ? (int64_t)total - 1 : 0;
-    v->page_cursor = (uint64_t)next;
+    g->cursor = (uint64_t)next;
     return VIEW_HANDLED | VIEW_REDRAW;
 }

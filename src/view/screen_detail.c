@@ -134,4 +134,4 @@ static int detail_key(struct view *v, int ch, int height)
     return page_grid_key(v, ch, height);
 }
 
-const struct screen screen_detail = {"Detail", detail_draw, detail_key};
+const struct screen screen_detail = {"Detail", detail_draw, detail_key, page_grid_free};

@@ -18,6 +18,25 @@ static long cursor_in(const struct view *v, const size_t *order, size_t n)
     return n ? 0 : -1;
 }
 
+/* The Regions screen's own state: its first visible row, which goes back
+ * to the top when the sort or the filter changes. */
+struct regions_state {
+    size_t top;
+    enum sort_key sort;
+    char filter[sizeof ((struct view *)0)->filter];
+};
+
+static struct regions_state *regions_state(struct view *v)
+{
+    struct regions_state *r = screen_state(v, SCREEN_REGIONS, sizeof *r);
+    if (r->sort != v->sort || strcmp(r->filter, v->filter) != 0) {
+        r->top = 0;
+        r->sort = v->sort;
+        snprintf(r->filter, sizeof r->filter, "%s", v->filter);
+    }
+    return r;
+}
+
 static void regions_draw(struct view *v, int top, int height)
 {
     char line[256];
@@ -37,9 +56,9 @@ static void regions_draw(struct view *v, int top, int height)
     size_t n = view_region_order(v, &order);
     long cursor = cursor_in(v, order, n);
     int rows = height - 1;
-    list_scroll(&v->top[SCREEN_REGIONS], cursor, rows);
+    list_scroll(&regions_state(v)->top, cursor, rows);
     for (int row = 0; row < rows; row++) {
-        size_t k = v->top[SCREEN_REGIONS] + (size_t)row;
+        size_t k = regions_state(v)->top + (size_t)row;
         if (k >= n)
             break;
         const struct region *r = &v->snap->regions[order[k]];
@@ -98,7 +117,7 @@ static int regions_key(struct view *v, int ch, int height)
     if (ch == KEY_MOUSE) {
         MEVENT ev;
         if (getmouse(&ev) == OK && ev.y > 4 && ev.y < 4 + height)
-            next = (long)v->top[SCREEN_REGIONS] + (ev.y - 5);
+            next = (long)regions_state(v)->top + (ev.y - 5);
         if (next >= (long)n)
             next = -1;
     }
@@ -111,4 +130,4 @@ static int regions_key(struct view *v, int ch, int height)
     return r;
 }
 
-const struct screen screen_regions = {"Regions", regions_draw, regions_key};
+const struct screen screen_regions = {"Regions", regions_draw, regions_key, NULL};

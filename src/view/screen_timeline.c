@@ -6,6 +6,25 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The Timeline's own state: the selected event log line (0 = newest),
+ * which stays on its event as new ones come in. */
+struct timeline_state {
+    long cursor;
+    uint64_t seen; /* events ever added when last looked */
+};
+
+static struct timeline_state *tl_state(struct view *v)
+{
+    struct timeline_state *t = screen_state(v, SCREEN_TIMELINE, sizeof *t);
+    uint64_t now = 0;
+    for (int k = 0; view_traced(v) && k < TC_COUNT; k++)
+        now += v->trace.total[k];
+    if (t->cursor > 0 && now > t->seen)
+        t->cursor += (long)(now - t->seen);
+    t->seen = now;
+    return t;
+}
+
 static const char *const spark[] = {" ", "\u2581", "\u2582", "\u2583", "\u2584",
                                     "\u2585", "\u2586", "\u2587", "\u2588"};
 
@@ -180,18 +199,18 @@ static void draw_events(struct view *v, int top, int rows, int x, int width)
     attron(A_BOLD);
     draw_text(top, x, width, title);
     attroff(A_BOLD);
-    if (v->event_cursor >= n)
-        v->event_cursor = n ? n - 1 : 0;
+    if (tl_state(v)->cursor >= n)
+        tl_state(v)->cursor = n ? n - 1 : 0;
     size_t first = 0;
-    list_scroll(&first, v->event_cursor, rows - 1);
+    list_scroll(&first, tl_state(v)->cursor, rows - 1);
     for (int row = 1; row < rows && (long)first + row - 1 < n; row++) {
         long k = (long)first + row - 1;
         char line[320];
         format_log_line(v, k, line, sizeof line);
-        if (k == v->event_cursor)
+        if (k == tl_state(v)->cursor)
             attron(A_REVERSE);
         draw_text(top + row, x, width, line);
-        if (k == v->event_cursor)
+        if (k == tl_state(v)->cursor)
             attroff(A_REVERSE);
     }
 }
@@ -206,11 +225,11 @@ static int show_event_region(struct view *v)
     bool has_range;
     if (view_traced(v)) {
         const struct syscall_event *e =
-            trace_log_at(&v->trace, v->trace.count - 1 - (size_t)v->event_cursor);
+            trace_log_at(&v->trace, v->trace.count - 1 - (size_t)tl_state(v)->cursor);
         has_range = syscall_event_range(e, &start, &end);
     } else {
         start = timeline_event_at(&v->timeline,
-                                  v->timeline.event_count - 1 - (size_t)v->event_cursor)->start;
+                                  v->timeline.event_count - 1 - (size_t)tl_state(v)->cursor)->start;
         has_range = true;
     }
     const struct region *r = has_range ? snapshot_find(v->snap, start) : NULL;
@@ -263,10 +282,10 @@ static int timeline_key(struct view *v, int ch, int height)
         return timeline_click(v, height);
     if ((ch == KEY_LEFT || ch == KEY_RIGHT) && v->rec_count)
         return seek_to(v, v->rec_index + (ch == KEY_LEFT ? -1 : 1));
-    long cursor = list_navigate(ch, v->event_cursor, event_log_length(v), height / 2);
+    long cursor = list_navigate(ch, tl_state(v)->cursor, event_log_length(v), height / 2);
     if (cursor < 0)
         return 0;
-    v->event_cursor = cursor;
+    tl_state(v)->cursor = cursor;
     return VIEW_HANDLED | VIEW_REDRAW;
 }
 
@@ -302,4 +321,4 @@ static void timeline_draw(struct view *v, int top, int height)
         draw_events(v, y + series + 2, rest - series - 2, 0, COLS);
 }
 
-const struct screen screen_timeline = {"Timeline", timeline_draw, timeline_key};
+const struct screen screen_timeline = {"Timeline", timeline_draw, timeline_key, NULL};

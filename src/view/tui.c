@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define HEADER_ROWS 4 /* identity, memory, legend, tabs */
@@ -23,6 +24,32 @@ static const struct screen *const screens[SCREEN_COUNT] = {
     [SCREEN_OUTPUT] = &screen_output,
     [SCREEN_DETAIL] = &screen_detail,
 };
+
+void *screen_state(struct view *v, enum screen_id id, size_t size)
+{
+    if (!v->screen_state[id])
+        v->screen_state[id] = xcalloc(1, size);
+    return v->screen_state[id];
+}
+
+struct scroll_state {
+    size_t top;
+};
+
+size_t *screen_top(struct view *v, enum screen_id id)
+{
+    return &((struct scroll_state *)screen_state(v, id, sizeof(struct scroll_state)))->top;
+}
+
+void screens_free_state(struct view *v)
+{
+    for (int id = 0; id < SCREEN_COUNT; id++) {
+        if (v->screen_state[id] && screens[id]->free_state)
+            screens[id]->free_state(v->screen_state[id]);
+        free(v->screen_state[id]);
+        v->screen_state[id] = NULL;
+    }
+}
 
 static bool curses_active;
 
@@ -269,7 +296,6 @@ static int handle_input_key(struct view *v, int ch)
                 v->message[0] = '\0';
         } else {
             snprintf(v->filter, sizeof v->filter, "%s", v->search);
-            v->top[SCREEN_REGIONS] = 0;
         }
         v->input_mode = 0;
         break;
@@ -338,7 +364,6 @@ int tui_key(struct view *v, int ch)
         break;
     case 's': case KEY_F(6):
         v->sort = (v->sort + 1) % SORT_COUNT;
-        v->top[SCREEN_REGIONS] = 0;
         if (v->screen != SCREEN_REGIONS)
             v->screen = SCREEN_REGIONS;
         break;

@@ -1,5 +1,6 @@
 /* Shared view state: snapshots, selection, ordering and search. */
 #include "vmscope/view.h"
+#include "screens.h"
 #include "vmscope/util.h"
 
 #include <inttypes.h>
@@ -22,11 +23,7 @@ void view_init(struct view *v, double interval, bool color)
 
 void view_free(struct view *v)
 {
-    page_runs_free(&v->grid);
-    page_runs_free(&v->grid_prev);
-    page_runs_free(&v->grid_full);
-    page_runs_free(&v->grid_window);
-    page_runs_free(&v->grid_one);
+    screens_free_state(v);
     snapshot_free(v->baseline);
     snapshot_free(v->snap);
     snapshot_free(v->prev);
@@ -51,8 +48,6 @@ void view_add_syscall_event(struct view *v, const struct syscall_event *e)
 {
     trace_log_add(&v->trace, e);
     v->traced_since_sample++;
-    if (v->event_cursor > 0)
-        v->event_cursor++; /* the selection stays on its event */
 }
 
 int view_tab_count(const struct view *v)
