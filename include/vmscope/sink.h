@@ -9,12 +9,14 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "vmscope/export.h"
 #include "vmscope/snapshot.h"
 #include "vmscope/source.h"
 #include "vmscope/syscall_event.h"
 
 enum sink_caps {
     SINK_STAYS = 1 << 0, /* keeps the last state on screen after the end, until quit */
+    SINK_ONCE = 1 << 1,  /* takes the first picture and nothing more */
 };
 
 /* What a terminal sink asks of the loop after reading keys. */
@@ -68,6 +70,12 @@ struct sink *sink_view_new(double interval, bool color);
 struct sink *sink_recording_new(FILE *fp, const char *path, double interval);
 /* The headless demo: each sample as text with the phase, to stdout. */
 struct sink *sink_text_new(double interval);
+/* One export of the first picture to fp (kept open: the caller commits
+ * it), or through js, the JSON stream that took the regions as they were
+ * captured; sink_export_result() is the write's 0 or -errno. */
+struct sink *sink_export_new(FILE *fp, enum export_format fmt, unsigned flags,
+                             struct json_stream *js);
+int sink_export_result(const struct sink *k);
 void sink_free(struct sink *k);
 
 #endif

@@ -74,6 +74,10 @@ struct source {
 /* vmscope -p PID; announce_fd >= 0: the demo workload's phase lines, and
  * the source kills and reaps pid at the end. */
 struct source *source_pid_new(pid_t pid, int announce_fd);
+/* The first picture of a pid source taken with these options (a census,
+ * an observer streaming it out); later samples take their own. */
+struct capture_options;
+void source_pid_first_options(struct source *s, const struct capture_options *opt);
 /* A program under ptrace; takes ownership of l. output_file: where its
  * output went instead of a pty (for the Output screen's note). */
 struct source *source_launch_new(struct launch *l, const char *command, bool trace,

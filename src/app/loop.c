@@ -88,6 +88,10 @@ int loop_run(struct source *src, struct sink *k, const struct loop_options *o)
         free(why);
         return EXIT_FAILURE_RUNTIME;
     }
+    if (k->caps & SINK_ONCE) { /* snapshot: one picture, no loop */
+        int rc = k->ops->start(k, src, first);
+        return k->ops->finish(k, "done", rc) < 0 ? EXIT_FAILURE_RUNTIME : EXIT_OK;
+    }
     install_signals();
     int rc = k->ops->start(k, src, first);
     uint64_t t0 = clock_monotonic_ns();

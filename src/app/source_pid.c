@@ -22,7 +22,13 @@ struct pid_source {
     int announce_fd; /* the demo's phases, or -1 */
     struct buf pending;
     char phase[256];
+    const struct capture_options *first_opt; /* or NULL */
 };
+
+void source_pid_first_options(struct source *s, const struct capture_options *opt)
+{
+    ((struct pid_source *)s)->first_opt = opt;
+}
 
 /* Demo announcements: keep the latest complete line. */
 static bool read_phase(struct pid_source *p)
@@ -50,7 +56,7 @@ static int pid_first(struct source *s, struct snapshot **out, char **why)
         struct pollfd pfd = {.fd = p->announce_fd, .events = POLLIN};
         poll(&pfd, 1, 300);
     }
-    int rc = capture_snapshot(s->pid, NULL, out);
+    int rc = capture_snapshot(s->pid, p->first_opt, out);
     if (rc < 0)
         *why = capture_error_message(s->pid, rc);
     return rc;
