@@ -69,6 +69,7 @@ struct source {
     const struct byte_ring *output; /* SOURCE_OUTPUT: the program's terminal, or NULL */
     char output_note[256];  /* ... or where its output went instead */
     bool ended;             /* set by the loop once news said so */
+    int poll_ms;            /* > 0: news may come without waking fds(); look this often */
 };
 
 /* vmscope -p PID; announce_fd >= 0: the demo workload's phase lines, and

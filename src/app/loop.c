@@ -120,6 +120,8 @@ int loop_run(struct source *src, struct sink *k, const struct loop_options *o)
         int wait_ms = -1;
         if (timed)
             wait_ms = now >= next ? 0 : (int)((next - now + 999999) / 1000000);
+        if (src->poll_ms > 0 && !src->ended && (wait_ms < 0 || wait_ms > src->poll_ms))
+            wait_ms = src->poll_ms;
         struct pollfd fds[MAX_FDS];
         size_t n = src->ops->fds(src, fds, MAX_FDS - 1);
         long key_slot = -1;

@@ -143,6 +143,8 @@ struct source *source_launch_new(struct launch *launch, const char *command, boo
     l->base.caps = SOURCE_TIMER | SOURCE_PAGES | SOURCE_OUTPUT | (trace ? SOURCE_EVENTS : 0);
     l->base.pid = launch_pid(launch);
     l->base.name = command;
+    /* The tracer wakes us per batch of events: a trickle waits for a look. */
+    l->base.poll_ms = trace ? 250 : 0;
     l->launch = launch;
     l->command = command;
     bool pty = launch_output_fd(launch) >= 0;

@@ -16,8 +16,25 @@ static bool matches(const struct picker_row *e, const char *filter)
     return strstr(e->command, filter) || strstr(e->user, filter) || strcmp(pid, filter) == 0;
 }
 
+struct picker_rows {
+    const struct picker_row *list;
+    const size_t *shown;
+};
+
+static void picker_row(void *arg, long i, int y, int x, int width)
+{
+    const struct picker_rows *ctx = arg;
+    const struct picker_row *e = &ctx->list[ctx->shown[i]];
+    char line[128], rss[16];
+    format_size(rss, sizeof rss, e->rss);
+    snprintf(line, sizeof line, "%8d %-12.12s %9s  ", (int)e->pid, e->user, rss);
+    draw_untrusted(y, x, width, line, strlen(line));
+    x += (int)strlen(line);
+    draw_untrusted(y, x, COLS - x, e->command, strlen(e->command));
+}
+
 static void picker_draw(const struct picker_row *list, const size_t *shown, size_t k,
-                        long cursor, size_t *top, const char *filter, bool typing)
+                        long cursor, struct list_widget *l, const char *filter, bool typing)
 {
     int height = LINES - 3;
     erase();
@@ -27,22 +44,8 @@ static void picker_draw(const struct picker_row *list, const size_t *shown, size
     snprintf(head, sizeof head, "%8s %-12s %9s  %s", "PID", "USER", "RSS", "COMMAND");
     draw_text(1, 0, COLS, head);
     attroff(A_BOLD);
-    list_scroll(top, cursor, height);
-    for (int row = 0; row < height && *top + (size_t)row < k; row++) {
-        const struct picker_row *e = &list[shown[*top + (size_t)row]];
-        char line[128], rss[16];
-        format_size(rss, sizeof rss, e->rss);
-        snprintf(line, sizeof line, "%8d %-12.12s %9s  ", (int)e->pid, e->user, rss);
-        bool sel = *top + (size_t)row == (size_t)cursor;
-        if (sel)
-            attron(A_REVERSE);
-        clear_row(2 + row, 0);
-        draw_untrusted(2 + row, 0, COLS, line, strlen(line));
-        int x = (int)strlen(line);
-        draw_untrusted(2 + row, x, COLS - x, e->command, strlen(e->command));
-        if (sel)
-            attroff(A_REVERSE);
-    }
+    struct picker_rows ctx = {list, shown};
+    list_draw(l, 2, 0, COLS, height, (long)k, cursor, picker_row, &ctx);
     char status[200];
     if (typing)
         snprintf(status, sizeof status, "filter: %s_", filter);
@@ -58,7 +61,7 @@ pid_t picker_run(const struct picker_row *list, size_t n)
     char filter[128] = "";
     bool typing = false, dirty = true;
     long cursor = 0;
-    size_t top = 0;
+    struct list_widget l = {0};
     pid_t chosen = 0;
     size_t *shown = xcalloc(n ? n : 1, sizeof *shown);
     size_t k = 0;
@@ -71,7 +74,7 @@ pid_t picker_run(const struct picker_row *list, size_t n)
         if (cursor >= (long)k)
             cursor = k ? (long)k - 1 : 0;
         if (dirty)
-            picker_draw(list, shown, k, cursor, &top, filter, typing);
+            picker_draw(list, shown, k, cursor, &l, filter, typing);
         dirty = true;
         int ch = getch();
         if (ch == ERR) { /* a blocking read came back empty: a signal, or the end */
@@ -100,7 +103,7 @@ pid_t picker_run(const struct picker_row *list, size_t n)
             chosen = list[shown[cursor]].pid;
             break;
         }
-        long next = list_navigate(ch, cursor, (long)k, LINES - 3);
+        long next = list_key(&l, ch, cursor, (long)k, 2, LINES - 3);
         if (next >= 0)
             cursor = next;
         else if (ch != KEY_RESIZE)

@@ -9,6 +9,8 @@
 /* The Timeline's own state: the selected event log line (0 = newest),
  * which stays on its event as new ones come in. */
 struct timeline_state {
+    struct list_widget list; /* the event log */
+    int log_y, log_rows;     /* where it was drawn, for clicks */
     long cursor;
     uint64_t seen; /* events ever added when last looked */
 };
@@ -182,6 +184,13 @@ static void format_log_line(const struct view *v, long k, char *line, size_t siz
              e->kind == EV_PROTECTION ? "->" : "", e->kind == EV_PROTECTION ? e->perms_after : "");
 }
 
+static void log_row(void *arg, long k, int y, int x, int width)
+{
+    char line[320];
+    format_log_line(arg, k, line, sizeof line);
+    draw_text(y, x, width, line);
+}
+
 static void draw_events(struct view *v, int top, int rows, int x, int width)
 {
     char title[160];
@@ -199,20 +208,12 @@ static void draw_events(struct view *v, int top, int rows, int x, int width)
     attron(A_BOLD);
     draw_text(top, x, width, title);
     attroff(A_BOLD);
-    if (tl_state(v)->cursor >= n)
-        tl_state(v)->cursor = n ? n - 1 : 0;
-    size_t first = 0;
-    list_scroll(&first, tl_state(v)->cursor, rows - 1);
-    for (int row = 1; row < rows && (long)first + row - 1 < n; row++) {
-        long k = (long)first + row - 1;
-        char line[320];
-        format_log_line(v, k, line, sizeof line);
-        if (k == tl_state(v)->cursor)
-            attron(A_REVERSE);
-        draw_text(top + row, x, width, line);
-        if (k == tl_state(v)->cursor)
-            attroff(A_REVERSE);
-    }
+    struct timeline_state *t = tl_state(v);
+    if (t->cursor >= n)
+        t->cursor = n ? n - 1 : 0;
+    t->log_y = top + 1;
+    t->log_rows = rows - 1;
+    list_draw(&t->list, top + 1, x, width, rows - 1, n, t->cursor, log_row, v);
 }
 
 /* Enter on the event log: the region the selected event made or changed. */
@@ -282,7 +283,9 @@ static int timeline_key(struct view *v, int ch, int height)
         return timeline_click(v, height);
     if ((ch == KEY_LEFT || ch == KEY_RIGHT) && v->rec_count)
         return seek_to(v, v->rec_index + (ch == KEY_LEFT ? -1 : 1));
-    long cursor = list_navigate(ch, tl_state(v)->cursor, event_log_length(v), height / 2);
+    struct timeline_state *t = tl_state(v);
+    long cursor = list_key(&t->list, ch, t->cursor, event_log_length(v), t->log_y,
+                           t->log_rows > 0 ? t->log_rows : height / 2);
     if (cursor < 0)
         return 0;
     tl_state(v)->cursor = cursor;

@@ -48,10 +48,22 @@ void page_grid_free(void *state);
 enum line_edit_result { LINE_EDIT_NONE, LINE_EDIT_CHANGED, LINE_EDIT_DONE, LINE_EDIT_CANCEL };
 int line_edit_key(char *text, size_t size, int ch);
 
-/* Moving a cursor in a list of n rows, height visible: returns the new
- * cursor for a navigation key, or -1 when ch is not one. */
+/* The list widget (list.c). Its primitives: moving a cursor in a list of
+ * n rows, height visible (the new cursor for a navigation key, or -1 when
+ * ch is not one), and keeping the cursor visible (adjusts *top). */
 long list_navigate(int ch, long cursor, long n, int height);
-/* Keep cursor visible: adjusts *top. */
 void list_scroll(size_t *top, long cursor, int height);
+/* A list's own state: its first visible row. */
+struct list_widget {
+    size_t top;
+};
+/* Draws rows [top, top + height) at (y, x), width wide: each through
+ * row(ctx, i, y, x, width), the cursor's in reverse video across the
+ * width; scrolls to keep the cursor visible. */
+void list_draw(struct list_widget *l, int y, int x, int width, int height, long n, long cursor,
+               void (*row)(void *ctx, long i, int y, int x, int width), void *ctx);
+/* A navigation key, or a click on one of the rows drawn at y: the new
+ * cursor, or -1. */
+long list_key(const struct list_widget *l, int ch, long cursor, long n, int y, int height);
 
 #endif

@@ -122,35 +122,6 @@ void draw_untrusted(int y, int x, int width, const char *s, size_t len)
     buf_free(&b);
 }
 
-long list_navigate(int ch, long cursor, long n, int height)
-{
-    long page = height > 1 ? height - 1 : 1;
-    switch (ch) {
-    case KEY_UP: case 'k': cursor--; break;
-    case KEY_DOWN: case 'j': cursor++; break;
-    case KEY_PPAGE: cursor -= page; break;
-    case KEY_NPAGE: cursor += page; break;
-    case KEY_HOME: case 'g': cursor = 0; break;
-    case KEY_END: case 'G': cursor = n - 1; break;
-    default: return -1;
-    }
-    if (cursor >= n)
-        cursor = n - 1;
-    if (cursor < 0)
-        cursor = 0;
-    return cursor;
-}
-
-void list_scroll(size_t *top, long cursor, int height)
-{
-    if (cursor < 0 || height <= 0)
-        return;
-    if ((size_t)cursor < *top)
-        *top = (size_t)cursor;
-    else if ((size_t)cursor >= *top + (size_t)height)
-        *top = (size_t)cursor - (size_t)height + 1;
-}
-
 static void draw_header(struct view *v)
 {
     const struct snapshot *s = v->snap;
