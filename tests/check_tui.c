@@ -457,8 +457,10 @@ START_TEST(t_permission_error_is_one_line)
 {
     /* As an unprivileged user against our own (root) process: one line, exit
      * status 1, and no screen left behind. */
-    if (geteuid() != 0)
-        return; /* needs setpriv to another uid */
+    if (geteuid() != 0) {
+        test_skip("t_permission_error_is_one_line", "needs root, to become another user");
+        return;
+    }
     char args[128];
     snprintf(args, sizeof args, "-p %d", (int)getpid());
     tmux("kill-server 2>/dev/null");
@@ -767,7 +769,7 @@ static long count_lines(const char *log)
 START_TEST(t_replay_reads_no_process)
 {
     if (!have_strace()) {
-        printf("t_replay_reads_no_process: skipped (no strace)\n");
+        test_skip("t_replay_reads_no_process", "no strace");
         return;
     }
     struct helper h;
@@ -820,7 +822,7 @@ END_TEST
 START_TEST(t_idle_view_is_idle)
 {
     if (!have_strace()) {
-        printf("t_idle_view_is_idle: skipped (no strace)\n");
+        test_skip("t_idle_view_is_idle", "no strace");
         return;
     }
     struct helper h;
