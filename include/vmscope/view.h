@@ -104,8 +104,8 @@ void view_replace_snapshot(struct view *v, struct snapshot *snap);
 void tui_start(bool color);
 void tui_stop(void);
 void tui_draw(struct view *v);
-/* The terminal went away (hang-up, end of file, an error): checked when
- * reading keys found none although the terminal was readable. */
+/* The terminal went away (hang-up, end of file, an error): readable with
+ * nothing to read. Asked before reading keys. */
 bool tui_terminal_gone(void);
 int tui_key(struct view *v, int ch);
 

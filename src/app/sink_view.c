@@ -128,11 +128,13 @@ static unsigned view_input(struct sink *k, bool readable)
 {
     struct view_sink *s = (struct view_sink *)k;
     struct view *v = &s->v;
+    /* Looked at before reading: keys can be swallowed (a mouse release
+     * nobody asked for), so "nothing came" alone does not mean the end. */
+    if (readable && tui_terminal_gone())
+        return SINK_LOST;
     unsigned req = 0;
-    bool any = false;
     timeout(0);
     for (int ch; !(req & SINK_QUIT) && (ch = getch()) != ERR;) {
-        any = true;
         int flags = tui_key(v, ch);
         if (flags & VIEW_REDRAW)
             s->dirty = true;
@@ -149,8 +151,6 @@ static unsigned view_input(struct sink *k, bool readable)
     }
     k->paused = v->paused;
     k->interval = v->interval;
-    if (readable && !any && tui_terminal_gone())
-        req |= SINK_LOST;
     return req;
 }
 
