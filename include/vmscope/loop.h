@@ -18,7 +18,8 @@
 struct loop_options {
     long samples;      /* stop after this many samples (-n), 0: no limit */
     double duration;   /* stop after this many seconds (-d), 0: no limit */
-    bool drain;        /* stopping early: kill the target and wait for its last state */
+    bool drain;        /* stopping early: kill a target whose end the source reports
+                        * (SOURCE_REPORTS_END) and wait for its last state */
     bool light;        /* light samples between full ones (a view) */
 };
 

@@ -23,6 +23,7 @@ enum source_caps {
     SOURCE_SEEK = 1 << 2,   /* a recording: sample N on request */
     SOURCE_EVENTS = 1 << 3, /* exact memory-map calls (--trace) */
     SOURCE_OUTPUT = 1 << 4, /* a launched program, whose output is kept or sent elsewhere */
+    SOURCE_REPORTS_END = 1 << 5, /* tells the target's end itself, with its last state */
 };
 
 /* What arrived since the last source_poll(); valid until the next call. */
@@ -53,8 +54,8 @@ struct source_ops {
     int (*pages)(struct source *s, const struct page_request *rq, struct page_answer *out);
     /* Sample index of a recording (SOURCE_SEEK). */
     int (*seek)(struct source *s, long index, struct snapshot **out, char **why);
-    /* Ends the target (a launched program or the demo): kill. News keeps
-     * coming until the end is reported. */
+    /* Ends the target (SOURCE_REPORTS_END): kill. News keeps coming until
+     * the end is reported. */
     void (*kill)(struct source *s);
     void (*free)(struct source *s);
 };

@@ -183,7 +183,7 @@ int loop_run(struct source *src, struct sink *k, const struct loop_options *o)
                 break;
         }
     }
-    if (o->drain && !src->ended && rc == 0 && src->ops->kill) {
+    if (o->drain && !src->ended && rc == 0 && (src->caps & SOURCE_REPORTS_END)) {
         /* Stopped early: the program goes too, and its state at exit
          * (PTRACE_EVENT_EXIT comes even for SIGKILL) closes the file. */
         src->ops->kill(src);

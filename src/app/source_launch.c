@@ -140,7 +140,8 @@ struct source *source_launch_new(struct launch *launch, const char *command, boo
 {
     struct launch_source *l = xcalloc(1, sizeof *l);
     l->base.ops = &launch_ops;
-    l->base.caps = SOURCE_TIMER | SOURCE_PAGES | SOURCE_OUTPUT | (trace ? SOURCE_EVENTS : 0);
+    l->base.caps = SOURCE_TIMER | SOURCE_PAGES | SOURCE_OUTPUT | SOURCE_REPORTS_END |
+                   (trace ? SOURCE_EVENTS : 0);
     l->base.pid = launch_pid(launch);
     l->base.name = command;
     /* The tracer wakes us per batch of events: a trickle waits for a look. */

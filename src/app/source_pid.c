@@ -114,13 +114,6 @@ static int pid_pages(struct source *s, const struct page_request *rq, struct pag
     return source_read_pages(s->pid, rq, a);
 }
 
-static void pid_kill(struct source *s)
-{
-    struct pid_source *p = (struct pid_source *)s;
-    if (p->announce_fd >= 0)
-        kill(s->pid, SIGKILL);
-}
-
 static void pid_free(struct source *s)
 {
     struct pid_source *p = (struct pid_source *)s;
@@ -135,7 +128,7 @@ static void pid_free(struct source *s)
 
 static const struct source_ops pid_ops = {
     .first = pid_first, .sample = pid_sample, .fds = pid_fds, .poll = pid_poll,
-    .pages = pid_pages, .kill = pid_kill, .free = pid_free,
+    .pages = pid_pages, .free = pid_free,
 };
 
 struct source *source_pid_new(pid_t pid, int announce_fd)
