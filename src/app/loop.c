@@ -92,6 +92,7 @@ int loop_run(struct source *src, struct sink *k, const struct loop_options *o)
         int rc = k->ops->start(k, src, first);
         return k->ops->finish(k, "done", rc) < 0 ? EXIT_FAILURE_RUNTIME : EXIT_OK;
     }
+    stop_signal = 0;
     install_signals();
     int rc = k->ops->start(k, src, first);
     uint64_t t0 = clock_monotonic_ns();
