@@ -11,7 +11,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t stop_signal;
@@ -33,8 +32,9 @@ static void install_signals(void)
         sigaction(SIGHUP, &sa, NULL);
 }
 
-/* Passes what the source found to the sink; false once a write failed. */
-static int take_news(struct source *src, struct sink *k)
+/* Passes what the source found to the sink (the events, the state it
+ * caught, then the end, in that order); returns 0 or the sink's -errno. */
+static int take_news(struct source *src, struct sink *k, const char **end)
 {
     struct source_news news;
     src->ops->poll(src, &news);
@@ -47,8 +47,10 @@ static int take_news(struct source *src, struct sink *k)
         else
             snapshot_free(news.state);
     }
-    if (news.ended)
+    if (news.ended) {
         src->ended = true;
+        *end = "the program ended";
+    }
     if (news.phase || news.output || news.ended || news.n_events)
         k->ops->news(k, &news);
     return rc;
@@ -79,6 +81,25 @@ static int take_sample(struct source *src, struct sink *k, bool light, const cha
 
 #define MAX_FDS 8
 
+/* Samples are due on the timer: a live source, not ended, not paused. */
+static bool sampling(const struct source *src, const struct sink *k)
+{
+    return (src->caps & SOURCE_TIMER) && !src->ended && !k->paused;
+}
+
+/* How long poll may sleep: until the next sample (forever when none is
+ * due: paused, a file, the end), or the source's own look. */
+static int wait_ms(const struct source *src, const struct sink *k, uint64_t next)
+{
+    int ms = -1;
+    uint64_t now = clock_monotonic_ns();
+    if (sampling(src, k))
+        ms = now >= next ? 0 : (int)((next - now + 999999) / 1000000);
+    if (src->poll_ms > 0 && !src->ended && (ms < 0 || ms > src->poll_ms))
+        ms = src->poll_ms;
+    return ms;
+}
+
 int loop_run(struct source *src, struct sink *k, const struct loop_options *o)
 {
     struct snapshot *first;
@@ -102,27 +123,17 @@ int loop_run(struct source *src, struct sink *k, const struct loop_options *o)
     const char *end = "stopped";
     int status = EXIT_OK;
     while (rc == 0 && !stop_signal) {
-        rc = take_news(src, k);
+        rc = take_news(src, k, &end);
         if (rc < 0)
             break;
-        if (src->ended && !(k->caps & SINK_STAYS)) {
-            if (strcmp(end, "the process exited") != 0)
-                end = "the program ended";
+        if (src->ended && !(k->caps & SINK_STAYS))
             break;
-        }
         if (o->duration > 0 && next - t0 > (uint64_t)(o->duration * 1e9)) {
             end = "duration reached";
             break;
         }
         if (k->ops->draw)
             k->ops->draw(k, src);
-        bool timed = (src->caps & SOURCE_TIMER) && !src->ended && !k->paused;
-        uint64_t now = clock_monotonic_ns();
-        int wait_ms = -1;
-        if (timed)
-            wait_ms = now >= next ? 0 : (int)((next - now + 999999) / 1000000);
-        if (src->poll_ms > 0 && !src->ended && (wait_ms < 0 || wait_ms > src->poll_ms))
-            wait_ms = src->poll_ms;
         struct pollfd fds[MAX_FDS];
         size_t n = src->ops->fds(src, fds, MAX_FDS - 1);
         long key_slot = -1;
@@ -130,9 +141,7 @@ int loop_run(struct source *src, struct sink *k, const struct loop_options *o)
             key_slot = (long)n;
             fds[n++] = (struct pollfd){.fd = k->input_fd, .events = POLLIN};
         }
-        /* A source whose news cannot wake us (pid) is polled by the timer
-         * alone; one that can is woken by it. */
-        int ready = poll(fds, n, wait_ms);
+        int ready = poll(fds, n, wait_ms(src, k, next));
         if (ready < 0 && errno != EINTR)
             break;
         if (stop_signal)
@@ -166,10 +175,9 @@ int loop_run(struct source *src, struct sink *k, const struct loop_options *o)
         if (rc < 0)
             break;
         /* The exit state before a sample could miss it. */
-        rc = take_news(src, k);
-        now = clock_monotonic_ns();
-        timed = (src->caps & SOURCE_TIMER) && !src->ended && !k->paused;
-        if (rc == 0 && timed && now >= next) {
+        rc = take_news(src, k, &end);
+        uint64_t now = clock_monotonic_ns();
+        if (rc == 0 && sampling(src, k) && now >= next) {
             /* Slow intervals can afford the full picture every time. */
             bool light = o->light && ++tick % LOOP_FULL_EVERY != 0 && k->interval < 2.0;
             rc = take_sample(src, k, light, &end);
@@ -189,11 +197,12 @@ int loop_run(struct source *src, struct sink *k, const struct loop_options *o)
          * (PTRACE_EVENT_EXIT comes even for SIGKILL) closes the file. */
         src->ops->kill(src);
         uint64_t give_up = clock_monotonic_ns() + 5000000000u;
+        const char *killed; /* it ended because it was stopped: `end` stays */
         while (!src->ended && rc == 0 && clock_monotonic_ns() < give_up) {
             struct pollfd fds[MAX_FDS];
             size_t n = src->ops->fds(src, fds, MAX_FDS);
             poll(fds, n, 100);
-            rc = take_news(src, k);
+            rc = take_news(src, k, &killed);
         }
     }
     rc = k->ops->finish(k, end, rc);
