@@ -108,6 +108,7 @@ struct fake_sink {
     char how[200], why[64];
     int finish_rc;
     int inputs;     /* input() calls */
+    int draws;      /* draw() calls */
     unsigned reply; /* what input() answers */
 };
 
@@ -167,6 +168,12 @@ static unsigned fk_input(struct sink *k, bool readable)
     return f->reply;
 }
 
+static void fk_draw(struct sink *k, struct source *src)
+{
+    (void)src;
+    ((struct fake_sink *)k)->draws++;
+}
+
 static int fk_finish(struct sink *k, const char *why, int rc)
 {
     struct fake_sink *f = (struct fake_sink *)k;
@@ -179,7 +186,8 @@ static int fk_finish(struct sink *k, const char *why, int rc)
 
 static const struct sink_ops fk_ops = {
     .start = fk_start, .sample = fk_sample, .event = fk_event, .news = fk_news,
-    .trouble = fk_trouble, .current = fk_current, .input = fk_input, .finish = fk_finish,
+    .trouble = fk_trouble, .current = fk_current, .input = fk_input, .draw = fk_draw,
+    .finish = fk_finish,
 };
 
 static void fake_sink_init(struct fake_sink *k, unsigned caps, double interval)
@@ -343,6 +351,31 @@ START_TEST(t_paused_takes_no_samples)
 }
 END_TEST
 
+/* Keys only (the picker): a quit is status 0, a hang-up status 1, and a
+ * terminal that is readable but has nothing to read is asked about. */
+START_TEST(t_keys_only)
+{
+    struct fake_sink k;
+    fake_sink_init(&k, SINK_STAYS, 1);
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_int_eq(write(fds[1], "q", 1), 1);
+    k.base.input_fd = fds[0];
+    k.reply = SINK_QUIT;
+    ck_assert_int_eq(loop_keys(&k.base), EXIT_OK);
+    ck_assert_int_eq(k.inputs, 1);
+    ck_assert_int_ge(k.draws, 1);
+    close(fds[1]); /* the other end goes: a hang-up, no key read */
+    fake_sink_init(&k, SINK_STAYS, 1);
+    k.base.input_fd = fds[0];
+    char c;
+    ck_assert_int_eq(read(fds[0], &c, 1), 1);
+    ck_assert_int_eq(loop_keys(&k.base), EXIT_FAILURE_RUNTIME);
+    ck_assert_int_eq(k.inputs, 0);
+    close(fds[0]);
+}
+END_TEST
+
 static Suite *loop_suite(void)
 {
     Suite *s = suite_create("loop");
@@ -355,6 +388,7 @@ static Suite *loop_suite(void)
     tcase_add_test(tc, t_light_cadence);
     tcase_add_test(tc, t_terminal_lost_status);
     tcase_add_test(tc, t_paused_takes_no_samples);
+    tcase_add_test(tc, t_keys_only);
     suite_add_tcase(s, tc);
     return s;
 }

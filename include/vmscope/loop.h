@@ -28,4 +28,8 @@ struct loop_options {
  * SIGINT counting as a normal stop). */
 int loop_run(struct source *src, struct sink *sink, const struct loop_options *o);
 
+/* Keys and drawing only, no source (the picker): the same signals,
+ * terminal loss and exit status as loop_run, until the sink quits. */
+int loop_keys(struct sink *k);
+
 #endif

@@ -76,6 +76,11 @@ struct sink *sink_text_new(double interval);
 struct sink *sink_export_new(FILE *fp, enum export_format fmt, unsigned flags,
                              struct json_stream *js);
 int sink_export_result(const struct sink *k);
+/* The picker, for loop_keys(): keys and drawing only; sink_picker_chosen()
+ * is the pid Enter picked, or 0. rows are borrowed. */
+struct picker_row;
+struct sink *sink_picker_new(const struct picker_row *rows, size_t n, bool color);
+pid_t sink_picker_chosen(const struct sink *k);
 void sink_free(struct sink *k);
 
 #endif

@@ -125,8 +125,12 @@ struct picker_row {
     uint64_t rss; /* bytes */
     const char *command;
 };
-/* Process picker: returns the chosen pid, 0 if the user quit, -1 when the
- * terminal went away. */
-pid_t picker_run(const struct picker_row *rows, size_t n);
+/* The process picker over rows (borrowed until picker_free): drawn when
+ * the loop says, keys return view flags; Enter sets *chosen and quits. */
+struct picker;
+struct picker *picker_new(const struct picker_row *rows, size_t n);
+void picker_free(struct picker *p);
+void picker_draw(struct picker *p);
+int picker_key(struct picker *p, int ch, pid_t *chosen);
 
 #endif

@@ -37,7 +37,9 @@ static void live_usage(FILE *fp)
           fp);
 }
 
-/* The picker: the process list is read here, the view only shows it. */
+/* The picker: the process list is read here, the view only shows it, and
+ * the loop reads its keys. Returns the pid, 0 when none was picked, or
+ * -status when the picker ended otherwise (terminal lost, a signal). */
 static pid_t pick_process(bool color)
 {
     struct proc_entry *list = NULL;
@@ -46,9 +48,10 @@ static pid_t pick_process(bool color)
     struct picker_row *rows = xcalloc(n ? n : 1, sizeof *rows);
     for (size_t i = 0; i < n; i++)
         rows[i] = (struct picker_row){list[i].pid, list[i].user, list[i].rss, list[i].command};
-    tui_start(color);
-    pid_t pid = picker_run(rows, n);
-    tui_stop();
+    struct sink *picker = sink_picker_new(rows, n, color);
+    int status = loop_keys(picker);
+    pid_t pid = status == EXIT_OK ? sink_picker_chosen(picker) : -status;
+    sink_free(picker);
     free(rows);
     proclist_free(list, n);
     return pid;
@@ -159,7 +162,7 @@ int cmd_live(int argc, char **argv)
         if (!pid) {
             pid = pick_process(color);
             if (pid < 0)
-                return EXIT_FAILURE_RUNTIME; /* the terminal went away */
+                return -pid; /* the terminal went away, or a signal */
             if (!pid)
                 return EXIT_OK;
         }

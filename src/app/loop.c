@@ -81,6 +81,47 @@ static int take_sample(struct source *src, struct sink *k, bool light, const cha
 
 #define MAX_FDS 8
 
+/* What the keys ask for, once poll has looked at the terminal (p, ready
+ * as poll returned): a hang-up or an error is the end of the terminal. */
+static unsigned key_requests(struct sink *k, const struct pollfd *p, int ready)
+{
+    short ev = ready > 0 ? p->revents : 0;
+    if (ev & (POLLHUP | POLLERR | POLLNVAL))
+        return SINK_LOST;
+    if ((ev & POLLIN) || ready < 0) /* a key, or a signal: SIGWINCH is a key */
+        return k->ops->input(k, ev & POLLIN);
+    return 0;
+}
+
+/* The exit status once the loop is over: a signal's, else status. */
+static int exit_status(int status)
+{
+    if (stop_signal && stop_signal != SIGINT)
+        return 128 + stop_signal;
+    return status;
+}
+
+int loop_keys(struct sink *k)
+{
+    stop_signal = 0;
+    install_signals();
+    int status = EXIT_OK;
+    while (!stop_signal) {
+        k->ops->draw(k, NULL);
+        struct pollfd p = {.fd = k->input_fd, .events = POLLIN};
+        int ready = poll(&p, 1, -1);
+        if ((ready < 0 && errno != EINTR) || stop_signal)
+            break;
+        unsigned req = key_requests(k, &p, ready);
+        if (req & SINK_LOST)
+            status = EXIT_FAILURE_RUNTIME;
+        if (req & (SINK_LOST | SINK_QUIT))
+            break;
+    }
+    k->ops->finish(k, "done", 0);
+    return exit_status(status);
+}
+
 /* Samples are due on the timer: a live source, not ended, not paused. */
 static bool sampling(const struct source *src, const struct sink *k)
 {
@@ -146,14 +187,7 @@ int loop_run(struct source *src, struct sink *k, const struct loop_options *o)
             break;
         if (stop_signal)
             break;
-        unsigned req = 0;
-        if (key_slot >= 0) {
-            short ev = ready > 0 ? fds[key_slot].revents : 0;
-            if (ev & (POLLHUP | POLLERR | POLLNVAL))
-                req = SINK_LOST;
-            else if ((ev & POLLIN) || ready < 0) /* a key, or a signal: SIGWINCH is a key */
-                req = k->ops->input(k, ev & POLLIN);
-        }
+        unsigned req = key_slot >= 0 ? key_requests(k, &fds[key_slot], ready) : 0;
         if (req & SINK_LOST) {
             status = EXIT_FAILURE_RUNTIME;
             break;
@@ -208,7 +242,5 @@ int loop_run(struct source *src, struct sink *k, const struct loop_options *o)
     rc = k->ops->finish(k, end, rc);
     if (rc < 0 && rc != -ESRCH)
         return EXIT_FAILURE_RUNTIME;
-    if (stop_signal && stop_signal != SIGINT)
-        return 128 + stop_signal;
-    return status;
+    return exit_status(status);
 }

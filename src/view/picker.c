@@ -1,11 +1,23 @@
 /* The process picker (vmscope with no arguments): processes by resident
- * size, "/" filters, Enter attaches. The list comes from the app. */
+ * size, "/" filters, Enter attaches. The list comes from the app; the
+ * keys come from the loop (loop_keys), like every other screen's. */
 #include "screens.h"
 #include "vmscope/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+struct picker {
+    const struct picker_row *list;
+    size_t n;
+    size_t *shown; /* indexes of the rows the filter lets through */
+    size_t k;
+    char filter[128];
+    bool typing;
+    long cursor;
+    struct list_widget rows;
+};
 
 static bool matches(const struct picker_row *e, const char *filter)
 {
@@ -16,15 +28,37 @@ static bool matches(const struct picker_row *e, const char *filter)
     return strstr(e->command, filter) || strstr(e->user, filter) || strcmp(pid, filter) == 0;
 }
 
-struct picker_rows {
-    const struct picker_row *list;
-    const size_t *shown;
-};
+static void refilter(struct picker *p)
+{
+    p->k = 0;
+    for (size_t i = 0; i < p->n; i++)
+        if (matches(&p->list[i], p->filter))
+            p->shown[p->k++] = i;
+    if (p->cursor >= (long)p->k)
+        p->cursor = p->k ? (long)p->k - 1 : 0;
+}
+
+struct picker *picker_new(const struct picker_row *rows, size_t n)
+{
+    struct picker *p = xcalloc(1, sizeof *p);
+    p->list = rows;
+    p->n = n;
+    p->shown = xcalloc(n ? n : 1, sizeof *p->shown);
+    refilter(p);
+    return p;
+}
+
+void picker_free(struct picker *p)
+{
+    if (p)
+        free(p->shown);
+    free(p);
+}
 
 static void picker_row(void *arg, long i, int y, int x, int width)
 {
-    const struct picker_rows *ctx = arg;
-    const struct picker_row *e = &ctx->list[ctx->shown[i]];
+    const struct picker *p = arg;
+    const struct picker_row *e = &p->list[p->shown[i]];
     char line[128], rss[16];
     format_size(rss, sizeof rss, e->rss);
     snprintf(line, sizeof line, "%8d %-12.12s %9s  ", (int)e->pid, e->user, rss);
@@ -33,10 +67,8 @@ static void picker_row(void *arg, long i, int y, int x, int width)
     draw_untrusted(y, x, COLS - x, e->command, strlen(e->command));
 }
 
-static void picker_draw(const struct picker_row *list, const size_t *shown, size_t k,
-                        long cursor, struct list_widget *l, const char *filter, bool typing)
+void picker_draw(struct picker *p)
 {
-    int height = LINES - 3;
     erase();
     attron(A_BOLD);
     draw_text(0, 0, COLS, "vmscope: choose a process (Enter attaches, / filters, q quits)");
@@ -44,71 +76,45 @@ static void picker_draw(const struct picker_row *list, const size_t *shown, size
     snprintf(head, sizeof head, "%8s %-12s %9s  %s", "PID", "USER", "RSS", "COMMAND");
     draw_text(1, 0, COLS, head);
     attroff(A_BOLD);
-    struct picker_rows ctx = {list, shown};
-    list_draw(l, 2, 0, COLS, height, (long)k, cursor, picker_row, &ctx);
+    list_draw(&p->rows, 2, 0, COLS, LINES - 3, (long)p->k, p->cursor, picker_row, p);
     char status[200];
-    if (typing)
-        snprintf(status, sizeof status, "filter: %s_", filter);
+    if (p->typing)
+        snprintf(status, sizeof status, "filter: %s_", p->filter);
     else
-        snprintf(status, sizeof status, "%zu processes%s%s", k, filter[0] ? ", filter: " : "",
-                 filter);
+        snprintf(status, sizeof status, "%zu processes%s%s", p->k,
+                 p->filter[0] ? ", filter: " : "", p->filter);
     draw_untrusted(LINES - 1, 0, COLS, status, strlen(status));
     refresh();
 }
 
-pid_t picker_run(const struct picker_row *list, size_t n)
+int picker_key(struct picker *p, int ch, pid_t *chosen)
 {
-    char filter[128] = "";
-    bool typing = false, dirty = true;
-    long cursor = 0;
-    struct list_widget l = {0};
-    pid_t chosen = 0;
-    size_t *shown = xcalloc(n ? n : 1, sizeof *shown);
-    size_t k = 0;
-    timeout(-1);
-    for (;;) {
-        k = 0;
-        for (size_t i = 0; i < n; i++)
-            if (matches(&list[i], filter))
-                shown[k++] = i;
-        if (cursor >= (long)k)
-            cursor = k ? (long)k - 1 : 0;
-        if (dirty)
-            picker_draw(list, shown, k, cursor, &l, filter, typing);
-        dirty = true;
-        int ch = getch();
-        if (ch == ERR) { /* a blocking read came back empty: a signal, or the end */
-            if (tui_terminal_gone()) {
-                chosen = -1;
-                break;
-            }
-            dirty = false;
-            continue;
-        }
-        if (typing) {
-            int r = line_edit_key(filter, sizeof filter, ch);
-            if (r == LINE_EDIT_DONE || r == LINE_EDIT_CANCEL)
-                typing = false;
-            else if (r == LINE_EDIT_CHANGED)
-                cursor = 0;
-            continue;
-        }
-        if (ch == 'q' || ch == 27)
-            break;
-        if (ch == '/') {
-            typing = true;
-            continue;
-        }
-        if ((ch == '\n' || ch == KEY_ENTER) && k) {
-            chosen = list[shown[cursor]].pid;
-            break;
-        }
-        long next = list_key(&l, ch, cursor, (long)k, 2, LINES - 3);
-        if (next >= 0)
-            cursor = next;
-        else if (ch != KEY_RESIZE)
-            dirty = false;
+    if (p->typing) {
+        int r = line_edit_key(p->filter, sizeof p->filter, ch);
+        if (r == LINE_EDIT_DONE || r == LINE_EDIT_CANCEL)
+            p->typing = false;
+        else if (r == LINE_EDIT_CHANGED)
+            p->cursor = 0;
+        else
+            return VIEW_HANDLED;
+        refilter(p);
+        return VIEW_HANDLED | VIEW_REDRAW;
     }
-    free(shown);
-    return chosen;
+    if (ch == 'q' || ch == 27)
+        return VIEW_QUIT;
+    if (ch == '/') {
+        p->typing = true;
+        return VIEW_HANDLED | VIEW_REDRAW;
+    }
+    if ((ch == '\n' || ch == KEY_ENTER) && p->k) {
+        *chosen = p->list[p->shown[p->cursor]].pid;
+        return VIEW_QUIT;
+    }
+    if (ch == KEY_RESIZE)
+        return VIEW_REDRAW;
+    long next = list_key(&p->rows, ch, p->cursor, (long)p->k, 2, LINES - 3);
+    if (next < 0)
+        return 0;
+    p->cursor = next;
+    return VIEW_HANDLED | VIEW_REDRAW;
 }
