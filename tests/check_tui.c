@@ -819,6 +819,70 @@ START_TEST(t_replay_reads_no_process)
 }
 END_TEST
 
+/* Live at 1 Hz with Detail (and its page grid) open, everything vmscope
+ * reads or writes comes right after a sample starts (the sample, the
+ * grid's one read of the sample's pages, the draw): nothing between. */
+START_TEST(t_live_view_idle_between_samples)
+{
+    if (!have_strace()) {
+        test_skip("t_live_view_idle_between_samples", "no strace");
+        return;
+    }
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
+    char log[64], prefix[200], args[64];
+    snprintf(log, sizeof log, "/tmp/vmscope-between-%d.strace", (int)getpid());
+    snprintf(prefix, sizeof prefix, "%sstrace -f -ttt -e trace=openat,pread64,write -o %s ",
+             NO_LEAK_CHECK, log);
+    snprintf(args, sizeof args, "-p %d -i 1", (int)h.pid);
+    start_pane(prefix, args, 160, 45);
+    struct buf b;
+    buf_init(&b);
+    ck_assert_msg(wait_for(&b, "1 Map", 10), "%s", b.data);
+    open_detail(helper_value(&h, "start"));
+    ck_assert_msg(wait_for(&b, "per cell", 5), "no page grid:\n%s", b.data);
+    usleep(500 * 1000);
+    long from = count_lines(log);
+    sleep(4); /* four samples */
+    FILE *fp = fopen(log, "r");
+    ck_assert_ptr_nonnull(fp);
+    char line[4096];
+    double sample = 0, worst = 0;
+    int samples = 0, calls = 0;
+    char worst_line[512] = "";
+    for (long i = 0; fgets(line, sizeof line, fp); i++) {
+        int tid;
+        double t;
+        if (i < from || sscanf(line, "%d %lf", &tid, &t) != 2)
+            continue;
+        /* a sample reads maps (light) or smaps (full): its start */
+        if (strstr(line, "openat(") && (strstr(line, "\"maps\"") || strstr(line, "\"smaps\""))) {
+            sample = t;
+            samples++;
+            continue;
+        }
+        if (!samples || strstr(line, "resumed>") || strstr(line, "+++") || strstr(line, "---") ||
+            strstr(line, "O_DIRECTORY"))
+            continue; /* /proc/PID itself is opened just before a sample's maps */
+        calls++;
+        if (t - sample > worst) {
+            worst = t - sample;
+            snprintf(worst_line, sizeof worst_line, "%.500s", line);
+        }
+    }
+    fclose(fp);
+    ck_assert_int_ge(samples, 3);
+    ck_assert_int_gt(calls, 0);
+    ck_assert_msg(worst < 0.5, "%.3f s after a sample started: %s", worst, worst_line);
+    tmux("send-keys -t vt q");
+    ck_assert_msg(wait_for(&b, "EXIT=0", 5), "%s", b.data);
+    buf_free(&b);
+    stop_tmux();
+    unlink(log);
+    helper_stop(&h);
+}
+END_TEST
+
 /* An idle view costs nothing: paused with Detail (and its page grid) open,
  * vmscope makes no /proc reads and writes nothing to the terminal. */
 START_TEST(t_idle_view_is_idle)
@@ -1279,6 +1343,7 @@ int main(void)
     tcase_add_test(tc, t_escape_is_quick);
     tcase_add_test(tc, t_replay_reads_no_process);
     tcase_add_test(tc, t_idle_view_is_idle);
+    tcase_add_test(tc, t_live_view_idle_between_samples);
     tcase_add_test(tc, t_page_grid_live);
     tcase_add_test(tc, t_replay_snapshot);
     tcase_add_test(tc, t_replay_recording_scrubs);
