@@ -501,7 +501,7 @@ START_TEST(t_mouse_click_selects)
     tmux("send-keys -t vt Enter");
     char want[32];
     snprintf(want, sizeof want, "%s-", start);
-    ck_assert_msg(wait_for(&b, "class ", 3), "%s", b.data);
+    ck_assert_msg(wait_for(&b, "class ", 5), "%.3000s", b.data); /* a pane fits in a message */
     ck_assert_msg(strstr(b.data, want) != NULL, "detail is not of %s:\n%s", start, b.data);
     stop_tmux();
     buf_free(&b);
