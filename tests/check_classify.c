@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "vmscope/capture.h"
+#include "vmscope/export.h"
+#include "vmscope/json_reader.h"
 #include "vmscope/snapshot.h"
 
 static long page;
@@ -141,6 +143,62 @@ START_TEST(t_bss_partly_written)
     ck_assert_uint_le(before, 2);
     ck_assert_uint_eq(count_present(h.pid, bss_start, bss_end), 7);
     ck_assert_uint_eq(r->vma->field[SMAPS_RSS], (7 + before) * (uint64_t)page);
+    snapshot_free(s);
+    helper_stop(&h);
+}
+END_TEST
+
+/* The image's parts at run time are worked out at capture and kept on the
+ * snapshot (so a screen or a replay reads no file): the helper's bss part
+ * holds its array as the helper reports it, its code part holds the code
+ * region, and they survive a clone and a JSON round trip. */
+static const struct image_part *part_at(const struct region *r, uint64_t addr)
+{
+    for (size_t i = 0; i < r->n_image; i++)
+        if (addr >= r->image[i].start && addr < r->image[i].end)
+            return &r->image[i];
+    return NULL;
+}
+
+START_TEST(t_image_parts_kept)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"bss", "3", NULL});
+    struct snapshot *s = capture_helper(&h, false);
+    const struct region *bss = must_find(s, helper_value(&h, "written_start"));
+    uint64_t bss_start = helper_value(&h, "bss_start"), bss_end = helper_value(&h, "bss_end");
+    ck_assert_uint_ge(bss->n_image, 4);
+    const struct image_part *p = part_at(bss, bss_start);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_str_eq(p->role, "bss");
+    ck_assert_uint_ge(p->end, bss_end);
+    ck_assert_uint_lt(p->end - bss_end, 4096); /* memsz ends where the array does */
+    const struct region *code = NULL;
+    for (size_t i = 0; i < s->n_regions && !code; i++)
+        if (s->regions[i].object == bss->object && !strcmp(s->regions[i].subclass, "code"))
+            code = &s->regions[i];
+    ck_assert_ptr_nonnull(code);
+    ck_assert_ptr_nonnull(part_at(code, code->vma->start));
+    ck_assert_str_eq(part_at(code, code->vma->start)->role, "code");
+    struct snapshot *copies[2] = {snapshot_clone(s), NULL};
+    char *text = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&text, &len);
+    ck_assert_int_eq(export_json(s, 0, fp), 0);
+    fclose(fp);
+    char *why = NULL;
+    ck_assert_msg(json_read_snapshot(text, len, &copies[1], &why) == 0, "%s", why);
+    for (int k = 0; k < 2; k++) {
+        const struct region *c = must_find(copies[k], bss->vma->start);
+        ck_assert_uint_eq(c->n_image, bss->n_image);
+        for (size_t i = 0; i < c->n_image; i++) {
+            ck_assert_uint_eq(c->image[i].start, bss->image[i].start);
+            ck_assert_uint_eq(c->image[i].end, bss->image[i].end);
+            ck_assert_str_eq(c->image[i].role, bss->image[i].role);
+        }
+        snapshot_free(copies[k]);
+    }
+    free(text);
     snapshot_free(s);
     helper_stop(&h);
 }
@@ -519,6 +577,7 @@ int main(void)
     tcase_add_test(tc, t_fenced_anonymous);
     tcase_add_test(tc, t_bss_partly_written);
     tcase_add_test(tc, t_elf_image_segments);
+    tcase_add_test(tc, t_image_parts_kept);
     tcase_add_test(tc, t_private_file_mapping);
     tcase_add_test(tc, t_memfd_is_shm);
     tcase_add_test(tc, t_thread_stack_by_sp);

@@ -126,17 +126,6 @@ static const struct {
     {"demo", {"-i", "--interval", "-n", "--count", "-h", "--help", NULL}},
 };
 
-/* The live view's launch option is --program-output, as in record; a
- * build from before that rename calls it --output. The completion offers
- * the new name only; an old build passes, saying so. */
-static bool renamed_live_output(const char *cmd, const char *opt, const char *which)
-{
-    if (strcmp(cmd, "live") != 0 || strcmp(opt, which) != 0)
-        return false;
-    printf("note: this vmscope's live view still names --program-output --output\n");
-    return true;
-}
-
 static void offered_options(struct words *ws, const char *cmd)
 {
     if (strcmp(cmd, "live") == 0)
@@ -197,8 +186,6 @@ START_TEST(t_offers_every_option)
         help_options(&help, strcmp(cmd, "live") == 0 ? NULL : cmd);
         ck_assert_msg(help.n >= 2, "vmscope %s --help names no option", cmd);
         for (int i = 0; i < help.n; i++) {
-            if (renamed_live_output(cmd, help.w[i], "--output"))
-                continue;
             ck_assert_msg(words_has(&got, help.w[i]), "vmscope %s: --help names '%s', not offered", cmd,
                           help.w[i]);
         }
@@ -237,8 +224,6 @@ START_TEST(t_offers_only_accepted_options)
             run_command(argv, -1, NULL, &err);
             bool refused = err.data && (strstr(err.data, "unrecognized") || strstr(err.data, "invalid option"));
             buf_free(&err);
-            if (refused && renamed_live_output(cmd, o, "--program-output"))
-                continue;
             ck_assert_msg(!refused, "vmscope %s: '%s' offered, but refused", cmd, o);
         }
         buf_free(&got.text);

@@ -31,14 +31,6 @@ static char *export_to_string(const struct snapshot *s, enum export_format f, un
     return data;
 }
 
-static struct snapshot *capture(pid_t pid, bool census)
-{
-    struct capture_options opt = {.census = census};
-    struct snapshot *s;
-    ck_assert_int_eq(capture_snapshot(pid, &opt, &s), 0);
-    return s;
-}
-
 static json_t *parse(const char *text)
 {
     json_error_t err;
@@ -61,7 +53,7 @@ START_TEST(t_json_contract)
 {
     struct helper h;
     helper_start(&h, (const char *[]){"memfd", "json-test", "3", NULL});
-    struct snapshot *s = capture(h.pid, false);
+    struct snapshot *s = test_capture(h.pid, false);
     char *text = export_to_string(s, EXPORT_JSON, 0);
     json_t *doc = parse(text);
     ck_assert_str_eq(json_string_value(json_object_get(doc, "format")), "vmscope.snapshot");
@@ -141,7 +133,7 @@ START_TEST(t_json_pages_when_census)
 {
     struct helper h;
     helper_start(&h, (const char *[]){"fenced", "8", "3", NULL});
-    struct snapshot *s = capture(h.pid, true);
+    struct snapshot *s = test_capture(h.pid, true);
     char *text = export_to_string(s, EXPORT_JSON, 0);
     json_t *doc = parse(text);
     size_t i;
@@ -171,7 +163,7 @@ START_TEST(t_hostile_names)
 {
     struct helper h;
     helper_start(&h, (const char *[]){"hostile", hostile_dir, NULL});
-    struct snapshot *s = capture(h.pid, false);
+    struct snapshot *s = test_capture(h.pid, false);
     char *json = export_to_string(s, EXPORT_JSON, 0);
     json_t *doc = parse(json);
     size_t i;
@@ -231,7 +223,7 @@ START_TEST(t_cmdline_hex_for_invalid_utf8)
 {
     struct helper h;
     helper_start(&h, (const char *[]){"brk", "1", "caf\xe9", NULL}); /* Latin-1, not UTF-8 */
-    struct snapshot *s = capture(h.pid, false);
+    struct snapshot *s = test_capture(h.pid, false);
     char *text = export_to_string(s, EXPORT_JSON, 0);
     json_t *doc = parse(text);
     json_t *proc = json_object_get(doc, "process");
@@ -340,7 +332,7 @@ START_TEST(t_csv_columns_and_quoting)
 {
     struct helper h;
     helper_start(&h, (const char *[]){"hostile", hostile_dir, NULL});
-    struct snapshot *s = capture(h.pid, false);
+    struct snapshot *s = test_capture(h.pid, false);
     char *csv = export_to_string(s, EXPORT_CSV, 0);
     ck_assert(strncmp(csv, "start,end,size,perms,offset,dev,inode,class,subclass,rss,pss,"
                            "shared_clean,shared_dirty,private_clean,private_dirty,swap,locked,"
@@ -368,7 +360,7 @@ START_TEST(t_text_has_class_totals)
 {
     struct helper h;
     helper_start(&h, (const char *[]){"brk", "4", NULL});
-    struct snapshot *s = capture(h.pid, false);
+    struct snapshot *s = test_capture(h.pid, false);
     char *text = export_to_string(s, EXPORT_TEXT, 0);
     static const char *const rows[] = {"\ntext ", "\ndata ", "\nbss ", "\nheap ", "\nmmap ",
                                        "\nstack ", "\nother ", "\ntotal "};
@@ -388,7 +380,7 @@ START_TEST(t_reader_round_trip)
      * and invalid UTF-8 included (byte for byte, through the _hex keys). */
     struct helper h;
     helper_start(&h, (const char *[]){"hostile", hostile_dir, "caf\xe9", NULL});
-    struct snapshot *s = capture(h.pid, true);
+    struct snapshot *s = test_capture(h.pid, true);
     char *text = export_to_string(s, EXPORT_JSON, 0);
     struct snapshot *r;
     char *why = NULL;
@@ -435,9 +427,9 @@ START_TEST(t_diff_of_a_growing_region)
 {
     struct helper h;
     helper_start(&h, (const char *[]){"grow", "30", "40", NULL});
-    struct snapshot *a = capture(h.pid, false);
+    struct snapshot *a = test_capture(h.pid, false);
     usleep(400 * 1000);
-    struct snapshot *b = capture(h.pid, false);
+    struct snapshot *b = test_capture(h.pid, false);
     struct snapshot_diff d;
     diff_compute(a, b, &d);
     const struct region *ra = snapshot_find(a, helper_value(&h, "start"));

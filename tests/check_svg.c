@@ -38,14 +38,6 @@ static char *svg_of(const struct snapshot *s, const struct svg_options *opt, siz
     return data;
 }
 
-static struct snapshot *capture(pid_t pid)
-{
-    struct capture_options opt = {0};
-    struct snapshot *s;
-    ck_assert_int_eq(capture_snapshot(pid, &opt, &s), 0);
-    return s;
-}
-
 /* Strict: no recovery, no network; a document that is not well-formed fails. */
 static xmlDocPtr parse_xml(const char *text, size_t len)
 {
@@ -137,7 +129,7 @@ START_TEST(t_svg_one_group_per_region)
 {
     struct helper h;
     helper_start(&h, (const char *[]){"memfd", "svg-test", "3", NULL});
-    struct snapshot *s = capture(h.pid);
+    struct snapshot *s = test_capture(h.pid, false);
     size_t len;
     char *text = svg_of(s, NULL, &len);
     xmlDocPtr doc = parse_xml(text, len);
@@ -276,7 +268,7 @@ START_TEST(t_svg_hostile_names_escaped)
     /* The live hostile helper: its names straight from the kernel. */
     struct helper h;
     helper_start(&h, (const char *[]){"hostile", hostile_dir, NULL});
-    s = capture(h.pid);
+    s = test_capture(h.pid, false);
     text = svg_of(s, NULL, &len);
     assert_clean_bytes(text, len);
     ck_assert_ptr_nonnull(strstr(text, "/memfd:\\e]0;PWNED-TITLE\\x07"));
@@ -333,21 +325,6 @@ static void tmp_path(char *out, size_t size, const char *name)
     snprintf(out, size, "%s/%s", tmp_dir, name);
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-    struct buf b;
-    buf_init(&b);
-    FILE *fp = fopen(path, "r");
-    ck_assert_msg(fp != NULL, "cannot open %s", path);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(fp);
-    *len = b.len;
-    return b.data ? b.data : xstrdup("");
-}
-
 START_TEST(t_svg_recording_has_chart)
 {
     struct helper h;
@@ -371,7 +348,7 @@ START_TEST(t_svg_recording_has_chart)
     ck_assert_int_eq(run_command((const char *[]){"vmscope", "export", rec, "-o", svg, NULL}, -1,
                                  NULL, &err), 0);
     size_t len;
-    char *text = read_file(svg, &len);
+    char *text = test_read_file(svg, &len);
     assert_clean_bytes(text, len);
     xmlDocPtr doc = parse_xml(text, len);
     xmlNodePtr root = xmlDocGetRootElement(doc), chart, areas[RC_COUNT + 1];
@@ -406,7 +383,7 @@ START_TEST(t_svg_recording_has_chart)
     snprintf(out, sizeof out, "%s@1", rec);
     ck_assert_int_eq(run_command((const char *[]){"vmscope", "export", out, "-f", "svg", "-o", svg,
                                                   NULL}, -1, NULL, &err), 0);
-    text = read_file(svg, &len);
+    text = test_read_file(svg, &len);
     ck_assert_ptr_nonnull(strstr(text, "Address space (sample 1)"));
     ck_assert_ptr_nonnull(strstr(text, "class=\"shown\""));
     free(text);
@@ -424,7 +401,7 @@ START_TEST(t_svg_recording_has_chart)
     /* ... and a snapshot file as SVG. */
     ck_assert_int_eq(run_command((const char *[]){"vmscope", "export", out, "-f", "svg", "-o", svg,
                                                   NULL}, -1, NULL, &err), 0);
-    text = read_file(svg, &len);
+    text = test_read_file(svg, &len);
     xmlFreeDoc(parse_xml(text, len));
     ck_assert_ptr_null(strstr(text, "class=\"chart\""));
     free(text);
@@ -584,7 +561,7 @@ START_TEST(t_svg_renders_in_chromium)
                                                   "-o", svg, NULL}, -1, NULL, NULL), 0);
     helper_stop(&h);
     size_t len;
-    char *text = read_file(svg, &len);
+    char *text = test_read_file(svg, &len);
     xmlDocPtr doc = parse_xml(text, len);
     size_t regions = collect(xmlDocGetRootElement(doc), "g", NULL, NULL, 0, 0);
     xmlFreeDoc(doc);
@@ -594,7 +571,7 @@ START_TEST(t_svg_renders_in_chromium)
     /* The screenshot: the size asked for, the legend's seven colours, and
      * the map's bars (text is at the top of the map, low addresses). */
     ck_assert_int_eq(run_chromium(chromium, shot, svg, NULL), 0);
-    char *file = read_file(png, &len);
+    char *file = test_read_file(png, &len);
     uint32_t w = 0, hgt = 0;
     unsigned char *rgb = png_decode((const unsigned char *)file, len, &w, &hgt);
     ck_assert_msg(rgb != NULL, "%s is not a PNG Chromium would write (%zu bytes)", png, len);

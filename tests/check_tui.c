@@ -3,12 +3,19 @@
 #include "testlib.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include "vmscope/util.h"
 
 static char sock[64];
 
@@ -62,22 +69,30 @@ static bool wait_for(struct buf *b, const char *text, double secs)
     return false;
 }
 
-/* vmscope ARGS in a fresh pane; term, when set, is the pane's TERM. */
-static void start_vmscope_term(const char *term, const char *args, int cols, int rows)
+/* A fresh pane running prefix vmscope args (prefix: an environment or a
+ * tracer, or ""), which then reports its exit status and stays. */
+static void start_pane(const char *prefix, const char *args, int cols, int rows)
 {
     tmux("kill-server 2>/dev/null");
-    /* The pane runs vmscope, then reports its exit status and stays. A
-     * server that is still going away refuses the session for a moment. */
+    /* A server that is still going away refuses the session for a moment. */
     int rc = -1;
     for (int tries = 0; tries < 30 && rc != 0; tries++) {
         if (tries)
             usleep(100 * 1000);
-        rc = tmux("new-session -d -s vt -x %d -y %d \"%s%s%s%s/vmscope %s; echo EXIT=\\$?; "
+        rc = tmux("new-session -d -s vt -x %d -y %d \"%s%s/vmscope %s; echo EXIT=\\$?; "
                   "sleep 30\" 2>/dev/null",
-                  cols, rows, term ? "TERM=" : "", term ? term : "", term ? " " : "",
-                  TEST_BUILDDIR, args);
+                  cols, rows, prefix, TEST_BUILDDIR, args);
     }
     ck_assert_int_eq(rc, 0);
+}
+
+/* vmscope ARGS in a fresh pane; term, when set, is the pane's TERM. */
+static void start_vmscope_term(const char *term, const char *args, int cols, int rows)
+{
+    char prefix[64] = "";
+    if (term)
+        snprintf(prefix, sizeof prefix, "TERM=%s ", term);
+    start_pane(prefix, args, cols, rows);
 }
 
 static void start_vmscope(const char *args, int cols, int rows)
@@ -353,10 +368,13 @@ START_TEST(t_demo_heap_grows)
     buf_init(&b);
     ck_assert_msg(wait_for(&b, "Small mallocs come from the brk heap", 5), "%s", b.data);
 #ifndef __SANITIZE_ADDRESS__ /* ASan's allocator never uses brk: no heap to grow */
-    uint64_t before = heap_kib(b.data);
-    sleep(3);
-    capture(&b);
-    uint64_t after = heap_kib(b.data);
+    uint64_t before = heap_kib(b.data), after = before;
+    uint64_t deadline = clock_monotonic_ns() + 5000000000ull;
+    while (after <= before + 1024 && clock_monotonic_ns() < deadline) {
+        usleep(100 * 1000);
+        capture(&b);
+        after = heap_kib(b.data);
+    }
     ck_assert_msg(after > before + 1024, "heap did not grow: %llu -> %llu KiB\n%s",
                   (unsigned long long)before, (unsigned long long)after, b.data);
 #endif
@@ -442,16 +460,13 @@ START_TEST(t_permission_error_is_one_line)
 {
     /* As an unprivileged user against our own (root) process: one line, exit
      * status 1, and no screen left behind. */
-    if (geteuid() != 0)
-        return; /* needs setpriv to another uid */
+    if (geteuid() != 0) {
+        test_skip("t_permission_error_is_one_line", "needs root, to become another user");
+        return;
+    }
     char args[128];
     snprintf(args, sizeof args, "-p %d", (int)getpid());
-    tmux("kill-server 2>/dev/null");
-    usleep(200 * 1000);
-    ck_assert_int_eq(tmux("new-session -d -s vt -x 160 -y 40 \"setpriv --reuid=65534 --regid=65534 "
-                          "--clear-groups %s/vmscope %s; echo EXIT=\\$?; sleep 30\"",
-                          TEST_BUILDDIR, args),
-                     0);
+    start_pane("setpriv --reuid=65534 --regid=65534 --clear-groups ", args, 160, 40);
     struct buf b;
     buf_init(&b);
     ck_assert_msg(wait_for(&b, "EXIT=1", 5), "%s", b.data);
@@ -486,7 +501,7 @@ START_TEST(t_mouse_click_selects)
     tmux("send-keys -t vt Enter");
     char want[32];
     snprintf(want, sizeof want, "%s-", start);
-    ck_assert_msg(wait_for(&b, "class ", 3), "%s", b.data);
+    ck_assert_msg(wait_for(&b, "class ", 5), "%.3000s", b.data); /* a pane fits in a message */
     ck_assert_msg(strstr(b.data, want) != NULL, "detail is not of %s:\n%s", start, b.data);
     stop_tmux();
     buf_free(&b);
@@ -573,6 +588,347 @@ START_TEST(t_page_grid_shared_pages)
 }
 END_TEST
 
+/* Every process whose command line is exactly argv0 arg (a unique marker). */
+static int count_processes(const char *argv0, const char *arg)
+{
+    char want[128];
+    int wlen = snprintf(want, sizeof want, "%s%c%s", argv0, 0, arg) + 1;
+    int n = 0;
+    DIR *d = opendir("/proc");
+    ck_assert_ptr_nonnull(d);
+    for (struct dirent *e; (e = readdir(d));) {
+        char path[300], cmd[128];
+        snprintf(path, sizeof path, "/proc/%s/cmdline", e->d_name);
+        FILE *fp = fopen(path, "r");
+        if (!fp)
+            continue;
+        size_t len = fread(cmd, 1, sizeof cmd, fp);
+        fclose(fp);
+        n += len == (size_t)wlen && memcmp(cmd, want, (size_t)wlen) == 0;
+    }
+    closedir(d);
+    return n;
+}
+
+/* The view on a pty we own that is not its controlling terminal (a new
+ * session, as under su -c), with SIGHUP ignored besides: closing the pty's
+ * master sends no SIGHUP, and still ends the view within a second, status
+ * 1, in every mode: a launched program (killed too), a pid, a file, the
+ * picker. */
+START_TEST(t_terminal_loss_exits)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
+    char pid_arg[16], file[64];
+    snprintf(pid_arg, sizeof pid_arg, "%d", (int)h.pid);
+    snprintf(file, sizeof file, "/tmp/vmscope-loss-%d.json", (int)getpid());
+    ck_assert_int_eq(run_command((const char *[]){"vmscope", "snapshot", "-p", pid_arg, "-o", file,
+                                                  NULL}, -1, NULL, NULL), 0);
+    const char *const modes[][6] = {
+        {"-i", "0.5", "--", "sleep", "987.654", NULL},
+        {"-i", "0.5", "-p", pid_arg, NULL},
+        {"-r", file, NULL},
+        {NULL},
+    };
+    const char *const *args = modes[_i];
+    const char *marker = _i == 3 ? "choose a process" : "Map";
+    int master = posix_openpt(O_RDWR | O_NOCTTY);
+    ck_assert_int_ge(master, 0);
+    ck_assert_int_eq(grantpt(master), 0);
+    ck_assert_int_eq(unlockpt(master), 0);
+    char slave[128];
+    snprintf(slave, sizeof slave, "%s", ptsname(master));
+    struct winsize ws = {.ws_row = 40, .ws_col = 160};
+    ioctl(master, TIOCSWINSZ, &ws);
+    char bin[512];
+    snprintf(bin, sizeof bin, "%s/vmscope", TEST_BUILDDIR);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        setsid();
+        int fd = open(slave, O_RDWR | O_NOCTTY);
+        if (fd < 0)
+            _exit(99);
+        dup2(fd, 0), dup2(fd, 1), dup2(fd, 2);
+        close(master);
+        signal(SIGHUP, SIG_IGN);
+        setenv("TERM", "xterm", 1);
+        char *argv[8] = {"vmscope"};
+        for (int k = 0; args[k]; k++)
+            argv[k + 1] = (char *)args[k];
+        execv(bin, argv);
+        _exit(98);
+    }
+    /* Read the screen until the first frame is there. */
+    struct buf screen;
+    buf_init(&screen);
+    uint64_t deadline = clock_monotonic_ns() + 10000000000ull;
+    while (clock_monotonic_ns() < deadline && !(screen.data && strstr(screen.data, marker))) {
+        struct pollfd p = {.fd = master, .events = POLLIN};
+        if (poll(&p, 1, 100) > 0) {
+            char tmp[4096];
+            ssize_t n = read(master, tmp, sizeof tmp);
+            if (n > 0)
+                buf_append(&screen, tmp, (size_t)n);
+        }
+    }
+    ck_assert_msg(screen.data && strstr(screen.data, marker), "mode %d: no first frame", _i);
+    if (_i == 0)
+        ck_assert_int_eq(count_processes("sleep", "987.654"), 1);
+    close(master);
+    uint64_t closed = clock_monotonic_ns();
+    int status = 0;
+    pid_t got = 0;
+    while ((got = waitpid(pid, &status, WNOHANG)) == 0 && clock_monotonic_ns() - closed < 1000000000ull)
+        usleep(10 * 1000);
+    if (got == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+    }
+    ck_assert_msg(got == pid, "mode %d: still running 1 s after its terminal closed", _i);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 1, "mode %d: status %#x", _i,
+                  status);
+    ck_assert_int_eq(count_processes("sleep", "987.654"), 0); /* nothing left running */
+    buf_free(&screen);
+    unlink(file);
+    helper_stop(&h);
+}
+END_TEST
+
+/* Esc (the documented "back") returns from Help within 100 ms: the best of
+ * three tries, each measured from the key to the Map on screen. */
+START_TEST(t_escape_is_quick)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
+    struct buf b;
+    buf_init(&b);
+    attach(&b, &h, 160, 40);
+    tmux("send-keys -t vt p"); /* nothing: only so that Help has a screen to go back to */
+    uint64_t best = UINT64_MAX;
+    for (int i = 0; i < 3; i++) {
+        tmux("send-keys -t vt '?'");
+        ck_assert_msg(wait_for(&b, "Classes (each region", 3), "Help:\n%s", b.data);
+        uint64_t t0 = clock_monotonic_ns();
+        tmux("send-keys -t vt Escape");
+        bool back = false;
+        while (!back && clock_monotonic_ns() - t0 < 3000000000ull) {
+            capture(&b);
+            back = b.data && strstr(b.data, "unmapped") && !strstr(b.data, "Classes (each region");
+        }
+        ck_assert_msg(back, "Esc did not return:\n%s", b.data);
+        uint64_t took = clock_monotonic_ns() - t0;
+        if (took < best)
+            best = took;
+    }
+    ck_assert_msg(best < 100000000ull, "Esc took %.0f ms", (double)best / 1e6);
+    tmux("send-keys -t vt q");
+    stop_tmux();
+    buf_free(&b);
+    helper_stop(&h);
+}
+END_TEST
+
+/* LeakSanitizer cannot run under a tracer: an ASan build's leak check is
+ * left to the other tests there. */
+#define NO_LEAK_CHECK "ASAN_OPTIONS=\\$ASAN_OPTIONS:detect_leaks=0 "
+
+static bool have_strace(void)
+{
+    return system("strace -V >/dev/null 2>&1") == 0;
+}
+
+/* The lines of an strace log (from line `from` on) that open or stat a path
+ * containing needle. */
+static int strace_hits(const char *log, const char *needle, long from, struct buf *hits)
+{
+    FILE *fp = fopen(log, "r");
+    ck_assert_ptr_nonnull(fp);
+    char line[4096];
+    int n = 0;
+    for (long i = 0; fgets(line, sizeof line, fp); i++)
+        if (i >= from && strstr(line, needle) && n++ < 10) /* a few, for the message */
+            buf_append(hits, line, strlen(line));
+    fclose(fp);
+    return n;
+}
+
+static long count_lines(const char *log)
+{
+    FILE *fp = fopen(log, "r");
+    if (!fp)
+        return 0;
+    long n = 0;
+    for (int c; (c = getc(fp)) != EOF;)
+        n += c == '\n';
+    fclose(fp);
+    return n;
+}
+
+/* vmscope -r FILE reads the file and nothing else: with every screen
+ * visited (Detail of an image region with its page grid and image parts
+ * included) it opens no /proc/<pid> path and no file the process mapped. */
+START_TEST(t_replay_reads_no_process)
+{
+    if (!have_strace()) {
+        test_skip("t_replay_reads_no_process", "no strace");
+        return;
+    }
+    struct helper h;
+    helper_start(&h, (const char *[]){"bss", "3", NULL});
+    char path[64], log[64], pid[16], args[400], procdir[32];
+    snprintf(path, sizeof path, "/tmp/vmscope-noproc-%d.json", (int)getpid());
+    snprintf(log, sizeof log, "/tmp/vmscope-noproc-%d.strace", (int)getpid());
+    snprintf(pid, sizeof pid, "%d", (int)h.pid);
+    snprintf(procdir, sizeof procdir, "/proc/%d", (int)h.pid);
+    ck_assert_int_eq(run_command((const char *[]){"vmscope", "snapshot", "-p", pid, "-o", path, NULL},
+                                 -1, NULL, NULL), 0);
+    uint64_t bss = helper_value(&h, "written_start");
+    /* The helper stays alive: a reader that looked would find it. */
+    snprintf(args, sizeof args, "-r %s", path);
+    char prefix[200];
+    snprintf(prefix, sizeof prefix, "%sstrace -f -e trace=%%file -o %s ", NO_LEAK_CHECK, log);
+    start_pane(prefix, args, 200, 45);
+    struct buf b;
+    buf_init(&b);
+    ck_assert_msg(wait_for(&b, "(not live)", 10), "%s", b.data);
+    const char *screens[] = {"2", "Start-End", "3", "Heap versus mmap", "4", "Diff", "?", "Classes (each region", "1", "unmapped"};
+    for (size_t i = 0; i < 10; i += 2) {
+        tmux("send-keys -t vt %s", screens[i]);
+        ck_assert_msg(wait_for(&b, screens[i + 1], 3), "screen %s:\n%s", screens[i], b.data);
+    }
+    open_detail(bss);
+    ck_assert_msg(wait_for(&b, "image: rodata ", 3), "detail with image parts:\n%s", b.data);
+    bool grid_says = strstr(b.data, "pages were not recorded") != NULL;
+    tmux("send-keys -t vt Right Right");
+    tmux("send-keys -t vt q");
+    ck_assert_msg(wait_for(&b, "EXIT=0", 5), "%s", b.data);
+    struct buf hits;
+    buf_init(&hits);
+    ck_assert_msg(strace_hits(log, procdir, 0, &hits) == 0, "opened %s:\n%s", procdir, hits.data);
+    ck_assert_msg(strace_hits(log, "helpers/maphelper", 0, &hits) == 0, "opened the image:\n%s",
+                  hits.data);
+    ck_assert_msg(strace_hits(log, "map_files", 0, &hits) == 0, "%s", hits.data);
+    ck_assert_msg(grid_says, "the page grid does not say the pages were not recorded");
+    buf_free(&hits);
+    buf_free(&b);
+    stop_tmux();
+    unlink(path);
+    unlink(log);
+    helper_stop(&h);
+}
+END_TEST
+
+/* Live at 1 Hz with Detail (and its page grid) open, everything vmscope
+ * reads or writes comes right after a sample starts (the sample, the
+ * grid's one read of the sample's pages, the draw): nothing between. */
+START_TEST(t_live_view_idle_between_samples)
+{
+    if (!have_strace()) {
+        test_skip("t_live_view_idle_between_samples", "no strace");
+        return;
+    }
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
+    char log[64], prefix[200], args[64];
+    snprintf(log, sizeof log, "/tmp/vmscope-between-%d.strace", (int)getpid());
+    snprintf(prefix, sizeof prefix, "%sstrace -f -ttt -e trace=openat,pread64,write -o %s ",
+             NO_LEAK_CHECK, log);
+    snprintf(args, sizeof args, "-p %d -i 1", (int)h.pid);
+    start_pane(prefix, args, 160, 45);
+    struct buf b;
+    buf_init(&b);
+    ck_assert_msg(wait_for(&b, "1 Map", 10), "%s", b.data);
+    open_detail(helper_value(&h, "start"));
+    ck_assert_msg(wait_for(&b, "per cell", 5), "no page grid:\n%s", b.data);
+    usleep(500 * 1000);
+    long from = count_lines(log);
+    sleep(4); /* four samples */
+    FILE *fp = fopen(log, "r");
+    ck_assert_ptr_nonnull(fp);
+    char line[4096];
+    double sample = 0, worst = 0;
+    int samples = 0, calls = 0;
+    char worst_line[512] = "";
+    for (long i = 0; fgets(line, sizeof line, fp); i++) {
+        int tid;
+        double t;
+        if (i < from || sscanf(line, "%d %lf", &tid, &t) != 2)
+            continue;
+        /* a sample reads stat (to tell an exec between reads), then maps
+         * (light) or smaps (full): its start */
+        if (strstr(line, "openat(") && (strstr(line, "\"stat\"") || strstr(line, "\"maps\"") ||
+                                        strstr(line, "\"smaps\""))) {
+            sample = t;
+            samples++;
+            continue;
+        }
+        if (!samples || strstr(line, "resumed>") || strstr(line, "+++") || strstr(line, "---") ||
+            strstr(line, "O_DIRECTORY"))
+            continue; /* /proc/PID itself is opened just before a sample's maps */
+        calls++;
+        if (t - sample > worst) {
+            worst = t - sample;
+            snprintf(worst_line, sizeof worst_line, "%.500s", line);
+        }
+    }
+    fclose(fp);
+    ck_assert_int_ge(samples, 3);
+    ck_assert_int_gt(calls, 0);
+    ck_assert_msg(worst < 0.5, "%.3f s after a sample started: %s", worst, worst_line);
+    tmux("send-keys -t vt q");
+    ck_assert_msg(wait_for(&b, "EXIT=0", 5), "%s", b.data);
+    buf_free(&b);
+    stop_tmux();
+    unlink(log);
+    helper_stop(&h);
+}
+END_TEST
+
+/* An idle view costs nothing: paused with Detail (and its page grid) open,
+ * vmscope makes no /proc reads and writes nothing to the terminal. */
+START_TEST(t_idle_view_is_idle)
+{
+    if (!have_strace()) {
+        test_skip("t_idle_view_is_idle", "no strace");
+        return;
+    }
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
+    char log[64], procdir[32];
+    snprintf(log, sizeof log, "/tmp/vmscope-idle-%d.strace", (int)getpid());
+    snprintf(procdir, sizeof procdir, "/proc/%d", (int)h.pid);
+    char prefix[200], args[64];
+    snprintf(prefix, sizeof prefix, "%sstrace -f -e trace=openat,read,pread64,write,writev,ioctl "
+             "-o %s ", NO_LEAK_CHECK, log);
+    snprintf(args, sizeof args, "-p %d -i 1", (int)h.pid);
+    start_pane(prefix, args, 160, 45);
+    struct buf b;
+    buf_init(&b);
+    ck_assert_msg(wait_for(&b, "1 Map", 10), "%s", b.data);
+    open_detail(helper_value(&h, "start"));
+    ck_assert_msg(wait_for(&b, "per cell", 5), "no page grid:\n%s", b.data);
+    tmux("send-keys -t vt Space");
+    ck_assert_msg(wait_for(&b, "ms  [p", 3), "%s", b.data); /* "[paused]", cut to the width */
+    usleep(300 * 1000);
+    long from = count_lines(log);
+    sleep(3); /* three sample intervals */
+    struct buf hits;
+    buf_init(&hits);
+    int opens = strace_hits(log, "openat(", from, &hits);
+    int reads = strace_hits(log, "pread64(", from, &hits);
+    int writes = strace_hits(log, "write(1,", from, &hits);
+    ck_assert_msg(opens + reads + writes == 0, "idle but busy:\n%s", hits.data);
+    tmux("send-keys -t vt q");
+    ck_assert_msg(wait_for(&b, "EXIT=0", 5), "%s", b.data);
+    buf_free(&hits);
+    buf_free(&b);
+    stop_tmux();
+    unlink(log);
+    helper_stop(&h);
+}
+END_TEST
+
 START_TEST(t_detail_image_parts)
 {
     /* The bss region's detail shows its image's parts at run time. */
@@ -628,9 +984,13 @@ START_TEST(t_page_grid_live)
         underlined = strstr(b.data, "\033[4m") || strstr(b.data, ";4m");
     }
     ck_assert_msg(underlined, "no changed cell was marked");
-    sleep(1);
-    capture(&b);
-    int after = count_char_in_line_after(b.data, "per cell", '#');
+    int after = before;
+    uint64_t deadline = clock_monotonic_ns() + 3000000000ull;
+    while (after <= before + 3 && clock_monotonic_ns() < deadline) {
+        usleep(100 * 1000);
+        capture(&b);
+        after = count_char_in_line_after(b.data, "per cell", '#');
+    }
     ck_assert_msg(after > before + 3, "grid did not follow: %d -> %d\n%s", before, after, b.data);
     tmux("send-keys -t vt q");
     stop_tmux();
@@ -990,6 +1350,11 @@ int main(void)
     tcase_add_test(tc, t_page_grid_shared_pages);
     tcase_add_test(tc, t_page_grid_large_region_histogram);
     tcase_add_test(tc, t_detail_image_parts);
+    tcase_add_loop_test(tc, t_terminal_loss_exits, 0, 4);
+    tcase_add_test(tc, t_escape_is_quick);
+    tcase_add_test(tc, t_replay_reads_no_process);
+    tcase_add_test(tc, t_idle_view_is_idle);
+    tcase_add_test(tc, t_live_view_idle_between_samples);
     tcase_add_test(tc, t_page_grid_live);
     tcase_add_test(tc, t_replay_snapshot);
     tcase_add_test(tc, t_replay_recording_scrubs);

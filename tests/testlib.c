@@ -1,5 +1,7 @@
 /* Test support (see testlib.h). */
 #include "testlib.h"
+#include "vmscope/capture.h"
+#include "vmscope/util.h"
 
 #include <check.h>
 #include <errno.h>
@@ -187,4 +189,43 @@ void make_temp_file(char *template_path, int pages, char fill)
     for (int i = 0; i < pages; i++)
         ck_assert_int_eq(write(fd, block, sizeof block), (ssize_t)sizeof block);
     close(fd);
+}
+
+struct snapshot *test_capture(pid_t pid, bool census)
+{
+    struct capture_options opt = {.census = census};
+    struct snapshot *s;
+    int rc = capture_snapshot(pid, &opt, &s);
+    ck_assert_msg(rc == 0, "capture of %d: %s", (int)pid, strerror(-rc));
+    return s;
+}
+
+void test_write_file(const char *path, const void *data, size_t len)
+{
+    FILE *fp = fopen(path, "wb");
+    ck_assert_msg(fp != NULL, "cannot write %s", path);
+    ck_assert_uint_eq(fwrite(data, 1, len, fp), len);
+    ck_assert_int_eq(fclose(fp), 0);
+}
+
+char *test_read_file(const char *path, size_t *len)
+{
+    struct buf b;
+    buf_init(&b);
+    FILE *fp = fopen(path, "r");
+    ck_assert_msg(fp != NULL, "cannot open %s", path);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+        buf_append(&b, chunk, n);
+    fclose(fp);
+    if (len)
+        *len = b.len;
+    return b.data ? b.data : xstrdup("");
+}
+
+void test_skip(const char *name, const char *why)
+{
+    printf("%s: skipped (%s)\n", name, why);
+    fflush(stdout);
 }

@@ -4,6 +4,7 @@
 #define VMSCOPE_TESTLIB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -43,6 +44,18 @@ void make_temp_file(char *template_path, int pages, char fill);
 const char *fixture_path(const char *name, char *buf, size_t size);
 /* Reads a fixture (transparently decompressing .xz) into b. */
 void fixture_read(const char *name, struct buf *b);
+
+/* A snapshot of pid (with the page census when asked); fails the test if
+ * it cannot be taken. */
+struct snapshot;
+struct snapshot *test_capture(pid_t pid, bool census);
+/* Writes len bytes to path / reads the whole file (allocated, *len set,
+ * NUL-terminated); either fails the test on error. */
+void test_write_file(const char *path, const void *data, size_t len);
+char *test_read_file(const char *path, size_t *len);
+/* Prints "name: skipped (why)": a test that cannot run says so instead of
+ * passing quietly; the caller then returns. */
+void test_skip(const char *name, const char *why);
 
 /* Runs the suite (fork mode, normal output with the "Checks:" summary
  * line bootstrap.sh counts) and returns the process exit status. */

@@ -1,23 +1,25 @@
-/* image_layout: where the parts of an ELF image lie at run time: code,
- * rodata, relro, data and bss, from the program headers (libelf) and the
- * load bias of the image's mapping at file offset 0. For the region
- * detail, which shows what part of the image a region is. */
+/* image_layout: where the parts of an ELF image lie at run time (code,
+ * rodata, relro, data and bss) from its program headers and the load bias
+ * of its mapping at file offset 0. Pure arithmetic on an elf_image: the
+ * classifier calls it once per image at capture and keeps the parts on the
+ * snapshot (region.image), so a screen or a replay reads no file. */
 #ifndef VMSCOPE_IMAGE_LAYOUT_H
 #define VMSCOPE_IMAGE_LAYOUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vmscope/snapshot.h"
+#include "vmscope/elf_image.h"
+#include "vmscope/region.h"
 
-struct image_part {
-    uint64_t start, end; /* runtime addresses, [start, end) */
-    const char *role;    /* "code", "rodata", "relro", "data", "bss" */
-};
-
-/* The parts of the image region r belongs to (r->object), sorted by start.
- * Returns the number of parts (*parts allocated), or -errno when the image
- * cannot be read (deleted and no CAP_SYS_ADMIN, or gone). */
-long image_layout(const struct snapshot *s, const struct region *r, struct image_part **parts);
+/* The load bias of an image whose offset-0 mapping starts at map_start:
+ * false when no PT_LOAD covers file offset 0. The one place it is
+ * computed (classify.c uses it too). */
+bool image_load_bias(const struct elf_image *img, uint64_t map_start, uint64_t page_mask,
+                     uint64_t *bias);
+/* The image's parts at bias, sorted by start; returns how many (*parts
+ * allocated, NULL for none). */
+size_t image_layout(const struct elf_image *img, uint64_t bias, struct image_part **parts);
 
 #endif

@@ -11,44 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vmscope/page_runs.h"
 #include "vmscope/procfs.h"
 
-enum page_state {
-    PS_PRESENT = 1 << 0,
-    PS_SWAPPED = 1 << 1,
-    PS_FILE = 1 << 2,      /* file-backed or shmem */
-    PS_ZERO = 1 << 3,      /* the shared zero page */
-    PS_HUGE = 1 << 4,      /* PMD-mapped THP or hugetlb */
-    PS_SOFT_DIRTY = 1 << 5,
-    PS_EXCLUSIVE = 1 << 6, /* mapped exactly once */
-    PS_GUARD = 1 << 7,     /* MADV_GUARD_INSTALL marker */
-};
-#define PAGE_STATE_COUNT 8
-/* "present", "swapped", ... for bit i. */
-const char *page_state_name(int bit);
-
-/* kpageflags bit names as the kernel's page-types prints them. */
-const char *kpageflag_name(int bit); /* NULL for bits without a name */
-
-struct page_run {
-    uint64_t start;    /* address of the first page */
-    uint64_t pages;
-    unsigned state;    /* enum page_state bits; 0 = not present */
-    bool has_pfn;      /* PFNs were readable (and the pages are present) */
-    uint64_t pfn;      /* first page's frame; the run's frames are consecutive */
-    bool has_flags;    /* kpageflags/kpagecount were readable */
-    uint64_t kflags;   /* kpageflags of every page in the run */
-    uint64_t mapcount; /* kpagecount of every page in the run */
-};
-
-struct page_runs {
-    struct page_run *items;
-    size_t count, capacity;
-    bool pfn_readable;   /* the reader sees PFNs (CAP_SYS_ADMIN) */
-    bool flags_readable; /* /proc/kpageflags and kpagecount opened */
-};
-
-void page_runs_free(struct page_runs *r);
 /* Fills out with runs covering [start, end) in order (page aligned).
  * Returns 0 or -errno (-ESRCH: the process exited). */
 int pages_read(const struct proc_target *t, uint64_t start, uint64_t end, struct page_runs *out);

@@ -4,6 +4,8 @@
 #ifndef VMSCOPE_REGION_H
 #define VMSCOPE_REGION_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "vmscope/vma.h"
@@ -23,6 +25,16 @@ enum region_flag {
     REGION_HEURISTIC = 1 << 0, /* classified by a pattern, not by proof */
 };
 
+/* A part of an ELF image at run time, from its program headers and load
+ * bias: [start, end), role "code", "rodata", "relro", "data" or "bss". */
+struct image_part {
+    uint64_t start, end;
+    const char *role; /* static string */
+};
+
+/* "code" ... as a static string, or NULL when name is none of them. */
+const char *image_part_role(const char *name);
+
 struct region {
     struct vma *vma;      /* the kernel's record, owned by the snapshot */
     enum region_class cls;
@@ -30,7 +42,23 @@ struct region {
     const char *object;   /* ELF image path, owned by the snapshot; or NULL */
     pid_t tid;            /* thread stacks: the thread; else 0 */
     unsigned flags;       /* enum region_flag */
+    /* The parts of the image r->object at capture (the detail's "image:"
+     * line), owned by the snapshot; NULL when not an image or unread. */
+    const struct image_part *image;
+    size_t n_image;
 };
+
+/* The one table of how a class is named and shown, for the TUI and the
+ * SVG alike: its JSON name, its glyph on the map (so it reads without
+ * colour), its terminal colour (an ANSI number, as curses' COLOR_*) and
+ * its SVG colour. */
+struct region_class_style {
+    const char *name;
+    char glyph;
+    short ansi;
+    const char *rgb;
+};
+extern const struct region_class_style region_class_styles[RC_COUNT];
 
 const char *region_class_name(enum region_class c);
 /* Returns the class for a name ("text" ...), or -1. */

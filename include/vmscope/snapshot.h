@@ -24,6 +24,11 @@ struct snapshot_system {
     bool privileged; /* PFNs and kernel page flags readable */
 };
 
+struct snapshot_image {
+    struct image_part *parts;
+    size_t n;
+};
+
 struct snapshot {
     uint64_t realtime_ns, monotonic_ns;
     struct snapshot_system system;
@@ -41,10 +46,15 @@ struct snapshot {
     struct class_totals by_class[RC_COUNT];
     char **objects; /* strings region.object points into */
     size_t n_objects;
+    struct snapshot_image *images; /* arrays region.image points into */
+    size_t n_images;
     uint64_t sample_cost_ns; /* how long the capture took */
 };
 
 void snapshot_free(struct snapshot *s);
+/* Keeps a copy of parts[0, n) with s, for regions to point to. */
+const struct image_part *snapshot_add_image(struct snapshot *s, const struct image_part *parts,
+                                            size_t n);
 /* A deep copy (its own records, names and string table). */
 struct snapshot *snapshot_clone(const struct snapshot *s);
 /* Sums regions into totals and by_class. */

@@ -13,7 +13,7 @@
 #include <sys/types.h>
 
 #include "vmscope/byte_ring.h"
-#include "vmscope/pages.h"
+#include "vmscope/page_runs.h"
 #include "vmscope/snapshot.h"
 #include "vmscope/syscall_event.h"
 #include "vmscope/timeline.h"
@@ -38,46 +38,40 @@ enum screen_id { SCREEN_MAP, SCREEN_REGIONS, SCREEN_TIMELINE, SCREEN_DIFF, SCREE
 enum sort_key { SORT_ADDRESS, SORT_SIZE, SORT_RSS, SORT_PSS, SORT_SWAP, SORT_CLASS, SORT_NAME,
                 SORT_COUNT };
 
+/* The shared model state every screen reads (samples, time cursor,
+ * baseline, selection, sort and filter), the frame's (which screen, the
+ * prompt, the status line), and each screen's own state, which only that
+ * screen knows the shape of (screens.h). */
 struct view {
+    /* the model */
     struct snapshot *snap; /* current; owned */
     struct snapshot *prev; /* the one before; owned */
     struct snapshot *baseline; /* marked with m, for the Diff screen; owned */
     struct timeline timeline;
-    enum screen_id screen;
-    enum screen_id back; /* where Esc returns from Help or Detail */
+    long rec_index, rec_count; /* a recording: the sample shown (time cursor), and how many */
+    struct trace_log trace;    /* the exact events (--trace), once enabled */
+    uint32_t traced_since_sample; /* events since the last sample */
+    /* A launched program: its output (a pty), or a note on where it went;
+     * with neither there is no Output tab. */
+    const struct byte_ring *output;
+    char output_note[256];
     uint64_t selected; /* start address of the selected region, shared by screens */
     enum sort_key sort;
-    char filter[128];  /* Regions: name substring, "" = all */
-    char search[128];  /* the input line while typing / or \ */
-    int input_mode;    /* 0, '/' (search) or '\\' (filter) */
+    char filter[128];  /* name, class or subclass substring, "" = all */
     bool paused;
     double interval;
+    /* the frame */
     bool color;
-    bool exited;       /* the target is gone: last state stays on screen */
-    bool offline;      /* a saved snapshot (-r): nothing is read from any process */
-    long rec_index, rec_count; /* a recording: the sample shown, and how many */
+    enum screen_id screen;
+    enum screen_id back; /* where Esc returns from Help or Detail */
+    char search[128];  /* the input line while typing / or \ */
+    int input_mode;    /* 0, '/' (search) or '\\' (filter) */
     char banner[256];  /* exited / error, shown in the status line */
     char message[512]; /* transient status (export path, search miss) */
     char phase[256];   /* demo: the current lesson */
-    size_t top[SCREEN_COUNT]; /* first visible row of each screen */
-    /* Detail's page grid: page states of the selected region, read again
-     * with each sample (the previous read marks what changed). */
-    struct page_runs grid, grid_prev;
-    struct page_runs grid_full; /* every page with its kernel flags, small regions only */
-    uint64_t grid_start, grid_end, grid_stamp; /* region and sample they belong to */
-    uint64_t page_cursor;    /* page index in the region */
-    uint64_t pages_per_cell; /* 0: fit the whole region */
-    uint64_t grid_first;     /* first page shown when zoomed in */
-    /* Launch mode (vmscope -- CMD). */
-    bool launched;
-    const struct byte_ring *output; /* the program's output (a pty), or NULL */
-    char output_note[256];          /* where its output went otherwise */
-    size_t output_scroll;           /* Output: lines up from the end */
-    bool tracing;                   /* --trace: `trace` holds the exact events */
-    struct trace_log trace;
-    uint32_t traced_since_sample;   /* events since the last sample */
-    long event_cursor;              /* Timeline: selected event log line, 0 = newest */
     int rows, cols;
+    /* each screen's own state, allocated and owned by that screen */
+    void *screen_state[SCREEN_COUNT];
 };
 
 void view_init(struct view *v, double interval, bool color);
@@ -87,8 +81,19 @@ void view_free(struct view *v);
 void view_push_snapshot(struct view *v, struct snapshot *snap);
 /* Launch mode with --trace: keep the exact events. */
 void view_enable_trace(struct view *v);
+/* Whether the view keeps exact events (they replace the region events). */
+bool view_traced(const struct view *v);
 void view_add_syscall_event(struct view *v, const struct syscall_event *e);
-/* How many tabs there are (Output is one only in launch mode). */
+/* The page states the Detail grid would show now: false when none are
+ * needed (another screen, or the ones held answer this very request). */
+bool view_page_request(struct view *v, struct page_request *rq);
+/* The loop's answer to that request (takes a's runs). */
+void view_set_pages(struct view *v, const struct page_request *rq, struct page_answer *a);
+/* What the grid holds: this sample's page states (or, previous, the
+ * sample before's), borrowed; and why there are none, or NULL. */
+const struct page_runs *view_pages(struct view *v, bool previous);
+const char *view_pages_note(struct view *v);
+/* How many tabs there are (Output is one only for a launched program). */
 int view_tab_count(const struct view *v);
 /* Shows snap (owned) instead of the current one, leaving the timeline as
  * it is: moving through a recording. */
@@ -99,6 +104,9 @@ void view_replace_snapshot(struct view *v, struct snapshot *snap);
 void tui_start(bool color);
 void tui_stop(void);
 void tui_draw(struct view *v);
+/* The terminal went away (hang-up, end of file, an error): readable with
+ * nothing to read. Asked before reading keys. */
+bool tui_terminal_gone(void);
 int tui_key(struct view *v, int ch);
 
 /* Regions in the order and with the filter the Regions screen shows;
@@ -109,7 +117,20 @@ long view_selected_index(const struct view *v);
 /* Select the region that contains addr, or whose name contains text. */
 bool view_search(struct view *v, const char *text);
 
-/* Process picker: returns the chosen pid, 0 if the user quit. */
-pid_t picker_run(void);
+/* A process the picker offers; the app reads the list (the view reads
+ * nothing). Strings are the targets': the picker sanitises them. */
+struct picker_row {
+    pid_t pid;
+    const char *user;
+    uint64_t rss; /* bytes */
+    const char *command;
+};
+/* The process picker over rows (borrowed until picker_free): drawn when
+ * the loop says, keys return view flags; Enter sets *chosen and quits. */
+struct picker;
+struct picker *picker_new(const struct picker_row *rows, size_t n);
+void picker_free(struct picker *p);
+void picker_draw(struct picker *p);
+int picker_key(struct picker *p, int ch, pid_t *chosen);
 
 #endif

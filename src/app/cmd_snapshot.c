@@ -1,7 +1,9 @@
-/* vmscope snapshot -p PID [-f json|csv|text|svg] [-o FILE] [--pages] */
+/* vmscope snapshot -p PID [-f json|csv|text|svg] [-o FILE] [--pages]: a
+ * pid (once) paired with the export sink, run by the one loop. */
 #include "vmscope/app.h"
 #include "vmscope/atomic_file.h"
 #include "vmscope/capture.h"
+#include "vmscope/loop.h"
 #include "vmscope/export.h"
 #include "vmscope/util.h"
 
@@ -75,18 +77,21 @@ int cmd_snapshot(int argc, char **argv)
     struct json_stream *js = fmt == EXPORT_JSON && af.tmp_path ? json_stream_new(af.fp, flags) : NULL;
     if (js)
         copt.observer = json_stream_observer(js);
-    struct snapshot *snap;
-    rc = capture_snapshot(pid, &copt, &snap);
-    if (rc < 0) {
+    /* pid (once) -> export, through the loop every mode runs */
+    struct source *src = source_pid_new(pid, -1);
+    source_pid_first_options(src, &copt);
+    struct sink *out = sink_export_new(af.fp, fmt, flags, js);
+    int status = loop_run(src, out, &(struct loop_options){0});
+    rc = sink_export_result(out);
+    sink_free(out);
+    source_free(src);
+    if (status != EXIT_OK) { /* the capture failed, and said why */
         json_stream_free(js);
         atomic_file_abort(&af);
-        warn_capture_error(pid, rc);
-        return EXIT_FAILURE_RUNTIME;
+        return status;
     }
-    rc = atomic_file_finish(&af, js ? json_stream_finish(js, snap)
-                                    : export_snapshot(snap, fmt, flags, af.fp));
+    rc = atomic_file_finish(&af, rc);
     json_stream_free(js);
-    snapshot_free(snap);
     if (rc < 0) {
         atomic_file_warn(out_path, rc);
         return EXIT_FAILURE_RUNTIME;

@@ -177,6 +177,28 @@ void json_region_copy(struct snapshot *s, const struct region *from, struct regi
     r->vma = v;
     r->subclass = intern(s, from->subclass);
     r->object = from->object ? intern(s, from->object) : NULL;
+    r->image = snapshot_add_image(s, from->image, from->n_image);
+}
+
+/* "image": the parts of the region's ELF image; parts that do not say
+ * what and where they are are left out. */
+static void read_image(struct snapshot *s, json_t *arr, struct region *r)
+{
+    size_t n = json_array_size(arr), k = 0;
+    if (!n || n > 64)
+        return;
+    struct image_part *parts = xcalloc(n, sizeof *parts);
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_array_get(arr, i);
+        const char *role = image_part_role(json_string_value(json_object_get(o, "role")));
+        struct image_part p = {.role = role};
+        if (role && read_hex_addr(json_object_get(o, "start"), &p.start) &&
+            read_hex_addr(json_object_get(o, "end"), &p.end) && p.start < p.end)
+            parts[k++] = p;
+    }
+    r->image = snapshot_add_image(s, parts, k);
+    r->n_image = r->image ? k : 0;
+    free(parts);
 }
 
 /* What the model promises about these two (the writers copy them as they
@@ -227,6 +249,8 @@ static int read_region(struct snapshot *s, json_t *o, struct region *r, size_t i
         r->object = intern(s, obj);
         free(obj);
     }
+    if (r->object)
+        read_image(s, json_object_get(o, "image"), r);
     int64_t tid = i64_of(json_object_get(o, "tid"));
     r->tid = tid > 0 && tid <= INT32_MAX ? (pid_t)tid : 0; /* a thread id, or none */
     if (json_is_true(json_object_get(o, "heuristic")))

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -265,6 +266,17 @@ static void put_region_class(struct buf *b, const struct region *r, size_t jflag
         put_key_bytes(b, "object", r->object, strlen(r->object), jflags);
     if (r->tid)
         put_key_u64(b, "tid", (uint64_t)r->tid);
+    if (r->n_image) { /* the image's parts at run time (formats.md: additive) */
+        PUT_LIT(b, ",\"image\":[");
+        for (size_t i = 0; i < r->n_image; i++) {
+            char part[96];
+            snprintf(part, sizeof part, "%s{\"role\":\"%s\",\"start\":\"0x%" PRIx64
+                     "\",\"end\":\"0x%" PRIx64 "\"}", i ? "," : "", r->image[i].role,
+                     r->image[i].start, r->image[i].end);
+            buf_puts(b, part);
+        }
+        buf_putc(b, ']');
+    }
 }
 
 static void put_region_tail(struct buf *b, const struct vma *v)

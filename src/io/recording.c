@@ -253,7 +253,8 @@ static bool in_starts(const uint64_t *starts, size_t n, uint64_t addr)
     return bsearch(&addr, starts, n, sizeof *starts, cmp_u64) != NULL;
 }
 
-/* Gives s's string table (and the reader's index of it) back to cur. */
+/* Gives s's string table (and the reader's index of it) and the ELF
+ * image parts back to cur. */
 static void return_strings(struct snapshot *cur, struct snapshot *s)
 {
     cur->objects = s->objects;
@@ -261,6 +262,10 @@ static void return_strings(struct snapshot *cur, struct snapshot *s)
     json_strings_moved(s, cur);
     s->objects = NULL;
     s->n_objects = 0;
+    cur->images = s->images;
+    cur->n_images = s->n_images;
+    s->images = NULL;
+    s->n_images = 0;
 }
 
 static void free_parsed(struct vma *v, size_t n)
@@ -297,12 +302,16 @@ static int apply_delta(struct snapshot *cur, json_t *delta, struct snapshot **ou
     struct snapshot *s = xcalloc(1, sizeof *s);
     s->system = cur->system;
     json_delta_process_status(s, cur, delta);
-    /* the table the carried regions point into becomes s's */
+    /* the tables the carried regions point into (names, image parts) become s's */
     s->objects = cur->objects;
     s->n_objects = cur->n_objects;
     cur->objects = NULL;
     cur->n_objects = 0;
     json_strings_moved(cur, s);
+    s->images = cur->images;
+    s->n_images = cur->n_images;
+    cur->images = NULL;
+    cur->n_images = 0;
 
     /* The regions the delta brings, parsed apart first. */
     struct vma *nv = xcalloc(na + nc + 1, sizeof *nv);

@@ -32,15 +32,11 @@
 #define TABLE_TOP 76
 #define CHART_H 240
 
-/* The TUI's curses colours (tui.c: blue, cyan, magenta, green, yellow, red,
- * white) as hex that reads on white paper; "white" becomes grey. */
-static const char *const class_colour[RC_COUNT] = {
-    "#3465a4", "#06989a", "#75507b", "#4e9a06", "#c4a000", "#cc0000", "#888a85",
-};
-
+/* The class's colour from the one table the TUI uses too (region.h), as
+ * hex that reads on white paper ("white" is grey there). */
 const char *svg_class_colour(enum region_class c)
 {
-    return (unsigned)c < RC_COUNT ? class_colour[c] : "#000000";
+    return (unsigned)c < RC_COUNT ? region_class_styles[c].rgb : "#000000";
 }
 
 static void put_untrusted(FILE *fp, struct buf *tmp, const char *s, size_t len, size_t max_chars)
@@ -100,7 +96,7 @@ static void put_class_table(FILE *fp, const struct snapshot *s)
         if (c < RC_COUNT)
             fprintf(fp, "<rect class=\"swatch\" x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" "
                         "fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s</text>",
-                    PAD, y - 10, class_colour[c], PAD + 18, y,
+                    PAD, y - 10, region_class_styles[c].rgb, PAD + 18, y,
                     region_class_name((enum region_class)c));
         else
             fprintf(fp, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">total</text>", PAD + 18, y);
@@ -188,7 +184,7 @@ static void put_chart(FILE *fp, const struct rss_history *h, const struct snapsh
         if (!peak)
             continue;
         fprintf(fp, "<path class=\"area %s\" fill=\"%s\" d=\"",
-                region_class_name((enum region_class)c), class_colour[c]);
+                region_class_name((enum region_class)c), region_class_styles[c].rgb);
         for (int edge = 0; edge < 2; edge++) {
             /* One sample alone spans the whole width. */
             size_t steps = n == 1 ? 2 : n;
@@ -237,7 +233,7 @@ static void put_region(FILE *fp, const struct region *r, int y, int height, bool
         snprintf(sub, sizeof sub, "%s", r->subclass);
     const char *cls = region_class_name(r->cls), *heur = r->flags & REGION_HEURISTIC ? "?" : "";
     fprintf(fp, "<g class=\"%s\" fill=\"%s\"><title>%llx-%llx %s %s %s/%s%s RSS %s", cls,
-            class_colour[r->cls], (unsigned long long)v->start, (unsigned long long)v->end, sz,
+            svg_class_colour(r->cls), (unsigned long long)v->start, (unsigned long long)v->end, sz,
             v->perms, cls, sub, heur, rs);
     if (vma_has(v, SMAPS_SWAP) && v->field[SMAPS_SWAP]) {
         format_size(rs, sizeof rs, v->field[SMAPS_SWAP]);
@@ -271,7 +267,7 @@ static void put_region(FILE *fp, const struct region *r, int y, int height, bool
         fprintf(fp, "<text x=\"%d\" y=\"%d\" fill=\"#333\">%016llx</text><text x=\"%d\" y=\"%d\" "
                     "fill=\"#333\" xml:space=\"preserve\">%6s %6s %s %s/%s%s <tspan fill=\"%s\">",
                 PAD, base, (unsigned long long)v->start, LABEL_X, base, sz, rs, v->perms, cls, sub,
-                heur, class_colour[r->cls]);
+                heur, svg_class_colour(r->cls));
         put_untrusted(fp, tmp, v->name, v->name_len, LABEL_NAME_CHARS);
         fputs("</tspan></text>", fp);
     }

@@ -4,6 +4,7 @@
  * layout, thread stack pointers. */
 #include "vmscope/classify.h"
 #include "vmscope/elf_image.h"
+#include "vmscope/image_layout.h"
 #include "vmscope/features.h"
 #include "vmscope/util.h"
 
@@ -99,6 +100,8 @@ struct elf_instance {
     uint64_t lo, hi; /* runtime extent of all PT_LOADs, page-rounded */
     struct elf_image img;
     const char *object;
+    const struct image_part *image; /* owned by the snapshot */
+    size_t n_image;
 };
 
 struct elf_pass {
@@ -137,14 +140,8 @@ static struct elf_instance *new_instance(struct elf_pass *p, const struct region
     close(fd);
     if (rc < 0)
         return NULL;
-    /* Bias from the offset-0 mapping: it maps the PT_LOAD at file offset 0. */
-    const struct elf_segment *first = NULL;
-    for (size_t i = 0; i < img.n_loads; i++)
-        if ((img.loads[i].offset & ~p->page_mask) == 0) {
-            first = &img.loads[i];
-            break;
-        }
-    if (!first) {
+    uint64_t bias;
+    if (!image_load_bias(&img, v->start, p->page_mask, &bias)) {
         elf_image_free(&img);
         return NULL;
     }
@@ -154,8 +151,14 @@ static struct elf_instance *new_instance(struct elf_pass *p, const struct region
     in->dev_major = v->dev_major;
     in->dev_minor = v->dev_minor;
     in->inode = v->inode;
-    in->bias = v->start - (first->vaddr & ~p->page_mask);
+    in->bias = bias;
     in->img = img;
+    /* Its parts at run time, for the detail and the JSON: computed here,
+     * once, while the image is open. */
+    struct image_part *parts;
+    in->n_image = image_layout(&img, bias, &parts);
+    in->image = snapshot_add_image(p->snap, parts, in->n_image);
+    free(parts);
     in->lo = UINT64_MAX;
     for (size_t i = 0; i < img.n_loads; i++) {
         uint64_t s = (in->bias + img.loads[i].vaddr) & ~p->page_mask;
@@ -211,11 +214,15 @@ static bool classify_image_mapping(struct elf_pass *p, struct elf_instance *in, 
             return false;
         set_class(r, RC_OTHER, "reserve"); /* ld.so's PROT_NONE gaps between segments */
         r->object = in->object;
+        r->image = in->image;
+        r->n_image = in->n_image;
         return true;
     }
     if (!perms_within(v, s->flags) || v->perms[3] != 'p')
         return false;
     r->object = in->object;
+    r->image = in->image;
+    r->n_image = in->n_image;
     uint64_t file_end = (in->bias + s->vaddr + s->filesz + p->page_mask) & ~p->page_mask;
     if (in->img.has_relro && v->perms[1] != 'w') {
         /* ld.so mprotects [ALIGN_DOWN(start), ALIGN_DOWN(end)) read-only. */
@@ -250,6 +257,8 @@ static void classify_bss_tail(struct elf_pass *p, const struct region *prev, str
         return;
     set_class(r, RC_BSS, "bss");
     r->object = in->object;
+    r->image = in->image;
+    r->n_image = in->n_image;
 }
 
 /* ---- the classifier ------------------------------------------------
@@ -426,6 +435,8 @@ void classifier_step(struct classifier *c, struct region *r, const struct region
                      const struct vma *next)
 {
     r->object = NULL;
+    r->image = NULL;
+    r->n_image = 0;
     r->tid = 0;
     r->flags = 0;
     classify_by_name(r);

@@ -7,19 +7,23 @@
 
 #include "vmscope/util.h"
 
-static const char *const class_names[RC_COUNT] = {
-    "text", "data", "bss", "heap", "mmap", "stack", "other",
+/* ANSI colours: 1 red, 2 green, 3 yellow, 4 blue, 5 magenta, 6 cyan, 7 white. */
+const struct region_class_style region_class_styles[RC_COUNT] = {
+    [RC_TEXT] = {"text", 'T', 4, "#3465a4"},  [RC_DATA] = {"data", 'D', 6, "#06989a"},
+    [RC_BSS] = {"bss", 'B', 5, "#75507b"},    [RC_HEAP] = {"heap", 'H', 2, "#4e9a06"},
+    [RC_MMAP] = {"mmap", 'M', 3, "#c4a000"},  [RC_STACK] = {"stack", 'S', 1, "#cc0000"},
+    [RC_OTHER] = {"other", 'o', 7, "#888a85"},
 };
 
 const char *region_class_name(enum region_class c)
 {
-    return (unsigned)c < RC_COUNT ? class_names[c] : "other";
+    return (unsigned)c < RC_COUNT ? region_class_styles[c].name : "other";
 }
 
 int region_class_from_name(const char *name)
 {
     for (int i = 0; i < RC_COUNT; i++)
-        if (strcmp(class_names[i], name) == 0)
+        if (strcmp(region_class_styles[i].name, name) == 0)
             return i;
     return -1;
 }
@@ -35,8 +39,43 @@ void snapshot_free(struct snapshot *s)
     for (size_t i = 0; i < s->n_objects; i++)
         free(s->objects[i]);
     free(s->objects);
+    for (size_t i = 0; i < s->n_images; i++)
+        free(s->images[i].parts);
+    free(s->images);
     identity_free(&s->proc);
     free(s);
+}
+
+const char *image_part_role(const char *name)
+{
+    static const char *const roles[] = {"code", "rodata", "relro", "data", "bss"};
+    for (size_t i = 0; name && i < sizeof roles / sizeof *roles; i++)
+        if (strcmp(roles[i], name) == 0)
+            return roles[i];
+    return NULL;
+}
+
+const struct image_part *snapshot_add_image(struct snapshot *s, const struct image_part *parts,
+                                            size_t n)
+{
+    if (!n)
+        return NULL;
+    s->images = xrealloc(s->images, (s->n_images + 1) * sizeof *s->images);
+    struct snapshot_image *im = &s->images[s->n_images++];
+    im->parts = xmalloc(n * sizeof *parts);
+    memcpy(im->parts, parts, n * sizeof *parts);
+    im->n = n;
+    return im->parts;
+}
+
+/* The copy's array for a region's image pointer into s. */
+static const struct image_part *remap_image(const struct snapshot *s, const struct snapshot *to,
+                                            const struct image_part *p)
+{
+    for (size_t k = 0; p && k < s->n_images; k++)
+        if (p >= s->images[k].parts && p < s->images[k].parts + s->images[k].n)
+            return to->images[k].parts + (p - s->images[k].parts);
+    return NULL;
 }
 
 struct slot {
@@ -74,6 +113,12 @@ struct snapshot *snapshot_clone(const struct snapshot *s)
         slots[i] = (struct slot){s->objects[i], i};
     }
     qsort(slots, s->n_objects, sizeof *slots, by_address);
+    c->images = xcalloc(s->n_images + 1, sizeof *c->images);
+    for (size_t k = 0; k < s->n_images; k++) {
+        c->images[k].parts = xmalloc(s->images[k].n * sizeof *s->images[k].parts);
+        memcpy(c->images[k].parts, s->images[k].parts, s->images[k].n * sizeof *s->images[k].parts);
+        c->images[k].n = s->images[k].n;
+    }
     c->vmas = xcalloc(s->n_regions + 1, sizeof *c->vmas);
     c->regions = xcalloc(s->n_regions + 1, sizeof *c->regions);
     for (size_t i = 0; i < s->n_regions; i++) {
@@ -84,6 +129,7 @@ struct snapshot *snapshot_clone(const struct snapshot *s)
         c->regions[i].vma = &c->vmas[i];
         c->regions[i].subclass = remap(slots, s->n_objects, c, r->subclass);
         c->regions[i].object = remap(slots, s->n_objects, c, r->object);
+        c->regions[i].image = remap_image(s, c, r->image);
     }
     free(slots);
     return c;

@@ -15,32 +15,6 @@
 #define SCAN_VEC 512
 #define KPF_ZERO_PAGE 24
 
-const char *page_state_name(int bit)
-{
-    static const char *const names[PAGE_STATE_COUNT] = {
-        "present", "swapped", "file", "zero", "huge", "soft_dirty", "exclusive", "guard"};
-    return bit >= 0 && bit < PAGE_STATE_COUNT ? names[bit] : "?";
-}
-
-const char *kpageflag_name(int bit)
-{
-    /* tools/mm/page-types.c's names, stable bits then kernel-internal ones. */
-    static const char *const names[43] = {
-        "locked", "error", "referenced", "uptodate", "dirty", "lru", "active", "slab",
-        "writeback", "reclaim", "buddy", "mmap", "anonymous", "swapcache", "swapbacked",
-        "compound_head", "compound_tail", "huge", "unevictable", "hwpoison", "nopage", "ksm",
-        "thp", "offline", "zero_page", "idle", "pgtable", NULL, NULL, NULL, NULL, NULL,
-        "reserved", "mlocked", "mappedtodisk", "private", "private_2", "owner_private", "arch",
-        "uncached", "softdirty", "arch_2", "arch_3"};
-    return bit >= 0 && bit < 43 ? names[bit] : NULL;
-}
-
-void page_runs_free(struct page_runs *r)
-{
-    free(r->items);
-    memset(r, 0, sizeof *r);
-}
-
 /* A small cache over /proc/kpageflags or kpagecount: neighbouring frames
  * (THPs, file pages read in order) then cost one read. */
 struct kpage_file {

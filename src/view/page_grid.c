@@ -3,7 +3,6 @@
  * state; a page cursor whose page is read in full (frame, kernel flags,
  * map count); and a histogram of page states. */
 #include "screens.h"
-#include "vmscope/features.h"
 #include "vmscope/util.h"
 
 #include <inttypes.h>
@@ -101,75 +100,152 @@ static void cells_from_runs(const struct page_runs *runs, uint64_t region_start,
 
 #define FULL_HISTOGRAM_PAGES 16384 /* 64 MiB of 4 KiB pages */
 
-static uint64_t region_pages(const struct view *v)
+/* The grid's own state (the Detail screen's): what the loop read for the
+ * request the grid made (view_page_request), again with each sample (the
+ * previous read marks what changed). The grid reads nothing itself. */
+struct page_grid {
+    struct page_request want; /* what the last draw needed */
+    struct page_request rq;   /* what the runs below answer */
+    struct page_runs states, prev;
+    struct page_runs full;    /* every page with its kernel flags, small regions only */
+    struct page_runs window;  /* one page per cell: the pages on screen, in full */
+    struct page_runs one;     /* the cursor's page, in full */
+    const char *note;         /* why there are no runs, or NULL */
+    uint64_t start, end;      /* the region they belong to */
+    uint64_t cursor;          /* page index in the region */
+    uint64_t per_cell;        /* pages per cell, 0: fit the whole region */
+    uint64_t first;           /* first page shown when zoomed in */
+    int gw, gh;               /* the grid's cells at the last draw */
+};
+
+static struct page_grid *grid_of(struct view *v)
 {
-    return (v->grid_end - v->grid_start) / (uint64_t)kernel_features()->page_size;
+    return screen_state(v, SCREEN_DETAIL, sizeof(struct page_grid));
 }
 
-/* Reads the grid again when the region or the sample changed. */
-static void refresh_grid(struct view *v, const struct region *r)
+void page_grid_free(void *state)
 {
-    bool same_region = v->grid_start == r->vma->start && v->grid_end == r->vma->end;
-    if (same_region && (v->grid_stamp == v->snap->monotonic_ns || v->exited))
-        return; /* after the exit, the last pages read stay */
-    page_runs_free(&v->grid_prev);
-    if (same_region) {
-        v->grid_prev = v->grid; /* what the last tick showed */
-    } else {
-        page_runs_free(&v->grid);
-        v->page_cursor = 0;
-        v->pages_per_cell = 0;
-        v->grid_first = 0;
-    }
-    memset(&v->grid, 0, sizeof v->grid);
-    v->grid_start = r->vma->start;
-    v->grid_end = r->vma->end;
-    v->grid_stamp = v->snap->monotonic_ns;
-    struct proc_target t;
-    if (v->exited || proc_target_open(&t, v->snap->proc.pid) < 0)
+    struct page_grid *g = state;
+    page_runs_free(&g->states);
+    page_runs_free(&g->prev);
+    page_runs_free(&g->full);
+    page_runs_free(&g->window);
+    page_runs_free(&g->one);
+}
+
+const struct page_runs *view_pages(struct view *v, bool previous)
+{
+    return previous ? &grid_of(v)->prev : &grid_of(v)->states;
+}
+
+const char *view_pages_note(struct view *v)
+{
+    return grid_of(v)->note;
+}
+
+/* The snapshot's page size: a replay shows the machine it was taken on. */
+static uint64_t page_size(const struct view *v)
+{
+    return v->snap && v->snap->system.page_size > 0 ? (uint64_t)v->snap->system.page_size : 4096;
+}
+
+static uint64_t region_pages(struct view *v)
+{
+    struct page_grid *g = grid_of(v);
+    return (g->end - g->start) / page_size(v);
+}
+
+/* A new region: its own cursor, zoom and runs. */
+static void switch_region(struct view *v, const struct region *r)
+{
+    struct page_grid *g = grid_of(v);
+    if (g->start == r->vma->start && g->end == r->vma->end)
         return;
-    /* Private anonymous memory has no file pages: skip that costly category. */
-    bool with_file = r->vma->inode != 0 || r->vma->perms[3] == 's' || r->vma->name[0] == '/';
-    pages_read_states(&t, r->vma->start, r->vma->end, with_file, &v->grid);
-    /* A small region is read in full once per sample, for the histogram by
-     * kernel page flags (each page costs a kpageflags read). */
-    page_runs_free(&v->grid_full);
-    if (region_pages(v) <= FULL_HISTOGRAM_PAGES)
-        pages_read(&t, r->vma->start, r->vma->end, &v->grid_full);
-    proc_target_close(&t);
+    page_runs_free(&g->states);
+    page_runs_free(&g->prev);
+    page_runs_free(&g->full);
+    page_runs_free(&g->window);
+    page_runs_free(&g->one);
+    memset(&g->rq, 0, sizeof g->rq);
+    g->note = NULL;
+    g->cursor = 0;
+    g->per_cell = 0;
+    g->first = 0;
+    g->start = r->vma->start;
+    g->end = r->vma->end;
+}
+
+void view_set_pages(struct view *v, const struct page_request *rq, struct page_answer *a)
+{
+    struct page_grid *g = grid_of(v);
+    if (rq->start != g->start || rq->end != g->end) {
+        page_answer_free(a);
+        return; /* asked for a region no longer shown */
+    }
+    bool new_sample = rq->stamp != g->rq.stamp;
+    g->rq = *rq;
+    g->note = a->note;
+    if (a->err < 0) { /* what was read before stays (the state at the end) */
+        page_answer_free(a);
+        return;
+    }
+    if (new_sample) {
+        page_runs_free(&g->prev);
+        g->prev = g->states; /* what the last sample showed */
+    } else {
+        page_runs_free(&g->states);
+    }
+    g->states = a->states;
+    page_runs_free(&g->full);
+    g->full = a->full;
+    page_runs_free(&g->window);
+    g->window = a->window;
+    page_runs_free(&g->one);
+    g->one = a->one;
+    memset(a, 0, sizeof *a);
+}
+
+static uint64_t plan(struct view *v, const struct region *r, int gw, int gh);
+
+bool view_page_request(struct view *v, struct page_request *rq)
+{
+    long i = view_selected_index(v);
+    if (v->screen != SCREEN_DETAIL || i < 0)
+        return false;
+    struct page_grid *g = grid_of(v);
+    plan(v, &v->snap->regions[i], g->gw, g->gh);
+    *rq = g->want;
+    return !page_request_equal(rq, &g->rq);
 }
 
 /* pages per cell for the current zoom; grid_first keeps the cursor shown. */
 static uint64_t layout(struct view *v, size_t ncells)
 {
+    struct page_grid *g = grid_of(v);
     uint64_t total = region_pages(v);
     uint64_t fit = (total + ncells - 1) / ncells;
     if (fit == 0)
         fit = 1;
-    if (v->pages_per_cell == 0 || v->pages_per_cell > fit)
-        v->pages_per_cell = fit;
-    uint64_t per = v->pages_per_cell;
+    if (g->per_cell == 0 || g->per_cell > fit)
+        g->per_cell = fit;
+    uint64_t per = g->per_cell;
     uint64_t span = per * ncells;
-    if (v->page_cursor < v->grid_first || v->page_cursor >= v->grid_first + span)
-        v->grid_first = v->page_cursor / span * span;
+    if (g->cursor < g->first || g->cursor >= g->first + span)
+        g->first = g->cursor / span * span;
     return per;
 }
 
 static void draw_cursor_page(struct view *v, int y, int width)
 {
-    uint64_t psz = (uint64_t)kernel_features()->page_size;
-    uint64_t addr = v->grid_start + v->page_cursor * psz;
+    struct page_grid *g = grid_of(v);
+    uint64_t psz = page_size(v);
+    uint64_t addr = g->start + g->cursor * psz;
     char line[512];
     int n = snprintf(line, sizeof line, "page 0x%" PRIx64 " (+0x%" PRIx64 ")  ", addr,
-                     v->page_cursor * psz);
-    struct page_runs one = {0};
-    struct proc_target t;
-    if (!v->exited && proc_target_open(&t, v->snap->proc.pid) == 0) {
-        pages_read(&t, addr, addr + psz, &one);
-        proc_target_close(&t);
-    }
-    if (one.count == 1) {
-        const struct page_run *p = &one.items[0];
+                     g->cursor * psz);
+    const struct page_runs *one = &g->one;
+    if (g->rq.page == addr && one->count == 1) {
+        const struct page_run *p = &one->items[0];
         for (int b = 0; b < PAGE_STATE_COUNT && n < (int)sizeof line - 20; b++)
             if (p->state & (1u << b))
                 n += snprintf(line + n, sizeof line - (size_t)n, "%s ", page_state_name(b));
@@ -183,12 +259,11 @@ static void draw_cursor_page(struct view *v, int y, int width)
             for (int b = 0; b < 64 && n < (int)sizeof line - 20; b++)
                 if ((p->kflags >> b & 1) && kpageflag_name(b))
                     n += snprintf(line + n, sizeof line - (size_t)n, " %s", kpageflag_name(b));
-        } else if ((p->state & PS_PRESENT) && !one.pfn_readable) {
+        } else if ((p->state & PS_PRESENT) && !one->pfn_readable) {
             n += snprintf(line + n, sizeof line - (size_t)n,
                           " (frame, flags, map count: need CAP_SYS_ADMIN, run as root)");
         }
     }
-    page_runs_free(&one);
     draw_text(y, 0, width, line);
 }
 
@@ -214,14 +289,13 @@ static void histogram_add(struct histogram *h, uint64_t key, uint64_t pages)
 }
 
 /* "pages bytes <label of the key>" rows under a title. */
-static void histogram_draw(const struct histogram *h, const char *title,
+static void histogram_draw(const struct histogram *h, uint64_t psz, const char *title,
                            void (*label)(uint64_t key, char *out, size_t size), int y, int x,
                            int height, int width)
 {
     attron(A_BOLD);
     draw_text(y, x, width, title);
     attroff(A_BOLD);
-    uint64_t psz = (uint64_t)kernel_features()->page_size;
     for (int j = 0; j < h->n && j + 1 < height; j++) {
         char line[400], sz[16];
         format_size(sz, sizeof sz, h->rows[j].pages * psz);
@@ -261,21 +335,22 @@ static void state_label(uint64_t key, char *out, size_t size)
 
 /* page-types' table (pages and bytes per combination of kernel flags) where
  * the small region was read in full with its flags; per page state else. */
-static void draw_histogram(const struct view *v, int y, int x, int height, int width)
+static void draw_histogram(struct view *v, int y, int x, int height, int width)
 {
+    struct page_grid *g = grid_of(v);
     struct histogram h = {.n = 0};
-    const struct page_runs *full = &v->grid_full;
+    const struct page_runs *full = &g->full;
     if (full->flags_readable && full->count) {
         for (size_t i = 0; i < full->count; i++)
             histogram_add(&h, full->items[i].has_flags ? full->items[i].kflags : KEY_NOT_PRESENT,
                           full->items[i].pages);
-        histogram_draw(&h, "pages       bytes  kernel page flags", flags_label, y, x, height,
+        histogram_draw(&h, page_size(v), "pages       bytes  kernel page flags", flags_label, y, x, height,
                        width);
         return;
     }
-    for (size_t i = 0; i < v->grid.count; i++)
-        histogram_add(&h, v->grid.items[i].state, v->grid.items[i].pages);
-    histogram_draw(&h, "pages       bytes  state", state_label, y, x, height, width);
+    for (size_t i = 0; i < g->states.count; i++)
+        histogram_add(&h, g->states.items[i].state, g->states.items[i].pages);
+    histogram_draw(&h, page_size(v), "pages       bytes  state", state_label, y, x, height, width);
 }
 
 /* The histogram's width beside the grid, by terminal width (0: none). */
@@ -290,31 +365,56 @@ static int grid_width(void)
     return COLS - h - (h ? 2 : 0);
 }
 
+/* What to ask the loop for, for region r on a grid of gw x gh cells (0 x
+ * 0 before the first draw): states of the region; every page in full for a
+ * small one (the flags histogram); at one page per cell, the pages on
+ * screen in full (exclusive or shared), never more than a screenful; and
+ * the cursor's page. Returns the pages per cell. */
+static uint64_t plan(struct view *v, const struct region *r, int gw, int gh)
+{
+    struct page_grid *g = grid_of(v);
+    switch_region(v, r);
+    size_t ncells = gw > 0 && gh > 0 ? (size_t)gw * (size_t)gh : 0;
+    uint64_t total = region_pages(v);
+    if (g->cursor >= total)
+        g->cursor = total ? total - 1 : 0;
+    uint64_t per = ncells ? layout(v, ncells) : 0;
+    uint64_t psz = page_size(v);
+    struct page_request *rq = &g->want;
+    memset(rq, 0, sizeof *rq);
+    rq->start = r->vma->start;
+    rq->end = r->vma->end;
+    /* Private anonymous memory has no file pages: skip that costly category. */
+    rq->with_file = r->vma->inode != 0 || r->vma->perms[3] == 's' || r->vma->name[0] == '/';
+    rq->full = total <= FULL_HISTOGRAM_PAGES;
+    if (per == 1) {
+        rq->window_lo = g->start + g->first * psz;
+        rq->window_hi = rq->window_lo + ncells * psz < g->end ? rq->window_lo + ncells * psz
+                                                                   : g->end;
+    }
+    rq->page = g->start + g->cursor * psz;
+    rq->stamp = v->snap->monotonic_ns;
+    return per;
+}
+
 void page_grid_draw(struct view *v, const struct region *r, int top, int height)
 {
+    struct page_grid *g = grid_of(v);
     if (height < 4 || COLS < 20)
         return;
-    if (v->offline) { /* the pid in a file may be another process by now */
-        char line[160];
-        snprintf(line, sizeof line, "Pages: a saved snapshot has no page states%s",
-                 r->vma->has_census ? "; its census is in the fields above" : "");
-        draw_text(top, 0, COLS, line);
-        return;
-    }
-    refresh_grid(v, r);
-    if (v->exited && !v->grid.count) {
-        draw_text(top, 0, COLS, "Pages: the process has ended and its pages were not read "
-                                "before; the fields above are its state at the end");
-        return;
-    }
     int hist_w = histogram_width(), gw = grid_width(), gh = height - 3;
     if (gw < 8 || gh < 1)
         return;
+    g->gw = gw;
+    g->gh = gh;
     size_t ncells = (size_t)gw * (size_t)gh;
-    uint64_t total = region_pages(v);
-    if (v->page_cursor >= total)
-        v->page_cursor = total ? total - 1 : 0;
-    uint64_t per = layout(v, ncells);
+    uint64_t per = plan(v, r, gw, gh);
+    uint64_t psz = page_size(v);
+    const struct page_request *rq = &g->want;
+    if (!g->states.count) {
+        draw_text(top, 0, COLS, g->note ? g->note : "Pages: reading ...");
+        return;
+    }
     char head[200];
     snprintf(head, sizeof head,
              "Pages: %" PRIu64 " per cell (+ - zoom)   # anon  F file  H huge  0 zero  S swap  "
@@ -324,30 +424,17 @@ void page_grid_draw(struct view *v, const struct region *r, int top, int height)
     draw_text(top, 0, COLS, head);
     attroff(A_BOLD);
     struct cell *cells = xcalloc(ncells, sizeof *cells), *old = NULL;
-    uint64_t psz = (uint64_t)kernel_features()->page_size;
-    /* One page per cell: read the pages on screen in full (exclusive or
-     * shared); never more than a screenful, whatever the region's size. */
-    struct page_runs window = {0};
-    bool detailed = false;
-    if (per == 1 && !v->exited) {
-        struct proc_target t;
-        uint64_t lo = v->grid_start + v->grid_first * psz;
-        uint64_t hi = lo + ncells * psz < v->grid_end ? lo + ncells * psz : v->grid_end;
-        if (proc_target_open(&t, v->snap->proc.pid) == 0) {
-            detailed = pages_read(&t, lo, hi, &window) == 0;
-            proc_target_close(&t);
-        }
-    }
+    bool detailed = per == 1 && g->window.count && g->rq.window_lo == rq->window_lo &&
+                    g->rq.window_hi == rq->window_hi;
     if (detailed)
-        cells_from_runs(&window, v->grid_start, psz, v->grid_first, per, cells, ncells);
+        cells_from_runs(&g->window, g->start, psz, g->first, per, cells, ncells);
     else
-        cells_from_runs(&v->grid, v->grid_start, psz, v->grid_first, per, cells, ncells);
-    page_runs_free(&window);
-    if (v->grid_prev.count) {
+        cells_from_runs(&g->states, g->start, psz, g->first, per, cells, ncells);
+    if (g->prev.count) {
         old = xcalloc(ncells, sizeof *old);
-        cells_from_runs(&v->grid_prev, v->grid_start, psz, v->grid_first, per, old, ncells);
+        cells_from_runs(&g->prev, g->start, psz, g->first, per, old, ncells);
     }
-    uint64_t cursor_cell = (v->page_cursor - v->grid_first) / per;
+    uint64_t cursor_cell = (g->cursor - g->first) / per;
     for (size_t c = 0; c < ncells; c++) {
         if (!cells[c].pages)
             break; /* past the region's end */
@@ -372,9 +459,10 @@ void page_grid_draw(struct view *v, const struct region *r, int top, int height)
 
 int page_grid_key(struct view *v, int ch, int height)
 {
-    if (!v->grid_end || v->offline)
+    struct page_grid *g = grid_of(v);
+    if (!g->end || !g->states.count)
         return 0;
-    uint64_t total = region_pages(v), per = v->pages_per_cell ? v->pages_per_cell : 1;
+    uint64_t total = region_pages(v), per = g->per_cell ? g->per_cell : 1;
     int gw = grid_width();
     uint64_t row = (uint64_t)(gw > 0 ? gw : 1) * per;
     uint64_t screen = row * (uint64_t)(height > 4 ? height - 4 : 1);
@@ -386,21 +474,21 @@ int page_grid_key(struct view *v, int ch, int height)
     case KEY_DOWN: case 'j': step = (int64_t)row; break;
     case KEY_PPAGE: step = -(int64_t)screen; break;
     case KEY_NPAGE: step = (int64_t)screen; break;
-    case KEY_HOME: v->page_cursor = 0; return VIEW_HANDLED | VIEW_REDRAW;
-    case KEY_END: v->page_cursor = total ? total - 1 : 0; return VIEW_HANDLED | VIEW_REDRAW;
+    case KEY_HOME: g->cursor = 0; return VIEW_HANDLED | VIEW_REDRAW;
+    case KEY_END: g->cursor = total ? total - 1 : 0; return VIEW_HANDLED | VIEW_REDRAW;
     case '+': case '=':
-        v->pages_per_cell = per > 1 ? per / 2 : 1;
+        g->per_cell = per > 1 ? per / 2 : 1;
         return VIEW_HANDLED | VIEW_REDRAW;
     case '-':
-        v->pages_per_cell = per * 2; /* layout() caps it at "whole region" */
+        g->per_cell = per * 2; /* layout() caps it at "whole region" */
         return VIEW_HANDLED | VIEW_REDRAW;
     default: return 0;
     }
-    int64_t next = (int64_t)v->page_cursor + step;
+    int64_t next = (int64_t)g->cursor + step;
     if (next < 0)
         next = 0;
     if ((uint64_t)next >= total)
         next = total ? (int64_t)total - 1 : 0;
-    v->page_cursor = (uint64_t)next;
+    g->cursor = (uint64_t)next;
     return VIEW_HANDLED | VIEW_REDRAW;
 }

@@ -1,14 +1,25 @@
 /* The process picker (vmscope with no arguments): processes by resident
- * size, "/" filters, Enter attaches. */
+ * size, "/" filters, Enter attaches. The list comes from the app; the
+ * keys come from the loop (loop_keys), like every other screen's. */
 #include "screens.h"
-#include "vmscope/proclist.h"
 #include "vmscope/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static bool matches(const struct proc_entry *e, const char *filter)
+struct picker {
+    const struct picker_row *list;
+    size_t n;
+    size_t *shown; /* indexes of the rows the filter lets through */
+    size_t k;
+    char filter[128];
+    bool typing;
+    long cursor;
+    struct list_widget rows;
+};
+
+static bool matches(const struct picker_row *e, const char *filter)
 {
     if (!filter[0])
         return true;
@@ -17,88 +28,93 @@ static bool matches(const struct proc_entry *e, const char *filter)
     return strstr(e->command, filter) || strstr(e->user, filter) || strcmp(pid, filter) == 0;
 }
 
-pid_t picker_run(void)
+static void refilter(struct picker *p)
 {
-    struct proc_entry *list = NULL;
-    size_t n = 0;
-    char filter[128] = "";
-    bool typing = false;
-    long cursor = 0;
-    size_t top = 0;
-    pid_t chosen = 0;
-    proclist_read(&list, &n);
-    size_t *shown = NULL;
-    for (;;) {
-        free(shown);
-        shown = xcalloc(n ? n : 1, sizeof *shown);
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++)
-            if (matches(&list[i], filter))
-                shown[k++] = i;
-        if (cursor >= (long)k)
-            cursor = k ? (long)k - 1 : 0;
-        int height = LINES - 3;
-        erase();
-        attron(A_BOLD);
-        draw_text(0, 0, COLS, "vmscope: choose a process (Enter attaches, / filters, q quits)");
-        char head[128];
-        snprintf(head, sizeof head, "%8s %-12s %9s  %s", "PID", "USER", "RSS", "COMMAND");
-        draw_text(1, 0, COLS, head);
-        attroff(A_BOLD);
-        list_scroll(&top, cursor, height);
-        for (int row = 0; row < height && top + (size_t)row < k; row++) {
-            const struct proc_entry *e = &list[shown[top + (size_t)row]];
-            char line[128], rss[16];
-            format_size(rss, sizeof rss, e->rss);
-            snprintf(line, sizeof line, "%8d %-12.12s %9s  ", (int)e->pid, e->user, rss);
-            bool sel = top + (size_t)row == (size_t)cursor;
-            if (sel)
-                attron(A_REVERSE);
-            clear_row(2 + row, 0);
-            draw_untrusted(2 + row, 0, COLS, line, strlen(line));
-            int x = (int)strlen(line);
-            draw_untrusted(2 + row, x, COLS - x, e->command, strlen(e->command));
-            if (sel)
-                attroff(A_REVERSE);
-        }
-        char status[200];
-        if (typing)
-            snprintf(status, sizeof status, "filter: %s_", filter);
+    p->k = 0;
+    for (size_t i = 0; i < p->n; i++)
+        if (matches(&p->list[i], p->filter))
+            p->shown[p->k++] = i;
+    if (p->cursor >= (long)p->k)
+        p->cursor = p->k ? (long)p->k - 1 : 0;
+}
+
+struct picker *picker_new(const struct picker_row *rows, size_t n)
+{
+    struct picker *p = xcalloc(1, sizeof *p);
+    p->list = rows;
+    p->n = n;
+    p->shown = xcalloc(n ? n : 1, sizeof *p->shown);
+    refilter(p);
+    return p;
+}
+
+void picker_free(struct picker *p)
+{
+    if (p)
+        free(p->shown);
+    free(p);
+}
+
+static void picker_row(void *arg, long i, int y, int x, int width)
+{
+    const struct picker *p = arg;
+    const struct picker_row *e = &p->list[p->shown[i]];
+    char line[128], rss[16];
+    format_size(rss, sizeof rss, e->rss);
+    snprintf(line, sizeof line, "%8d %-12.12s %9s  ", (int)e->pid, e->user, rss);
+    draw_untrusted(y, x, width, line, strlen(line));
+    x += (int)strlen(line);
+    draw_untrusted(y, x, COLS - x, e->command, strlen(e->command));
+}
+
+void picker_draw(struct picker *p)
+{
+    erase();
+    attron(A_BOLD);
+    draw_text(0, 0, COLS, "vmscope: choose a process (Enter attaches, / filters, q quits)");
+    char head[128];
+    snprintf(head, sizeof head, "%8s %-12s %9s  %s", "PID", "USER", "RSS", "COMMAND");
+    draw_text(1, 0, COLS, head);
+    attroff(A_BOLD);
+    list_draw(&p->rows, 2, 0, COLS, LINES - 3, (long)p->k, p->cursor, picker_row, p);
+    char status[200];
+    if (p->typing)
+        snprintf(status, sizeof status, "filter: %s_", p->filter);
+    else
+        snprintf(status, sizeof status, "%zu processes%s%s", p->k,
+                 p->filter[0] ? ", filter: " : "", p->filter);
+    draw_untrusted(LINES - 1, 0, COLS, status, strlen(status));
+    refresh();
+}
+
+int picker_key(struct picker *p, int ch, pid_t *chosen)
+{
+    if (p->typing) {
+        int r = line_edit_key(p->filter, sizeof p->filter, ch);
+        if (r == LINE_EDIT_DONE || r == LINE_EDIT_CANCEL)
+            p->typing = false;
+        else if (r == LINE_EDIT_CHANGED)
+            p->cursor = 0;
         else
-            snprintf(status, sizeof status, "%zu processes%s%s", k, filter[0] ? ", filter: " : "", filter);
-        draw_untrusted(LINES - 1, 0, COLS, status, strlen(status));
-        refresh();
-        int ch = getch();
-        if (ch == ERR)
-            continue;
-        size_t len = strlen(filter);
-        if (typing) {
-            if (ch == '\n' || ch == KEY_ENTER || ch == 27)
-                typing = false;
-            else if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && len)
-                filter[len - 1] = '\0';
-            else if (ch >= 0x20 && ch < 0x7f && len + 1 < sizeof filter) {
-                filter[len] = (char)ch;
-                filter[len + 1] = '\0';
-                cursor = 0;
-            }
-            continue;
-        }
-        if (ch == 'q' || ch == 27)
-            break;
-        if (ch == '/') {
-            typing = true;
-            continue;
-        }
-        if ((ch == '\n' || ch == KEY_ENTER) && k) {
-            chosen = list[shown[cursor]].pid;
-            break;
-        }
-        long next = list_navigate(ch, cursor, (long)k, height);
-        if (next >= 0)
-            cursor = next;
+            return VIEW_HANDLED;
+        refilter(p);
+        return VIEW_HANDLED | VIEW_REDRAW;
     }
-    free(shown);
-    proclist_free(list, n);
-    return chosen;
+    if (ch == 'q' || ch == 27)
+        return VIEW_QUIT;
+    if (ch == '/') {
+        p->typing = true;
+        return VIEW_HANDLED | VIEW_REDRAW;
+    }
+    if ((ch == '\n' || ch == KEY_ENTER) && p->k) {
+        *chosen = p->list[p->shown[p->cursor]].pid;
+        return VIEW_QUIT;
+    }
+    if (ch == KEY_RESIZE)
+        return VIEW_REDRAW;
+    long next = list_key(&p->rows, ch, p->cursor, (long)p->k, 2, LINES - 3);
+    if (next < 0)
+        return 0;
+    p->cursor = next;
+    return VIEW_HANDLED | VIEW_REDRAW;
 }

@@ -2,21 +2,19 @@
  * the evidence for it, and the VmFlags. The page grid comes with the page
  * drill-down. */
 #include "screens.h"
-#include "vmscope/image_layout.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* For a region of an ELF image: the image's parts at run time, with the
- * ones this region covers in bold. */
-static int draw_image_parts(const struct view *v, const struct region *r, int y)
+/* For a region of an ELF image: the image's parts at run time (worked out
+ * at capture and kept on the snapshot), with the ones this region covers
+ * in bold. */
+static int draw_image_parts(const struct region *r, int y)
 {
-    if (!r->object)
-        return y;
-    struct image_part *parts;
-    long n = image_layout(v->snap, r, &parts);
-    if (n <= 0)
+    const struct image_part *parts = r->image;
+    long n = (long)r->n_image;
+    if (!r->object || n <= 0)
         return y;
     draw_text(y, 0, COLS, "image:");
     int x = 7;
@@ -37,7 +35,6 @@ static int draw_image_parts(const struct view *v, const struct region *r, int y)
             attroff(A_BOLD | A_UNDERLINE);
         x += (int)strlen(item);
     }
-    free(parts);
     return y + 1;
 }
 
@@ -77,7 +74,7 @@ static void detail_draw(struct view *v, int top, int height)
         draw_untrusted(y, x, COLS - x, r->object, strlen(r->object));
     }
     y++;
-    y = draw_image_parts(v, r, y);
+    y = draw_image_parts(r, y);
     if (m->has_census) {
         snprintf(line, sizeof line, "census: %llu present, %llu swapped, %llu file, %llu exclusive",
                  (unsigned long long)m->pages.present, (unsigned long long)m->pages.swapped,
@@ -137,4 +134,4 @@ static int detail_key(struct view *v, int ch, int height)
     return page_grid_key(v, ch, height);
 }
 
-const struct screen screen_detail = {"Detail", detail_draw, detail_key};
+const struct screen screen_detail = {"Detail", detail_draw, detail_key, page_grid_free};

@@ -76,4 +76,4 @@ static void diff_draw(struct view *v, int top, int height)
     diff_free(&d);
 }
 
-const struct screen screen_diff = {"Diff", diff_draw, NULL};
+const struct screen screen_diff = {"Diff", diff_draw, NULL, NULL};

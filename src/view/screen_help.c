@@ -49,10 +49,10 @@ static const char *const help_text[] = {
 
 static void help_draw(struct view *v, int top, int height)
 {
-    size_t first = v->top[SCREEN_HELP];
+    size_t first = *screen_top(v, SCREEN_HELP);
     if (height > 0 && first + (size_t)height > (size_t)HELP_LINES)
         first = HELP_LINES > height ? (size_t)(HELP_LINES - height) : 0;
-    v->top[SCREEN_HELP] = first;
+    *screen_top(v, SCREEN_HELP) = first;
     for (int i = 0; (long)first + i < HELP_LINES && i < height; i++) {
         const char *line = help_text[first + (size_t)i];
         bool heading = line[0] != ' ' && line[0];
@@ -67,11 +67,11 @@ static void help_draw(struct view *v, int top, int height)
 /* Scrolls when the help is longer than the screen. */
 static int help_key(struct view *v, int ch, int height)
 {
-    long top = list_navigate(ch, (long)v->top[SCREEN_HELP], HELP_LINES, height);
+    long top = list_navigate(ch, (long)*screen_top(v, SCREEN_HELP), HELP_LINES, height);
     if (top < 0)
         return 0;
-    v->top[SCREEN_HELP] = (size_t)top;
+    *screen_top(v, SCREEN_HELP) = (size_t)top;
     return VIEW_HANDLED | VIEW_REDRAW;
 }
 
-const struct screen screen_help = {"Help", help_draw, help_key};
+const struct screen screen_help = {"Help", help_draw, help_key, NULL};

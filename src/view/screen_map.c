@@ -50,9 +50,9 @@ static void map_draw(struct view *v, int top, int height)
             break;
         }
     /* Keep the whole selected region on screen when it fits. */
-    list_scroll(&v->top[SCREEN_MAP], cursor, height);
+    list_scroll(screen_top(v, SCREEN_MAP), cursor, height);
     for (int row = 0; row < height; row++) {
-        size_t k = v->top[SCREEN_MAP] + (size_t)row;
+        size_t k = *screen_top(v, SCREEN_MAP) + (size_t)row;
         if (k >= n)
             break;
         int y = top + row;
@@ -112,7 +112,7 @@ static int map_key(struct view *v, int ch, int height)
     if (ch == KEY_MOUSE && getmouse(&ev) == OK && ev.y >= 4) {
         struct map_row *rows;
         size_t nr = map_layout_rows(v->snap, &rows);
-        size_t k = v->top[SCREEN_MAP] + (size_t)(ev.y - 4); /* the map starts below the header */
+        size_t k = *screen_top(v, SCREEN_MAP) + (size_t)(ev.y - 4); /* the map starts below the header */
         if (k < nr && rows[k].region >= 0)
             next = rows[k].region;
         free(rows);
@@ -123,4 +123,4 @@ static int map_key(struct view *v, int ch, int height)
     return VIEW_HANDLED | VIEW_REDRAW;
 }
 
-const struct screen screen_map = {"Map", map_draw, map_key};
+const struct screen screen_map = {"Map", map_draw, map_key, NULL};

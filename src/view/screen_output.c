@@ -21,6 +21,16 @@ static size_t split_lines(const char *text, size_t len, size_t **starts)
     return n;
 }
 
+/* The Output screen's own state: lines up from the end. */
+struct output_state {
+    size_t scroll;
+};
+
+static struct output_state *output_state(struct view *v)
+{
+    return screen_state(v, SCREEN_OUTPUT, sizeof(struct output_state));
+}
+
 static void output_draw(struct view *v, int top, int height)
 {
     if (!v->output) {
@@ -33,15 +43,15 @@ static void output_draw(struct view *v, int top, int height)
     size_t *starts;
     size_t n = split_lines(text, len, &starts);
     size_t rows = height > 1 ? (size_t)height - 1 : 0;
-    if (v->output_scroll + rows > n)
-        v->output_scroll = n > rows ? n - rows : 0;
-    size_t last = n - v->output_scroll; /* one past the last line shown */
+    if (output_state(v)->scroll + rows > n)
+        output_state(v)->scroll = n > rows ? n - rows : 0;
+    size_t last = n - output_state(v)->scroll; /* one past the last line shown */
     size_t first = last > rows ? last - rows : 0;
     char title[200];
     snprintf(title, sizeof title, "Output of %d (its terminal; %llu bytes%s)%s",
              v->snap ? (int)v->snap->proc.pid : 0, (unsigned long long)v->output->total,
              v->output->total > v->output->len ? ", the oldest dropped" : "",
-             v->output_scroll ? "  [scrolled: End for the newest]" : "");
+             output_state(v)->scroll ? "  [scrolled: End for the newest]" : "");
     attron(A_BOLD);
     draw_text(top, 0, COLS, title);
     attroff(A_BOLD);
@@ -68,15 +78,15 @@ static int output_key(struct view *v, int ch, int height)
 {
     size_t page = height > 2 ? (size_t)height - 2 : 1;
     switch (ch) {
-    case KEY_UP: case 'k': v->output_scroll++; break;
-    case KEY_DOWN: case 'j': v->output_scroll = v->output_scroll ? v->output_scroll - 1 : 0; break;
-    case KEY_PPAGE: v->output_scroll += page; break;
-    case KEY_NPAGE: v->output_scroll = v->output_scroll > page ? v->output_scroll - page : 0; break;
-    case KEY_HOME: case 'g': v->output_scroll = (size_t)-1 / 2; break; /* clamped on draw */
-    case KEY_END: case 'G': v->output_scroll = 0; break;
+    case KEY_UP: case 'k': output_state(v)->scroll++; break;
+    case KEY_DOWN: case 'j': output_state(v)->scroll = output_state(v)->scroll ? output_state(v)->scroll - 1 : 0; break;
+    case KEY_PPAGE: output_state(v)->scroll += page; break;
+    case KEY_NPAGE: output_state(v)->scroll = output_state(v)->scroll > page ? output_state(v)->scroll - page : 0; break;
+    case KEY_HOME: case 'g': output_state(v)->scroll = (size_t)-1 / 2; break; /* clamped on draw */
+    case KEY_END: case 'G': output_state(v)->scroll = 0; break;
     default: return 0;
     }
     return VIEW_HANDLED | VIEW_REDRAW;
 }
 
-const struct screen screen_output = {"Output", output_draw, output_key};
+const struct screen screen_output = {"Output", output_draw, output_key, NULL};

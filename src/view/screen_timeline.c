@@ -6,6 +6,27 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The Timeline's own state: the selected event log line (0 = newest),
+ * which stays on its event as new ones come in. */
+struct timeline_state {
+    struct list_widget list; /* the event log */
+    int log_y, log_rows;     /* where it was drawn, for clicks */
+    long cursor;
+    uint64_t seen; /* events ever added when last looked */
+};
+
+static struct timeline_state *tl_state(struct view *v)
+{
+    struct timeline_state *t = screen_state(v, SCREEN_TIMELINE, sizeof *t);
+    uint64_t now = 0;
+    for (int k = 0; view_traced(v) && k < TC_COUNT; k++)
+        now += v->trace.total[k];
+    if (t->cursor > 0 && now > t->seen)
+        t->cursor += (long)(now - t->seen);
+    t->seen = now;
+    return t;
+}
+
 static const char *const spark[] = {" ", "\u2581", "\u2582", "\u2583", "\u2584",
                                     "\u2585", "\u2586", "\u2587", "\u2588"};
 
@@ -126,7 +147,7 @@ static void draw_series(struct view *v, int top, int rows, int width)
 
 static long event_log_length(const struct view *v)
 {
-    return v->tracing ? (long)v->trace.count : (long)v->timeline.event_count;
+    return view_traced(v) ? (long)v->trace.count : (long)v->timeline.event_count;
 }
 
 static void format_ago(char *out, size_t size, uint64_t when, uint64_t now)
@@ -142,7 +163,7 @@ static void format_log_line(const struct view *v, long k, char *line, size_t siz
 {
     uint64_t now = v->snap ? v->snap->monotonic_ns : 0;
     char ago[24];
-    if (v->tracing) {
+    if (view_traced(v)) {
         const struct syscall_event *e = trace_log_at(&v->trace, v->trace.count - 1 - (size_t)k);
         char call[240];
         syscall_event_format(e, call, sizeof call);
@@ -163,11 +184,18 @@ static void format_log_line(const struct view *v, long k, char *line, size_t siz
              e->kind == EV_PROTECTION ? "->" : "", e->kind == EV_PROTECTION ? e->perms_after : "");
 }
 
+static void log_row(void *arg, long k, int y, int x, int width)
+{
+    char line[320];
+    format_log_line(arg, k, line, sizeof line);
+    draw_text(y, x, width, line);
+}
+
 static void draw_events(struct view *v, int top, int rows, int x, int width)
 {
     char title[160];
     long n = event_log_length(v);
-    if (v->tracing)
+    if (view_traced(v))
         snprintf(title, sizeof title,
                  "Memory calls, exact (newest first; %llu brk, %llu mmap, %llu munmap, %llu other)",
                  (unsigned long long)v->trace.total[TC_BRK],
@@ -180,20 +208,12 @@ static void draw_events(struct view *v, int top, int rows, int x, int width)
     attron(A_BOLD);
     draw_text(top, x, width, title);
     attroff(A_BOLD);
-    if (v->event_cursor >= n)
-        v->event_cursor = n ? n - 1 : 0;
-    size_t first = 0;
-    list_scroll(&first, v->event_cursor, rows - 1);
-    for (int row = 1; row < rows && (long)first + row - 1 < n; row++) {
-        long k = (long)first + row - 1;
-        char line[320];
-        format_log_line(v, k, line, sizeof line);
-        if (k == v->event_cursor)
-            attron(A_REVERSE);
-        draw_text(top + row, x, width, line);
-        if (k == v->event_cursor)
-            attroff(A_REVERSE);
-    }
+    struct timeline_state *t = tl_state(v);
+    if (t->cursor >= n)
+        t->cursor = n ? n - 1 : 0;
+    t->log_y = top + 1;
+    t->log_rows = rows - 1;
+    list_draw(&t->list, top + 1, x, width, rows - 1, n, t->cursor, log_row, v);
 }
 
 /* Enter on the event log: the region the selected event made or changed. */
@@ -204,13 +224,13 @@ static int show_event_region(struct view *v)
         return VIEW_HANDLED;
     uint64_t start = 0, end = 0;
     bool has_range;
-    if (v->tracing) {
+    if (view_traced(v)) {
         const struct syscall_event *e =
-            trace_log_at(&v->trace, v->trace.count - 1 - (size_t)v->event_cursor);
+            trace_log_at(&v->trace, v->trace.count - 1 - (size_t)tl_state(v)->cursor);
         has_range = syscall_event_range(e, &start, &end);
     } else {
         start = timeline_event_at(&v->timeline,
-                                  v->timeline.event_count - 1 - (size_t)v->event_cursor)->start;
+                                  v->timeline.event_count - 1 - (size_t)tl_state(v)->cursor)->start;
         has_range = true;
     }
     const struct region *r = has_range ? snapshot_find(v->snap, start) : NULL;
@@ -263,10 +283,12 @@ static int timeline_key(struct view *v, int ch, int height)
         return timeline_click(v, height);
     if ((ch == KEY_LEFT || ch == KEY_RIGHT) && v->rec_count)
         return seek_to(v, v->rec_index + (ch == KEY_LEFT ? -1 : 1));
-    long cursor = list_navigate(ch, v->event_cursor, event_log_length(v), height / 2);
+    struct timeline_state *t = tl_state(v);
+    long cursor = list_key(&t->list, ch, t->cursor, event_log_length(v), t->log_y,
+                           t->log_rows > 0 ? t->log_rows : height / 2);
     if (cursor < 0)
         return 0;
-    v->event_cursor = cursor;
+    tl_state(v)->cursor = cursor;
     return VIEW_HANDLED | VIEW_REDRAW;
 }
 
@@ -281,7 +303,7 @@ static void timeline_draw(struct view *v, int top, int height)
     int chart_h = chart_height(height);
     int chart_w = COLS - 10;
     attron(A_BOLD);
-    draw_text(top, 0, COLS, v->tracing ? "RSS over time, stacked by class (* = memory calls traced, ! = regions changed)"
+    draw_text(top, 0, COLS, view_traced(v) ? "RSS over time, stacked by class (* = memory calls traced, ! = regions changed)"
                                     : "RSS over time, stacked by class (! = regions changed)");
     attroff(A_BOLD);
     if (chart_h > 0 && chart_w > 0)
@@ -302,4 +324,4 @@ static void timeline_draw(struct view *v, int top, int height)
         draw_events(v, y + series + 2, rest - series - 2, 0, COLS);
 }
 
-const struct screen screen_timeline = {"Timeline", timeline_draw, timeline_key};
+const struct screen screen_timeline = {"Timeline", timeline_draw, timeline_key, NULL};

@@ -12,7 +12,18 @@ struct screen {
     void (*draw)(struct view *v, int top, int height);
     /* Returns enum view_flags; 0 when the key is not the screen's. */
     int (*key)(struct view *v, int ch, int height);
+    /* Frees what the screen's own state holds (not the state itself), or NULL. */
+    void (*free_state)(void *state);
 };
+
+/* A screen's own state (v->screen_state[id]): allocated zeroed, of size
+ * bytes, the first time the screen asks; freed with the view. */
+void *screen_state(struct view *v, enum screen_id id, size_t size);
+/* The state of a screen that is a scrolled list and nothing more (Map,
+ * Help): its first visible row. */
+size_t *screen_top(struct view *v, enum screen_id id);
+/* Frees every screen's state (view_free). */
+void screens_free_state(struct view *v);
 
 extern const struct screen screen_map, screen_regions, screen_timeline, screen_help,
     screen_detail, screen_diff, screen_output;
@@ -28,14 +39,31 @@ void draw_untrusted(int y, int x, int width, const char *s, size_t len);
 /* Clear a row from x to the right edge. */
 void clear_row(int y, int x);
 
-/* The detail's page grid (page_grid.c). */
+/* The detail's page grid (page_grid.c); its state is the Detail screen's. */
 void page_grid_draw(struct view *v, const struct region *r, int top, int height);
 int page_grid_key(struct view *v, int ch, int height);
+void page_grid_free(void *state);
 
-/* Moving a cursor in a list of n rows, height visible: returns the new
- * cursor for a navigation key, or -1 when ch is not one. */
+/* The one line editor (line_edit.c): applies key ch to text (size bytes). */
+enum line_edit_result { LINE_EDIT_NONE, LINE_EDIT_CHANGED, LINE_EDIT_DONE, LINE_EDIT_CANCEL };
+int line_edit_key(char *text, size_t size, int ch);
+
+/* The list widget (list.c). Its primitives: moving a cursor in a list of
+ * n rows, height visible (the new cursor for a navigation key, or -1 when
+ * ch is not one), and keeping the cursor visible (adjusts *top). */
 long list_navigate(int ch, long cursor, long n, int height);
-/* Keep cursor visible: adjusts *top. */
 void list_scroll(size_t *top, long cursor, int height);
+/* A list's own state: its first visible row. */
+struct list_widget {
+    size_t top;
+};
+/* Draws rows [top, top + height) at (y, x), width wide: each through
+ * row(ctx, i, y, x, width), the cursor's in reverse video across the
+ * width; scrolls to keep the cursor visible. */
+void list_draw(struct list_widget *l, int y, int x, int width, int height, long n, long cursor,
+               void (*row)(void *ctx, long i, int y, int x, int width), void *ctx);
+/* A navigation key, or a click on one of the rows drawn at y: the new
+ * cursor, or -1. */
+long list_key(const struct list_widget *l, int ch, long cursor, long n, int y, int height);
 
 #endif

@@ -2,12 +2,15 @@
  * key dispatch to the current screen. */
 #include "screens.h"
 #include "vmscope/buf.h"
-#include "vmscope/features.h"
 #include "vmscope/sanitize.h"
 #include "vmscope/util.h"
 
 #include <locale.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define HEADER_ROWS 4 /* identity, memory, legend, tabs */
@@ -21,6 +24,32 @@ static const struct screen *const screens[SCREEN_COUNT] = {
     [SCREEN_OUTPUT] = &screen_output,
     [SCREEN_DETAIL] = &screen_detail,
 };
+
+void *screen_state(struct view *v, enum screen_id id, size_t size)
+{
+    if (!v->screen_state[id])
+        v->screen_state[id] = xcalloc(1, size);
+    return v->screen_state[id];
+}
+
+struct scroll_state {
+    size_t top;
+};
+
+size_t *screen_top(struct view *v, enum screen_id id)
+{
+    return &((struct scroll_state *)screen_state(v, id, sizeof(struct scroll_state)))->top;
+}
+
+void screens_free_state(struct view *v)
+{
+    for (int id = 0; id < SCREEN_COUNT; id++) {
+        if (v->screen_state[id] && screens[id]->free_state)
+            screens[id]->free_state(v->screen_state[id]);
+        free(v->screen_state[id]);
+        v->screen_state[id] = NULL;
+    }
+}
 
 static bool curses_active;
 
@@ -40,16 +69,15 @@ void tui_start(bool color)
     cbreak();
     noecho();
     keypad(stdscr, TRUE);
+    set_escdelay(25); /* Esc is "back": ncurses waits a second by default for a sequence */
     curs_set(0);
     mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
     mouseinterval(0); /* report presses at once; no wait for a double click */
     if (color && has_colors()) {
         start_color();
         use_default_colors();
-        static const short fg[RC_COUNT] = {COLOR_BLUE, COLOR_CYAN, COLOR_MAGENTA, COLOR_GREEN,
-                                           COLOR_YELLOW, COLOR_RED, COLOR_WHITE};
         for (int c = 0; c < RC_COUNT; c++)
-            init_pair((short)(c + 1), fg[c], -1);
+            init_pair((short)(c + 1), region_class_styles[c].ansi, -1);
     }
 }
 
@@ -62,8 +90,7 @@ attr_t class_attr(const struct view *v, enum region_class c)
 
 char class_glyph(enum region_class c)
 {
-    static const char glyphs[RC_COUNT] = {'T', 'D', 'B', 'H', 'M', 'S', 'o'};
-    return (unsigned)c < RC_COUNT ? glyphs[c] : '?';
+    return (unsigned)c < RC_COUNT ? region_class_styles[c].glyph : '?';
 }
 
 void clear_row(int y, int x)
@@ -93,35 +120,6 @@ void draw_untrusted(int y, int x, int width, const char *s, size_t len)
     if (b.data)
         mvaddstr(y, x, b.data);
     buf_free(&b);
-}
-
-long list_navigate(int ch, long cursor, long n, int height)
-{
-    long page = height > 1 ? height - 1 : 1;
-    switch (ch) {
-    case KEY_UP: case 'k': cursor--; break;
-    case KEY_DOWN: case 'j': cursor++; break;
-    case KEY_PPAGE: cursor -= page; break;
-    case KEY_NPAGE: cursor += page; break;
-    case KEY_HOME: case 'g': cursor = 0; break;
-    case KEY_END: case 'G': cursor = n - 1; break;
-    default: return -1;
-    }
-    if (cursor >= n)
-        cursor = n - 1;
-    if (cursor < 0)
-        cursor = 0;
-    return cursor;
-}
-
-void list_scroll(size_t *top, long cursor, int height)
-{
-    if (cursor < 0 || height <= 0)
-        return;
-    if ((size_t)cursor < *top)
-        *top = (size_t)cursor;
-    else if ((size_t)cursor >= *top + (size_t)height)
-        *top = (size_t)cursor - (size_t)height + 1;
 }
 
 static void draw_header(struct view *v)
@@ -165,13 +163,16 @@ static void draw_header(struct view *v)
         format_size(b, sizeof b, s->totals.rss);
         format_size(c, sizeof c, s->totals.pss);
         format_size(d, sizeof d, s->totals.swap);
-        const struct kernel_features *f = kernel_features();
-        /* Between full samples PSS is the last full sample's (marked ~). */
-        snprintf(line, sizeof line, "VSZ %s  RSS %s  PSS %s%s  Swap %s  regions %zu%s", a, b,
-                 s->light ? "~" : "", c, d, s->n_regions,
-                 f->pfn_visible && f->kpageflags ? ""
-                                                 : "   (PFNs and page flags need root: "
-                                                   "CAP_SYS_ADMIN)");
+        /* Between full samples PSS is the last full sample's (marked ~).
+         * The privileges and page size are the snapshot's: a replay
+         * shows the machine and the rights it was taken with. */
+        char psz[32] = "";
+        if (s->system.page_size > 0 && s->system.page_size != 4096)
+            snprintf(psz, sizeof psz, "  page %ldK", s->system.page_size / 1024);
+        snprintf(line, sizeof line, "VSZ %s  RSS %s  PSS %s%s  Swap %s  regions %zu%s%s", a, b,
+                 s->light ? "~" : "", c, d, s->n_regions, psz,
+                 s->system.privileged ? ""
+                                      : "   (PFNs and page flags need root: CAP_SYS_ADMIN)");
         draw_text(1, 0, COLS, line);
     }
     clear_row(2, 0);
@@ -229,6 +230,18 @@ static void draw_status(struct view *v)
     draw_untrusted(y, 0, COLS, line, strlen(line));
 }
 
+bool tui_terminal_gone(void)
+{
+    struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
+    int avail = 0;
+    if (poll(&p, 1, 0) <= 0)
+        return false;
+    if (p.revents & (POLLHUP | POLLERR | POLLNVAL))
+        return true;
+    /* "readable" with nothing to read: the end of file */
+    return (p.revents & POLLIN) && (ioctl(STDIN_FILENO, FIONREAD, &avail) < 0 || avail == 0);
+}
+
 void tui_draw(struct view *v)
 {
     v->rows = LINES;
@@ -246,24 +259,19 @@ void tui_draw(struct view *v)
 
 static int handle_input_key(struct view *v, int ch)
 {
-    size_t len = strlen(v->search);
-    if (ch == 27) { /* Esc */
-        v->input_mode = 0;
-    } else if (ch == '\n' || ch == KEY_ENTER) {
+    switch (line_edit_key(v->search, sizeof v->search, ch)) {
+    case LINE_EDIT_CANCEL: v->input_mode = 0; break;
+    case LINE_EDIT_DONE:
         if (v->input_mode == '/') {
             if (view_search(v, v->search))
                 v->message[0] = '\0';
         } else {
             snprintf(v->filter, sizeof v->filter, "%s", v->search);
-            v->top[SCREEN_REGIONS] = 0;
         }
         v->input_mode = 0;
-    } else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
-        if (len)
-            v->search[len - 1] = '\0';
-    } else if (ch >= 0x20 && ch < 0x7f && len + 1 < sizeof v->search) {
-        v->search[len] = (char)ch;
-        v->search[len + 1] = '\0';
+        break;
+    case LINE_EDIT_NONE: return VIEW_HANDLED;
+    default: break;
     }
     return VIEW_HANDLED | VIEW_REDRAW;
 }
@@ -276,6 +284,7 @@ int tui_key(struct view *v, int ch)
     int r = screens[v->screen]->key ? screens[v->screen]->key(v, ch, height) : 0;
     if (r)
         return r;
+    bool had_message = v->message[0] != '\0';
     if (ch != 'm')
         v->message[0] = '\0';
     enum screen_id tabs = (enum screen_id)view_tab_count(v);
@@ -326,7 +335,6 @@ int tui_key(struct view *v, int ch)
         break;
     case 's': case KEY_F(6):
         v->sort = (v->sort + 1) % SORT_COUNT;
-        v->top[SCREEN_REGIONS] = 0;
         if (v->screen != SCREEN_REGIONS)
             v->screen = SCREEN_REGIONS;
         break;
@@ -340,7 +348,7 @@ int tui_key(struct view *v, int ch)
         return VIEW_HANDLED | VIEW_REDRAW | VIEW_SEEK;
     }
     case KEY_RESIZE: break;
-    default: return 0;
+    default: return had_message ? VIEW_REDRAW : 0; /* the message went */
     }
     return VIEW_HANDLED | VIEW_REDRAW;
 }

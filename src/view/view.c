@@ -1,5 +1,6 @@
 /* Shared view state: snapshots, selection, ordering and search. */
 #include "vmscope/view.h"
+#include "screens.h"
 #include "vmscope/util.h"
 
 #include <inttypes.h>
@@ -22,9 +23,7 @@ void view_init(struct view *v, double interval, bool color)
 
 void view_free(struct view *v)
 {
-    page_runs_free(&v->grid);
-    page_runs_free(&v->grid_prev);
-    page_runs_free(&v->grid_full);
+    screens_free_state(v);
     snapshot_free(v->baseline);
     snapshot_free(v->snap);
     snapshot_free(v->prev);
@@ -35,9 +34,13 @@ void view_free(struct view *v)
 /* The newest exact events the Timeline's log can show; the recording keeps all. */
 #define TRACE_LOG_EVENTS 20000
 
+bool view_traced(const struct view *v)
+{
+    return v->trace.cap > 0;
+}
+
 void view_enable_trace(struct view *v)
 {
-    v->tracing = true;
     trace_log_init(&v->trace, TRACE_LOG_EVENTS);
 }
 
@@ -45,13 +48,11 @@ void view_add_syscall_event(struct view *v, const struct syscall_event *e)
 {
     trace_log_add(&v->trace, e);
     v->traced_since_sample++;
-    if (v->event_cursor > 0)
-        v->event_cursor++; /* the selection stays on its event */
 }
 
 int view_tab_count(const struct view *v)
 {
-    return v->launched ? SCREEN_TABS : SCREEN_OUTPUT;
+    return v->output || v->output_note[0] ? SCREEN_TABS : SCREEN_OUTPUT;
 }
 
 static void keep_selection(struct view *v, const struct snapshot *snap);

@@ -1,0 +1,279 @@
+/* The TUI as a sink: samples and news go into the view's model, keys come
+ * from the terminal, and the screen is drawn only when something changed
+ * (a sample, news, a key the screens say needs it, a resize). The page
+ * grid's data is asked of the source here, once per change of request. */
+#include "vmscope/sink.h"
+#include "vmscope/app.h"
+#include "vmscope/atomic_file.h"
+#include "vmscope/export.h"
+#include "vmscope/util.h"
+#include "vmscope/view.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+struct view_sink {
+    struct sink base;
+    struct view v;
+    const char *file; /* -r FILE, for the banner */
+    bool cut;
+    bool dirty;
+};
+
+#define V(k) (&((struct view_sink *)(k))->v)
+
+static void recording_banner(struct view_sink *s)
+{
+    char when[40];
+    format_time(s->v.snap->realtime_ns, when, sizeof when);
+    snprintf(s->v.banner, sizeof s->v.banner,
+             " %.100s: sample %ld of %ld, %s (not live; [ ] move)%s ", s->file,
+             s->v.rec_index + 1, s->v.rec_count, when,
+             s->cut ? "; the file ends mid-line" : "");
+}
+
+static void history_sample(void *arg, struct snapshot *snap)
+{
+    view_push_snapshot(arg, snap);
+}
+
+static void history_event(void *arg, const struct syscall_event *e)
+{
+    struct view *v = arg;
+    if (!view_traced(v))
+        view_enable_trace(v); /* the recording was made with --trace */
+    view_add_syscall_event(v, e);
+}
+
+static int view_start(struct sink *k, struct source *src, struct snapshot *first)
+{
+    struct view_sink *s = (struct view_sink *)k;
+    struct view *v = &s->v;
+    if (src->caps & SOURCE_OUTPUT) {
+        v->output = src->output;
+        snprintf(v->output_note, sizeof v->output_note, "%s",
+                 src->output_note[0] ? src->output_note : "The program's output is not shown here.");
+    }
+    if (src->caps & SOURCE_EVENTS)
+        view_enable_trace(v);
+    if (src->ops->history)
+        src->ops->history(src, history_sample, history_event, v);
+    if (v->snap)
+        snapshot_free(first); /* the history kept its own copy of the last */
+    else
+        view_push_snapshot(v, first);
+    if (!(src->caps & SOURCE_TIMER)) { /* a file: nothing is live */
+        s->file = src->name;
+        s->cut = src->cut;
+        v->paused = k->paused = true;
+        if (src->caps & SOURCE_SEEK) {
+            v->rec_count = src->count;
+            v->rec_index = src->count - 1;
+            recording_banner(s);
+        } else {
+            char when[40];
+            format_time(v->snap->realtime_ns, when, sizeof when);
+            snprintf(v->banner, sizeof v->banner, " %.160s: saved %s (not live) ", src->name,
+                     when);
+        }
+    }
+    tui_start(v->color);
+    s->dirty = true;
+    return 0;
+}
+
+static int view_sample(struct sink *k, struct snapshot *snap)
+{
+    view_push_snapshot(V(k), snap);
+    ((struct view_sink *)k)->dirty = true;
+    return 0;
+}
+
+static int view_event(struct sink *k, const struct syscall_event *e)
+{
+    if (view_traced(V(k)))
+        view_add_syscall_event(V(k), e);
+    ((struct view_sink *)k)->dirty = true;
+    return 0;
+}
+
+static void view_news(struct sink *k, const struct source_news *news)
+{
+    struct view *v = V(k);
+    if (news->phase)
+        snprintf(v->phase, sizeof v->phase, "%s", news->phase);
+    if (news->ended)
+        snprintf(v->banner, sizeof v->banner,
+                 " %s: its last state stays on screen (q quits) ", news->how);
+    ((struct view_sink *)k)->dirty = true;
+}
+
+static void view_trouble(struct sink *k, const char *msg)
+{
+    snprintf(V(k)->banner, sizeof V(k)->banner, " %s ", msg);
+    ((struct view_sink *)k)->dirty = true;
+}
+
+static const struct snapshot *view_current(struct sink *k)
+{
+    return V(k)->snap;
+}
+
+static unsigned view_input(struct sink *k, bool readable)
+{
+    struct view_sink *s = (struct view_sink *)k;
+    struct view *v = &s->v;
+    /* Looked at before reading: keys can be swallowed (a mouse release
+     * nobody asked for), so "nothing came" alone does not mean the end. */
+    if (readable && tui_terminal_gone())
+        return SINK_LOST;
+    unsigned req = 0;
+    timeout(0);
+    for (int ch; !(req & SINK_QUIT) && (ch = getch()) != ERR;) {
+        int flags = tui_key(v, ch);
+        if (flags & VIEW_REDRAW)
+            s->dirty = true;
+        if (flags & VIEW_QUIT)
+            req |= SINK_QUIT;
+        if (flags & VIEW_EXPORT)
+            req |= SINK_FULL | SINK_EXPORT; /* every smaps field, fresh */
+        if (flags & VIEW_SEEK)
+            req |= SINK_SEEK;
+        if (flags & VIEW_FULL)
+            req |= SINK_FULL;
+        if (flags & VIEW_RESAMPLE)
+            req |= SINK_RESAMPLE;
+    }
+    k->paused = v->paused;
+    k->interval = v->interval;
+    return req;
+}
+
+/* Asks the source for what the page grid needs, when that changed. */
+static bool fetch_pages(struct view *v, struct source *src)
+{
+    struct page_request rq;
+    if (!view_page_request(v, &rq))
+        return false;
+    struct page_answer a = {0};
+    if ((src->caps & SOURCE_PAGES) && !src->ended) {
+        src->ops->pages(src, &rq, &a);
+        if (a.err < 0)
+            a.note = "Pages: the process could not be read";
+    } else {
+        a.err = -ENODATA;
+        a.note = (src->caps & SOURCE_PAGES)
+                     ? "Pages: the process has ended and its pages were not read before; the "
+                       "fields above are its state at the end"
+                     : "Pages: a saved snapshot has no page states (pages were not recorded; "
+                       "a census taken with --pages is in the fields above)";
+    }
+    view_set_pages(v, &rq, &a); /* takes the runs */
+    return true;
+}
+
+static void view_draw(struct sink *k, struct source *src)
+{
+    struct view_sink *s = (struct view_sink *)k;
+    if (!s->dirty)
+        return;
+    /* What the page grid needs is asked of the source once per change of
+     * request (a sample, another region, the cursor); a draw that changed
+     * the grid's size may change it again. */
+    fetch_pages(&s->v, src);
+    tui_draw(&s->v);
+    if (fetch_pages(&s->v, src))
+        tui_draw(&s->v);
+    s->dirty = false;
+}
+
+static void view_export(struct sink *k)
+{
+    struct view *v = V(k);
+    if (!v->snap)
+        return;
+    char name[96], stamp[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    /* A name nobody can plant in advance: a random part, and it must be new. */
+    struct atomic_file af;
+    int rc = -EEXIST;
+    for (int tries = 0; tries < 8 && rc == -EEXIST; tries++) {
+        unsigned r = 0;
+        if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r)
+            r = (unsigned)clock_monotonic_ns();
+        snprintf(name, sizeof name, "vmscope-%d-%s-%06x.json", (int)v->snap->proc.pid, stamp,
+                 r & 0xffffff);
+        rc = atomic_file_open_new(&af, name);
+    }
+    if (rc == 0)
+        rc = atomic_file_finish(&af, export_json(v->snap, 0, af.fp));
+    char *cwd = getcwd(NULL, 0);
+    if (rc < 0)
+        snprintf(v->message, sizeof v->message, "export failed: %.96s: %.64s", name,
+                 atomic_file_strerror(rc));
+    else
+        snprintf(v->message, sizeof v->message, "exported to %.150s/%.96s", cwd ? cwd : ".", name);
+    free(cwd);
+    ((struct view_sink *)k)->dirty = true;
+}
+
+static void view_seek(struct sink *k, struct source *src)
+{
+    struct view_sink *s = (struct view_sink *)k;
+    struct view *v = &s->v;
+    struct snapshot *snap;
+    char *why = NULL;
+    if (src->ops->seek && src->ops->seek(src, v->rec_index, &snap, &why) == 0)
+        view_replace_snapshot(v, snap);
+    else
+        snprintf(v->message, sizeof v->message, "%.200s", why ? why : "cannot read the sample");
+    free(why);
+    recording_banner(s);
+    s->dirty = true;
+}
+
+static int view_finish(struct sink *k, const char *why, int rc)
+{
+    (void)k, (void)why;
+    tui_stop();
+    return rc;
+}
+
+static void view_sink_free(struct sink *k)
+{
+    tui_stop();
+    view_free(V(k));
+    free(k);
+}
+
+static const struct sink_ops view_ops = {
+    .start = view_start, .sample = view_sample, .event = view_event, .news = view_news,
+    .trouble = view_trouble, .current = view_current, .input = view_input, .draw = view_draw,
+    .export = view_export, .seek = view_seek, .finish = view_finish, .free = view_sink_free,
+};
+
+struct sink *sink_view_new(double interval, bool color)
+{
+    struct view_sink *s = xcalloc(1, sizeof *s);
+    s->base.ops = &view_ops;
+    s->base.caps = SINK_STAYS;
+    s->base.interval = interval;
+    s->base.input_fd = STDIN_FILENO;
+    view_init(&s->v, interval, color);
+    return &s->base;
+}
+
+void sink_free(struct sink *k)
+{
+    if (k)
+        k->ops->free(k);
+}

@@ -1,0 +1,151 @@
+/* A live process (vmscope -p PID, record -p, the demo workload): sampled
+ * on the loop's timer through capture.c; its page states read on request
+ * for the Detail grid. The demo's phases arrive on an announcement pipe. */
+#include "vmscope/source.h"
+#include "vmscope/app.h"
+#include "vmscope/buf.h"
+#include "vmscope/capture.h"
+#include "vmscope/pages.h"
+#include "vmscope/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct pid_source {
+    struct source base;
+    int announce_fd; /* the demo's phases, or -1 */
+    struct buf pending;
+    char phase[256];
+    const struct capture_options *first_opt; /* or NULL */
+};
+
+void source_pid_first_options(struct source *s, const struct capture_options *opt)
+{
+    ((struct pid_source *)s)->first_opt = opt;
+}
+
+/* Demo announcements: keep the latest complete line. */
+static bool read_phase(struct pid_source *p)
+{
+    char tmp[512];
+    ssize_t n;
+    bool got = false;
+    while (p->announce_fd >= 0 && (n = read(p->announce_fd, tmp, sizeof tmp)) > 0) {
+        buf_append(&p->pending, tmp, (size_t)n);
+        char *nl;
+        while ((nl = memchr(p->pending.data, '\n', p->pending.len))) {
+            size_t len = (size_t)(nl - p->pending.data);
+            snprintf(p->phase, sizeof p->phase, "%.*s", (int)len, p->pending.data);
+            buf_consume(&p->pending, len + 1);
+            got = true;
+        }
+    }
+    return got;
+}
+
+static int pid_first(struct source *s, struct snapshot **out, char **why)
+{
+    struct pid_source *p = (struct pid_source *)s;
+    if (p->announce_fd >= 0) { /* the demo's first lesson comes with its first picture */
+        struct pollfd pfd = {.fd = p->announce_fd, .events = POLLIN};
+        poll(&pfd, 1, 300);
+    }
+    int rc = capture_snapshot(s->pid, p->first_opt, out);
+    if (rc < 0)
+        *why = capture_error_message(s->pid, rc);
+    return rc;
+}
+
+static int pid_sample(struct source *s, const struct snapshot *prev, bool light,
+                      struct snapshot **out)
+{
+    struct capture_options opt = {.previous = prev, .light = light};
+    return capture_snapshot(s->pid, &opt, out);
+}
+
+static size_t pid_fds(struct source *s, struct pollfd *fds, size_t max)
+{
+    struct pid_source *p = (struct pid_source *)s;
+    if (p->announce_fd < 0 || max < 1)
+        return 0;
+    fds[0] = (struct pollfd){.fd = p->announce_fd, .events = POLLIN};
+    return 1;
+}
+
+static void pid_poll(struct source *s, struct source_news *news)
+{
+    struct pid_source *p = (struct pid_source *)s;
+    memset(news, 0, sizeof *news);
+    if (read_phase(p))
+        news->phase = p->phase;
+}
+
+/* Page states for the Detail grid, read once per request (loop.c asks
+ * again only when the sample, the region or the cursor changed). */
+int source_read_pages(pid_t pid, const struct page_request *rq, struct page_answer *a)
+{
+    memset(a, 0, sizeof *a);
+    struct proc_target t;
+    int rc = proc_target_open(&t, pid);
+    if (rc < 0) {
+        a->err = rc;
+        return rc;
+    }
+    rc = pages_read_states(&t, rq->start, rq->end, rq->with_file, &a->states);
+    if (rc == 0 && rq->full)
+        rc = pages_read(&t, rq->start, rq->end, &a->full);
+    if (rc == 0 && rq->window_hi > rq->window_lo)
+        rc = pages_read(&t, rq->window_lo, rq->window_hi, &a->window);
+    if (rc == 0 && rq->page)
+        pages_read(&t, rq->page, rq->page + 1, &a->one); /* pages_read aligns the end */
+    proc_target_close(&t);
+    a->err = rc;
+    return rc;
+}
+
+static int pid_pages(struct source *s, const struct page_request *rq, struct page_answer *a)
+{
+    return source_read_pages(s->pid, rq, a);
+}
+
+static void pid_free(struct source *s)
+{
+    struct pid_source *p = (struct pid_source *)s;
+    if (p->announce_fd >= 0) { /* the demo workload is ours */
+        kill(s->pid, SIGKILL);
+        waitpid(s->pid, NULL, 0);
+        close(p->announce_fd);
+    }
+    buf_free(&p->pending);
+    free(p);
+}
+
+static const struct source_ops pid_ops = {
+    .first = pid_first, .sample = pid_sample, .fds = pid_fds, .poll = pid_poll,
+    .pages = pid_pages, .free = pid_free,
+};
+
+struct source *source_pid_new(pid_t pid, int announce_fd)
+{
+    struct pid_source *p = xcalloc(1, sizeof *p);
+    p->base.ops = &pid_ops;
+    p->base.caps = SOURCE_TIMER | SOURCE_PAGES;
+    p->base.pid = pid;
+    p->announce_fd = announce_fd;
+    if (announce_fd >= 0)
+        fcntl(announce_fd, F_SETFL, fcntl(announce_fd, F_GETFL) | O_NONBLOCK);
+    buf_init(&p->pending);
+    return &p->base;
+}
+
+void source_free(struct source *s)
+{
+    if (s)
+        s->ops->free(s);
+}

@@ -1,0 +1,401 @@
+/* The one loop (loop.c) between a fake source and a fake sink: what ends
+ * it (samples, duration, the target's end, a signal, terminal loss), the
+ * exit status, the light/full cadence, the order of news, and draining a
+ * launched program's last state. Every expectation is counted here. */
+#include "testlib.h"
+
+#include "vmscope/app.h"
+#include "vmscope/loop.h"
+#include "vmscope/util.h"
+
+#include <check.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static struct snapshot *tiny(uint64_t stamp)
+{
+    struct snapshot *s = xcalloc(1, sizeof *s);
+    s->monotonic_ns = stamp;
+    s->proc.pid = 77;
+    return s;
+}
+
+/* A target that lives for `life` samples; with reports_end, it says so in
+ * news with its last state (as a launched program), else a sample fails
+ * with -ESRCH (as a pid). */
+struct fake_source {
+    struct source base;
+    int samples, light, life;
+    bool reports_end, killed, told;
+    int raise_at; /* raise SIGTERM at this sample, 0: never */
+};
+
+static int fs_first(struct source *s, struct snapshot **out, char **why)
+{
+    (void)s, (void)why;
+    *out = tiny(0);
+    return 0;
+}
+
+static int fs_sample(struct source *s, const struct snapshot *prev, bool light,
+                     struct snapshot **out)
+{
+    struct fake_source *f = (struct fake_source *)s;
+    (void)prev;
+    if (f->samples >= f->life || f->killed)
+        return f->reports_end ? -EAGAIN : -ESRCH;
+    f->samples++;
+    f->light += light;
+    if (f->raise_at && f->samples == f->raise_at)
+        raise(SIGTERM);
+    *out = tiny((uint64_t)f->samples);
+    return 0;
+}
+
+static size_t fs_fds(struct source *s, struct pollfd *fds, size_t max)
+{
+    (void)s, (void)fds, (void)max;
+    return 0;
+}
+
+static void fs_poll(struct source *s, struct source_news *news)
+{
+    struct fake_source *f = (struct fake_source *)s;
+    memset(news, 0, sizeof *news);
+    if (f->reports_end && !f->told && (f->samples >= f->life || f->killed)) {
+        f->told = true;
+        news->state = tiny(999);
+        news->ended = true;
+        snprintf(news->how, sizeof news->how, "prog (pid 77) exited with status 3");
+    }
+}
+
+static void fs_kill(struct source *s)
+{
+    ((struct fake_source *)s)->killed = true;
+}
+
+static void fs_free(struct source *s)
+{
+    (void)s;
+}
+
+static const struct source_ops fs_ops = {
+    .first = fs_first, .sample = fs_sample, .fds = fs_fds, .poll = fs_poll, .kill = fs_kill,
+    .free = fs_free,
+};
+
+static void fake_source_init(struct fake_source *f, int life, bool reports_end)
+{
+    memset(f, 0, sizeof *f);
+    f->base.ops = &fs_ops;
+    f->base.caps = SOURCE_TIMER | (reports_end ? SOURCE_REPORTS_END : 0);
+    f->base.pid = 77;
+    f->life = life;
+    f->reports_end = reports_end;
+}
+
+/* Records what it was given, in order: F first, S sample, E end news. */
+struct fake_sink {
+    struct sink base;
+    char log[256];
+    size_t n;
+    struct snapshot *cur;
+    char how[200], why[64];
+    int finish_rc;
+    int inputs;     /* input() calls */
+    int draws;      /* draw() calls */
+    unsigned reply; /* what input() answers */
+};
+
+static void note(struct fake_sink *k, char c)
+{
+    if (k->n + 1 < sizeof k->log)
+        k->log[k->n++] = c;
+}
+
+static int fk_start(struct sink *k, struct source *src, struct snapshot *first)
+{
+    (void)src;
+    note((struct fake_sink *)k, 'F');
+    ((struct fake_sink *)k)->cur = first;
+    return 0;
+}
+
+static int fk_sample(struct sink *k, struct snapshot *s)
+{
+    struct fake_sink *f = (struct fake_sink *)k;
+    note(f, s->monotonic_ns == 999 ? 'L' : 'S'); /* L: the last state at the end */
+    snapshot_free(f->cur);
+    f->cur = s;
+    return 0;
+}
+
+static int fk_event(struct sink *k, const struct syscall_event *e)
+{
+    (void)k, (void)e;
+    return 0;
+}
+
+static void fk_news(struct sink *k, const struct source_news *news)
+{
+    struct fake_sink *f = (struct fake_sink *)k;
+    if (news->ended) {
+        note(f, 'E');
+        snprintf(f->how, sizeof f->how, "%s", news->how);
+    }
+}
+
+static void fk_trouble(struct sink *k, const char *msg)
+{
+    (void)k, (void)msg;
+}
+
+static const struct snapshot *fk_current(struct sink *k)
+{
+    return ((struct fake_sink *)k)->cur;
+}
+
+static unsigned fk_input(struct sink *k, bool readable)
+{
+    struct fake_sink *f = (struct fake_sink *)k;
+    (void)readable;
+    f->inputs++;
+    return f->reply;
+}
+
+static void fk_draw(struct sink *k, struct source *src)
+{
+    (void)src;
+    ((struct fake_sink *)k)->draws++;
+}
+
+static int fk_finish(struct sink *k, const char *why, int rc)
+{
+    struct fake_sink *f = (struct fake_sink *)k;
+    snprintf(f->why, sizeof f->why, "%s", why);
+    f->finish_rc = rc;
+    snapshot_free(f->cur);
+    f->cur = NULL;
+    return rc;
+}
+
+static const struct sink_ops fk_ops = {
+    .start = fk_start, .sample = fk_sample, .event = fk_event, .news = fk_news,
+    .trouble = fk_trouble, .current = fk_current, .input = fk_input, .draw = fk_draw,
+    .finish = fk_finish,
+};
+
+static void fake_sink_init(struct fake_sink *k, unsigned caps, double interval)
+{
+    memset(k, 0, sizeof *k);
+    k->base.ops = &fk_ops;
+    k->base.caps = caps;
+    k->base.interval = interval;
+    k->base.input_fd = -1;
+}
+
+START_TEST(t_samples_limit)
+{
+    struct fake_source src;
+    struct fake_sink k;
+    fake_source_init(&src, 100, false);
+    fake_sink_init(&k, 0, 0.001);
+    int rc = loop_run(&src.base, &k.base, &(struct loop_options){.samples = 3});
+    ck_assert_int_eq(rc, EXIT_OK);
+    ck_assert_str_eq(k.log, "FSS"); /* the first picture counts */
+}
+END_TEST
+
+START_TEST(t_duration_limit)
+{
+    struct fake_source src;
+    struct fake_sink k;
+    fake_source_init(&src, 1000, false);
+    fake_sink_init(&k, 0, 0.01);
+    uint64_t t0 = clock_monotonic_ns();
+    int rc = loop_run(&src.base, &k.base, &(struct loop_options){.duration = 0.1});
+    uint64_t took = clock_monotonic_ns() - t0;
+    ck_assert_int_eq(rc, EXIT_OK);
+    ck_assert_str_eq(k.why, "duration reached");
+    /* 0.01 s apart on a grid: at most 10 fit in 0.1 s (fewer when the
+     * machine is busy: a late sample is not caught up with a burst) */
+    ck_assert_int_ge(src.samples, 1);
+    ck_assert_int_le(src.samples, 10);
+    ck_assert_uint_lt(took, 1000000000ull);
+}
+END_TEST
+
+/* A pid that goes away: the sink hears "exited" once and a sink that does
+ * not keep the last state ends there, status 0. */
+START_TEST(t_pid_exit_ends)
+{
+    struct fake_source src;
+    struct fake_sink k;
+    fake_source_init(&src, 2, false);
+    fake_sink_init(&k, 0, 0.001);
+    int rc = loop_run(&src.base, &k.base, &(struct loop_options){0});
+    ck_assert_int_eq(rc, EXIT_OK);
+    ck_assert_str_eq(k.log, "FSSE");
+    ck_assert_str_eq(k.how, "process 77 exited");
+    ck_assert_str_eq(k.why, "the process exited");
+}
+END_TEST
+
+/* A launched program reports its end itself: the last state comes before
+ * the end; the sink samples nothing after. */
+START_TEST(t_program_end_with_last_state)
+{
+    struct fake_source src;
+    struct fake_sink k;
+    fake_source_init(&src, 2, true);
+    fake_sink_init(&k, 0, 0.001);
+    int rc = loop_run(&src.base, &k.base, &(struct loop_options){0});
+    ck_assert_int_eq(rc, EXIT_OK);
+    ck_assert_str_eq(k.log, "FSSLE");
+    ck_assert_str_eq(k.how, "prog (pid 77) exited with status 3");
+    ck_assert_str_eq(k.why, "the program ended");
+}
+END_TEST
+
+/* Stopped by a signal while the program runs: a draining loop kills it and
+ * waits for its last state; the status says which signal. */
+START_TEST(t_signal_drains_program)
+{
+    struct fake_source src;
+    struct fake_sink k;
+    fake_source_init(&src, 1000, true);
+    src.raise_at = 3;
+    fake_sink_init(&k, 0, 0.001);
+    int rc = loop_run(&src.base, &k.base, &(struct loop_options){.drain = true});
+    signal(SIGTERM, SIG_DFL);
+    ck_assert_int_eq(rc, 128 + SIGTERM);
+    ck_assert(src.killed);
+    ck_assert_str_eq(k.log, "FSSSLE");
+    ck_assert_str_eq(k.why, "stopped");
+}
+END_TEST
+
+/* Full smaps every LOOP_FULL_EVERY ticks, light between (a view). */
+START_TEST(t_light_cadence)
+{
+    struct fake_source src;
+    struct fake_sink k;
+    fake_source_init(&src, 1000, false);
+    fake_sink_init(&k, 0, 0.001);
+    loop_run(&src.base, &k.base, &(struct loop_options){.samples = 41, .light = true});
+    ck_assert_int_eq(src.samples, 40);
+    ck_assert_int_eq(src.light, 40 - 40 / LOOP_FULL_EVERY);
+}
+END_TEST
+
+/* A sink that keeps the last state stays after the end until it quits;
+ * a lost terminal ends it with status 1. */
+START_TEST(t_terminal_lost_status)
+{
+    struct fake_source src;
+    struct fake_sink k;
+    fake_source_init(&src, 1, false);
+    fake_sink_init(&k, SINK_STAYS, 0.001);
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_int_eq(write(fds[1], "x", 1), 1); /* readable: the loop asks for keys */
+    k.base.input_fd = fds[0];
+    k.reply = SINK_LOST;
+    int rc = loop_run(&src.base, &k.base, &(struct loop_options){0});
+    ck_assert_int_eq(rc, EXIT_FAILURE_RUNTIME);
+    ck_assert_int_ge(k.inputs, 1);
+    close(fds[0]);
+    close(fds[1]);
+    /* and a quit is status 0 */
+    fake_source_init(&src, 1, false);
+    fake_sink_init(&k, SINK_STAYS, 0.001);
+    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_int_eq(write(fds[1], "q", 1), 1);
+    k.base.input_fd = fds[0];
+    k.reply = SINK_QUIT;
+    ck_assert_int_eq(loop_run(&src.base, &k.base, &(struct loop_options){0}), EXIT_OK);
+    close(fds[0]);
+    close(fds[1]);
+}
+END_TEST
+
+/* Paused (or ended), a source on a timer is not sampled at all: the loop
+ * sleeps in poll until a key. */
+START_TEST(t_paused_takes_no_samples)
+{
+    struct fake_source src;
+    struct fake_sink k;
+    fake_source_init(&src, 1000, false);
+    fake_sink_init(&k, SINK_STAYS, 0.001);
+    k.base.paused = true;
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    k.base.input_fd = fds[0];
+    k.reply = SINK_QUIT;
+    pid_t child = fork();
+    if (child == 0) {
+        usleep(300 * 1000);
+        _exit(write(fds[1], "q", 1) == 1 ? 0 : 1);
+    }
+    uint64_t t0 = clock_monotonic_ns();
+    ck_assert_int_eq(loop_run(&src.base, &k.base, &(struct loop_options){0}), EXIT_OK);
+    ck_assert_uint_ge(clock_monotonic_ns() - t0, 250000000ull); /* it waited for the key */
+    ck_assert_int_eq(src.samples, 0);
+    ck_assert_int_eq(k.inputs, 1);
+    waitpid(child, NULL, 0);
+    close(fds[0]);
+    close(fds[1]);
+}
+END_TEST
+
+/* Keys only (the picker): a quit is status 0, a hang-up status 1, and a
+ * terminal that is readable but has nothing to read is asked about. */
+START_TEST(t_keys_only)
+{
+    struct fake_sink k;
+    fake_sink_init(&k, SINK_STAYS, 1);
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_int_eq(write(fds[1], "q", 1), 1);
+    k.base.input_fd = fds[0];
+    k.reply = SINK_QUIT;
+    ck_assert_int_eq(loop_keys(&k.base), EXIT_OK);
+    ck_assert_int_eq(k.inputs, 1);
+    ck_assert_int_ge(k.draws, 1);
+    close(fds[1]); /* the other end goes: a hang-up, no key read */
+    fake_sink_init(&k, SINK_STAYS, 1);
+    k.base.input_fd = fds[0];
+    char c;
+    ck_assert_int_eq(read(fds[0], &c, 1), 1);
+    ck_assert_int_eq(loop_keys(&k.base), EXIT_FAILURE_RUNTIME);
+    ck_assert_int_eq(k.inputs, 0);
+    close(fds[0]);
+}
+END_TEST
+
+static Suite *loop_suite(void)
+{
+    Suite *s = suite_create("loop");
+    TCase *tc = tcase_create("loop");
+    tcase_add_test(tc, t_samples_limit);
+    tcase_add_test(tc, t_duration_limit);
+    tcase_add_test(tc, t_pid_exit_ends);
+    tcase_add_test(tc, t_program_end_with_last_state);
+    tcase_add_test(tc, t_signal_drains_program);
+    tcase_add_test(tc, t_light_cadence);
+    tcase_add_test(tc, t_terminal_lost_status);
+    tcase_add_test(tc, t_paused_takes_no_samples);
+    tcase_add_test(tc, t_keys_only);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return run_suite(loop_suite());
+}

@@ -1,0 +1,343 @@
+/* The view's pure logic, without a terminal: map layout rows, region order
+ * and filter, search, key handling and the flags it returns, the timeline's
+ * series, and the page grid's request and answer. Snapshots are built by
+ * hand, so every expected value is known here. */
+#include "testlib.h"
+
+#include "vmscope/map_layout.h"
+#include "vmscope/timeline.h"
+#include "vmscope/util.h"
+#include "vmscope/view.h"
+
+#include <check.h>
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct spec {
+    uint64_t start, end;
+    const char *name;
+    enum region_class cls;
+    const char *subclass;
+    uint64_t rss_kb;
+};
+
+static struct snapshot *make_snap(const struct spec *sp, size_t n, uint64_t stamp)
+{
+    struct snapshot *s = xcalloc(1, sizeof *s);
+    s->monotonic_ns = stamp;
+    s->system.page_size = 4096;
+    s->proc.pid = 4242;
+    s->vmas = xcalloc(n + 1, sizeof *s->vmas);
+    s->regions = xcalloc(n + 1, sizeof *s->regions);
+    s->n_regions = n;
+    for (size_t i = 0; i < n; i++) {
+        struct vma *v = &s->vmas[i];
+        v->start = sp[i].start;
+        v->end = sp[i].end;
+        memcpy(v->perms, "rw-p", 5);
+        v->name = xstrdup(sp[i].name);
+        v->name_len = strlen(sp[i].name);
+        v->field[SMAPS_RSS] = sp[i].rss_kb;
+        v->field_mask |= 1u << SMAPS_RSS;
+        s->regions[i] = (struct region){.vma = v, .cls = sp[i].cls, .subclass = sp[i].subclass};
+    }
+    snapshot_compute_totals(s);
+    return s;
+}
+
+#define MiB (UINT64_C(1) << 20)
+
+static const struct spec three[] = {
+    {0x10000, 0x11000, "/usr/bin/prog", RC_TEXT, "code", 4},
+    {0x11000, 0x13000, "[heap]", RC_HEAP, "brk", 8},
+    {0x13000 + 4 * MiB, 0x13000 + 68 * MiB, "/usr/lib/libbig.so", RC_MMAP, "file", 1024},
+};
+
+START_TEST(t_map_layout_rows)
+{
+    struct snapshot *s = make_snap(three, 3, 1);
+    struct map_row *rows;
+    size_t n = map_layout_rows(s, &rows);
+    /* prog, heap (adjacent: no gap row), a 4 MiB gap, then libbig's rows */
+    int big = map_region_rows(64 * MiB);
+    ck_assert_int_gt(big, 1);
+    ck_assert_uint_eq(n, (size_t)(1 + 1 + 1 + big));
+    ck_assert_int_eq(rows[0].region, 0);
+    ck_assert(rows[0].first);
+    ck_assert_int_eq(rows[1].region, 1);
+    ck_assert_int_eq(rows[2].region, -1);
+    ck_assert_uint_eq(rows[2].gap, 4 * MiB);
+    ck_assert_int_eq(rows[3].region, 2);
+    ck_assert(rows[3].first);
+    for (size_t i = 4; i < n; i++) {
+        ck_assert_int_eq(rows[i].region, 2);
+        ck_assert(!rows[i].first); /* only the first row carries the text */
+    }
+    ck_assert_int_eq(map_region_rows(4096), 1);
+    ck_assert_int_le(map_region_rows(UINT64_MAX), MAP_REGION_ROWS_MAX);
+    free(rows);
+    snapshot_free(s);
+}
+END_TEST
+
+START_TEST(t_region_order_and_filter)
+{
+    struct view v;
+    view_init(&v, 1.0, false);
+    view_push_snapshot(&v, make_snap(three, 3, 1));
+    size_t *idx;
+    size_t n = view_region_order(&v, &idx);
+    ck_assert_uint_eq(n, 3); /* by address */
+    ck_assert_uint_eq(idx[0], 0);
+    ck_assert_uint_eq(idx[2], 2);
+    free(idx);
+    v.sort = SORT_RSS; /* largest first */
+    n = view_region_order(&v, &idx);
+    ck_assert_uint_eq(idx[0], 2);
+    ck_assert_uint_eq(idx[1], 1);
+    ck_assert_uint_eq(idx[2], 0);
+    free(idx);
+    v.sort = SORT_NAME;
+    n = view_region_order(&v, &idx);
+    ck_assert_str_eq(v.snap->regions[idx[0]].vma->name, "/usr/bin/prog");
+    ck_assert_str_eq(v.snap->regions[idx[2]].vma->name, "[heap]");
+    free(idx);
+    /* The filter matches a name, a class or a subclass. */
+    snprintf(v.filter, sizeof v.filter, "lib");
+    n = view_region_order(&v, &idx);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(idx[0], 2);
+    free(idx);
+    snprintf(v.filter, sizeof v.filter, "heap");
+    n = view_region_order(&v, &idx);
+    ck_assert_uint_eq(n, 1);
+    free(idx);
+    snprintf(v.filter, sizeof v.filter, "code");
+    n = view_region_order(&v, &idx);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(idx[0], 0);
+    free(idx);
+    snprintf(v.filter, sizeof v.filter, "nothing");
+    ck_assert_uint_eq(view_region_order(&v, &idx), 0);
+    free(idx);
+    view_free(&v);
+}
+END_TEST
+
+START_TEST(t_search)
+{
+    struct view v;
+    view_init(&v, 1.0, false);
+    view_push_snapshot(&v, make_snap(three, 3, 1));
+    ck_assert_uint_eq(v.selected, 0x10000); /* the first region */
+    ck_assert(view_search(&v, "12fff"));    /* inside the heap, no 0x */
+    ck_assert_uint_eq(v.selected, 0x11000);
+    ck_assert(view_search(&v, "0x10000"));
+    ck_assert_uint_eq(v.selected, 0x10000);
+    ck_assert(!view_search(&v, "0x13000")); /* in the gap */
+    ck_assert_ptr_nonnull(strstr(v.message, "no region contains 0x13000"));
+    ck_assert_uint_eq(v.selected, 0x10000); /* a miss keeps the selection */
+    ck_assert(view_search(&v, "lib"));
+    ck_assert_uint_eq(v.selected, 0x13000 + 4 * MiB);
+    ck_assert(view_search(&v, "/")); /* the next match after the selection, wrapping */
+    ck_assert_uint_eq(v.selected, 0x10000);
+    ck_assert(!view_search(&v, "nothing"));
+    view_free(&v);
+}
+END_TEST
+
+START_TEST(t_keys_return_flags)
+{
+    struct view v;
+    view_init(&v, 1.0, false);
+    view_push_snapshot(&v, make_snap(three, 3, 1));
+    ck_assert_int_eq(tui_key(&v, 'q'), VIEW_QUIT);
+    int f = tui_key(&v, '+');
+    ck_assert(f & VIEW_RESAMPLE);
+    ck_assert(f & VIEW_REDRAW);
+    ck_assert(v.interval == 0.5);
+    f = tui_key(&v, ' ');
+    ck_assert(v.paused);
+    ck_assert(f & VIEW_REDRAW);
+    ck_assert_int_eq(tui_key(&v, 'Z'), 0); /* not a key: nothing to redraw */
+    /* Enter opens Detail and asks for a full sample; Esc goes back. */
+    f = tui_key(&v, '\n');
+    ck_assert_int_eq(v.screen, SCREEN_DETAIL);
+    ck_assert(f & VIEW_FULL);
+    f = tui_key(&v, 27);
+    ck_assert_int_eq(v.screen, SCREEN_MAP);
+    ck_assert(f & VIEW_REDRAW);
+    /* Tabs: 5 without a launched program, 6 with one. */
+    ck_assert_int_eq(view_tab_count(&v), 5);
+    ck_assert_int_eq(tui_key(&v, '6'), 0);
+    snprintf(v.output_note, sizeof v.output_note, "elsewhere");
+    ck_assert_int_eq(view_tab_count(&v), 6);
+    ck_assert(tui_key(&v, '6') & VIEW_REDRAW);
+    ck_assert_int_eq(v.screen, SCREEN_OUTPUT);
+    /* [ and ] move through a recording, clamped; nothing without one. */
+    ck_assert_int_eq(tui_key(&v, ']'), 0);
+    v.rec_count = 5;
+    v.rec_index = 4;
+    f = tui_key(&v, ']');
+    ck_assert(f & VIEW_SEEK);
+    ck_assert_int_eq(v.rec_index, 4);
+    tui_key(&v, '{');
+    ck_assert_int_eq(v.rec_index, 0);
+    /* The search prompt: keys go to the line until Enter. */
+    tui_key(&v, '1');
+    tui_key(&v, '/');
+    ck_assert_int_eq(v.input_mode, '/');
+    for (const char *p = "libbig"; *p; p++)
+        ck_assert(tui_key(&v, *p) & VIEW_REDRAW);
+    tui_key(&v, KEY_BACKSPACE);
+    ck_assert_str_eq(v.search, "libbi");
+    tui_key(&v, '\n');
+    ck_assert_int_eq(v.input_mode, 0);
+    ck_assert_uint_eq(v.selected, 0x13000 + 4 * MiB);
+    /* 'm' marks the baseline the Diff screen compares with. */
+    ck_assert(tui_key(&v, 'm') & VIEW_REDRAW);
+    ck_assert_ptr_nonnull(v.baseline);
+    view_free(&v);
+}
+END_TEST
+
+START_TEST(t_timeline_series)
+{
+    struct timeline t;
+    timeline_init(&t, 4, 8);
+    struct snapshot *a = make_snap(three, 2, 1);
+    struct spec grown[3];
+    memcpy(grown, three, sizeof grown);
+    grown[1].end = 0x20000; /* the heap grew */
+    grown[1].rss_kb = 40;
+    struct snapshot *b = make_snap(grown, 3, 2); /* and libbig appeared */
+    timeline_add(&t, NULL, a);
+    timeline_add(&t, a, b);
+    const struct timeline_sample *s0 = timeline_sample_at(&t, 0), *s1 = timeline_sample_at(&t, 1);
+    ck_assert_ptr_nonnull(s1);
+    ck_assert_ptr_null(timeline_sample_at(&t, 2));
+    ck_assert_uint_eq(s0->class_rss[RC_HEAP], 8); /* kB, as smaps */
+    ck_assert_uint_eq(s1->class_rss[RC_HEAP], 40);
+    ck_assert_uint_eq(s1->series_rss[SERIES_BRK], 40);
+    ck_assert_uint_eq(s1->class_rss[RC_MMAP], 1024);
+    ck_assert_uint_eq(s1->events, 2);
+    bool grew = false, appeared = false;
+    for (size_t i = 0; timeline_event_at(&t, i); i++) {
+        const struct timeline_event *e = timeline_event_at(&t, i);
+        grew |= e->kind == EV_GREW && e->start == 0x11000 && e->size_delta == 0x20000 - 0x13000;
+        appeared |= e->kind == EV_APPEARED && e->start == 0x13000 + 4 * MiB;
+    }
+    ck_assert(grew);
+    ck_assert(appeared);
+    /* The ring keeps the newest 4 samples. */
+    for (int i = 0; i < 5; i++)
+        timeline_add(&t, b, b);
+    ck_assert_ptr_null(timeline_sample_at(&t, 4));
+    snapshot_free(a);
+    snapshot_free(b);
+    timeline_free(&t);
+}
+END_TEST
+
+static struct page_answer answer(uint64_t start, uint64_t pages, unsigned state)
+{
+    struct page_answer a = {0};
+    a.states.items = xcalloc(1, sizeof *a.states.items);
+    a.states.items[0] = (struct page_run){.start = start, .pages = pages, .state = state};
+    a.states.count = 1;
+    return a;
+}
+
+/* The grid asks for the selected region's pages once per sample; the
+ * answer replaces what it held and keeps the sample before's runs to mark
+ * what changed; a failed read keeps what was read before (the state at
+ * the end) with the note; an answer for another region is dropped. */
+START_TEST(t_page_requests)
+{
+    struct view v;
+    view_init(&v, 1.0, false);
+    view_push_snapshot(&v, make_snap(three, 3, 7));
+    struct page_request rq;
+    ck_assert(!view_page_request(&v, &rq)); /* no grid on the Map */
+    ck_assert(view_search(&v, "heap"));
+    v.screen = SCREEN_DETAIL;
+    ck_assert(view_page_request(&v, &rq));
+    ck_assert_uint_eq(rq.start, 0x11000);
+    ck_assert_uint_eq(rq.end, 0x13000);
+    ck_assert(!rq.with_file); /* private anonymous memory has no file pages */
+    ck_assert(rq.full);       /* small: every page in full */
+    ck_assert_uint_eq(rq.page, 0x11000);
+    ck_assert_uint_eq(rq.stamp, 7);
+    struct page_answer a = answer(0x11000, 2, PS_PRESENT);
+    view_set_pages(&v, &rq, &a);
+    ck_assert_ptr_null(a.states.items); /* taken */
+    ck_assert_uint_eq(view_pages(&v, false)->count, 1);
+    ck_assert(!view_page_request(&v, &rq)); /* answered: nothing to read until a change */
+    ck_assert(!view_page_request(&v, &rq));
+    view_push_snapshot(&v, make_snap(three, 3, 8)); /* a new sample */
+    ck_assert(view_page_request(&v, &rq));
+    ck_assert_uint_eq(rq.stamp, 8);
+    a = answer(0x11000, 2, 0);
+    view_set_pages(&v, &rq, &a);
+    ck_assert_uint_eq(view_pages(&v, true)->items[0].state, PS_PRESENT);
+    ck_assert_uint_eq(view_pages(&v, false)->items[0].state, 0);
+    view_push_snapshot(&v, make_snap(three, 3, 9)); /* the process ended */
+    ck_assert(view_page_request(&v, &rq));
+    a = (struct page_answer){.err = -3, .note = "ended"};
+    view_set_pages(&v, &rq, &a);
+    ck_assert_uint_eq(view_pages(&v, false)->count, 1);
+    ck_assert_str_eq(view_pages_note(&v), "ended");
+    ck_assert(!view_page_request(&v, &rq)); /* and it is not asked again */
+    struct page_request other = {.start = 0x10000, .end = 0x11000, .stamp = 9};
+    a = answer(0x10000, 1, PS_PRESENT);
+    view_set_pages(&v, &other, &a);
+    ck_assert_uint_eq(view_pages(&v, false)->items[0].start, 0x11000);
+    /* another region: its own request */
+    ck_assert(view_search(&v, "prog"));
+    ck_assert(view_page_request(&v, &rq));
+    ck_assert_uint_eq(rq.start, 0x10000);
+    ck_assert(rq.with_file);
+    view_free(&v);
+}
+END_TEST
+
+/* One table names and shows every class: names round-trip, glyphs and
+ * colours tell the classes apart. */
+START_TEST(t_class_table)
+{
+    for (int c = 0; c < RC_COUNT; c++) {
+        const struct region_class_style *st = &region_class_styles[c];
+        ck_assert_int_eq(region_class_from_name(st->name), c);
+        ck_assert_str_eq(region_class_name((enum region_class)c), st->name);
+        ck_assert_int_eq(st->rgb[0], '#');
+        ck_assert_int_ge(st->ansi, 1);
+        ck_assert_int_le(st->ansi, 7);
+        for (int d = 0; d < c; d++) {
+            ck_assert_int_ne(st->glyph, region_class_styles[d].glyph);
+            ck_assert_int_ne(st->ansi, region_class_styles[d].ansi);
+            ck_assert_str_ne(st->rgb, region_class_styles[d].rgb);
+        }
+    }
+}
+END_TEST
+
+static Suite *view_suite(void)
+{
+    Suite *s = suite_create("view");
+    TCase *tc = tcase_create("logic");
+    tcase_add_test(tc, t_map_layout_rows);
+    tcase_add_test(tc, t_region_order_and_filter);
+    tcase_add_test(tc, t_search);
+    tcase_add_test(tc, t_keys_return_flags);
+    tcase_add_test(tc, t_timeline_series);
+    tcase_add_test(tc, t_page_requests);
+    tcase_add_test(tc, t_class_table);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return run_suite(view_suite());
+}
