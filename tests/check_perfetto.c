@@ -533,6 +533,91 @@ START_TEST(t_hostile_names)
 }
 END_TEST
 
+/* ---- call stacks and durations ----------------------------------------- */
+
+/* What a recording may add to its events: vmscope.stack lines before the
+ * calls that name them ("stack": N), a call's "duration_ns", lines of kinds
+ * this reader does not know. The frames go into the call's arguments, a
+ * timed call is a complete event from its start, nothing is refused. */
+START_TEST(t_stacks_and_durations)
+{
+    char snap[128], rec[128], trace[128], pid[16];
+    temp_path(snap, sizeof snap, "stk.json");
+    temp_path(rec, sizeof rec, "stk.jsonl");
+    temp_path(trace, sizeof trace, "stk.trace.json");
+    snprintf(pid, sizeof pid, "%d", (int)getpid());
+    ck_assert_int_eq(run_command((const char *[]){"vmscope", "snapshot", "-p", pid, "-f", "json", "-o",
+                                                  snap, NULL},
+                                 (uid_t)-1, NULL, NULL),
+                     0);
+    json_t *base = load_json(snap);
+    long long t = int_of(base, "monotonic_ns");
+    json_t *frames = json_pack("[{s:s, s:s, s:s, s:s, s:i}, {s:s, s:s}]", "pc", "0x401136", "object",
+                               "/usr/bin/prog", "function", "grow\u202e<\"x\">", "file", "prog.c",
+                               "line", 42, "pc", "0x7f0000001000", "object", "/lib/libc.so.6");
+    char *frames_text = json_dumps(frames, JSON_COMPACT);
+    FILE *fp = fopen(rec, "w");
+    ck_assert_ptr_nonnull(fp);
+    fprintf(fp, "{\"format\":\"vmscope.recording\",\"version\":1,\"process\":{\"pid\":%s}}\n", pid);
+    json_dumpf(base, fp, JSON_COMPACT);
+    fputc('\n', fp);
+    fprintf(fp, "{\"format\":\"vmscope.stack\",\"id\":1,\"frames\":%s}\n", frames_text);
+    fprintf(fp, "{\"format\":\"vmscope.stack\",\"id\":3,\"frames\":\"not an array\"}\n");
+    fprintf(fp, "{\"format\":\"vmscope.future\",\"anything\":[1,2]}\n");
+    static const char call[] = "\"syscall\":\"mmap\",\"args\":[\"0x0\",\"0x1000\",\"0x3\","
+                               "\"0x22\",\"0xffffffff\",\"0x0\"],\"result\":\"0x7f0000000000\"";
+    fprintf(fp, "{\"format\":\"vmscope.event\",\"monotonic_ns\":%lld,\"pid\":%s,\"tid\":%s,%s,"
+                "\"duration_ns\":2500,\"stack\":1}\n", t + 10000, pid, pid, call);
+    fprintf(fp, "{\"format\":\"vmscope.event\",\"monotonic_ns\":%lld,\"pid\":%s,\"tid\":%s,%s,"
+                "\"stack\":2}\n", t + 20000, pid, pid, call);
+    fprintf(fp, "{\"format\":\"vmscope.event\",\"monotonic_ns\":%lld,\"pid\":%s,\"tid\":%s,%s,"
+                "\"stack\":3}\n", t + 30000, pid, pid, call);
+    fprintf(fp, "{\"format\":\"vmscope.event\",\"monotonic_ns\":%lld,\"pid\":%s,\"tid\":%s,%s}\n",
+            t + 40000, pid, pid, call);
+    fclose(fp);
+    export_trace(rec, trace);
+    json_t *doc = load_json(trace);
+    size_t n = 0, i;
+    json_t *e;
+    json_array_foreach(json_object_get(doc, "traceEvents"), i, e) {
+        if (!str_of(e, "cat") || strcmp(str_of(e, "cat"), "syscall") != 0)
+            continue;
+        json_t *args = json_object_get(e, "args"), *stack = json_object_get(args, "stack");
+        switch (n++) {
+        case 0: /* timed, with its frames */
+            ck_assert_str_eq(str_of(e, "ph"), "X");
+            ck_assert_int_eq(ts_ns(e), 10000 - 2500);
+            ck_assert_int_eq(llround(json_number_value(json_object_get(e, "dur")) * 1000), 2500);
+            ck_assert_int_eq(int_of(stack, "id"), 1);
+            ck_assert_msg(json_equal(json_object_get(stack, "frames"), frames), "frames differ");
+            break;
+        case 1: /* a stack never given, and one whose line made no sense: the id alone */
+        case 2:
+            ck_assert_str_eq(str_of(e, "ph"), "i");
+            ck_assert_int_eq(int_of(stack, "id"), n == 2 ? 2 : 3);
+            ck_assert_ptr_null(json_object_get(stack, "frames"));
+            break;
+        default: /* no stack */
+            ck_assert_str_eq(str_of(e, "ph"), "i");
+            ck_assert_int_eq(ts_ns(e), 40000);
+            ck_assert_ptr_null(stack);
+        }
+    }
+    ck_assert_uint_eq(n, 4);
+    /* replay and diff read the same file (the extra lines are not samples) */
+    ck_assert_int_eq(run_command((const char *[]){"vmscope", "diff", rec, snap, NULL}, (uid_t)-1, NULL,
+                                 NULL),
+                     0);
+    json_decref(doc);
+    json_decref(frames);
+    json_decref(base);
+    free(frames_text);
+    unlink(snap);
+    unlink(rec);
+    unlink(trace);
+}
+END_TEST
+
 /* ---- memory ---------------------------------------------------------- */
 
 /* A recording of samples samples: a real snapshot of this process as the
@@ -672,6 +757,7 @@ int main(void)
     tcase_set_timeout(tc, 240);
     tcase_add_test(tc, t_traced_recording);
     tcase_add_test(tc, t_hostile_names);
+    tcase_add_test(tc, t_stacks_and_durations);
     tcase_add_test(tc, t_memory_bounded);
     suite_add_tcase(s, tc);
     return run_suite(s);

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,12 @@
 struct id_set {
     pid_t *ids;
     size_t n, cap;
+};
+
+/* Call stacks by id, sorted. */
+struct stack_entry {
+    int64_t id;
+    char *frames; /* JSON array text */
 };
 
 struct perfetto_writer {
@@ -37,6 +44,8 @@ struct perfetto_writer {
     struct snapshot *prev; /* the sample before, for its regions' diff */
     struct timeline tl;    /* one sample deep: the heap-versus-mmap series and arena slots */
     struct id_set pids, tids;
+    struct stack_entry *stacks;
+    size_t n_stacks, cap_stacks, stack_bytes;
 };
 
 /* True if id was not in the set (and is now). */
@@ -82,6 +91,9 @@ void perfetto_writer_free(struct perfetto_writer *w)
     timeline_free(&w->tl);
     free(w->pids.ids);
     free(w->tids.ids);
+    for (size_t i = 0; i < w->n_stacks; i++)
+        free(w->stacks[i].frames);
+    free(w->stacks);
     free(w);
 }
 
@@ -243,19 +255,70 @@ int perfetto_add_sample(struct perfetto_writer *w, const struct snapshot *s)
     return w->err;
 }
 
-/* A traced call: an instant on its thread's track (a recording says when
- * a call returned, not how long it took), with the call as the Timeline's
- * log writes it, its raw arguments and its result. */
+/* The slot of stack id: where it is, or where it would go. */
+static size_t stack_slot(const struct perfetto_writer *w, int64_t id)
+{
+    size_t lo = 0, hi = w->n_stacks;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->stacks[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+void perfetto_add_stack(struct perfetto_writer *w, int64_t id, const char *frames_json)
+{
+    size_t len = strlen(frames_json), at = stack_slot(w, id);
+    bool have = at < w->n_stacks && w->stacks[at].id == id;
+    if (w->stack_bytes + len > PERFETTO_STACK_BYTES)
+        return; /* the table is full: calls give the id alone */
+    if (have) {
+        w->stack_bytes -= strlen(w->stacks[at].frames);
+        free(w->stacks[at].frames);
+    } else {
+        if (w->n_stacks == w->cap_stacks) {
+            w->cap_stacks = w->cap_stacks ? w->cap_stacks * 2 : 64;
+            w->stacks = xrealloc(w->stacks, w->cap_stacks * sizeof *w->stacks);
+        }
+        memmove(&w->stacks[at + 1], &w->stacks[at], (w->n_stacks - at) * sizeof *w->stacks);
+        w->n_stacks++;
+        w->stacks[at].id = id;
+    }
+    w->stacks[at].frames = xstrdup(frames_json);
+    w->stack_bytes += len;
+}
+
 int perfetto_add_event(struct perfetto_writer *w, const struct syscall_event *e)
+{
+    return perfetto_add_call(w, e, 0, -1);
+}
+
+/* A traced call on its thread's track: an instant when it returned, or,
+ * when the recording says how long it took, a complete event from its
+ * start; with the call as the Timeline's log writes it, its raw arguments,
+ * its result and its stack. */
+int perfetto_add_call(struct perfetto_writer *w, const struct syscall_event *e,
+                      uint64_t duration_ns, int64_t stack_id)
 {
     if (w->err)
         return w->err;
-    set_t0(w, e->monotonic_ns);
+    if (duration_ns > e->monotonic_ns)
+        duration_ns = 0; /* nonsense: keep the time it returned */
+    uint64_t start = e->monotonic_ns - duration_ns;
+    set_t0(w, start);
     pid_t pid = e->pid > 0 ? e->pid : w->prev ? w->prev->proc.pid : e->tid;
     name_thread(w, pid, e->tid);
     const char *call = traced_call_name(e->call);
-    event_head(w, 'i', call ? call : "syscall", pid, e->tid, e->monotonic_ns);
-    buf_puts(&w->out, ",\"s\":\"t\",\"cat\":\"syscall\",\"args\":{\"args\":[");
+    event_head(w, duration_ns ? 'X' : 'i', call ? call : "syscall", pid, e->tid, start);
+    if (duration_ns)
+        buf_printf(&w->out, ",\"dur\":%" PRIu64 ".%03u", duration_ns / 1000,
+                   (unsigned)(duration_ns % 1000));
+    else
+        buf_puts(&w->out, ",\"s\":\"t\"");
+    buf_puts(&w->out, ",\"cat\":\"syscall\",\"args\":{\"args\":[");
     for (int i = 0; i < traced_call_argc(e->call); i++)
         buf_printf(&w->out, "%s\"0x%" PRIx64 "\"", i ? "," : "", e->args[i]);
     if (syscall_event_failed(e)) {
@@ -268,6 +331,13 @@ int perfetto_add_event(struct perfetto_writer *w, const struct syscall_event *e)
     char text[256];
     syscall_event_format(e, text, sizeof text);
     json_put_key_string(&w->out, "call", text, strlen(text), w->flags);
+    if (stack_id >= 0) {
+        size_t at = stack_slot(w, stack_id);
+        buf_printf(&w->out, ",\"stack\":{\"id\":%" PRId64, stack_id);
+        if (at < w->n_stacks && w->stacks[at].id == stack_id)
+            buf_printf(&w->out, ",\"frames\":%s", w->stacks[at].frames);
+        buf_putc(&w->out, '}');
+    }
     buf_puts(&w->out, "}}");
     flush_out(w, PERFETTO_FLUSH_AT);
     return w->err;
@@ -295,9 +365,55 @@ int export_perfetto(const struct snapshot *s, unsigned flags, FILE *fp)
     return rc;
 }
 
+/* What a recording says of a call beyond the model's event. */
+struct feed {
+    struct perfetto_writer *w;
+    uint64_t duration_ns; /* of the event line just read, 0 if none */
+    int64_t stack_id;     /* -1 if none */
+};
+
+static bool feed_integer(json_t *doc, const char *key, json_int_t *out)
+{
+    json_t *v = json_object_get(doc, key);
+    if (!json_is_integer(v) || json_integer_value(v) < 0)
+        return false;
+    *out = json_integer_value(v);
+    return true;
+}
+
+/* Every line that is not a sample: call stacks into the table, and an
+ * event line's duration and stack for the on_event call that follows it. */
+static void feed_line(void *arg, json_t *doc)
+{
+    struct feed *f = arg;
+    const char *format = json_string_value(json_object_get(doc, "format"));
+    json_int_t v;
+    f->duration_ns = 0;
+    f->stack_id = -1;
+    if (!format)
+        return;
+    if (strcmp(format, "vmscope.event") == 0) {
+        if (feed_integer(doc, "duration_ns", &v))
+            f->duration_ns = (uint64_t)v;
+        if (feed_integer(doc, "stack", &v))
+            f->stack_id = (int64_t)v;
+    } else if (strcmp(format, "vmscope.stack") == 0 && feed_integer(doc, "id", &v)) {
+        json_t *frames = json_object_get(doc, "frames");
+        size_t jflags = JSON_COMPACT | JSON_ENCODE_ANY |
+                        ((f->w->flags & EXPORT_TO_TERMINAL) ? JSON_ENSURE_ASCII : 0);
+        char *text = json_is_array(frames) ? json_dumps(frames, jflags) : NULL;
+        if (text)
+            perfetto_add_stack(f->w, (int64_t)v, text);
+        free(text);
+    }
+}
+
 static void feed_event(void *arg, const struct syscall_event *e)
 {
-    perfetto_add_event(arg, e); /* an error stays in the writer */
+    struct feed *f = arg;
+    perfetto_add_call(f->w, e, f->duration_ns, f->stack_id); /* an error stays in the writer */
+    f->duration_ns = 0;
+    f->stack_id = -1;
 }
 
 int export_perfetto_file(const char *path, unsigned flags, FILE *fp, char **why)
@@ -308,9 +424,11 @@ int export_perfetto_file(const char *path, unsigned flags, FILE *fp, char **why)
     if (recording_is(path)) {
         struct recording_iter it;
         rc = recording_iter_open(&it, path, why);
+        struct feed f = {w, 0, -1};
         if (rc == 0) {
             it.on_event = feed_event;
-            it.event_arg = w;
+            it.on_line = feed_line;
+            it.event_arg = &f;
             const struct snapshot *s;
             while (w->err == 0 && (rc = recording_iter_next(&it, &s, why)) > 0)
                 perfetto_add_sample(w, s);
