@@ -347,8 +347,9 @@ int perfetto_writer_finish(struct perfetto_writer *w)
 {
     if (!w->started)
         buf_puts(&w->out, "{\"traceEvents\":[\n");
-    buf_puts(&w->out, "\n],\"displayTimeUnit\":\"ms\",\"otherData\":{\"tool\":\"vmscope\","
-                      "\"version\":\"" PACKAGE_VERSION "\"}}\n");
+    /* no displayTimeUnit: some Perfetto versions read "ns" there as the unit of ts */
+    buf_puts(&w->out, "\n],\"otherData\":{\"tool\":\"vmscope\",\"version\":\"" PACKAGE_VERSION
+                      "\"}}\n");
     flush_out(w, 0);
     if (!w->err && (fflush(w->fp) != 0 || ferror(w->fp)))
         w->err = errno ? -errno : -EIO;
