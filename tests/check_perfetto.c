@@ -639,7 +639,8 @@ static size_t make_recording(const char *path, const char *snap_path, size_t sam
             pid, str_of(json_object_get(base, "process"), "comm"));
     size_t events = 0;
     for (size_t k = 0; k < samples; k++, t += 10000000) {
-        uint64_t page = 0x100000000ull + (uint64_t)k * 0x10000;
+        /* below the program and ASan's shadow (from 0x7fff8000): free */
+        uint64_t page = 0x20000000ull + (uint64_t)k * 0x1000;
         if (k % 100 == 0) {
             json_t *key = json_deep_copy(base);
             json_object_set_new(key, "monotonic_ns", json_integer((json_int_t)t));
@@ -649,7 +650,12 @@ static size_t make_recording(const char *path, const char *snap_path, size_t sam
             char start[32], end[32];
             snprintf(start, sizeof start, "0x%llx", (unsigned long long)page);
             snprintf(end, sizeof end, "0x%llx", (unsigned long long)page + 4096);
-            json_array_insert_new(json_object_get(key, "regions"), 0,
+            json_t *regions = json_object_get(key, "regions");
+            size_t at = 0; /* in address order */
+            while (at < json_array_size(regions) &&
+                   addr_of(json_object_get(json_array_get(regions, at), "start")) < page)
+                at++;
+            json_array_insert_new(regions, at,
                                   json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "start", start,
                                             "end", end, "perms", "rw-p", "path", "", "class",
                                             "mmap", "subclass", "anon", "rss", 4096));
@@ -664,7 +670,7 @@ static size_t make_recording(const char *path, const char *snap_path, size_t sam
                     "\"mmap\",\"subclass\":\"anon\",\"rss\":4096}],\"removed\":[\"0x%llx\"],"
                     "\"changed\":[]}\n",
                     (unsigned long long)t, vsz, rss, (unsigned long long)page,
-                    (unsigned long long)page + 4096, (unsigned long long)page - 0x10000);
+                    (unsigned long long)page + 4096, (unsigned long long)page - 0x1000);
         }
         for (int j = 0; j < 4; j++, events++)
             fprintf(fp,
