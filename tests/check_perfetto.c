@@ -19,6 +19,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define STORY TEST_BUILDDIR "/tests/helpers/storyhelper"
@@ -691,10 +692,15 @@ static long export_peak_kib(const char *rec, const char *trace, size_t events)
     struct rusage ru;
     struct buf err;
     buf_init(&err);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc = run_command_usage((const char *[]){"vmscope", "export", rec, "-f", "perfetto", "-o",
                                                 trace, NULL},
                                (uid_t)-1, NULL, &err, &ru);
     ck_assert_msg(rc == 0, "export failed (%d): %s", rc, err.data ? err.data : "");
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    fprintf(stderr, "perfetto: %s exported in %.2f s\n", rec,
+            (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     buf_free(&err);
     /* count the calls without loading the whole trace */
     FILE *fp = fopen(trace, "r");
