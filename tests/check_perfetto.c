@@ -438,6 +438,27 @@ START_TEST(t_traced_recording)
     ck_assert_uint_ge(pids, 1);
     json_decref(doc);
     check_with_trace_processor(trace, r.n_events);
+
+    /* FILE@N: that sample alone; a name with an '@' that is no index: the whole file */
+    char one[160], at_name[160];
+    snprintf(one, sizeof one, "%s@0", rec);
+    export_trace(one, trace);
+    doc = load_json(trace);
+    size_t counters = 0, calls = 0;
+    json_array_foreach(json_object_get(doc, "traceEvents"), i, e) {
+        counters += strcmp(str_of(e, "ph"), "C") == 0 && strcmp(str_of(e, "name"), "RSS") == 0;
+        calls += str_of(e, "cat") && strcmp(str_of(e, "cat"), "syscall") == 0;
+    }
+    ck_assert_uint_eq(counters, 1);
+    ck_assert_uint_eq(calls, 0);
+    json_decref(doc);
+    temp_path(at_name, sizeof at_name, "a@b.jsonl");
+    ck_assert_int_eq(link(rec, at_name), 0);
+    export_trace(at_name, trace);
+    doc = load_json(trace);
+    check_trace(doc, &r);
+    json_decref(doc);
+    unlink(at_name);
     rec_free(&r);
     unlink(rec);
     unlink(trace);

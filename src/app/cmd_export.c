@@ -127,16 +127,18 @@ int cmd_export(int argc, char **argv)
     if (!choose_export_format(fmt_name, out_path, &fmt))
         return EXIT_USAGE;
 
-    if (fmt == EXPORT_PERFETTO && strchr(argv[optind], '@') == NULL)
+    long index;
+    char *path = parse_sample_arg(argv[optind], &index);
+    if (fmt == EXPORT_PERFETTO && strcmp(path, argv[optind]) == 0) { /* no @N */
+        free(path);
         return export_whole(argv[optind], out_path);
+    }
 
     struct snapshot *snap = NULL;
     char *why = NULL;
     struct rss_history hist;
     struct svg_options svg = {NULL, -1};
     int rc = 0;
-    long index;
-    char *path = parse_sample_arg(argv[optind], &index);
     if (fmt == EXPORT_SVG && recording_is(path)) {
         rss_history_init(&hist, RSS_HISTORY_POINTS);
         svg.history = &hist;
