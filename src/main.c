@@ -20,7 +20,7 @@ static void usage(FILE *fp)
           "       vmscope pages -p PID --range START-END [-f text|json] [-o FILE]\n"
           "       vmscope record (-p PID | [--trace] -- CMD...) [-i SEC] [-d SEC] -o FILE.jsonl\n"
           "       vmscope diff A B [-f text|json] [-o FILE]   (A, B: x.json or x.jsonl@N)\n"
-          "       vmscope export FILE [-f svg|json|csv|text] [-o FILE]   (x.json or x.jsonl@N)\n"
+          "       vmscope export FILE [-f svg|json|csv|text|perfetto] [-o FILE]  (x.json, x.jsonl@N)\n"
           "       vmscope demo [-i SEC] [-n COUNT]\n"
           "       vmscope -h | -V\n"
           "\n"

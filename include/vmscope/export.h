@@ -13,9 +13,11 @@
 
 #include "vmscope/snapshot.h"
 
-enum export_format { EXPORT_TEXT, EXPORT_JSON, EXPORT_CSV, EXPORT_SVG };
+/* EXPORT_PERFETTO: Chrome JSON trace events (perfetto.h), for a whole
+ * recording; a single snapshot is a trace of one sample. */
+enum export_format { EXPORT_TEXT, EXPORT_JSON, EXPORT_CSV, EXPORT_SVG, EXPORT_PERFETTO };
 
-/* "json" / "csv" / "text" / "svg". Returns 0 or -EINVAL. */
+/* "json" / "csv" / "text" / "svg" / "perfetto". Returns 0 or -EINVAL. */
 int export_format_parse(const char *name, enum export_format *out);
 /* Guess from a file name's extension; false when there is none we know. */
 bool export_format_from_path(const char *path, enum export_format *out);
@@ -62,6 +64,10 @@ size_t json_stream_regions_streamed(const struct json_stream *js);
 struct buf;
 void json_put_region(struct buf *out, const struct region *r, unsigned census_measured,
                      unsigned flags);
+/* ,"key":"s" with s (n bytes from the target) as a JSON string by the
+ * formats.md rule (U+FFFD, plus ,"key_hex":"..." when not valid UTF-8). */
+void json_put_key_string(struct buf *out, const char *key, const char *s, size_t n,
+                         unsigned flags);
 /* The "process" and "status" objects of a snapshot's JSON (new
  * references), for the recording's deltas and their reader. */
 typedef struct json_t json_t;

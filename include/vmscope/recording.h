@@ -43,6 +43,7 @@ int recording_add_event(struct recording_writer *w, const struct syscall_event *
 void recording_finish(struct recording_writer *w);
 
 /* Reading a recording sample by sample, one sample in memory. */
+typedef struct json_t json_t;
 struct recording_iter {
     FILE *fp;
     char *path;
@@ -56,6 +57,11 @@ struct recording_iter {
      * what a call did is skipped. Without it, event lines are not parsed. */
     void (*on_event)(void *arg, const struct syscall_event *e);
     void *event_arg;
+    /* Optional: called (with event_arg) with every line that is not a
+     * sample, parsed (an event line just before on_event, a call stack, a
+     * kind this reader does not know), for the keys the model has no
+     * place for. doc is borrowed for the call. */
+    void (*on_line)(void *arg, json_t *doc);
 };
 int recording_iter_open(struct recording_iter *it, const char *path, char **why);
 /* Reads the next sample: returns 1 with *out borrowed (valid until the

@@ -81,7 +81,7 @@ bool choose_export_format(const char *name, const char *out_path, enum export_fo
     if (name) {
         if (export_format_parse(name, fmt) == 0)
             return true;
-        warnx_msg("unknown format '%s': use json, csv, text or svg", name);
+        warnx_msg("unknown format '%s': use json, csv, text, svg or perfetto", name);
         return false;
     }
     if (out_path)

@@ -1,9 +1,11 @@
-/* vmscope export FILE[@N] [-f svg|json|csv|text] [-o FILE]: a saved
- * snapshot, or sample N of a recording (the last without @N), in another
- * format. A recording's SVG also charts RSS over the whole run. */
+/* vmscope export FILE[@N] [-f svg|json|csv|text|perfetto] [-o FILE]: a
+ * saved snapshot, or sample N of a recording (the last without @N), in
+ * another format. A recording's SVG also charts RSS over the whole run;
+ * perfetto streams the whole run as trace events. */
 #include "vmscope/app.h"
 #include "vmscope/atomic_file.h"
 #include "vmscope/export.h"
+#include "vmscope/perfetto.h"
 #include "vmscope/recording.h"
 #include "vmscope/rss_history.h"
 #include "vmscope/util.h"
@@ -17,12 +19,15 @@
 
 static void export_usage(FILE *fp)
 {
-    fputs("usage: vmscope export FILE[@N] [-f svg|json|csv|text] [-o FILE]\n"
+    fputs("usage: vmscope export FILE[@N] [-f svg|json|csv|text|perfetto] [-o FILE]\n"
           "  FILE                a snapshot (x.json) or a recording (x.jsonl); @N picks\n"
           "                      sample N of a recording (N < 0 counts from the end;\n"
           "                      default: the last)\n"
-          "  -f, --format FMT    svg, json, csv or text (default: from -o's extension, else\n"
-          "                      text); a recording's svg adds RSS over time by class\n"
+          "  -f, --format FMT    svg, json, csv, text or perfetto (default: from -o's\n"
+          "                      extension, else text); a recording's svg adds RSS over\n"
+          "                      time by class; perfetto writes the whole recording (or\n"
+          "                      sample N alone) as Chrome JSON trace events for\n"
+          "                      ui.perfetto.dev or chrome://tracing\n"
           "  -o, --output FILE   write FILE atomically, never through a link (- : stdout)\n",
           fp);
 }
@@ -69,6 +74,33 @@ static int read_recording(const char *path, long index, struct rss_history *h,
     return 0;
 }
 
+/* The whole file as trace events, streamed: read errors are said as the
+ * reader says them, and nothing is left at the target. */
+static int export_whole(const char *path, const char *out_path)
+{
+    struct atomic_file af;
+    int rc = atomic_file_open(&af, out_path);
+    if (rc < 0) {
+        atomic_file_warn(out_path, rc);
+        return EXIT_FAILURE_RUNTIME;
+    }
+    char *why = NULL;
+    unsigned flags = isatty(fileno(af.fp)) ? EXPORT_TO_TERMINAL : 0;
+    rc = export_perfetto_file(path, flags, af.fp, &why);
+    if (why) {
+        atomic_file_abort(&af);
+        warnx_msg("%s", why);
+        free(why);
+        return EXIT_FAILURE_RUNTIME;
+    }
+    rc = atomic_file_finish(&af, rc);
+    if (rc < 0) {
+        atomic_file_warn(out_path, rc);
+        return EXIT_FAILURE_RUNTIME;
+    }
+    return EXIT_OK;
+}
+
 int cmd_export(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -95,13 +127,18 @@ int cmd_export(int argc, char **argv)
     if (!choose_export_format(fmt_name, out_path, &fmt))
         return EXIT_USAGE;
 
+    long index;
+    char *path = parse_sample_arg(argv[optind], &index);
+    if (fmt == EXPORT_PERFETTO && strcmp(path, argv[optind]) == 0) { /* no @N */
+        free(path);
+        return export_whole(argv[optind], out_path);
+    }
+
     struct snapshot *snap = NULL;
     char *why = NULL;
     struct rss_history hist;
     struct svg_options svg = {NULL, -1};
     int rc = 0;
-    long index;
-    char *path = parse_sample_arg(argv[optind], &index);
     if (fmt == EXPORT_SVG && recording_is(path)) {
         rss_history_init(&hist, RSS_HISTORY_POINTS);
         svg.history = &hist;

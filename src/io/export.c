@@ -1,5 +1,6 @@
 /* Format selection for snapshot exports. */
 #include "vmscope/export.h"
+#include "vmscope/perfetto.h"
 
 #include <errno.h>
 #include <string.h>
@@ -11,7 +12,7 @@ int export_format_parse(const char *name, enum export_format *out)
         const char *name;
         enum export_format fmt;
     } names[] = {{"text", EXPORT_TEXT}, {"json", EXPORT_JSON}, {"csv", EXPORT_CSV},
-                 {"svg", EXPORT_SVG}};
+                 {"svg", EXPORT_SVG}, {"perfetto", EXPORT_PERFETTO}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if (strcmp(name, names[i].name) == 0) {
             *out = names[i].fmt;
@@ -46,6 +47,7 @@ int export_snapshot(const struct snapshot *s, enum export_format fmt, unsigned f
     case EXPORT_JSON: rc = export_json(s, flags, fp); break;
     case EXPORT_CSV: rc = export_csv(s, flags, fp); break;
     case EXPORT_SVG: rc = export_svg(s, NULL, flags, fp); break;
+    case EXPORT_PERFETTO: rc = export_perfetto(s, flags, fp); break;
     default: rc = export_text(s, flags, fp); break;
     }
     if (rc == 0 && (fflush(fp) != 0 || ferror(fp)))

@@ -580,3 +580,8 @@ void json_stream_free(struct json_stream *js)
     buf_free(&js->out);
     free(js);
 }
+
+void json_put_key_string(struct buf *b, const char *key, const char *s, size_t n, unsigned flags)
+{
+    put_key_bytes(b, key, s, n, region_jflags(flags));
+}

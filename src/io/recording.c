@@ -510,10 +510,13 @@ int recording_iter_next(struct recording_iter *it, const struct snapshot **out, 
         if ((size_t)len > sizeof event_prefix &&
             memcmp(it->line, event_prefix, sizeof event_prefix - 1) == 0) {
             char *ignored = NULL;
-            json_t *doc = it->on_event ? json_parse_document(it->line, (size_t)len, &ignored)
-                                       : NULL;
+            json_t *doc = it->on_event || it->on_line
+                              ? json_parse_document(it->line, (size_t)len, &ignored)
+                              : NULL;
             struct syscall_event e;
-            if (doc && event_from_doc(doc, &e))
+            if (doc && it->on_line)
+                it->on_line(it->event_arg, doc);
+            if (doc && it->on_event && event_from_doc(doc, &e))
                 it->on_event(it->event_arg, &e);
             json_decref(doc);
             free(ignored);
@@ -535,11 +538,14 @@ int recording_iter_next(struct recording_iter *it, const struct snapshot **out, 
             } else {
                 rc = apply_delta(it->cur, doc, &next, &error);
             }
-        } else if (strcmp(format, "vmscope.event") == 0 && it->on_event) {
+        } else {
+            /* other lines are not samples */
+            if (it->on_line)
+                it->on_line(it->event_arg, doc);
             struct syscall_event e; /* written by another tool, keys in another order */
-            if (event_from_doc(doc, &e))
+            if (strcmp(format, "vmscope.event") == 0 && it->on_event && event_from_doc(doc, &e))
                 it->on_event(it->event_arg, &e);
-        } /* other lines are not samples */
+        }
         json_decref(doc);
         if (rc < 0) /* which file and which sample */
             *why = xasprintf("%s: sample %ld: %s", it->path, it->index + 1,

@@ -11,7 +11,7 @@ top=$(cd "$here/../.." && pwd)
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_smaps fuzz_sanitize fuzz_procfile fuzz_reader fuzz_recording fuzz_output fuzz_messages)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_smaps fuzz_sanitize fuzz_procfile fuzz_reader fuzz_recording fuzz_perfetto fuzz_output fuzz_messages)
 command -v clang >/dev/null || { echo "fuzz: clang not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
 build=$(mktemp -d /tmp/vmscope-fuzz.XXXXXX)
 trap 'rm -rf "$build"' EXIT
@@ -35,6 +35,8 @@ for t in "${targets[@]}"; do
     mkdir -p "$build/corpus-$t"
     seeds=("$here/corpus/$t")
     [ -d "${seeds[0]}" ] || seeds=()
+    # the Perfetto export reads what the readers read: their seeds too
+    [ "$t" != fuzz_perfetto ] || seeds+=("$here/corpus/fuzz_recording" "$here/corpus/fuzz_reader")
     echo "== $t: ${secs}s"
     mkdir -p "$here/crashes"
     if ! (cd "$build" && ASAN_OPTIONS=detect_leaks=1 "./$t" -max_total_time="$secs" \
