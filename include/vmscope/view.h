@@ -107,6 +107,11 @@ void tui_draw(struct view *v);
 /* The terminal went away (hang-up, end of file, an error): readable with
  * nothing to read. Asked before reading keys. */
 bool tui_terminal_gone(void);
+/* The next key without waiting, or ERR when none is there. A mouse event
+ * ncurses merges away (a release) makes getch() return ERR while keys it
+ * read behind it wait in its own buffer, where poll cannot see them: only
+ * a second ERR in a row means there is no key. */
+int tui_read_key(void);
 int tui_key(struct view *v, int ch);
 
 /* Regions in the order and with the filter the Regions screen shows;

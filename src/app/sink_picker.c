@@ -21,7 +21,7 @@ static unsigned pick_input(struct sink *k, bool readable)
     if (readable && tui_terminal_gone())
         return SINK_LOST;
     timeout(0);
-    for (int ch; (ch = getch()) != ERR;) {
+    for (int ch; (ch = tui_read_key()) != ERR;) {
         int flags = picker_key(s->p, ch, &s->chosen);
         s->dirty |= (flags & VIEW_REDRAW) != 0;
         if (flags & VIEW_QUIT)

@@ -135,7 +135,7 @@ static unsigned view_input(struct sink *k, bool readable)
         return SINK_LOST;
     unsigned req = 0;
     timeout(0);
-    for (int ch; !(req & SINK_QUIT) && (ch = getch()) != ERR;) {
+    for (int ch; !(req & SINK_QUIT) && (ch = tui_read_key()) != ERR;) {
         int flags = tui_key(v, ch);
         if (flags & VIEW_REDRAW)
             s->dirty = true;

@@ -230,6 +230,12 @@ static void draw_status(struct view *v)
     draw_untrusted(y, 0, COLS, line, strlen(line));
 }
 
+int tui_read_key(void)
+{
+    int ch = getch();
+    return ch != ERR ? ch : getch();
+}
+
 bool tui_terminal_gone(void)
 {
     struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
