@@ -5,6 +5,8 @@
 #include "vmscope/classify.h"
 #include "vmscope/elf_image.h"
 #include "vmscope/features.h"
+#include "vmscope/rules.h"
+#include "vmscope/runtime.h"
 #include "vmscope/util.h"
 
 #include <elf.h>
@@ -19,10 +21,12 @@
 
 #define ARENA_HEAP_SIZE (UINT64_C(64) << 20) /* glibc HEAP_MAX_SIZE on 64-bit */
 
-static void set_class(struct region *r, enum region_class c, const char *sub)
+static void set_class(struct region *r, enum region_class c, enum region_subclass sub,
+                      const char *evidence)
 {
     r->cls = c;
     r->subclass = sub;
+    r->evidence = evidence;
 }
 
 static bool name_is(const struct vma *v, const char *s)
@@ -52,41 +56,45 @@ static void classify_by_name(struct region *r)
     static const struct {
         const char *name;
         enum region_class cls;
-        const char *sub;
+        enum region_subclass sub;
     } special[] = {
-        {"[heap]", RC_HEAP, "brk"},        {"[stack]", RC_STACK, "main"},
-        {"[vdso]", RC_OTHER, "vdso"},      {"[vvar]", RC_OTHER, "vvar"},
-        {"[vvar_vclock]", RC_OTHER, "vvar_vclock"}, {"[vsyscall]", RC_OTHER, "vsyscall"},
-        {"[uprobes]", RC_OTHER, "uprobes"},
+        {"[heap]", RC_HEAP, RS_BRK},        {"[stack]", RC_STACK, RS_MAIN},
+        {"[vdso]", RC_OTHER, RS_VDSO},      {"[vvar]", RC_OTHER, RS_VVAR},
+        {"[vvar_vclock]", RC_OTHER, RS_VVAR_VCLOCK}, {"[vsyscall]", RC_OTHER, RS_VSYSCALL},
+        {"[uprobes]", RC_OTHER, RS_UPROBES},
     };
     for (size_t i = 0; i < ARRAY_LEN(special); i++) {
         if (name_is(v, special[i].name)) {
-            set_class(r, special[i].cls, special[i].sub);
+            set_class(r, special[i].cls, special[i].sub, "the kernel's name for it");
             return;
         }
     }
     if (name_starts(v, "[anon_shmem:")) {
-        set_class(r, RC_MMAP, "shm");
+        set_class(r, RC_MMAP, RS_SHM, "shared anonymous memory the process named");
     } else if (name_starts(v, "[anon:")) {
-        set_class(r, RC_MMAP, "anon");
+        set_class(r, RC_MMAP, RS_ANON, "anonymous memory the process named");
     } else if (v->name[0] == '[') {
-        set_class(r, RC_OTHER, "special");
+        set_class(r, RC_OTHER, RS_SPECIAL, "a kernel-named mapping");
     } else if (is_anonymous(v)) {
         if (is_prot_none(v))
-            set_class(r, RC_OTHER, "reserve");
+            set_class(r, RC_OTHER, RS_RESERVE, "anonymous PROT_NONE: reserved address space");
+        else if (v->perms[3] == 's')
+            set_class(r, RC_MMAP, RS_SHM, "shared anonymous memory");
         else
-            set_class(r, RC_MMAP, v->perms[3] == 's' ? "shm" : "anon");
+            set_class(r, RC_MMAP, RS_ANON, "private anonymous memory");
     } else if (name_starts(v, "/memfd:") || name_starts(v, "/SYSV") ||
                name_starts(v, "/secretmem") || (name_is(v, "/dev/zero") && v->deleted)) {
         /* memfd, SysV shm, secretmem, and shared anonymous memory (which the
          * kernel backs with a deleted /dev/zero shmem file). */
-        set_class(r, RC_MMAP, "shm");
+        set_class(r, RC_MMAP, RS_SHM, name_starts(v, "/SYSV") ? "a SysV shared memory segment"
+                                      : name_starts(v, "/memfd:") ? "a memfd"
+                                                                  : "shared memory (shmem)");
     } else if (name_starts(v, "/anon_hugepage")) {
-        set_class(r, RC_MMAP, "anon");
+        set_class(r, RC_MMAP, RS_ANON, "anonymous huge pages (hugetlbfs)");
     } else if (is_prot_none(v)) {
-        set_class(r, RC_OTHER, "reserve");
+        set_class(r, RC_OTHER, RS_RESERVE, "a PROT_NONE file mapping: reserved address space");
     } else {
-        set_class(r, RC_MMAP, "file");
+        set_class(r, RC_MMAP, RS_FILE, "a file mapping that is not part of a loaded ELF image");
     }
 }
 
@@ -105,6 +113,8 @@ struct elf_pass {
     struct snapshot *snap;
     const struct classify_context *ctx;
     uint64_t page_mask;
+    struct runtime_info *rt; /* what the mapped images say about runtimes */
+    uint64_t start_code;     /* the executable's text, from stat; 0 if masked */
     struct elf_instance *inst;
     size_t n_inst, cap_inst;
 };
@@ -134,9 +144,10 @@ static struct elf_instance *new_instance(struct elf_pass *p, const struct region
         return NULL;
     struct elf_image img;
     int rc = elf_image_load(fd, &img);
-    close(fd);
-    if (rc < 0)
+    if (rc < 0) {
+        close(fd);
         return NULL;
+    }
     /* Bias from the offset-0 mapping: it maps the PT_LOAD at file offset 0. */
     const struct elf_segment *first = NULL;
     for (size_t i = 0; i < img.n_loads; i++)
@@ -145,6 +156,7 @@ static struct elf_instance *new_instance(struct elf_pass *p, const struct region
             break;
         }
     if (!first) {
+        close(fd);
         elf_image_free(&img);
         return NULL;
     }
@@ -167,6 +179,13 @@ static struct elf_instance *new_instance(struct elf_pass *p, const struct region
             in->hi = e;
     }
     in->object = intern_object(p->snap, v->name);
+    p->rt->kinds |= runtime_from_path(v->name, &p->rt->python_minor);
+    /* The executable's symbols, once per process image (runtime.h). */
+    if (!p->rt->exe_probed && p->start_code >= in->lo && p->start_code < in->hi) {
+        p->rt->kinds |= runtime_from_elf(fd);
+        p->rt->exe_probed = true;
+    }
+    close(fd);
     return in;
 }
 
@@ -209,7 +228,8 @@ static bool classify_image_mapping(struct elf_pass *p, struct elf_instance *in, 
     if (!s) {
         if (!is_prot_none(v))
             return false;
-        set_class(r, RC_OTHER, "reserve"); /* ld.so's PROT_NONE gaps between segments */
+        /* ld.so's PROT_NONE gaps between segments */
+        set_class(r, RC_OTHER, RS_RESERVE, "a PROT_NONE gap between an ELF image's segments");
         r->object = in->object;
         return true;
     }
@@ -222,17 +242,51 @@ static bool classify_image_mapping(struct elf_pass *p, struct elf_instance *in, 
         uint64_t rs = (in->bias + in->img.relro_vaddr) & ~p->page_mask;
         uint64_t re = (in->bias + in->img.relro_vaddr + in->img.relro_memsz) & ~p->page_mask;
         if (v->start >= rs && v->end <= re && v->start < re) {
-            set_class(r, RC_TEXT, "relro");
+            set_class(r, RC_TEXT, RS_RELRO, "PT_GNU_RELRO of its ELF image, read-only after relocation");
             return true;
         }
     }
     if (s->flags & PF_X)
-        set_class(r, RC_TEXT, "code");
+        set_class(r, RC_TEXT, RS_CODE, "an executable PT_LOAD of its ELF image");
+    else if ((s->flags & PF_W) && v->start >= file_end)
+        set_class(r, RC_BSS, RS_BSS, "the zero-filled part of a writable PT_LOAD");
     else if (s->flags & PF_W)
-        set_class(r, v->start >= file_end ? RC_BSS : RC_DATA, v->start >= file_end ? "bss" : "data");
+        set_class(r, RC_DATA, RS_DATA, "a writable PT_LOAD of its ELF image");
     else
-        set_class(r, RC_TEXT, "rodata");
+        set_class(r, RC_TEXT, RS_RODATA, "a read-only PT_LOAD of its ELF image");
     return true;
+}
+
+/* A mapping of an ELF file outside its loaded image: an executable one
+ * that maps the file pages of an executable segment is a remapped copy of
+ * that code (node remaps V8's embedded builtins next to the JIT code);
+ * anything else is a plain file mapping. */
+static void classify_foreign_mapping(struct elf_pass *p, struct region *r)
+{
+    const struct vma *v = r->vma;
+    if (is_prot_none(v)) {
+        set_class(r, RC_OTHER, RS_RESERVE, "a PROT_NONE file mapping: reserved address space");
+        return;
+    }
+    set_class(r, RC_MMAP, RS_FILE, "a file mapping that is not part of a loaded ELF image");
+    if (v->perms[2] != 'x')
+        return;
+    for (size_t i = p->n_inst; i-- > 0;) {
+        const struct elf_instance *in = &p->inst[i];
+        if (in->inode != v->inode || in->dev_major != v->dev_major || in->dev_minor != v->dev_minor)
+            continue;
+        for (size_t k = 0; k < in->img.n_loads; k++) {
+            const struct elf_segment *s = &in->img.loads[k];
+            if ((s->flags & PF_X) && v->offset >= (s->offset & ~p->page_mask) &&
+                v->offset + vma_size(v) <= s->offset + s->filesz + p->page_mask) {
+                set_class(r, RC_TEXT, RS_CODE,
+                          "a remapped copy of its ELF image's executable segment");
+                r->object = in->object;
+                return;
+            }
+        }
+        return;
+    }
 }
 
 /* The zero-fill tail of a writable PT_LOAD beyond its last file page is an
@@ -248,7 +302,7 @@ static void classify_bss_tail(struct elf_pass *p, const struct region *prev, str
     const struct elf_segment *s = segment_at(p, in, r->vma->start);
     if (!s || !(s->flags & PF_W) || s->memsz <= s->filesz)
         return;
-    set_class(r, RC_BSS, "bss");
+    set_class(r, RC_BSS, RS_BSS, "anonymous memory after a writable PT_LOAD's file pages: its bss");
     r->object = in->object;
 }
 
@@ -273,6 +327,8 @@ struct stack_hint {
 
 struct classifier {
     struct elf_pass elf;
+    struct runtime_info rt;
+    unsigned kinds_at_start; /* known before the first region (from the cache) */
     const struct classify_context *ctx;
     pid_t pid;
     uint64_t start_brk; /* 0 when stat was masked */
@@ -308,7 +364,7 @@ static void collect_stack_hints(struct classifier *c)
         const struct region *old = NULL;
         for (size_t i = 0; prev && i < prev->n_regions && !old; i++)
             if (prev->regions[i].cls == RC_STACK && prev->regions[i].tid == t->tid &&
-                strcmp(prev->regions[i].subclass, "thread") == 0)
+                prev->regions[i].subclass == RS_THREAD)
                 old = &prev->regions[i];
         if (old)
             add_hint(c, old->vma->start, t->tid, true, old->flags);
@@ -338,10 +394,24 @@ struct classifier *classifier_new(struct snapshot *snap, const struct classify_c
     c->elf.snap = snap;
     c->elf.ctx = ctx;
     c->elf.page_mask = (uint64_t)kernel_features()->page_size - 1;
+    c->elf.rt = &c->rt;
     c->ctx = ctx;
     c->pid = snap->proc.pid;
     const struct proc_stat *st = ctx ? ctx->stat : NULL;
     c->start_brk = st && !st->masked ? st->start_brk : 0;
+    if (st && !st->masked) {
+        c->elf.start_code = st->start_code;
+        c->rt.image_key[0] = st->start_code;
+        c->rt.image_key[1] = st->end_code;
+        c->rt.image_key[2] = st->start_stack;
+    }
+    /* Detection once per process image: the previous sample's, unless the
+     * process exec'ed since (stat's layout fields moved). */
+    const struct snapshot *prev = ctx ? ctx->previous : NULL;
+    if (prev && prev->proc.pid == c->pid && prev->runtime.exe_probed && c->rt.image_key[0] &&
+        memcmp(prev->runtime.image_key, c->rt.image_key, sizeof c->rt.image_key) == 0)
+        c->rt = prev->runtime;
+    c->kinds_at_start = c->rt.kinds;
     collect_stack_hints(c);
     return c;
 }
@@ -359,7 +429,7 @@ static void step_elf(struct classifier *c, struct region *r, const struct region
     if (!in)
         in = find_instance(&c->elf, v);
     if (!in || !classify_image_mapping(&c->elf, in, r))
-        set_class(r, is_prot_none(v) ? RC_OTHER : RC_MMAP, is_prot_none(v) ? "reserve" : "file");
+        classify_foreign_mapping(&c->elf, r);
 }
 
 /* glibc non-main arenas: a 64 MiB-aligned rw-p heap followed by its
@@ -385,13 +455,13 @@ static void step_heap(struct classifier *c, struct region *r, const struct regio
     /* The brk heap may be unnamed when it merged or moved; the brk start
      * from stat is the proof. */
     if (c->start_brk && is_anonymous(v) && v->start == c->start_brk && v->perms[1] == 'w')
-        set_class(r, RC_HEAP, "brk");
+        set_class(r, RC_HEAP, RS_BRK, "starts at the brk start in /proc/PID/stat");
     if (is_arena(v, next)) {
-        set_class(r, RC_HEAP, "arena");
+        set_class(r, RC_HEAP, RS_ARENA, "a 64 MiB-aligned heap of glibc's arena layout");
         r->flags |= REGION_HEURISTIC;
-    } else if (prev && prev->cls == RC_HEAP && strcmp(prev->subclass, "arena") == 0 &&
+    } else if (prev && prev->cls == RC_HEAP && prev->subclass == RS_ARENA &&
                arena_reserve_of(prev->vma, v)) {
-        set_class(r, RC_OTHER, "reserve");
+        set_class(r, RC_OTHER, RS_RESERVE, "the PROT_NONE rest of a glibc arena's 64 MiB");
         r->flags |= ARENA_RESERVE_FLAGS;
     }
 }
@@ -399,14 +469,16 @@ static void step_heap(struct classifier *c, struct region *r, const struct regio
 static void step_stack(struct classifier *c, struct region *r, const struct vma *next)
 {
     const struct vma *v = r->vma;
-    if (r->cls == RC_STACK && strcmp(r->subclass, "main") == 0) {
+    if (r->cls == RC_STACK && r->subclass == RS_MAIN) {
         r->tid = c->pid;
         return;
     }
     if (stack_candidate(v)) {
         struct stack_hint *h = hint_in(c, v, next);
         if (h && h->tid != c->pid) {
-            set_class(r, RC_STACK, "thread");
+            set_class(r, RC_STACK, RS_THREAD,
+                      h->exact_start ? "the stack this thread had in the previous sample"
+                                     : "holds the thread's stack pointer");
             r->tid = h->tid;
             r->flags = h->flags;
             h->used = true;
@@ -418,7 +490,7 @@ static void step_stack(struct classifier *c, struct region *r, const struct vma 
         stack_candidate(next)) {
         const struct stack_hint *h = hint_in(c, next, NULL);
         if (h && h->tid != c->pid)
-            set_class(r, RC_OTHER, "guard");
+            set_class(r, RC_OTHER, RS_GUARD, "PROT_NONE right below a thread's stack");
     }
 }
 
@@ -432,6 +504,20 @@ void classifier_step(struct classifier *c, struct region *r, const struct region
     step_elf(c, r, prev);
     step_heap(c, r, prev, next);
     step_stack(c, r, next);
+    rules_apply(r, prev, next, &c->rt);
+}
+
+/* A runtime found only while stepping (its library lies above memory it
+ * manages): apply the rules again to what was stepped before. */
+static bool apply_late_rules(struct classifier *c, struct snapshot *s)
+{
+    if (c->rt.kinds == c->kinds_at_start)
+        return false;
+    bool changed = false;
+    for (size_t i = 0; i < s->n_regions; i++)
+        changed |= rules_apply(&s->regions[i], i ? &s->regions[i - 1] : NULL,
+                               i + 1 < s->n_regions ? s->regions[i + 1].vma : NULL, &c->rt);
+    return changed;
 }
 
 /* Threads running in user space with no SP and no history: fall back to
@@ -445,14 +531,14 @@ static bool guess_running_stacks(struct snapshot *s, size_t unknown)
         struct region *r = &s->regions[i], *g = &s->regions[i - 1];
         bool stack_like = r->cls == RC_MMAP && is_anonymous(r->vma) &&
                           strcmp(r->vma->perms, "rw-p") == 0;
-        bool guard_like = g->cls == RC_OTHER && strcmp(g->subclass, "reserve") == 0 &&
+        bool guard_like = g->cls == RC_OTHER && g->subclass == RS_RESERVE &&
                           is_anonymous(g->vma) && g->vma->end == r->vma->start &&
                           !(g->flags & ARENA_RESERVE_FLAGS); /* not an arena's reserve */
         if (!stack_like || !guard_like)
             continue;
-        set_class(r, RC_STACK, "thread");
+        set_class(r, RC_STACK, RS_THREAD, "glibc's layout: rw-p above a PROT_NONE guard");
         r->flags |= REGION_HEURISTIC;
-        set_class(g, RC_OTHER, "guard");
+        set_class(g, RC_OTHER, RS_GUARD, "PROT_NONE right below a guessed thread stack");
         unknown--;
         changed = true;
     }
@@ -464,7 +550,9 @@ bool classifier_finish(struct classifier *c, struct snapshot *s)
     size_t unknown = c->unknown;
     for (size_t i = 0; i < c->n_hints; i++)
         unknown += c->hints[i].exact_start && !c->hints[i].used; /* that stack is gone */
-    bool changed = unknown && guess_running_stacks(s, unknown);
+    bool changed = apply_late_rules(c, s);
+    changed |= unknown && guess_running_stacks(s, unknown);
+    s->runtime = c->rt;
     for (size_t i = 0; i < c->elf.n_inst; i++)
         elf_image_free(&c->elf.inst[i].img);
     free(c->elf.inst);
