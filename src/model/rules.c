@@ -167,7 +167,9 @@ static const struct rule rules[] = {
     {RT_CPYTHON, OVER(RS_ANON), NM_ANON, NULL, "rw-p", 0, pymalloc_size, RC_HEAP, RS_PYMALLOC,
      true, "CPython: anonymous memory in whole pymalloc arenas"},
     /* Go. */
-    {RT_GO, ANON_GENERIC, NM_ANON, NULL, NULL, 0, go_arena, RC_HEAP, RS_GO, true,
+    /* (goroutine stacks live in the heap, so an OS thread's stack pointer
+     * may point here: the heap it is) */
+    {RT_GO, ANON_GENERIC | OVER(RS_THREAD), NM_ANON, NULL, NULL, 0, go_arena, RC_HEAP, RS_GO, true,
      "Go: anonymous memory at the runtime's heap arena hints (0xc0 << 32)"},
     /* Allocators. */
     {RT_JEMALLOC, OVER(RS_ANON), NM_ANON, NULL, "rw-p", 0, jemalloc_extent, RC_HEAP, RS_JEMALLOC,
@@ -242,6 +244,8 @@ bool rules_apply(struct region *r, const struct region *prev, const struct vma *
             continue;
         if (r->cls == ru->cls && r->subclass == ru->sub && r->evidence == ru->evidence)
             return false;
+        if (r->cls == RC_STACK)
+            r->tid = 0;
         r->cls = ru->cls;
         r->subclass = ru->sub;
         r->evidence = ru->evidence;
