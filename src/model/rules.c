@@ -4,6 +4,7 @@
 #include "vmscope/rules.h"
 #include "vmscope/util.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 
 /* The generic results a rule may refine. */
 #define OVER(s) (UINT64_C(1) << (s))
+_Static_assert(RS_COUNT <= 64, "subclass masks are 64 bits");
 
 enum name_match {
     NM_ANON,     /* no name and no file */
@@ -200,7 +202,7 @@ static bool perms_match(const char *pattern, const char *perms)
 /* "[anon:NAME]": NAME, past the spaces glibc puts first. */
 static const char *anon_name(const struct vma *v)
 {
-    if (strncmp(v->name, "[anon:", 6) != 0)
+    if (v->name[0] != '[' || strncmp(v->name, "[anon:", 6) != 0)
         return NULL;
     const char *n = v->name + 6;
     while (*n == ' ')
@@ -208,23 +210,60 @@ static const char *anon_name(const struct vma *v)
     return n;
 }
 
-static bool name_matches(const struct rule *ru, const struct vma *v)
+/* What every rule looks at, worked out once per region. */
+struct region_facts {
+    bool anonymous;    /* no name and no file */
+    const char *aname; /* the NAME of "[anon:NAME]", or NULL */
+};
+
+static bool name_matches(const struct rule *ru, const struct vma *v, const struct region_facts *f)
 {
     switch (ru->match) {
     case NM_ANON:
-        return v->inode == 0 && v->name[0] == '\0';
+        return f->anonymous;
     case NM_PREFIX:
         return strncmp(v->name, ru->name, strlen(ru->name)) == 0;
     case NM_SUFFIX: {
         size_t n = strlen(ru->name);
         return v->name_len >= n && memcmp(v->name + v->name_len - n, ru->name, n) == 0;
     }
-    case NM_ANON_NAME: {
-        const char *n = anon_name(v);
-        return n && strncmp(n, ru->name, strlen(ru->name)) == 0;
-    }
+    case NM_ANON_NAME:
+        return f->aname && strncmp(f->aname, ru->name, strlen(ru->name)) == 0;
     }
     return false;
+}
+
+/* Which rules can match, by subclass refined, by runtime needed and by
+ * kind of name: worked out once, so a region tests only its candidates
+ * (a plain anonymous region in a process with no runtime tests one). */
+_Static_assert(ARRAY_LEN(rules) <= 32, "rule masks are 32 bits");
+
+static struct {
+    uint32_t by_sub[RS_COUNT];
+    uint32_t by_kind[RT_KIND_COUNT];
+    uint32_t any_process; /* rules that need no runtime */
+    uint32_t on_anon, on_anon_name; /* rules matching NM_ANON, NM_ANON_NAME */
+} masks;
+static pthread_once_t masks_once = PTHREAD_ONCE_INIT;
+
+static void build_masks(void)
+{
+    for (unsigned i = 0; i < ARRAY_LEN(rules); i++) {
+        const struct rule *ru = &rules[i];
+        uint32_t bit = UINT32_C(1) << i;
+        for (int sub = 0; sub < RS_COUNT; sub++)
+            if (ru->over & OVER(sub))
+                masks.by_sub[sub] |= bit;
+        for (int k = 0; k < RT_KIND_COUNT; k++)
+            if (ru->needs & (1u << k))
+                masks.by_kind[k] |= bit;
+        if (!ru->needs)
+            masks.any_process |= bit;
+        if (ru->match == NM_ANON)
+            masks.on_anon |= bit;
+        if (ru->match == NM_ANON_NAME)
+            masks.on_anon_name |= bit;
+    }
 }
 
 bool rules_apply(struct region *r, const struct region *prev, const struct vma *next,
@@ -232,15 +271,27 @@ bool rules_apply(struct region *r, const struct region *prev, const struct vma *
 {
     const struct vma *v = r->vma;
     /* Arena reserves and proven stacks are never generic. */
-    if ((unsigned)r->subclass >= 64 || (r->flags & REGION_HEURISTIC))
+    if ((unsigned)r->subclass >= RS_COUNT || (r->flags & REGION_HEURISTIC))
         return false;
-    uint64_t sub = OVER(r->subclass);
+    pthread_once(&masks_once, build_masks);
+    uint32_t cand = masks.by_sub[r->subclass];
+    if (!cand)
+        return false;
+    uint32_t allowed = masks.any_process;
+    for (unsigned k = 0, kinds = rt ? rt->kinds : 0; kinds; k++, kinds >>= 1)
+        if (kinds & 1)
+            allowed |= masks.by_kind[k];
+    struct region_facts f = {v->inode == 0 && v->name[0] == '\0', anon_name(v)};
+    if (!f.anonymous)
+        allowed &= ~masks.on_anon;
+    if (!f.aname)
+        allowed &= ~masks.on_anon_name;
     struct rule_input in = {v, prev, next, rt};
-    for (size_t i = 0; i < ARRAY_LEN(rules); i++) {
-        const struct rule *ru = &rules[i];
-        if (!(ru->over & sub) || (ru->needs && !(rt && (rt->kinds & ru->needs))) ||
-            !name_matches(ru, v) || (ru->perms && !perms_match(ru->perms, v->perms)) ||
-            (ru->align && v->start % ru->align) || (ru->test && !ru->test(&in)))
+    for (cand &= allowed; cand; cand &= cand - 1) {
+        const struct rule *ru = &rules[__builtin_ctz(cand)]; /* in table order */
+        if ((ru->perms && !perms_match(ru->perms, v->perms)) ||
+            (ru->align && v->start % ru->align) || !name_matches(ru, v, &f) ||
+            (ru->test && !ru->test(&in)))
             continue;
         if (r->cls == ru->cls && r->subclass == ru->sub && r->evidence == ru->evidence)
             return false;
