@@ -329,6 +329,41 @@ START_TEST(t_allocator)
 }
 END_TEST
 
+START_TEST(t_detected_again_after_exec)
+{
+    char lib[] = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2", path[4096];
+    if (access(lib, R_OK) != 0) {
+        skip(lib);
+        return;
+    }
+    allochelper_path(path, sizeof path);
+    struct helper h;
+    start_program(&h, (const char *[]){path, NULL}, lib, 10);
+    struct snapshot *s = capture(h.pid);
+    ck_assert(s->runtime.kinds & RT_JEMALLOC);
+    /* The same pid becomes sleep, without jemalloc: the cached detection
+     * must not survive the exec. */
+    ck_assert_int_eq(write(h.stdin_fd, "e", 1), 1);
+    char exe[64], target[4096] = "";
+    snprintf(exe, sizeof exe, "/proc/%d/exe", (int)h.pid);
+    uint64_t deadline = now_ms() + 10000;
+    ssize_t n = 0;
+    while (now_ms() < deadline && !(n > 0 && strstr(target, "sleep"))) {
+        n = readlink(exe, target, sizeof target - 1);
+        target[n > 0 ? n : 0] = '\0';
+        usleep(2000);
+    }
+    ck_assert_msg(strstr(target, "sleep"), "the helper did not exec sleep: %s", target);
+    struct snapshot *t = NULL;
+    ck_assert_int_eq(capture_snapshot(h.pid, &(struct capture_options){.previous = s}, &t), 0);
+    ck_assert_uint_eq(t->runtime.kinds & RT_JEMALLOC, 0);
+    snapshot_free(t);
+    snapshot_free(s);
+    kill(h.pid, SIGKILL);
+    helper_stop(&h);
+}
+END_TEST
+
 /* ---- the JVM ----------------------------------------------------------- */
 
 static const char java_source[] =
@@ -561,6 +596,7 @@ int main(void)
     tcase_set_timeout(t, 120);
     tcase_add_test(t, t_glibc_shm_and_jit);
     tcase_add_loop_test(t, t_allocator, 0, (int)ARRAY_LEN(allocators));
+    tcase_add_test(t, t_detected_again_after_exec);
     tcase_add_test(t, t_jvm);
     tcase_add_test(t, t_node);
     tcase_add_test(t, t_cpython);

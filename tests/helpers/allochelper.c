@@ -2,7 +2,8 @@
  * Run under LD_PRELOAD of an allocator: a 64 MiB malloc (the allocator's
  * heap), a raw 8 MiB anonymous mmap (not the allocator's), a POSIX shared
  * memory object, an anonymous executable page (as a JIT makes). Prints
- * "name 0xADDR" lines, then "ready"; exits when stdin closes. */
+ * "name 0xADDR" lines, then "ready"; exits when stdin closes, or on "e"
+ * becomes `sleep 60` without LD_PRELOAD (a new process image). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -45,7 +46,12 @@ int main(void)
            (void *)jit);
     fflush(stdout);
     char c;
-    while (read(0, &c, 1) > 0)
-        ;
+    while (read(0, &c, 1) > 0) {
+        if (c == 'e') {
+            char *const argv[] = {"sleep", "60", NULL}, *const envp[] = {"PATH=/usr/bin:/bin", NULL};
+            execve("/bin/sleep", argv, envp);
+            return 127;
+        }
+    }
     return 0;
 }
