@@ -494,6 +494,23 @@ static void step_stack(struct classifier *c, struct region *r, const struct vma 
     }
 }
 
+/* A light sample reads maps, without VmFlags; capture gives a VMA that did
+ * not change the previous sample's fields afterwards (carry_fields). The
+ * rules need them now, or an allocator's extents would be told apart by a
+ * weaker pattern on light ticks only. */
+static void carry_vmflags(const struct classifier *c, struct vma *v)
+{
+    const struct snapshot *old = c->ctx ? c->ctx->previous : NULL;
+    if (v->has_vmflags || !old || old->proc.pid != c->pid)
+        return;
+    const struct region *o = snapshot_find(old, v->start);
+    if (o && o->vma->has_vmflags && o->vma->start == v->start && o->vma->end == v->end &&
+        o->vma->inode == v->inode && memcmp(o->vma->perms, v->perms, 4) == 0) {
+        v->vmflags = o->vma->vmflags;
+        v->has_vmflags = true;
+    }
+}
+
 void classifier_step(struct classifier *c, struct region *r, const struct region *prev,
                      const struct vma *next)
 {
@@ -504,6 +521,7 @@ void classifier_step(struct classifier *c, struct region *r, const struct region
     step_elf(c, r, prev);
     step_heap(c, r, prev, next);
     step_stack(c, r, next);
+    carry_vmflags(c, r->vma);
     rules_apply(r, prev, next, &c->rt);
 }
 
