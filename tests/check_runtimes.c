@@ -205,6 +205,44 @@ START_TEST(t_runtime_names)
 }
 END_TEST
 
+/* An executable that carries an allocator (as redis carries jemalloc) or
+ * a runtime in its own symbols, found through libelf. */
+START_TEST(t_static_allocator_symbols)
+{
+    char cc[4096];
+    if (!find_program("cc", cc, sizeof cc)) {
+        skip("no cc");
+        return;
+    }
+    char *dir = make_temp_dir();
+    char src[4096], bin[4096], plain[4096], psrc[4096];
+    snprintf(src, sizeof src, "%s/je.c", dir);
+    snprintf(bin, sizeof bin, "%s/je", dir);
+    snprintf(psrc, sizeof psrc, "%s/plain.c", dir);
+    snprintf(plain, sizeof plain, "%s/plain", dir);
+    write_file(src, "int je_mallctl(const char *n) { return n != 0; }\n"
+                    "int main(int argc, char **argv) { return je_mallctl(argv[argc - 1]); }\n");
+    write_file(psrc, "int main(void) { return 0; }\n");
+    struct buf out, err;
+    buf_init(&out);
+    buf_init(&err);
+    ck_assert_int_eq(run_command((const char *[]){cc, "-O0", "-o", bin, src, NULL}, (uid_t)-1, &out, &err), 0);
+    ck_assert_int_eq(run_command((const char *[]){cc, "-O0", "-o", plain, psrc, NULL}, (uid_t)-1, &out, &err), 0);
+    int fd = open(bin, O_RDONLY | O_CLOEXEC);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_uint_eq(runtime_from_elf(fd), RT_JEMALLOC);
+    close(fd);
+    fd = open(plain, O_RDONLY | O_CLOEXEC);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_uint_eq(runtime_from_elf(fd), 0); /* malloc imported from libc says nothing */
+    close(fd);
+    buf_free(&out);
+    buf_free(&err);
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
 static struct snapshot *snapshot_of_fixture(const char *name)
 {
     struct buf b;
@@ -598,6 +636,7 @@ int main(void)
     TCase *t = tcase_create("rules");
     tcase_add_test(t, t_runtime_names);
     tcase_add_test(t, t_named_anon_and_devices);
+    tcase_add_test(t, t_static_allocator_symbols);
     suite_add_tcase(s, t);
     t = tcase_create("live");
     tcase_set_timeout(t, 120);
