@@ -329,6 +329,7 @@ struct classifier {
     struct elf_pass elf;
     struct runtime_info rt;
     unsigned kinds_at_start; /* known before the first region (from the cache) */
+    size_t old_at;           /* carry_vmflags' place in the previous sample */
     const struct classify_context *ctx;
     pid_t pid;
     uint64_t start_brk; /* 0 when stat was masked */
@@ -498,12 +499,20 @@ static void step_stack(struct classifier *c, struct region *r, const struct vma 
  * not change the previous sample's fields afterwards (carry_fields). The
  * rules need them now, or an allocator's extents would be told apart by a
  * weaker pattern on light ticks only. */
-static void carry_vmflags(const struct classifier *c, struct vma *v)
+static void carry_vmflags(struct classifier *c, struct vma *v)
 {
     const struct snapshot *old = c->ctx ? c->ctx->previous : NULL;
     if (v->has_vmflags || !old || old->proc.pid != c->pid)
         return;
-    const struct region *o = snapshot_find(old, v->start);
+    /* Both in address order: one merge walk per sample, restarted only
+     * when capture steps back over a rewritten record. */
+    size_t i = c->old_at;
+    if (i > 0 && i <= old->n_regions && old->regions[i - 1].vma->end > v->start)
+        i = 0;
+    while (i < old->n_regions && old->regions[i].vma->end <= v->start)
+        i++;
+    c->old_at = i;
+    const struct region *o = i < old->n_regions ? &old->regions[i] : NULL;
     if (o && o->vma->has_vmflags && o->vma->start == v->start && o->vma->end == v->end &&
         o->vma->inode == v->inode && memcmp(o->vma->perms, v->perms, 4) == 0) {
         v->vmflags = o->vma->vmflags;
