@@ -18,7 +18,8 @@ cd "$(dirname "$0")"
 PACKAGES=(build-essential autoconf automake libtool pkg-config
           libncurses-dev libproc2-dev check libjansson-dev libelf-dev
           procps util-linux tmux xz-utils valgrind clang libclang-rt-14-dev
-          libxml2-dev zlib1g-dev chromium gcc-multilib)
+          libxml2-dev zlib1g-dev chromium gcc-multilib
+          libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0 golang-go)
 
 # Only for "deb": kept apart so deps/check/demo do not install them.
 DEB_PACKAGES=(dpkg-dev debhelper fakeroot lintian git)

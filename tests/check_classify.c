@@ -56,9 +56,10 @@ static const struct region *must_find(const struct snapshot *s, uint64_t addr)
 
 static void assert_class(const struct region *r, enum region_class c, const char *sub)
 {
-    ck_assert_msg(r->cls == c && strcmp(r->subclass, sub) == 0,
+    ck_assert_msg(r->cls == c && strcmp(region_subclass_name(r->subclass), sub) == 0,
                   "region 0x%llx: expected %s/%s, got %s/%s", (unsigned long long)r->vma->start,
-                  region_class_name(c), sub, region_class_name(r->cls), r->subclass);
+                  region_class_name(c), sub, region_class_name(r->cls),
+                  region_subclass_name(r->subclass));
 }
 
 START_TEST(t_brk_heap)
@@ -175,7 +176,7 @@ START_TEST(t_image_parts_kept)
     ck_assert_uint_lt(p->end - bss_end, 4096); /* memsz ends where the array does */
     const struct region *code = NULL;
     for (size_t i = 0; i < s->n_regions && !code; i++)
-        if (s->regions[i].object == bss->object && !strcmp(s->regions[i].subclass, "code"))
+        if (s->regions[i].object == bss->object && s->regions[i].subclass == RS_CODE)
             code = &s->regions[i];
     ck_assert_ptr_nonnull(code);
     ck_assert_ptr_nonnull(part_at(code, code->vma->start));
@@ -216,13 +217,13 @@ START_TEST(t_elf_image_segments)
             continue;
         bool helper_img = strstr(r->object, "maphelper") != NULL;
         bool libc = strstr(r->object, "libc.so") != NULL;
-        if (r->cls == RC_TEXT && !strcmp(r->subclass, "code")) {
+        if (r->cls == RC_TEXT && r->subclass == RS_CODE) {
             ck_assert_msg(r->vma->perms[2] == 'x', "code without x: %s", r->vma->perms);
             code += helper_img;
             libc_code += libc;
         }
-        rodata += helper_img && r->cls == RC_TEXT && !strcmp(r->subclass, "rodata");
-        relro += helper_img && r->cls == RC_TEXT && !strcmp(r->subclass, "relro");
+        rodata += helper_img && r->cls == RC_TEXT && r->subclass == RS_RODATA;
+        relro += helper_img && r->cls == RC_TEXT && r->subclass == RS_RELRO;
         data += helper_img && r->cls == RC_DATA;
     }
     ck_assert_int_eq(code, 1);
@@ -294,7 +295,7 @@ START_TEST(t_thread_stack_by_sp)
     /* The main stack belongs to the main thread. */
     int mains = 0;
     for (size_t i = 0; i < s->n_regions; i++)
-        if (s->regions[i].cls == RC_STACK && !strcmp(s->regions[i].subclass, "main")) {
+        if (s->regions[i].cls == RC_STACK && s->regions[i].subclass == RS_MAIN) {
             mains++;
             ck_assert_int_eq(s->regions[i].tid, h.pid);
             ck_assert_str_eq(s->regions[i].vma->name, "[stack]");
@@ -394,7 +395,7 @@ START_TEST(t_deleted_library)
         deleted += r->vma->deleted;
         if (geteuid() == 0) { /* map_files needs CAP_SYS_ADMIN */
             ck_assert_ptr_nonnull(r->object);
-            code += r->cls == RC_TEXT && !strcmp(r->subclass, "code");
+            code += r->cls == RC_TEXT && r->subclass == RS_CODE;
         }
     }
     ck_assert_int_ge(deleted, 4);

@@ -400,7 +400,8 @@ START_TEST(t_reader_round_trip)
         ck_assert(memcmp(a->vma->name, b->vma->name, a->vma->name_len) == 0);
         ck_assert_int_eq(a->vma->deleted, b->vma->deleted);
         ck_assert_int_eq(a->cls, b->cls);
-        ck_assert_str_eq(a->subclass, b->subclass);
+        ck_assert_int_eq(a->subclass, b->subclass);
+        ck_assert_str_eq(a->evidence ? a->evidence : "", b->evidence ? b->evidence : "");
         ck_assert_int_eq(a->tid, b->tid);
         ck_assert((a->object == NULL) == (b->object == NULL));
         if (a->object)

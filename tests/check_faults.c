@@ -603,13 +603,13 @@ START_TEST(t_a_distinct_object_per_region)
     probe_start(&p);
     ck_assert_msg(json_read_snapshot(b.data, b.len, &s, &why) == 0, "%s", why);
     probe_end(&p, "100,000 objects read", 512 * 1024, 5);
-    ck_assert_uint_eq(s->n_objects, 200000);
+    ck_assert_uint_eq(s->n_objects, 100000);
     probe_start(&p);
     struct snapshot *c = snapshot_clone(s);
     probe_end(&p, "100,000 objects cloned", 512 * 1024, 2);
     for (size_t i = 0; i < c->n_regions; i += 997) {
         ck_assert_str_eq(c->regions[i].object, s->regions[i].object);
-        ck_assert_str_eq(c->regions[i].subclass, s->regions[i].subclass);
+        ck_assert_int_eq(c->regions[i].subclass, RS_UNKNOWN); /* "s<i>" is no subclass */
         ck_assert_ptr_ne(c->regions[i].object, s->regions[i].object); /* the copy's own */
     }
     snapshot_free(c);

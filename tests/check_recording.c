@@ -656,7 +656,7 @@ START_TEST(t_exit_state_keeps_live_classes)
     ck_assert_ptr_nonnull(r);
     ck_assert_int_eq(r->cls, RC_STACK);
     ck_assert_int_eq(r->tid, stack_tid);
-    ck_assert_str_eq(snapshot_find(live, (uint64_t)(uintptr_t)guard)->subclass, "guard");
+    ck_assert_int_eq(snapshot_find(live, (uint64_t)(uintptr_t)guard)->subclass, RS_GUARD);
 
     ck_assert_int_eq(write(stack_pipe[1], "x", 1), 1);
     pthread_join(t, NULL);
@@ -670,16 +670,16 @@ START_TEST(t_exit_state_keeps_live_classes)
     /* what the exit stop reads without the thread: another class, or at
      * best a guess from the layout that knows no thread */
     ck_assert_msg(r->cls != RC_STACK || (r->tid != stack_tid && (r->flags & REGION_HEURISTIC)),
-                  "%s tid %d", r->subclass, (int)r->tid);
+                  "%s tid %d", region_subclass_name(r->subclass), (int)r->tid);
     uint64_t stack_before = final->by_class[RC_STACK].vsz;
 
     ck_assert_uint_gt(snapshot_inherit_classes(final, live), 0);
     r = snapshot_find(final, (uint64_t)(uintptr_t)stack);
     ck_assert_int_eq(r->cls, RC_STACK);
-    ck_assert_str_eq(r->subclass, "thread");
+    ck_assert_int_eq(r->subclass, RS_THREAD);
     ck_assert_int_eq(r->tid, stack_tid);
     ck_assert_int_eq(r->flags & REGION_HEURISTIC, 0);
-    ck_assert_str_eq(snapshot_find(final, (uint64_t)(uintptr_t)guard)->subclass, "guard");
+    ck_assert_int_eq(snapshot_find(final, (uint64_t)(uintptr_t)guard)->subclass, RS_GUARD);
     uint64_t stack_vsz = 0; /* the totals are summed again */
     for (size_t i = 0; i < final->n_regions; i++)
         if (final->regions[i].cls == RC_STACK)

@@ -40,7 +40,8 @@ static struct snapshot *make_snap(const struct spec *sp, size_t n, uint64_t stam
         v->name_len = strlen(sp[i].name);
         v->field[SMAPS_RSS] = sp[i].rss_kb;
         v->field_mask |= 1u << SMAPS_RSS;
-        s->regions[i] = (struct region){.vma = v, .cls = sp[i].cls, .subclass = sp[i].subclass};
+        s->regions[i] = (struct region){.vma = v, .cls = sp[i].cls,
+                                        .subclass = region_subclass_from_name(sp[i].subclass)};
     }
     snapshot_compute_totals(s);
     return s;

@@ -12,6 +12,7 @@
 #include "vmscope/identity.h"
 #include "vmscope/procfile.h"
 #include "vmscope/region.h"
+#include "vmscope/runtime.h"
 
 struct class_totals {
     uint64_t vsz, rss, pss, swap;
@@ -44,7 +45,8 @@ struct snapshot {
     unsigned census_measured; /* enum census_measured */
     struct class_totals totals;
     struct class_totals by_class[RC_COUNT];
-    char **objects; /* strings region.object points into */
+    struct runtime_info runtime; /* runtimes and allocator found (runtime.h) */
+    char **objects; /* strings region.object and region.evidence point into */
     size_t n_objects;
     struct snapshot_image *images; /* arrays region.image points into */
     size_t n_images;

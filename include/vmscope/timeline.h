@@ -18,6 +18,7 @@ enum alloc_series {
     SERIES_ANON_MMAP, /* anonymous mmaps */
     SERIES_FILE_MMAP, /* file mappings that are not ELF images */
     SERIES_STACKS,    /* main and thread stacks */
+    SERIES_RUNTIME,   /* heaps a runtime or allocator manages (Java, V8, jemalloc...) */
     SERIES_COUNT
 };
 const char *alloc_series_name(enum alloc_series s);

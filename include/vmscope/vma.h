@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 enum smaps_field {
     SMAPS_SIZE,
@@ -87,6 +88,12 @@ struct vma {
 static inline bool vma_has(const struct vma *v, enum smaps_field f)
 {
     return (v->field_mask >> f) & 1u;
+}
+/* Whether a name is worth a "(deleted)" after it: a memfd never had a
+ * directory entry, so the kernel's suffix says nothing about it. */
+static inline bool vma_shows_deleted(const struct vma *v)
+{
+    return v->deleted && !(v->name_len >= 7 && memcmp(v->name, "/memfd:", 7) == 0);
 }
 static inline uint64_t vma_size(const struct vma *v)
 {

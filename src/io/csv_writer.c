@@ -37,7 +37,7 @@ int export_csv(const struct snapshot *s, unsigned flags, FILE *fp)
                 (unsigned long long)v->start, (unsigned long long)v->end,
                 (unsigned long long)vma_size(v), v->perms, (unsigned long long)v->offset,
                 v->dev_major, v->dev_minor, (unsigned long long)v->inode,
-                region_class_name(r->cls), r->subclass);
+                region_class_name(r->cls), region_subclass_name(r->subclass));
         static const enum smaps_field cols[] = {
             SMAPS_RSS, SMAPS_PSS, SMAPS_SHARED_CLEAN, SMAPS_SHARED_DIRTY, SMAPS_PRIVATE_CLEAN,
             SMAPS_PRIVATE_DIRTY, SMAPS_SWAP, SMAPS_LOCKED,

@@ -90,7 +90,7 @@ static void text_region(FILE *fp, char mark, const struct region *r, const char 
     buf_init(&name);
     sanitize_display(&name, r->vma->name, r->vma->name_len);
     char cls[48];
-    snprintf(cls, sizeof cls, "%s/%s", region_class_name(r->cls), r->subclass);
+    snprintf(cls, sizeof cls, "%s/%s", region_class_name(r->cls), region_subclass_name(r->subclass));
     fprintf(fp, "%c %016" PRIx64 "-%016" PRIx64 " %s %-13s %s  %s\n", mark, r->vma->start,
             r->vma->end, r->vma->perms, cls, extra, name.data ? name.data : "");
     buf_free(&name);

@@ -175,7 +175,7 @@ void json_region_copy(struct snapshot *s, const struct region *from, struct regi
     v->name = xmemdup0(from->vma->name, from->vma->name_len);
     *r = *from;
     r->vma = v;
-    r->subclass = intern(s, from->subclass);
+    r->evidence = from->evidence ? intern(s, from->evidence) : NULL;
     r->object = from->object ? intern(s, from->object) : NULL;
     r->image = snapshot_add_image(s, from->image, from->n_image);
 }
@@ -243,7 +243,12 @@ static int read_region(struct snapshot *s, json_t *o, struct region *r, size_t i
     const char *sub = json_string_value(json_object_get(o, "subclass"));
     if (sub && !subclass_valid(sub))
         return fail(why, "region %zu has an invalid subclass", i);
-    r->subclass = intern(s, sub ? sub : "");
+    r->subclass = region_subclass_from_name(sub ? sub : "");
+    if (json_object_get(o, "evidence")) {
+        char *ev = read_bytes(o, "evidence", NULL);
+        r->evidence = intern(s, ev);
+        free(ev);
+    }
     if (json_object_get(o, "object")) {
         char *obj = read_bytes(o, "object", NULL);
         r->object = intern(s, obj);
@@ -333,6 +338,12 @@ static void read_process(struct snapshot *s, json_t *p)
     const char *state = json_string_value(json_object_get(p, "state"));
     /* one letter of /proc/PID/stat; the writer copies it as it is */
     id->state = state && state[0] > ' ' && state[0] < 0x7f ? state[0] : '?';
+    s->runtime.kinds = 0;
+    json_t *rt = json_object_get(p, "runtimes");
+    for (size_t i = 0; i < json_array_size(rt); i++) {
+        const char *name = json_string_value(json_array_get(rt, i));
+        s->runtime.kinds |= name ? runtime_kind_from_name(name) : 0;
+    }
 }
 
 bool json_read_time(json_t *v, uint64_t *ns)
@@ -388,6 +399,7 @@ void json_delta_process_status(struct snapshot *s, const struct snapshot *cur, j
     } else {
         identity_free(&s->proc);
         identity_copy(&s->proc, &cur->proc); /* version 1: the keyframe's */
+        s->runtime = cur->runtime;
     }
     if (json_is_object(st)) {
         json_t *whole = merged(cur->has_status ? json_status_object(&cur->status) : json_object(),

@@ -256,7 +256,7 @@ static void put_region_class(struct buf *b, const struct region *r, size_t jflag
     W_LIT(w, ",\"class\":\"");
     w = w_str(w, region_class_name(r->cls));
     W_LIT(w, "\",\"subclass\":\"");
-    w = w_str(w, r->subclass);
+    w = w_str(w, region_subclass_name(r->subclass));
     *w++ = '"';
     if (r->flags & REGION_HEURISTIC)
         W_LIT(w, ",\"heuristic\":true");
@@ -277,6 +277,8 @@ static void put_region_class(struct buf *b, const struct region *r, size_t jflag
         }
         buf_putc(b, ']');
     }
+    if (r->evidence)
+        put_key_bytes(b, "evidence", r->evidence, strlen(r->evidence), jflags);
 }
 
 static void put_region_tail(struct buf *b, const struct vma *v)
@@ -360,6 +362,15 @@ json_t *json_process_object(const struct snapshot *s)
         set_str(o, "user", p->user);
     json_object_set_new_nocheck(o, "threads", json_integer(p->threads));
     json_object_set_new_nocheck(o, "state", json_string_nocheck(state));
+    if (s->runtime.kinds) {
+        /* What the classification rules knew (runtime.h); absent when none. */
+        json_t *rt = json_array();
+        for (int k = 0; k < RT_KIND_COUNT; k++)
+            if (s->runtime.kinds & (1u << k))
+                json_array_append_new(rt, json_string(runtime_kind_name(1u << k)));
+        json_object_set_new_nocheck(o, "runtimes", rt);
+        set_str(o, "allocator", runtime_allocator_name(s->runtime.kinds));
+    }
     return o;
 }
 

@@ -90,7 +90,7 @@ static bool region_same(const struct region *x, const struct region *y, bool sam
         a->dev_major != b->dev_major || a->dev_minor != b->dev_minor ||
         memcmp(a->perms, b->perms, 4) != 0 || a->deleted != b->deleted ||
         a->name_len != b->name_len || memcmp(a->name, b->name, a->name_len) != 0 ||
-        x->cls != y->cls || !same_string(x->subclass, y->subclass) ||
+        x->cls != y->cls || x->subclass != y->subclass || !same_string(x->evidence, y->evidence) ||
         !same_string(x->object, y->object) || x->tid != y->tid || x->flags != y->flags ||
         a->field_mask != b->field_mask || a->has_vmflags != b->has_vmflags ||
         (a->has_vmflags && a->vmflags != b->vmflags) || a->has_census != b->has_census)

@@ -228,9 +228,9 @@ static void put_region(FILE *fp, const struct region *r, int y, int height, bool
     format_size(sz, sizeof sz, size);
     format_size(rs, sizeof rs, rss);
     if (r->tid)
-        snprintf(sub, sizeof sub, "%s:%d", r->subclass, (int)r->tid);
+        snprintf(sub, sizeof sub, "%s:%d", region_subclass_name(r->subclass), (int)r->tid);
     else
-        snprintf(sub, sizeof sub, "%s", r->subclass);
+        snprintf(sub, sizeof sub, "%s", region_subclass_name(r->subclass));
     const char *cls = region_class_name(r->cls), *heur = r->flags & REGION_HEURISTIC ? "?" : "";
     fprintf(fp, "<g class=\"%s\" fill=\"%s\"><title>%llx-%llx %s %s %s/%s%s RSS %s", cls,
             svg_class_colour(r->cls), (unsigned long long)v->start, (unsigned long long)v->end, sz,
@@ -242,7 +242,7 @@ static void put_region(FILE *fp, const struct region *r, int y, int height, bool
     if (v->name_len || r->object)
         fputc(' ', fp);
     put_untrusted(fp, tmp, v->name, v->name_len, TITLE_NAME_CHARS);
-    if (v->deleted)
+    if (vma_shows_deleted(v))
         fputs(" (deleted)", fp);
     if (!v->name_len && r->object) { /* e.g. the bss tail of an image */
         fputc('(', fp);

@@ -65,7 +65,7 @@ int export_text(const struct snapshot *s, unsigned flags, FILE *fp)
         kib(fp, v, SMAPS_SWAP);
         kib(fp, v, SMAPS_LOCKED);
         buf_reset(&b);
-        buf_printf(&b, "%s/%s", region_class_name(r->cls), r->subclass);
+        buf_printf(&b, "%s/%s", region_class_name(r->cls), region_subclass_name(r->subclass));
         if (r->tid)
             buf_printf(&b, ":%d", (int)r->tid);
         if (r->flags & REGION_HEURISTIC)
@@ -73,7 +73,7 @@ int export_text(const struct snapshot *s, unsigned flags, FILE *fp)
         fprintf(fp, "  %-15s ", b.data);
         buf_reset(&b);
         sanitize_display(&b, v->name, v->name_len);
-        if (v->deleted)
+        if (vma_shows_deleted(v))
             buf_puts(&b, " (deleted)");
         if (!v->name_len && r->object) { /* e.g. the bss tail of an image */
             buf_puts(&b, "(");

@@ -6,6 +6,8 @@
 #include "vmscope/elf_image.h"
 #include "vmscope/image_layout.h"
 #include "vmscope/features.h"
+#include "vmscope/rules.h"
+#include "vmscope/runtime.h"
 #include "vmscope/util.h"
 
 #include <elf.h>
@@ -20,10 +22,12 @@
 
 #define ARENA_HEAP_SIZE (UINT64_C(64) << 20) /* glibc HEAP_MAX_SIZE on 64-bit */
 
-static void set_class(struct region *r, enum region_class c, const char *sub)
+static void set_class(struct region *r, enum region_class c, enum region_subclass sub,
+                      const char *evidence)
 {
     r->cls = c;
     r->subclass = sub;
+    r->evidence = evidence;
 }
 
 static bool name_is(const struct vma *v, const char *s)
@@ -53,41 +57,45 @@ static void classify_by_name(struct region *r)
     static const struct {
         const char *name;
         enum region_class cls;
-        const char *sub;
+        enum region_subclass sub;
     } special[] = {
-        {"[heap]", RC_HEAP, "brk"},        {"[stack]", RC_STACK, "main"},
-        {"[vdso]", RC_OTHER, "vdso"},      {"[vvar]", RC_OTHER, "vvar"},
-        {"[vvar_vclock]", RC_OTHER, "vvar_vclock"}, {"[vsyscall]", RC_OTHER, "vsyscall"},
-        {"[uprobes]", RC_OTHER, "uprobes"},
+        {"[heap]", RC_HEAP, RS_BRK},        {"[stack]", RC_STACK, RS_MAIN},
+        {"[vdso]", RC_OTHER, RS_VDSO},      {"[vvar]", RC_OTHER, RS_VVAR},
+        {"[vvar_vclock]", RC_OTHER, RS_VVAR_VCLOCK}, {"[vsyscall]", RC_OTHER, RS_VSYSCALL},
+        {"[uprobes]", RC_OTHER, RS_UPROBES},
     };
     for (size_t i = 0; i < ARRAY_LEN(special); i++) {
         if (name_is(v, special[i].name)) {
-            set_class(r, special[i].cls, special[i].sub);
+            set_class(r, special[i].cls, special[i].sub, "the kernel's name for it");
             return;
         }
     }
     if (name_starts(v, "[anon_shmem:")) {
-        set_class(r, RC_MMAP, "shm");
+        set_class(r, RC_MMAP, RS_SHM, "shared anonymous memory the process named");
     } else if (name_starts(v, "[anon:")) {
-        set_class(r, RC_MMAP, "anon");
+        set_class(r, RC_MMAP, RS_ANON, "anonymous memory the process named");
     } else if (v->name[0] == '[') {
-        set_class(r, RC_OTHER, "special");
+        set_class(r, RC_OTHER, RS_SPECIAL, "a kernel-named mapping");
     } else if (is_anonymous(v)) {
         if (is_prot_none(v))
-            set_class(r, RC_OTHER, "reserve");
+            set_class(r, RC_OTHER, RS_RESERVE, "anonymous PROT_NONE: reserved address space");
+        else if (v->perms[3] == 's')
+            set_class(r, RC_MMAP, RS_SHM, "shared anonymous memory");
         else
-            set_class(r, RC_MMAP, v->perms[3] == 's' ? "shm" : "anon");
+            set_class(r, RC_MMAP, RS_ANON, "private anonymous memory");
     } else if (name_starts(v, "/memfd:") || name_starts(v, "/SYSV") ||
                name_starts(v, "/secretmem") || (name_is(v, "/dev/zero") && v->deleted)) {
         /* memfd, SysV shm, secretmem, and shared anonymous memory (which the
          * kernel backs with a deleted /dev/zero shmem file). */
-        set_class(r, RC_MMAP, "shm");
+        set_class(r, RC_MMAP, RS_SHM, name_starts(v, "/SYSV") ? "a SysV shared memory segment"
+                                      : name_starts(v, "/memfd:") ? "a memfd"
+                                                                  : "shared memory (shmem)");
     } else if (name_starts(v, "/anon_hugepage")) {
-        set_class(r, RC_MMAP, "anon");
+        set_class(r, RC_MMAP, RS_ANON, "anonymous huge pages (hugetlbfs)");
     } else if (is_prot_none(v)) {
-        set_class(r, RC_OTHER, "reserve");
+        set_class(r, RC_OTHER, RS_RESERVE, "a PROT_NONE file mapping: reserved address space");
     } else {
-        set_class(r, RC_MMAP, "file");
+        set_class(r, RC_MMAP, RS_FILE, "a file mapping that is not part of a loaded ELF image");
     }
 }
 
@@ -108,6 +116,8 @@ struct elf_pass {
     struct snapshot *snap;
     const struct classify_context *ctx;
     uint64_t page_mask;
+    struct runtime_info *rt; /* what the mapped images say about runtimes */
+    uint64_t start_code;     /* the executable's text, from stat; 0 if masked */
     struct elf_instance *inst;
     size_t n_inst, cap_inst;
 };
@@ -137,12 +147,11 @@ static struct elf_instance *new_instance(struct elf_pass *p, const struct region
         return NULL;
     struct elf_image img;
     int rc = elf_image_load(fd, &img);
-    close(fd);
-    if (rc < 0)
-        return NULL;
     uint64_t bias;
-    if (!image_load_bias(&img, v->start, p->page_mask, &bias)) {
-        elf_image_free(&img);
+    if (rc < 0 || !image_load_bias(&img, v->start, p->page_mask, &bias)) {
+        if (rc == 0)
+            elf_image_free(&img);
+        close(fd);
         return NULL;
     }
     xgrow((void **)&p->inst, &p->cap_inst, p->n_inst + 1, sizeof *p->inst);
@@ -170,6 +179,13 @@ static struct elf_instance *new_instance(struct elf_pass *p, const struct region
             in->hi = e;
     }
     in->object = intern_object(p->snap, v->name);
+    p->rt->kinds |= runtime_from_path(v->name, &p->rt->python_minor);
+    /* The executable's symbols, once per process image (runtime.h). */
+    if (!p->rt->exe_probed && p->start_code >= in->lo && p->start_code < in->hi) {
+        p->rt->kinds |= runtime_from_elf(fd);
+        p->rt->exe_probed = true;
+    }
+    close(fd);
     return in;
 }
 
@@ -212,7 +228,8 @@ static bool classify_image_mapping(struct elf_pass *p, struct elf_instance *in, 
     if (!s) {
         if (!is_prot_none(v))
             return false;
-        set_class(r, RC_OTHER, "reserve"); /* ld.so's PROT_NONE gaps between segments */
+        /* ld.so's PROT_NONE gaps between segments */
+        set_class(r, RC_OTHER, RS_RESERVE, "a PROT_NONE gap between an ELF image's segments");
         r->object = in->object;
         r->image = in->image;
         r->n_image = in->n_image;
@@ -229,17 +246,51 @@ static bool classify_image_mapping(struct elf_pass *p, struct elf_instance *in, 
         uint64_t rs = (in->bias + in->img.relro_vaddr) & ~p->page_mask;
         uint64_t re = (in->bias + in->img.relro_vaddr + in->img.relro_memsz) & ~p->page_mask;
         if (v->start >= rs && v->end <= re && v->start < re) {
-            set_class(r, RC_TEXT, "relro");
+            set_class(r, RC_TEXT, RS_RELRO, "PT_GNU_RELRO of its ELF image, read-only after relocation");
             return true;
         }
     }
     if (s->flags & PF_X)
-        set_class(r, RC_TEXT, "code");
+        set_class(r, RC_TEXT, RS_CODE, "an executable PT_LOAD of its ELF image");
+    else if ((s->flags & PF_W) && v->start >= file_end)
+        set_class(r, RC_BSS, RS_BSS, "the zero-filled part of a writable PT_LOAD");
     else if (s->flags & PF_W)
-        set_class(r, v->start >= file_end ? RC_BSS : RC_DATA, v->start >= file_end ? "bss" : "data");
+        set_class(r, RC_DATA, RS_DATA, "a writable PT_LOAD of its ELF image");
     else
-        set_class(r, RC_TEXT, "rodata");
+        set_class(r, RC_TEXT, RS_RODATA, "a read-only PT_LOAD of its ELF image");
     return true;
+}
+
+/* A mapping of an ELF file outside its loaded image: an executable one
+ * that maps the file pages of an executable segment is a remapped copy of
+ * that code (node remaps V8's embedded builtins next to the JIT code);
+ * anything else is a plain file mapping. */
+static void classify_foreign_mapping(struct elf_pass *p, struct region *r)
+{
+    const struct vma *v = r->vma;
+    if (is_prot_none(v)) {
+        set_class(r, RC_OTHER, RS_RESERVE, "a PROT_NONE file mapping: reserved address space");
+        return;
+    }
+    set_class(r, RC_MMAP, RS_FILE, "a file mapping that is not part of a loaded ELF image");
+    if (v->perms[2] != 'x')
+        return;
+    for (size_t i = p->n_inst; i-- > 0;) {
+        const struct elf_instance *in = &p->inst[i];
+        if (in->inode != v->inode || in->dev_major != v->dev_major || in->dev_minor != v->dev_minor)
+            continue;
+        for (size_t k = 0; k < in->img.n_loads; k++) {
+            const struct elf_segment *s = &in->img.loads[k];
+            if ((s->flags & PF_X) && v->offset >= (s->offset & ~p->page_mask) &&
+                v->offset + vma_size(v) <= s->offset + s->filesz + p->page_mask) {
+                set_class(r, RC_TEXT, RS_CODE,
+                          "a remapped copy of its ELF image's executable segment");
+                r->object = in->object;
+                return;
+            }
+        }
+        return;
+    }
 }
 
 /* The zero-fill tail of a writable PT_LOAD beyond its last file page is an
@@ -255,7 +306,7 @@ static void classify_bss_tail(struct elf_pass *p, const struct region *prev, str
     const struct elf_segment *s = segment_at(p, in, r->vma->start);
     if (!s || !(s->flags & PF_W) || s->memsz <= s->filesz)
         return;
-    set_class(r, RC_BSS, "bss");
+    set_class(r, RC_BSS, RS_BSS, "anonymous memory after a writable PT_LOAD's file pages: its bss");
     r->object = in->object;
     r->image = in->image;
     r->n_image = in->n_image;
@@ -282,6 +333,9 @@ struct stack_hint {
 
 struct classifier {
     struct elf_pass elf;
+    struct runtime_info rt;
+    unsigned kinds_at_start; /* known before the first region (from the cache) */
+    size_t old_at;           /* carry_vmflags' place in the previous sample */
     const struct classify_context *ctx;
     pid_t pid;
     uint64_t start_brk; /* 0 when stat was masked */
@@ -317,7 +371,7 @@ static void collect_stack_hints(struct classifier *c)
         const struct region *old = NULL;
         for (size_t i = 0; prev && i < prev->n_regions && !old; i++)
             if (prev->regions[i].cls == RC_STACK && prev->regions[i].tid == t->tid &&
-                strcmp(prev->regions[i].subclass, "thread") == 0)
+                prev->regions[i].subclass == RS_THREAD)
                 old = &prev->regions[i];
         if (old)
             add_hint(c, old->vma->start, t->tid, true, old->flags);
@@ -347,10 +401,24 @@ struct classifier *classifier_new(struct snapshot *snap, const struct classify_c
     c->elf.snap = snap;
     c->elf.ctx = ctx;
     c->elf.page_mask = (uint64_t)kernel_features()->page_size - 1;
+    c->elf.rt = &c->rt;
     c->ctx = ctx;
     c->pid = snap->proc.pid;
     const struct proc_stat *st = ctx ? ctx->stat : NULL;
     c->start_brk = st && !st->masked ? st->start_brk : 0;
+    if (st && !st->masked) {
+        c->elf.start_code = st->start_code;
+        c->rt.image_key[0] = st->start_code;
+        c->rt.image_key[1] = st->end_code;
+        c->rt.image_key[2] = st->start_stack;
+    }
+    /* Detection once per process image: the previous sample's, unless the
+     * process exec'ed since (stat's layout fields moved). */
+    const struct snapshot *prev = ctx ? ctx->previous : NULL;
+    if (prev && prev->proc.pid == c->pid && prev->runtime.exe_probed && c->rt.image_key[0] &&
+        memcmp(prev->runtime.image_key, c->rt.image_key, sizeof c->rt.image_key) == 0)
+        c->rt = prev->runtime;
+    c->kinds_at_start = c->rt.kinds;
     collect_stack_hints(c);
     return c;
 }
@@ -368,7 +436,7 @@ static void step_elf(struct classifier *c, struct region *r, const struct region
     if (!in)
         in = find_instance(&c->elf, v);
     if (!in || !classify_image_mapping(&c->elf, in, r))
-        set_class(r, is_prot_none(v) ? RC_OTHER : RC_MMAP, is_prot_none(v) ? "reserve" : "file");
+        classify_foreign_mapping(&c->elf, r);
 }
 
 /* glibc non-main arenas: a 64 MiB-aligned rw-p heap followed by its
@@ -394,13 +462,13 @@ static void step_heap(struct classifier *c, struct region *r, const struct regio
     /* The brk heap may be unnamed when it merged or moved; the brk start
      * from stat is the proof. */
     if (c->start_brk && is_anonymous(v) && v->start == c->start_brk && v->perms[1] == 'w')
-        set_class(r, RC_HEAP, "brk");
+        set_class(r, RC_HEAP, RS_BRK, "starts at the brk start in /proc/PID/stat");
     if (is_arena(v, next)) {
-        set_class(r, RC_HEAP, "arena");
+        set_class(r, RC_HEAP, RS_ARENA, "a 64 MiB-aligned heap of glibc's arena layout");
         r->flags |= REGION_HEURISTIC;
-    } else if (prev && prev->cls == RC_HEAP && strcmp(prev->subclass, "arena") == 0 &&
+    } else if (prev && prev->cls == RC_HEAP && prev->subclass == RS_ARENA &&
                arena_reserve_of(prev->vma, v)) {
-        set_class(r, RC_OTHER, "reserve");
+        set_class(r, RC_OTHER, RS_RESERVE, "the PROT_NONE rest of a glibc arena's 64 MiB");
         r->flags |= ARENA_RESERVE_FLAGS;
     }
 }
@@ -408,14 +476,16 @@ static void step_heap(struct classifier *c, struct region *r, const struct regio
 static void step_stack(struct classifier *c, struct region *r, const struct vma *next)
 {
     const struct vma *v = r->vma;
-    if (r->cls == RC_STACK && strcmp(r->subclass, "main") == 0) {
+    if (r->cls == RC_STACK && r->subclass == RS_MAIN) {
         r->tid = c->pid;
         return;
     }
     if (stack_candidate(v)) {
         struct stack_hint *h = hint_in(c, v, next);
         if (h && h->tid != c->pid) {
-            set_class(r, RC_STACK, "thread");
+            set_class(r, RC_STACK, RS_THREAD,
+                      h->exact_start ? "the stack this thread had in the previous sample"
+                                     : "holds the thread's stack pointer");
             r->tid = h->tid;
             r->flags = h->flags;
             h->used = true;
@@ -427,7 +497,32 @@ static void step_stack(struct classifier *c, struct region *r, const struct vma 
         stack_candidate(next)) {
         const struct stack_hint *h = hint_in(c, next, NULL);
         if (h && h->tid != c->pid)
-            set_class(r, RC_OTHER, "guard");
+            set_class(r, RC_OTHER, RS_GUARD, "PROT_NONE right below a thread's stack");
+    }
+}
+
+/* A light sample reads maps, without VmFlags; capture gives a VMA that did
+ * not change the previous sample's fields afterwards (carry_fields). The
+ * rules need them now, or an allocator's extents would be told apart by a
+ * weaker pattern on light ticks only. */
+static void carry_vmflags(struct classifier *c, struct vma *v)
+{
+    const struct snapshot *old = c->ctx ? c->ctx->previous : NULL;
+    if (v->has_vmflags || !old || old->proc.pid != c->pid)
+        return;
+    /* Both in address order: one merge walk per sample, restarted only
+     * when capture steps back over a rewritten record. */
+    size_t i = c->old_at;
+    if (i > 0 && i <= old->n_regions && old->regions[i - 1].vma->end > v->start)
+        i = 0;
+    while (i < old->n_regions && old->regions[i].vma->end <= v->start)
+        i++;
+    c->old_at = i;
+    const struct region *o = i < old->n_regions ? &old->regions[i] : NULL;
+    if (o && o->vma->has_vmflags && o->vma->start == v->start && o->vma->end == v->end &&
+        o->vma->inode == v->inode && memcmp(o->vma->perms, v->perms, 4) == 0) {
+        v->vmflags = o->vma->vmflags;
+        v->has_vmflags = true;
     }
 }
 
@@ -443,6 +538,21 @@ void classifier_step(struct classifier *c, struct region *r, const struct region
     step_elf(c, r, prev);
     step_heap(c, r, prev, next);
     step_stack(c, r, next);
+    carry_vmflags(c, r->vma);
+    rules_apply(r, prev, next, &c->rt);
+}
+
+/* A runtime found only while stepping (its library lies above memory it
+ * manages): apply the rules again to what was stepped before. */
+static bool apply_late_rules(struct classifier *c, struct snapshot *s)
+{
+    if (c->rt.kinds == c->kinds_at_start)
+        return false;
+    bool changed = false;
+    for (size_t i = 0; i < s->n_regions; i++)
+        changed |= rules_apply(&s->regions[i], i ? &s->regions[i - 1] : NULL,
+                               i + 1 < s->n_regions ? s->regions[i + 1].vma : NULL, &c->rt);
+    return changed;
 }
 
 /* Threads running in user space with no SP and no history: fall back to
@@ -456,14 +566,14 @@ static bool guess_running_stacks(struct snapshot *s, size_t unknown)
         struct region *r = &s->regions[i], *g = &s->regions[i - 1];
         bool stack_like = r->cls == RC_MMAP && is_anonymous(r->vma) &&
                           strcmp(r->vma->perms, "rw-p") == 0;
-        bool guard_like = g->cls == RC_OTHER && strcmp(g->subclass, "reserve") == 0 &&
+        bool guard_like = g->cls == RC_OTHER && g->subclass == RS_RESERVE &&
                           is_anonymous(g->vma) && g->vma->end == r->vma->start &&
                           !(g->flags & ARENA_RESERVE_FLAGS); /* not an arena's reserve */
         if (!stack_like || !guard_like)
             continue;
-        set_class(r, RC_STACK, "thread");
+        set_class(r, RC_STACK, RS_THREAD, "glibc's layout: rw-p above a PROT_NONE guard");
         r->flags |= REGION_HEURISTIC;
-        set_class(g, RC_OTHER, "guard");
+        set_class(g, RC_OTHER, RS_GUARD, "PROT_NONE right below a guessed thread stack");
         unknown--;
         changed = true;
     }
@@ -475,7 +585,9 @@ bool classifier_finish(struct classifier *c, struct snapshot *s)
     size_t unknown = c->unknown;
     for (size_t i = 0; i < c->n_hints; i++)
         unknown += c->hints[i].exact_start && !c->hints[i].used; /* that stack is gone */
-    bool changed = unknown && guess_running_stacks(s, unknown);
+    bool changed = apply_late_rules(c, s);
+    changed |= unknown && guess_running_stacks(s, unknown);
+    s->runtime = c->rt;
     for (size_t i = 0; i < c->elf.n_inst; i++)
         elf_image_free(&c->elf.inst[i].img);
     free(c->elf.inst);

@@ -19,7 +19,7 @@ static bool region_changed(const struct region *x, const struct region *y)
 {
     const struct vma *a = x->vma, *b = y->vma;
     return a->end != b->end || memcmp(a->perms, b->perms, 4) != 0 || x->cls != y->cls ||
-           strcmp(x->subclass, y->subclass) != 0 || a->field[SMAPS_RSS] != b->field[SMAPS_RSS] ||
+           x->subclass != y->subclass || a->field[SMAPS_RSS] != b->field[SMAPS_RSS] ||
            a->field[SMAPS_PSS] != b->field[SMAPS_PSS] ||
            a->field[SMAPS_SWAP] != b->field[SMAPS_SWAP] || a->inode != b->inode;
 }

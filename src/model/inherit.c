@@ -45,7 +45,8 @@ size_t snapshot_inherit_classes(struct snapshot *final, const struct snapshot *l
         if (!same_mapping(r->vma, live->vma))
             continue;
         r->cls = live->cls;
-        r->subclass = adopt(final, last_live, live->subclass);
+        r->subclass = live->subclass;
+        r->evidence = adopt(final, last_live, live->evidence);
         r->object = adopt(final, last_live, live->object);
         r->tid = live->tid;
         r->flags = live->flags;

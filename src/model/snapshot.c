@@ -28,6 +28,32 @@ int region_class_from_name(const char *name)
     return -1;
 }
 
+static const char *const subclass_names[RS_COUNT] = {
+    [RS_NONE] = "", [RS_CODE] = "code", [RS_RODATA] = "rodata", [RS_RELRO] = "relro",
+    [RS_DATA] = "data", [RS_BSS] = "bss", [RS_JIT] = "jit", [RS_BRK] = "brk",
+    [RS_ARENA] = "arena", [RS_JAVA] = "java", [RS_METASPACE] = "metaspace",
+    [RS_CLASS_SPACE] = "class_space", [RS_V8] = "v8", [RS_PYMALLOC] = "pymalloc",
+    [RS_GO] = "go", [RS_JEMALLOC] = "jemalloc", [RS_TCMALLOC] = "tcmalloc",
+    [RS_MIMALLOC] = "mimalloc", [RS_CDS] = "cds", [RS_ANON] = "anon", [RS_FILE] = "file",
+    [RS_SHM] = "shm", [RS_DEVICE] = "device", [RS_MAIN] = "main", [RS_THREAD] = "thread",
+    [RS_GUARD] = "guard", [RS_RESERVE] = "reserve", [RS_SPECIAL] = "special",
+    [RS_VDSO] = "vdso", [RS_VVAR] = "vvar", [RS_VVAR_VCLOCK] = "vvar_vclock",
+    [RS_VSYSCALL] = "vsyscall", [RS_UPROBES] = "uprobes", [RS_UNKNOWN] = "unknown",
+};
+
+const char *region_subclass_name(enum region_subclass s)
+{
+    return (unsigned)s < RS_COUNT ? subclass_names[s] : "unknown";
+}
+
+enum region_subclass region_subclass_from_name(const char *name)
+{
+    for (int i = 0; i < RS_COUNT; i++)
+        if (strcmp(subclass_names[i], name) == 0)
+            return (enum region_subclass)i;
+    return RS_UNKNOWN;
+}
+
 void snapshot_free(struct snapshot *s)
 {
     if (!s)
@@ -127,7 +153,7 @@ struct snapshot *snapshot_clone(const struct snapshot *s)
         c->vmas[i].name = xmemdup0(r->vma->name, r->vma->name_len);
         c->regions[i] = *r;
         c->regions[i].vma = &c->vmas[i];
-        c->regions[i].subclass = remap(slots, s->n_objects, c, r->subclass);
+        c->regions[i].evidence = remap(slots, s->n_objects, c, r->evidence);
         c->regions[i].object = remap(slots, s->n_objects, c, r->object);
         c->regions[i].image = remap_image(s, c, r->image);
     }

@@ -8,7 +8,8 @@
 const char *alloc_series_name(enum alloc_series s)
 {
     static const char *const names[SERIES_COUNT] = {"brk heap", "arenas", "anon mmap",
-                                                    "file mmap", "stacks"};
+                                                    "file mmap", "stacks",
+                                                    "runtime heap"};
     return (unsigned)s < SERIES_COUNT ? names[s] : "?";
 }
 
@@ -41,12 +42,15 @@ void timeline_free(struct timeline *t)
 enum alloc_series alloc_series_of(const struct region *r)
 {
     switch (r->cls) {
-    case RC_HEAP: return strcmp(r->subclass, "arena") == 0 ? SERIES_ARENAS : SERIES_BRK;
+    case RC_HEAP:
+        if (r->subclass == RS_ARENA)
+            return SERIES_ARENAS;
+        return r->subclass == RS_BRK ? SERIES_BRK : SERIES_RUNTIME;
     case RC_STACK: return SERIES_STACKS;
     case RC_MMAP:
-        if (strcmp(r->subclass, "file") == 0)
+        if (r->subclass == RS_FILE)
             return SERIES_FILE_MMAP;
-        return strcmp(r->subclass, "anon") == 0 ? SERIES_ANON_MMAP : SERIES_COUNT;
+        return r->subclass == RS_ANON ? SERIES_ANON_MMAP : SERIES_COUNT;
     default: return SERIES_COUNT;
     }
 }

@@ -59,7 +59,7 @@ static void detail_draw(struct view *v, int top, int height)
     int x = (int)strlen(line);
     draw_untrusted(y++, x, COLS - x, m->name, m->name_len);
     attron(class_attr(v, r->cls));
-    snprintf(line, sizeof line, "class %s/%s%s%s", region_class_name(r->cls), r->subclass,
+    snprintf(line, sizeof line, "class %s/%s%s%s", region_class_name(r->cls), region_subclass_name(r->subclass),
              r->flags & REGION_HEURISTIC ? "  (a guess from the layout, not proven)" : "",
              m->deleted ? "  (file deleted)" : "");
     draw_text(y, 0, COLS, line);

@@ -68,7 +68,7 @@ static void diff_draw(struct view *v, int top, int height)
         }
         format_size(b, sizeof b, vma_size(r->vma));
         snprintf(line, sizeof line, "%c %016" PRIx64 " %7s %s %-13s %-14s ", mark, r->vma->start, b,
-                 r->vma->perms, r->subclass, what);
+                 r->vma->perms, region_subclass_name(r->subclass), what);
         draw_text(y, 0, COLS, line);
         int x = (int)strlen(line);
         draw_untrusted(y, x, COLS - x, r->vma->name, r->vma->name_len);

@@ -86,7 +86,7 @@ static void map_draw(struct view *v, int top, int height)
         format_size(sz, sizeof sz, vma_size(r->vma));
         format_size(rss, sizeof rss, r->vma->field[SMAPS_RSS]);
         snprintf(line, sizeof line, " %6s %6s %s %s/%s%s ", sz, rss, r->vma->perms,
-                 region_class_name(r->cls), r->subclass, r->flags & REGION_HEURISTIC ? "?" : "");
+                 region_class_name(r->cls), region_subclass_name(r->subclass), r->flags & REGION_HEURISTIC ? "?" : "");
         int x = 19 + BAR_WIDTH;
         if (is_sel)
             attron(A_REVERSE);

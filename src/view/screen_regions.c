@@ -55,7 +55,7 @@ static void region_row(void *arg, long k, int y, int x, int width)
     format_size(sz[3], sizeof sz[3], m->field[SMAPS_PRIVATE_DIRTY]);
     format_size(sz[4], sizeof sz[4], m->field[SMAPS_SHARED_DIRTY]);
     format_size(swap, sizeof swap, m->field[SMAPS_SWAP]);
-    snprintf(cls, sizeof cls, "%s/%s%s", region_class_name(r->cls), r->subclass,
+    snprintf(cls, sizeof cls, "%s/%s%s", region_class_name(r->cls), region_subclass_name(r->subclass),
              r->flags & REGION_HEURISTIC ? "?" : "");
     snprintf(line, sizeof line, "%016llx-%016llx %7s %4s %-13s %7s %7s %7s %7s %7s  ",
              (unsigned long long)m->start, (unsigned long long)m->end, sz[0], m->perms, cls,

@@ -141,7 +141,7 @@ size_t view_region_order(const struct view *v, size_t **out)
     for (size_t i = 0; i < n; i++) {
         const struct region *r = &v->snap->regions[i];
         if (v->filter[0] && !strstr(r->vma->name, v->filter) &&
-            !strstr(region_class_name(r->cls), v->filter) && !strstr(r->subclass, v->filter))
+            !strstr(region_class_name(r->cls), v->filter) && !strstr(region_subclass_name(r->subclass), v->filter))
             continue;
         idx[k++] = i;
     }
