@@ -58,64 +58,6 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Starts argv (stdin and stdout pipes, LD_PRELOAD=preload when not NULL),
- * reads its "key value" lines until "ready", with a deadline. */
-static void start_program(struct helper *h, const char *const *argv, const char *preload,
-                          unsigned seconds)
-{
-    memset(h, 0, sizeof *h);
-    int in[2], out[2];
-    ck_assert_int_eq(pipe2(in, O_CLOEXEC), 0);
-    ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        dup2(in[0], 0);
-        dup2(out[1], 1);
-        if (preload)
-            setenv("LD_PRELOAD", preload, 1);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    h->pid = pid;
-    h->stdin_fd = in[1];
-    char buf[4096];
-    size_t have = 0;
-    bool ready = false;
-    uint64_t deadline = now_ms() + seconds * 1000u;
-    while (!ready && now_ms() < deadline) {
-        struct pollfd p = {out[0], POLLIN, 0};
-        if (poll(&p, 1, (int)(deadline - now_ms())) <= 0)
-            continue;
-        ssize_t n = read(out[0], buf + have, sizeof buf - 1 - have);
-        if (n <= 0)
-            break;
-        have += (size_t)n;
-        buf[have] = '\0';
-        char *nl;
-        while ((nl = strchr(buf, '\n'))) {
-            *nl = '\0';
-            char key[32];
-            unsigned long long v;
-            if (strcmp(buf, "ready") == 0)
-                ready = true;
-            else if (sscanf(buf, "%31s %lli", key, &v) == 2 && h->nkeys < HELPER_MAX_KEYS) {
-                strcpy(h->keys[h->nkeys], key);
-                h->values[h->nkeys++] = v;
-            }
-            have -= (size_t)(nl + 1 - buf);
-            memmove(buf, nl + 1, have + 1);
-        }
-    }
-    close(out[0]);
-    if (!ready) {
-        kill(pid, SIGKILL);
-        helper_stop(h);
-        ck_abort_msg("%s did not print ready within %u s", argv[0], seconds);
-    }
-}
 
 static struct snapshot *capture(pid_t pid)
 {
@@ -319,7 +261,7 @@ START_TEST(t_glibc_shm_and_jit)
     char path[4096];
     allochelper_path(path, sizeof path);
     struct helper h;
-    start_program(&h, (const char *[]){path, NULL}, NULL, 10);
+    program_start(&h, (const char *[]){path, NULL}, NULL, 10);
     struct snapshot *s = capture(h.pid);
     ck_assert_uint_eq(s->runtime.kinds, 0);
     /* No runtime: today's classes, unchanged. */
@@ -354,7 +296,7 @@ START_TEST(t_allocator)
     }
     allochelper_path(path, sizeof path);
     struct helper h;
-    start_program(&h, (const char *[]){path, NULL}, lib, 10);
+    program_start(&h, (const char *[]){path, NULL}, lib, 10);
     struct snapshot *s = capture(h.pid);
     ck_assert_msg(s->runtime.kinds & allocators[_i].kind, "%s not detected", lib);
     /* What the program got from malloc is the allocator's heap; what it
@@ -383,7 +325,7 @@ START_TEST(t_detected_again_after_exec)
     }
     allochelper_path(path, sizeof path);
     struct helper h;
-    start_program(&h, (const char *[]){path, NULL}, lib, 10);
+    program_start(&h, (const char *[]){path, NULL}, lib, 10);
     struct snapshot *s = capture(h.pid);
     ck_assert(s->runtime.kinds & RT_JEMALLOC);
     /* The same pid becomes sleep, without jemalloc: the cached detection
@@ -451,7 +393,7 @@ START_TEST(t_jvm)
     buf_init(&err);
     ck_assert_int_eq(run_command((const char *[]){javac, "-d", dir, src, NULL}, (uid_t)-1, &out, &err), 0);
     struct helper h;
-    start_program(&h, (const char *[]){java, "-Xmx256m", "-Xshare:auto", "-cp", dir, "Ready", NULL},
+    program_start(&h, (const char *[]){java, "-Xmx256m", "-Xshare:auto", "-cp", dir, "Ready", NULL},
                   NULL, 30);
     struct snapshot *s = capture(h.pid);
     char pid[16];
@@ -526,7 +468,7 @@ START_TEST(t_node)
         "console.log('heap_total ' + m.heapTotal); console.log('ready');"
         "process.stdin.resume(); process.stdin.on('end', () => process.exit(0));";
     struct helper h;
-    start_program(&h, (const char *[]){node, "-e", script, NULL}, NULL, 20);
+    program_start(&h, (const char *[]){node, "-e", script, NULL}, NULL, 20);
     struct snapshot *s = capture(h.pid);
     ck_assert_msg(s->runtime.kinds & RT_V8, "node not seen");
     uint64_t total = helper_value(&h, "heap_total");
@@ -569,7 +511,7 @@ START_TEST(t_cpython)
         "print('ready', flush=True)\n"
         "sys.stdin.read()\n";
     struct helper h;
-    start_program(&h, (const char *[]){python, "-c", script, NULL}, NULL, 20);
+    program_start(&h, (const char *[]){python, "-c", script, NULL}, NULL, 20);
     struct snapshot *s = capture(h.pid);
     ck_assert_msg(s->runtime.kinds & RT_CPYTHON, "CPython not seen");
     ck_assert_uint_eq(s->runtime.python_minor, helper_value(&h, "minor"));
@@ -617,7 +559,7 @@ START_TEST(t_go)
     int rc = run_command(argv, (uid_t)-1, &out, &err);
     ck_assert_msg(rc == 0, "go build: %s", err.data ? err.data : "");
     struct helper h;
-    start_program(&h, (const char *[]){bin, NULL}, NULL, 10);
+    program_start(&h, (const char *[]){bin, NULL}, NULL, 10);
     struct snapshot *s = capture(h.pid);
     ck_assert_msg(s->runtime.kinds & RT_GO, "Go not seen in the executable");
     assert_class(must_find(s, helper_value(&h, "big")), RC_HEAP, RS_GO);

@@ -477,6 +477,49 @@ START_TEST(t_permission_error_is_one_line)
 }
 END_TEST
 
+/* A process under jemalloc (LD_PRELOAD of Debian's libjemalloc2): the
+ * header names the allocator, the heap-versus-mmap view labels the
+ * runtime heap with it, and Detail says why its malloc'd block is heap. */
+START_TEST(t_runtime_heap_shown)
+{
+    const char *lib = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2";
+    if (access(lib, R_OK) != 0) {
+        test_skip("t_runtime_heap_shown", "no libjemalloc2");
+        return;
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tests/helpers/allochelper", TEST_BUILDDIR);
+    struct helper h;
+    program_start(&h, (const char *[]){path, NULL}, lib, 10);
+    start_vmscope(pid_args(h.pid), 160, 40);
+    struct buf b;
+    buf_init(&b);
+    ck_assert_msg(wait_for(&b, "1 Map", 5), "%s", b.data);
+    /* the header's second row (the Map below it names libjemalloc.so.2 too) */
+    const char *row1 = strchr(b.data, '\n');
+    const char *row1_end = row1 ? strchr(row1 + 1, '\n') : NULL;
+    ck_assert_ptr_nonnull(row1_end);
+    const char *named = strstr(row1, "  jemalloc");
+    ck_assert_msg(named && named < row1_end, "the header names no allocator:\n%s", b.data);
+    tmux("send-keys -t vt 3");
+    ck_assert_msg(wait_for(&b, "jemalloc heap", 3), "no jemalloc heap series:\n%s", b.data);
+    tmux("send-keys -t vt 2");
+    ck_assert(wait_for(&b, "Start-End", 3));
+    open_detail(helper_value(&h, "big"));
+    ck_assert_msg(wait_for(&b, "class heap/jemalloc", 3), "%s", b.data);
+    ck_assert_msg(strstr(b.data, "why: "), "no evidence line:\n%s", b.data);
+    /* a POSIX shm object is a deleted file underneath; it is not shown as one */
+    tmux("send-keys -t vt Escape");
+    open_detail(helper_value(&h, "shm"));
+    ck_assert_msg(wait_for(&b, "class mmap/shm", 3), "%s", b.data);
+    tmux("send-keys -t vt q");
+    ck_assert(wait_for(&b, "EXIT=0", 5));
+    buf_free(&b);
+    stop_tmux();
+    helper_stop(&h);
+}
+END_TEST
+
 START_TEST(t_mouse_click_selects)
 {
     /* A click on the third row of the Regions table selects that region. */
@@ -1364,6 +1407,7 @@ int main(void)
     tcase_add_test(tc, t_launch_trace_selects_region);
     tcase_add_test(tc, t_launch_crash_is_shown);
     tcase_add_test(tc, t_replay_shows_traced_calls);
+    tcase_add_test(tc, t_runtime_heap_shown);
     suite_add_tcase(s, tc);
     int status = run_suite(s);
     tmux("kill-server 2>/dev/null");

@@ -71,6 +71,65 @@ uint64_t helper_value(const struct helper *h, const char *key)
     return 0;
 }
 
+/* Starts argv (stdin and stdout pipes, LD_PRELOAD=preload when not NULL),
+ * reads its "key value" lines until "ready", with a deadline. */
+void program_start(struct helper *h, const char *const *argv, const char *preload,
+                          unsigned seconds)
+{
+    memset(h, 0, sizeof *h);
+    int in[2], out[2];
+    ck_assert_int_eq(pipe2(in, O_CLOEXEC), 0);
+    ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        if (preload)
+            setenv("LD_PRELOAD", preload, 1);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    h->pid = pid;
+    h->stdin_fd = in[1];
+    char buf[4096];
+    size_t have = 0;
+    bool ready = false;
+    uint64_t deadline = (clock_monotonic_ns() / 1000000u) + seconds * 1000u;
+    while (!ready && (clock_monotonic_ns() / 1000000u) < deadline) {
+        struct pollfd p = {out[0], POLLIN, 0};
+        if (poll(&p, 1, (int)(deadline - (clock_monotonic_ns() / 1000000u))) <= 0)
+            continue;
+        ssize_t n = read(out[0], buf + have, sizeof buf - 1 - have);
+        if (n <= 0)
+            break;
+        have += (size_t)n;
+        buf[have] = '\0';
+        char *nl;
+        while ((nl = strchr(buf, '\n'))) {
+            *nl = '\0';
+            char key[32];
+            unsigned long long v;
+            if (strcmp(buf, "ready") == 0)
+                ready = true;
+            else if (sscanf(buf, "%31s %lli", key, &v) == 2 && h->nkeys < HELPER_MAX_KEYS) {
+                strcpy(h->keys[h->nkeys], key);
+                h->values[h->nkeys++] = v;
+            }
+            have -= (size_t)(nl + 1 - buf);
+            memmove(buf, nl + 1, have + 1);
+        }
+    }
+    close(out[0]);
+    if (!ready) {
+        kill(pid, SIGKILL);
+        helper_stop(h);
+        ck_abort_msg("%s did not print ready within %u s", argv[0], seconds);
+    }
+}
+
 int helper_stop(struct helper *h)
 {
     int status = 0;

@@ -24,6 +24,10 @@ struct helper {
  * its "ready". Fails the test on error. */
 void helper_start(struct helper *h, const char *const *args);
 uint64_t helper_value(const struct helper *h, const char *key);
+/* Starts argv[0] (a path) the same way, with LD_PRELOAD=preload when not
+ * NULL, and reads its "key value" lines until "ready", within seconds. */
+void program_start(struct helper *h, const char *const *argv, const char *preload,
+                   unsigned seconds);
 /* Closes its stdin and reaps it; returns the exit status. */
 int helper_stop(struct helper *h);
 

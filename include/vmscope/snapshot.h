@@ -54,6 +54,13 @@ struct snapshot {
 };
 
 void snapshot_free(struct snapshot *s);
+/* What manages the process's memory, for a person: the runtimes found and
+ * the allocator ("cpython, glibc malloc", "jvm", "redis: jemalloc" ...);
+ * "glibc malloc" alone when nothing else was found. */
+void snapshot_runtime_label(const struct snapshot *s, char *out, size_t size);
+/* The runtime (else the allocator) whose heap is the "runtime heap"
+ * series: "jvm", "v8", "jemalloc"...; NULL when glibc's malloc alone. */
+const char *snapshot_heap_manager(const struct snapshot *s);
 /* Keeps a copy of parts[0, n) with s, for regions to point to. */
 const struct image_part *snapshot_add_image(struct snapshot *s, const struct image_part *parts,
                                             size_t n);

@@ -2,6 +2,7 @@
 #include "vmscope/snapshot.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -202,4 +203,31 @@ const struct region *snapshot_find(const struct snapshot *s, uint64_t addr)
             return &s->regions[mid];
     }
     return NULL;
+}
+
+void snapshot_runtime_label(const struct snapshot *s, char *out, size_t size)
+{
+    size_t len = 0;
+    out[0] = 0;
+    for (unsigned k = 0; k < RT_KIND_COUNT && len < size; k++) {
+        unsigned bit = 1u << k;
+        if (!(s->runtime.kinds & bit) || (bit & RT_ALLOCATORS))
+            continue;
+        int n = snprintf(out + len, size - len, "%s%s", len ? ", " : "",
+                         runtime_kind_name((enum runtime_kind)bit));
+        len += n > 0 ? (size_t)n : 0;
+    }
+    if (len < size)
+        snprintf(out + len, size - len, "%s%s%s", len ? ", " : "",
+                 runtime_allocator_name(s->runtime.kinds),
+                 (s->runtime.kinds & RT_ALLOCATORS) ? "" : " malloc");
+}
+
+const char *snapshot_heap_manager(const struct snapshot *s)
+{
+    unsigned kinds = s->runtime.kinds;
+    for (unsigned k = 0; k < RT_KIND_COUNT; k++)
+        if ((kinds & (1u << k)) && !((1u << k) & RT_ALLOCATORS))
+            return runtime_kind_name((enum runtime_kind)(1u << k));
+    return (kinds & RT_ALLOCATORS) ? runtime_allocator_name(kinds) : NULL;
 }

@@ -61,7 +61,7 @@ static void detail_draw(struct view *v, int top, int height)
     attron(class_attr(v, r->cls));
     snprintf(line, sizeof line, "class %s/%s%s%s", region_class_name(r->cls), region_subclass_name(r->subclass),
              r->flags & REGION_HEURISTIC ? "  (a guess from the layout, not proven)" : "",
-             m->deleted ? "  (file deleted)" : "");
+             vma_shows_deleted(m) ? "  (file deleted)" : "");
     draw_text(y, 0, COLS, line);
     attroff(class_attr(v, r->cls));
     x = (int)strlen(line);
@@ -74,6 +74,10 @@ static void detail_draw(struct view *v, int top, int height)
         draw_untrusted(y, x, COLS - x, r->object, strlen(r->object));
     }
     y++;
+    if (r->evidence) { /* from a file it is untrusted text */
+        draw_text(y, 0, COLS, "why: ");
+        draw_untrusted(y++, 5, COLS - 5, r->evidence, strlen(r->evidence));
+    }
     y = draw_image_parts(r, y);
     if (m->has_census) {
         snprintf(line, sizeof line, "census: %llu present, %llu swapped, %llu file, %llu exclusive",

@@ -84,12 +84,20 @@ static uint64_t row_value(const struct timeline_sample *s, const struct series_r
     return row->arena >= 0 ? s->arena_rss[row->arena] : s->series_rss[row->series];
 }
 
-static size_t series_rows(const struct timeline *t, struct series_row *rows, size_t max)
+/* The series of the heap-versus-mmap view; the runtime heap is named for
+ * what manages it in snap ("jvm heap", "jemalloc heap"). */
+static size_t series_rows(const struct timeline *t, const struct snapshot *snap,
+                          struct series_row *rows, size_t max)
 {
     size_t n = 0;
     for (int k = 0; k < SERIES_COUNT && n < max; k++) {
         rows[n] = (struct series_row){.series = k, .arena = -1};
-        snprintf(rows[n].label, sizeof rows[n].label, "%s", alloc_series_name(k));
+        const char *manager = k == SERIES_RUNTIME && snap ? snapshot_heap_manager(snap) : NULL;
+        if (manager) {
+            snprintf(rows[n].label, sizeof rows[n].label, "%.10s heap", manager);
+        } else {
+            snprintf(rows[n].label, sizeof rows[n].label, "%s", alloc_series_name(k));
+        }
         n++;
         for (size_t a = 0; k == SERIES_ARENAS && a < t->n_arenas && n < max; a++, n++) {
             rows[n] = (struct series_row){.series = k, .arena = (int)a};
@@ -110,7 +118,7 @@ static void draw_series(struct view *v, int top, int rows, int width)
         spark_w = 0;
     size_t first = n > (size_t)spark_w ? n - (size_t)spark_w : 0;
     struct series_row list[SERIES_COUNT + TIMELINE_ARENAS];
-    size_t nrows = series_rows(t, list, rows > 0 ? (size_t)rows : 0);
+    size_t nrows = series_rows(t, v->snap, list, rows > 0 ? (size_t)rows : 0);
     for (size_t k = 0; k < nrows; k++) {
         const struct series_row *row = &list[k];
         uint64_t max = 1, cur = 0, start = 0;

@@ -169,8 +169,10 @@ static void draw_header(struct view *v)
         char psz[32] = "";
         if (s->system.page_size > 0 && s->system.page_size != 4096)
             snprintf(psz, sizeof psz, "  page %ldK", s->system.page_size / 1024);
-        snprintf(line, sizeof line, "VSZ %s  RSS %s  PSS %s%s  Swap %s  regions %zu%s%s", a, b,
-                 s->light ? "~" : "", c, d, s->n_regions, psz,
+        char rt[96];
+        snapshot_runtime_label(s, rt, sizeof rt);
+        snprintf(line, sizeof line, "VSZ %s  RSS %s  PSS %s%s  Swap %s  regions %zu  %s%s%s", a, b,
+                 s->light ? "~" : "", c, d, s->n_regions, rt, psz,
                  s->system.privileged ? ""
                                       : "   (PFNs and page flags need root: CAP_SYS_ADMIN)");
         draw_text(1, 0, COLS, line);
