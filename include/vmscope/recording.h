@@ -29,6 +29,9 @@ struct recording_writer {
     uint64_t key_bytes;   /* the last keyframe's size, 0 if unknown */
     uint64_t delta_bytes; /* the deltas' since */
     unsigned long since_key;
+    /* Which stacks (by id) have had their vmscope.stack line. */
+    unsigned char *stacks_written;
+    size_t stacks_written_cap;
 };
 
 /* Writes the header from the first sample; takes ownership of nothing. */
@@ -38,7 +41,8 @@ int recording_start(struct recording_writer *w, FILE *fp, const struct snapshot 
  * takes ownership of s. Returns 0 or -errno. */
 int recording_add(struct recording_writer *w, struct snapshot *s);
 /* Writes an exact event line (launch mode with --trace), unflushed: the
- * caller fflush()es after a burst. */
+ * caller fflush()es after a burst. An event with a stack first writes the
+ * stack's vmscope.stack line, once per recording, and then "stack": id. */
 int recording_add_event(struct recording_writer *w, const struct syscall_event *e);
 void recording_finish(struct recording_writer *w);
 
@@ -56,6 +60,12 @@ struct recording_iter {
      * what a call did is skipped. Without it, event lines are not parsed. */
     void (*on_event)(void *arg, const struct syscall_event *e);
     void *event_arg;
+    /* With on_event: the recording's stack ids -> stacks interned in the
+     * shared stack table (stack.h), which events then point at. */
+    const struct stack **stacks;
+    size_t n_stacks;
+    /* Whether any event line was seen (with on_event). */
+    bool saw_events;
 };
 int recording_iter_open(struct recording_iter *it, const char *path, char **why);
 /* Reads the next sample: returns 1 with *out borrowed (valid until the
