@@ -287,7 +287,8 @@ size_t callsites_heap_growers(const struct syscall_event *ev, size_t n, pid_t pi
             continue;
         int step = brk_step(&brk, e, &s, &t);
         if (step > 0) {
-            struct callsite *c = &l.sites[site_of(&l, e->stack)];
+            size_t site = site_of(&l, e->stack); /* may move l.sites */
+            struct callsite *c = &l.sites[site];
             c->calls++;
             c->mapped += t - s;
         }

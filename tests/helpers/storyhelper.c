@@ -4,6 +4,10 @@
  *   storyhelper story   the story below, then exit with status 7
  *   storyhelper segv    print a line, then crash with SIGSEGV
  *   storyhelper wait    print a line, then sleep until killed
+ *   storyhelper stacks  known call chains (issue 14), between the same
+ *                       markers: stack_outer_setup -> stack_make_buffer ->
+ *                       stack_map_leaf maps 8 pages; stack_outer_setup ->
+ *                       stack_map_leaf maps 3 pages and unmaps them; exit 0
  *
  * The story, between two markers a tracer can find (madvise(0, 0, ...)
  * with MADV_NORMAL to begin and MADV_SEQUENTIAL to end: calls no loader
@@ -95,6 +99,34 @@ static int story(void)
     return 7;
 }
 
+/* Not inlined, not cloned, and each does work after its call (no tail
+ * call), whatever the optimisation level: the stacks name every one. */
+__attribute__((noinline, noclone)) char *stack_map_leaf(size_t pages)
+{
+    char *p = mmap(NULL, pages * (size_t)sysconf(_SC_PAGESIZE), PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    report("leaf_map", (uintptr_t)p);
+    return p;
+}
+
+__attribute__((noinline, noclone)) char *stack_make_buffer(size_t pages)
+{
+    char *p = stack_map_leaf(pages);
+    if (p != MAP_FAILED)
+        memset(p, 4, pages * (size_t)sysconf(_SC_PAGESIZE));
+    return p;
+}
+
+__attribute__((noinline, noclone)) int stack_outer_setup(void)
+{
+    char *buffer = stack_make_buffer(8);
+    char *scratch = stack_map_leaf(3);
+    if (buffer == MAP_FAILED || scratch == MAP_FAILED)
+        return 1;
+    munmap(scratch, 3 * (size_t)sysconf(_SC_PAGESIZE));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -107,11 +139,18 @@ int main(int argc, char **argv)
         *nowhere = 1;
         return 0;
     }
+    if (strcmp(mode, "stacks") == 0) {
+        madvise(NULL, 0, MADV_NORMAL);
+        int rc = stack_outer_setup();
+        madvise(NULL, 0, MADV_SEQUENTIAL);
+        printf("stacks done\n");
+        return rc;
+    }
     if (strcmp(mode, "wait") == 0) {
         printf("waiting to be killed\n");
         for (;;)
             pause();
     }
-    fprintf(stderr, "usage: storyhelper [story|segv|wait]\n");
+    fprintf(stderr, "usage: storyhelper [story|segv|wait|stacks]\n");
     return 2;
 }
