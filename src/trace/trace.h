@@ -104,8 +104,7 @@ void unwinder_free(struct unwinder *u);
 /* The stack of thread tid of process tgid, stopped in a tracing stop;
  * NULL if it cannot be read at all (what could be read is kept). */
 const struct stack *unwinder_stack(struct unwinder *u, pid_t tgid, pid_t tid);
-/* After call e returned: a file mapped means new modules, and code that
- * was in a range mapped or unmapped is no longer known. */
+/* After call e returned: a file mapped means new modules. */
 void unwinder_mapped(struct unwinder *u, pid_t tgid, const struct syscall_event *e);
 /* An exec or an exit: what we knew of the process is gone. */
 void unwinder_forget(struct unwinder *u, pid_t tgid);

@@ -5,9 +5,12 @@
  * dwfl_getthread_frames() unwinds with the CFI of each object (.eh_frame,
  * .debug_frame), its registers through PTRACE_GETREGS and its memory
  * through process_vm_readv, cached by the page. One Dwfl per process keeps
- * each object's unwind tables and symbols loaded once; every address is
- * symbolised once (a per-process cache), and the module list is read again
- * only after the process maps a file. */
+ * each object's unwind tables loaded once, and the module list is read
+ * again only after the process maps a file. Symbols are cached by object
+ * and address in that object, for every process of the launch: each code
+ * address is symbolised once, and a forked or exec'd child of the same
+ * libraries never loads their symbols and DWARF again (with separate debug
+ * info, as libc6-dbg's, that load is ~100 ms per object set). */
 #include "trace.h"
 
 #include <elfutils/libdwfl.h>
@@ -18,13 +21,13 @@
 #include "vmscope/stack.h"
 #include "vmscope/util.h"
 
-/* One symbolised address. */
+/* One symbolised code address: an address of an object file. */
 struct sym_entry {
-    uint64_t addr; /* the address looked up (pc, or pc - 1 for a return address) */
-    bool used, stale;
-    char *object, *function, *file;
-    uint64_t bias;      /* object_offset = pc - bias */
-    uint64_t sym_start; /* function_offset = pc - sym_start */
+    char *object;   /* the file; NULL: a free slot */
+    uint64_t addr;  /* looked up (pc, or pc - 1 for a return address), as a file address */
+    uint64_t hash;
+    char *function, *file;
+    uint64_t sym_start; /* function_offset = pc - sym_start (file addresses) */
     int line;
 };
 
@@ -32,13 +35,13 @@ struct unwound_process {
     pid_t tgid;
     Dwfl *dwfl;
     bool attached, stale, broken;
-    struct sym_entry *syms; /* open addressing, n_syms * 2 <= cap */
-    size_t n_syms, syms_cap;
 };
 
 struct unwinder {
     struct unwound_process *procs;
     size_t n_procs, procs_cap;
+    struct sym_entry *syms; /* open addressing, n_syms * 2 <= syms_cap */
+    size_t n_syms, syms_cap;
     struct stack_table *table;
 };
 
@@ -67,23 +70,10 @@ struct unwinder *unwinder_new(struct stack_table *table)
     return u;
 }
 
-static void syms_clear(struct unwound_process *p)
-{
-    for (size_t i = 0; i < p->syms_cap; i++) {
-        free(p->syms[i].object);
-        free(p->syms[i].function);
-        free(p->syms[i].file);
-    }
-    free(p->syms);
-    p->syms = NULL;
-    p->n_syms = p->syms_cap = 0;
-}
-
 static void process_drop(struct unwound_process *p)
 {
     if (p->dwfl)
         dwfl_end(p->dwfl);
-    syms_clear(p);
 }
 
 void unwinder_free(struct unwinder *u)
@@ -93,6 +83,12 @@ void unwinder_free(struct unwinder *u)
     for (size_t i = 0; i < u->n_procs; i++)
         process_drop(&u->procs[i]);
     free(u->procs);
+    for (size_t i = 0; i < u->syms_cap; i++) {
+        free(u->syms[i].object);
+        free(u->syms[i].function);
+        free(u->syms[i].file);
+    }
+    free(u->syms);
     free(u);
 }
 
@@ -149,44 +145,47 @@ static bool process_ready(struct unwound_process *p)
     return true;
 }
 
-static struct sym_entry *sym_slot(struct unwound_process *p, uint64_t addr)
+static uint64_t sym_hash(const char *object, uint64_t addr)
 {
-    size_t mask = p->syms_cap - 1, i = (size_t)((addr * 0x9e3779b97f4a7c15ull) >> 20) & mask;
-    while (p->syms[i].used && p->syms[i].addr != addr)
-        i = (i + 1) & mask;
-    return &p->syms[i];
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (const char *c = object; *c; c++)
+        h = (h ^ (unsigned char)*c) * 0x100000001b3ull;
+    return (h ^ addr) * 0x9e3779b97f4a7c15ull;
 }
 
-static void syms_grow(struct unwound_process *p)
+static struct sym_entry *sym_slot(struct sym_entry *syms, size_t cap, const char *object,
+                                  uint64_t addr, uint64_t hash)
 {
-    struct sym_entry *old = p->syms;
-    size_t old_cap = p->syms_cap;
-    p->syms_cap = old_cap ? old_cap * 2 : 256;
-    p->syms = xcalloc(p->syms_cap, sizeof *p->syms);
+    size_t mask = cap - 1, i = (size_t)(hash >> 16) & mask;
+    while (syms[i].object && (syms[i].hash != hash || syms[i].addr != addr ||
+                              strcmp(syms[i].object, object) != 0))
+        i = (i + 1) & mask;
+    return &syms[i];
+}
+
+static void syms_grow(struct unwinder *u)
+{
+    struct sym_entry *old = u->syms;
+    size_t old_cap = u->syms_cap;
+    u->syms_cap = old_cap ? old_cap * 2 : 512;
+    u->syms = xcalloc(u->syms_cap, sizeof *u->syms);
     for (size_t i = 0; i < old_cap; i++)
-        if (old[i].used)
-            *sym_slot(p, old[i].addr) = old[i];
+        if (old[i].object)
+            *sym_slot(u->syms, u->syms_cap, old[i].object, old[i].addr, old[i].hash) = old[i];
     free(old);
 }
 
-static void symbolise(Dwfl *dwfl, uint64_t addr, struct sym_entry *e)
+/* The symbol and line of file address addr of module m (at bias). */
+static void symbolise(Dwfl_Module *m, uint64_t addr, uint64_t bias, struct sym_entry *e)
 {
-    Dwfl_Module *m = dwfl_addrmodule(dwfl, addr);
-    if (!m)
-        return; /* JIT code, or an anonymous mapping */
-    const char *name = dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
-    e->object = name ? xstrdup(name) : NULL;
-    Dwarf_Addr bias = 0;
-    if (dwfl_module_getelf(m, &bias))
-        e->bias = bias;
     GElf_Off off = 0;
     GElf_Sym sym;
-    const char *fn = dwfl_module_addrinfo(m, addr, &off, &sym, NULL, NULL, NULL);
+    const char *fn = dwfl_module_addrinfo(m, addr + bias, &off, &sym, NULL, NULL, NULL);
     if (fn) {
         e->function = xstrdup(fn);
         e->sym_start = addr - off;
     }
-    Dwfl_Line *line = dwfl_module_getsrc(m, addr);
+    Dwfl_Line *line = dwfl_module_getsrc(m, addr + bias);
     int lineno = 0;
     const char *file = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL) : NULL;
     if (file && lineno > 0) {
@@ -195,25 +194,34 @@ static void symbolise(Dwfl *dwfl, uint64_t addr, struct sym_entry *e)
     }
 }
 
-static const struct sym_entry *sym_lookup(struct unwound_process *p, uint64_t addr)
+/* Frame f for pc, looked up at addr (pc, or pc - 1 above frame 0). */
+static void frame_at(struct unwinder *u, Dwfl *dwfl, uint64_t pc, uint64_t addr,
+                     struct stack_frame *f)
 {
-    if ((p->n_syms + 1) * 2 > p->syms_cap)
-        syms_grow(p);
-    struct sym_entry *e = sym_slot(p, addr);
-    if (e->used && !e->stale)
-        return e;
-    if (e->used) {
-        free(e->object);
-        free(e->function);
-        free(e->file);
-    } else {
-        p->n_syms++;
+    memset(f, 0, sizeof *f);
+    f->pc = pc;
+    Dwfl_Module *m = dwfl_addrmodule(dwfl, addr);
+    const char *object = m ? dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, NULL, NULL) : NULL;
+    Dwarf_Addr bias = 0;
+    if (!object || !dwfl_module_getelf(m, &bias))
+        return; /* JIT code, or an anonymous mapping: the address alone */
+    uint64_t file_addr = addr - bias, hash = sym_hash(object, file_addr);
+    if ((u->n_syms + 1) * 2 > u->syms_cap)
+        syms_grow(u);
+    struct sym_entry *e = sym_slot(u->syms, u->syms_cap, object, file_addr, hash);
+    if (!e->object) {
+        e->object = xstrdup(object);
+        e->addr = file_addr;
+        e->hash = hash;
+        symbolise(m, file_addr, bias, e);
+        u->n_syms++;
     }
-    memset(e, 0, sizeof *e);
-    e->used = true;
-    e->addr = addr;
-    symbolise(p->dwfl, addr, e);
-    return e;
+    f->object = e->object;
+    f->object_offset = pc - bias;
+    f->function = e->function;
+    f->function_offset = e->function ? pc - bias - e->sym_start : 0;
+    f->file = e->file;
+    f->line = e->line;
 }
 
 struct frame_walk {
@@ -247,40 +255,18 @@ const struct stack *unwinder_stack(struct unwinder *u, pid_t tgid, pid_t tid)
     if (w.n == 0)
         return NULL;
     struct stack_frame frames[STACK_MAX_FRAMES];
-    for (size_t i = 0; i < w.n; i++) {
-        /* a return address points after the call: its line is the call's */
-        uint64_t addr = w.activation[i] ? w.pc[i] : w.pc[i] - 1;
-        const struct sym_entry *e = sym_lookup(p, addr);
-        frames[i] = (struct stack_frame){
-            .pc = w.pc[i],
-            .object = e->object,
-            .object_offset = e->object ? w.pc[i] - e->bias : 0,
-            .function = e->function,
-            .function_offset = e->function ? w.pc[i] - e->sym_start : 0,
-            .file = e->file,
-            .line = e->line,
-        };
-    }
+    for (size_t i = 0; i < w.n; i++) /* a return address is after the call: the call's line */
+        frame_at(u, p->dwfl, w.pc[i], w.activation[i] ? w.pc[i] : w.pc[i] - 1, &frames[i]);
     return stack_table_intern(u->table, frames, w.n);
 }
 
 void unwinder_mapped(struct unwinder *u, pid_t tgid, const struct syscall_event *e)
 {
-    uint64_t start, end;
-    if (!u || !syscall_event_range(e, &start, &end))
+    /* A file mapped: maybe a new object, read at the next stack. Symbols
+     * are by file and stay true wherever it is mapped. */
+    if (!u || e->call != TC_MMAP || (e->args[3] & MAP_ANONYMOUS) || syscall_event_failed(e))
         return;
-    bool file_map = e->call == TC_MMAP && !(e->args[3] & MAP_ANONYMOUS);
-    if (!file_map && e->call != TC_MUNMAP && e->call != TC_MREMAP)
-        return;
-    struct unwound_process *p = NULL;
-    for (size_t i = 0; i < u->n_procs && !p; i++)
+    for (size_t i = 0; i < u->n_procs; i++)
         if (u->procs[i].tgid == tgid)
-            p = &u->procs[i];
-    if (!p)
-        return;
-    if (file_map)
-        p->stale = true;
-    for (size_t i = 0; i < p->syms_cap; i++) /* what was there may be other code now */
-        if (p->syms[i].used && p->syms[i].addr >= start && p->syms[i].addr < end)
-            p->syms[i].stale = true;
+            u->procs[i].stale = true;
 }
