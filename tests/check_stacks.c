@@ -135,6 +135,31 @@ static json_t *story_mmap(const struct rec *r, uint64_t pages)
     return NULL;
 }
 
+static bool frames_have(json_t *frames, const char *fn)
+{
+    size_t i;
+    json_t *f;
+    json_array_foreach(frames, i, f) {
+        const char *got = json_string_value(json_object_get(f, "function"));
+        if (got && strcmp(got, fn) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void record_mode(const char *binary, const char *mode, const char *rec)
+{
+    struct buf out, err;
+    buf_init(&out);
+    buf_init(&err);
+    int rc = run_command((const char *[]){"vmscope", "record", "-i", "60", "--trace", "-o", rec,
+                                          "--", binary, mode, NULL},
+                         (uid_t)-1, &out, &err);
+    ck_assert_msg(rc == 0, "record failed (%d): %s", rc, err.data);
+    buf_free(&out);
+    buf_free(&err);
+}
+
 static void record_stacks(const char *binary, const char *rec, bool trace)
 {
     struct buf out, err;
@@ -258,6 +283,76 @@ START_TEST(t_stripped_gives_object_offset)
     unlink(rec);
     unlink(rec2);
     unlink(bin);
+}
+END_TEST
+
+/* Code no object holds (a JIT's) ends the stack at its own frame: nothing
+ * guessed past it, and the tracer goes on. */
+START_TEST(t_jit_ends_the_stack)
+{
+#if defined(__x86_64__)
+    char rec[128];
+    temp_path(rec, sizeof rec, "jit.jsonl");
+    record_mode(STORY, "jit", rec);
+    struct rec r = read_rec(rec);
+    uint64_t code = 0;
+    size_t i;
+    json_t *e, *jit = NULL;
+    json_array_foreach(r.events, i, e) {
+        json_t *args = json_object_get(e, "args");
+        if (strcmp(json_string_value(json_object_get(e, "syscall")), "mmap") != 0)
+            continue;
+        if (hexval(json_array_get(args, 2)) == 7) /* the RWX page of the code */
+            code = hexval(json_object_get(e, "result"));
+        else if (code && hexval(json_array_get(args, 1)) == PAGE &&
+                 hexval(json_array_get(args, 2)) == 3)
+            jit = e;
+    }
+    ck_assert_msg(code && jit, "the JIT's mmap was not traced");
+    json_t *frames = frames_of(&r, jit);
+    ck_assert_ptr_nonnull(frames);
+    ck_assert_uint_eq(json_array_size(frames), 1);
+    json_t *f = json_array_get(frames, 0);
+    uint64_t pc = hexval(json_object_get(f, "pc"));
+    ck_assert_msg(pc > code && pc < code + PAGE, "frame 0 at %#llx is not in the code at %#llx",
+                  (unsigned long long)pc, (unsigned long long)code);
+    ck_assert_ptr_null(json_object_get(f, "object"));
+    rec_free(&r);
+    unlink(rec);
+#else
+    fprintf(stderr, "skipped: the JIT case is x86-64 code\n");
+#endif
+}
+END_TEST
+
+/* The thread's calls carry the thread's stack, the fork child's its own. */
+START_TEST(t_threads_and_children_have_their_stacks)
+{
+    char rec[128];
+    temp_path(rec, sizeof rec, "story.jsonl");
+    record_mode(STORY, "story", rec);
+    struct rec r = read_rec(rec);
+    long pid = (long)json_integer_value(json_object_get(json_array_get(r.events, 0), "pid"));
+    size_t i, in_thread = 0, in_child = 0;
+    json_t *e;
+    json_array_foreach(r.events, i, e) {
+        long epid = (long)json_integer_value(json_object_get(e, "pid")),
+             tid = (long)json_integer_value(json_object_get(e, "tid"));
+        json_t *frames = frames_of(&r, e);
+        ck_assert_msg(frames, "event %zu has no stack", i);
+        if (frames_have(frames, "thread_main")) {
+            ck_assert_int_ne(tid, pid); /* only the thread calls from there */
+            ck_assert(frames_have(frames, "start_thread"));
+            in_thread++;
+        } else if (epid != pid && epid) {
+            ck_assert_msg(frames_have(frames, "story"), "the child's call %zu is not story's", i);
+            in_child++;
+        }
+    }
+    ck_assert_uint_gt(in_thread, 0);
+    ck_assert_uint_eq(in_child, 2); /* its mmap and munmap of 3 pages */
+    rec_free(&r);
+    unlink(rec);
 }
 END_TEST
 
@@ -398,6 +493,8 @@ int main(void)
     tcase_add_test(tc, t_model_origin_and_growers);
     tcase_add_test(tc, t_stacks_name_the_chain);
     tcase_add_test(tc, t_stripped_gives_object_offset);
+    tcase_add_test(tc, t_jit_ends_the_stack);
+    tcase_add_test(tc, t_threads_and_children_have_their_stacks);
     tcase_add_test(tc, t_callsites_totals);
     tcase_add_test(tc, t_callsites_needs_trace);
     suite_add_tcase(s, tc);

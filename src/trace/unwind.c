@@ -194,17 +194,19 @@ static void symbolise(Dwfl_Module *m, uint64_t addr, uint64_t bias, struct sym_e
     }
 }
 
-/* Frame f for pc, looked up at addr (pc, or pc - 1 above frame 0). */
-static void frame_at(struct unwinder *u, Dwfl *dwfl, uint64_t pc, uint64_t addr,
+/* Frame f for pc, looked up at addr (pc, or pc - 1 above frame 0); false
+ * when no object holds it. */
+static bool frame_at(struct unwinder *u, Dwfl *dwfl, uint64_t pc, uint64_t addr,
                      struct stack_frame *f)
 {
     memset(f, 0, sizeof *f);
     f->pc = pc;
     Dwfl_Module *m = dwfl_addrmodule(dwfl, addr);
-    const char *object = m ? dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, NULL, NULL) : NULL;
-    Dwarf_Addr bias = 0;
-    if (!object || !dwfl_module_getelf(m, &bias))
-        return; /* JIT code, or an anonymous mapping: the address alone */
+    Dwarf_Addr low = 0, high = 0, bias = 0;
+    const char *object = m ? dwfl_module_info(m, NULL, &low, &high, NULL, NULL, NULL, NULL) : NULL;
+    /* dwfl_addrmodule may answer the last module for an address past it */
+    if (!object || addr < low || addr >= high || !dwfl_module_getelf(m, &bias))
+        return false; /* JIT code, an anonymous mapping, or no code at all */
     uint64_t file_addr = addr - bias, hash = sym_hash(object, file_addr);
     if ((u->n_syms + 1) * 2 > u->syms_cap)
         syms_grow(u);
@@ -222,6 +224,7 @@ static void frame_at(struct unwinder *u, Dwfl *dwfl, uint64_t pc, uint64_t addr,
     f->function_offset = e->function ? pc - bias - e->sym_start : 0;
     f->file = e->file;
     f->line = e->line;
+    return true;
 }
 
 struct frame_walk {
@@ -255,9 +258,17 @@ const struct stack *unwinder_stack(struct unwinder *u, pid_t tgid, pid_t tid)
     if (w.n == 0)
         return NULL;
     struct stack_frame frames[STACK_MAX_FRAMES];
-    for (size_t i = 0; i < w.n; i++) /* a return address is after the call: the call's line */
-        frame_at(u, p->dwfl, w.pc[i], w.activation[i] ? w.pc[i] : w.pc[i] - 1, &frames[i]);
-    return stack_table_intern(u->table, frames, w.n);
+    size_t n = 0;
+    /* A return address is after the call: the call's line. Code that no
+     * object holds (JIT) has no unwind information, and what libdw guesses
+     * past it (the frame pointer chain) is not to be trusted: the stack
+     * ends there. */
+    while (n < w.n &&
+           frame_at(u, p->dwfl, w.pc[n], w.activation[n] ? w.pc[n] : w.pc[n] - 1, &frames[n]))
+        n++;
+    if (n < w.n)
+        n++; /* that frame, as its address alone */
+    return stack_table_intern(u->table, frames, n);
 }
 
 void unwinder_mapped(struct unwinder *u, pid_t tgid, const struct syscall_event *e)
