@@ -4,6 +4,7 @@
  * event lines; vmscope callsites; and the model's pure functions. */
 #include "testlib.h"
 #include "vmscope/callsites.h"
+#include "vmscope/recording.h"
 #include "vmscope/stack.h"
 
 #include <check.h>
@@ -485,12 +486,68 @@ START_TEST(t_model_origin_and_growers)
 }
 END_TEST
 
+static void keep_event(void *arg, const struct syscall_event *e)
+{
+    *(struct syscall_event *)arg = *e;
+}
+
+/* A stack line round trip: names that are not UTF-8 keep their bytes
+ * (the _hex rule), the line comes once, the event reads back with it. */
+START_TEST(t_stack_line_round_trip)
+{
+    struct stack_table *t = stack_table_shared();
+    struct stack_frame f[2] = {
+        {.pc = 0x401234, .object = "/opt/b\xe9t\xe9/app", .object_offset = 0x1234,
+         .function = "caf\xe9_alloc", .function_offset = 0x14, .file = "x.c", .line = 9},
+        {.pc = 0x7f0000001000},
+    };
+    const struct stack *st = stack_table_intern(t, f, 2);
+    char path[128];
+    temp_path(path, sizeof path, "roundtrip.jsonl");
+    FILE *fp = fopen(path, "w");
+    ck_assert_ptr_nonnull(fp);
+    fputs("{\"format\":\"vmscope.recording\",\"version\":1}\n", fp);
+    struct recording_writer w;
+    memset(&w, 0, sizeof w);
+    w.fp = fp;
+    struct syscall_event e = {.pid = 5, .tid = 5, .call = TC_MMAP, .args = {0, 4096, 3, 0x22},
+                              .result = 0x10000, .stack = st};
+    ck_assert_int_eq(recording_add_event(&w, &e), 0);
+    ck_assert_int_eq(recording_add_event(&w, &e), 0);
+    recording_finish(&w);
+    fclose(fp);
+    struct rec r = read_rec(path); /* once, before use */
+    ck_assert_uint_eq(json_object_size(r.stacks), 1);
+    ck_assert_uint_eq(json_array_size(r.events), 2);
+    json_t *f0 = json_array_get(json_object_iter_value(json_object_iter(r.stacks)), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(f0, "function_hex")), "636166e95f616c6c6f63");
+    ck_assert_ptr_nonnull(json_object_get(f0, "object_hex"));
+    ck_assert_ptr_null(json_object_get(f0, "file_hex"));
+    rec_free(&r);
+
+    struct recording_iter it;
+    char *why = NULL;
+    struct syscall_event got;
+    memset(&got, 0, sizeof got);
+    ck_assert_int_eq(recording_iter_open(&it, path, &why), 0);
+    it.on_event = keep_event;
+    it.event_arg = &got;
+    const struct snapshot *sample;
+    ck_assert_int_eq(recording_iter_next(&it, &sample, &why), 0);
+    recording_iter_close(&it);
+    ck_assert_ptr_eq(got.stack, st); /* the same frames: the same interned stack */
+    ck_assert_str_eq(got.stack->frames[0].function, "caf\xe9_alloc");
+    unlink(path);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("stacks");
     TCase *tc = tcase_create("record --trace stacks");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, t_model_origin_and_growers);
+    tcase_add_test(tc, t_stack_line_round_trip);
     tcase_add_test(tc, t_stacks_name_the_chain);
     tcase_add_test(tc, t_stripped_gives_object_offset);
     tcase_add_test(tc, t_jit_ends_the_stack);
