@@ -352,6 +352,33 @@ START_TEST(t_threads_and_children_have_their_stacks)
     }
     ck_assert_uint_gt(in_thread, 0);
     ck_assert_uint_eq(in_child, 2); /* its mmap and munmap of 3 pages */
+
+    /* the kept 2 MiB: still mapped at the end, its 100 written pages resident */
+    char out_path[128];
+    temp_path(out_path, sizeof out_path, "story.json");
+    int rc = run_command((const char *[]){"vmscope", "callsites", rec, "-f", "json", "-o",
+                                          out_path, NULL},
+                         (uid_t)-1, NULL, NULL);
+    ck_assert_int_eq(rc, 0);
+    json_error_t jerr;
+    json_t *doc = json_load_file(out_path, 0, &jerr);
+    ck_assert_msg(doc, "callsites JSON: %s", jerr.text);
+    json_t *site, *keep = NULL;
+    json_array_foreach(json_object_get(doc, "sites"), i, site) {
+        if (json_integer_value(json_object_get(site, "mapped")) == 2 << 20 &&
+            json_integer_value(json_object_get(site, "calls")) == 1 &&
+            frames_have(json_object_get(site, "frames"), "story"))
+            keep = site;
+    }
+    ck_assert_msg(keep, "no call site of story mapped the kept 2 MiB");
+    ck_assert_int_eq(json_integer_value(json_object_get(keep, "live")), 2 << 20);
+    ck_assert_int_eq(json_integer_value(json_object_get(keep, "freed")), 0);
+    json_int_t resident = json_integer_value(json_object_get(keep, "resident"));
+    ck_assert_msg(resident >= 100 * PAGE && resident <= 104 * PAGE,
+                  "the kept mapping's resident share is %lld bytes, not 100 pages",
+                  (long long)resident);
+    json_decref(doc);
+    unlink(out_path);
     rec_free(&r);
     unlink(rec);
 }

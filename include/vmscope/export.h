@@ -75,7 +75,7 @@ void json_set_string_hex(json_t *obj, const char *key, const char *s);
  * (0: none), or ids NULL. */
 struct callsite_report;
 int export_callsites_text(const struct callsite_report *r, FILE *fp);
-int export_callsites_json(const struct callsite_report *r, const uint32_t *ids, FILE *fp);
+int export_callsites_json(const struct callsite_report *r, const uint64_t *ids, FILE *fp);
 /* A call stack's frames (vmscope.stack's "frames"), a new reference. */
 struct stack;
 json_t *json_stack_frames(const struct stack *st);

@@ -46,6 +46,15 @@ int recording_add(struct recording_writer *w, struct snapshot *s);
 int recording_add_event(struct recording_writer *w, const struct syscall_event *e);
 void recording_finish(struct recording_writer *w);
 
+struct recording_stack_id {
+    uint64_t id; /* 0: a free slot */
+    const struct stack *stack;
+};
+/* The stack of a recording's stack id (a vmscope.stack line read so far),
+ * or NULL. */
+struct recording_iter;
+const struct stack *recording_iter_stack(const struct recording_iter *it, uint64_t id);
+
 /* Reading a recording sample by sample, one sample in memory. */
 struct recording_iter {
     FILE *fp;
@@ -61,9 +70,10 @@ struct recording_iter {
     void (*on_event)(void *arg, const struct syscall_event *e);
     void *event_arg;
     /* With on_event: the recording's stack ids -> stacks interned in the
-     * shared stack table (stack.h), which events then point at. */
-    const struct stack **stacks;
-    size_t n_stacks;
+     * shared stack table (stack.h), which events then point at (a hash
+     * map: ids are the writer's, and a hostile file's may be anything). */
+    struct recording_stack_id *stack_ids;
+    size_t n_stack_ids, stack_ids_cap;
     /* Whether any event line was seen (with on_event). */
     bool saw_events;
 };

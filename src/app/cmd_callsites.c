@@ -27,7 +27,7 @@ static void keep_event(void *arg, const struct syscall_event *e)
 
 /* The events and the last sample of a recording; 0, or -errno with *why. */
 static int read_recording(const char *path, struct event_list *events, struct snapshot **last,
-                          struct callsite_report *report, uint32_t **ids, bool *traced,
+                          struct callsite_report *report, uint64_t **ids, bool *traced,
                           char **why)
 {
     struct recording_iter it;
@@ -46,9 +46,9 @@ static int read_recording(const char *path, struct event_list *events, struct sn
         callsites_compute(events->v, events->n, *last, report);
         *ids = xcalloc(report->n_sites + 1, sizeof **ids);
         for (size_t i = 0; i < report->n_sites; i++) /* the recording's own ids */
-            for (size_t k = 1; k < it.n_stacks && report->sites[i].stack; k++)
-                if (it.stacks[k] == report->sites[i].stack) {
-                    (*ids)[i] = (uint32_t)k;
+            for (size_t k = 0; k < it.stack_ids_cap && report->sites[i].stack; k++)
+                if (it.stack_ids[k].id && it.stack_ids[k].stack == report->sites[i].stack) {
+                    (*ids)[i] = it.stack_ids[k].id;
                     break;
                 }
     }
@@ -87,7 +87,7 @@ int cmd_callsites(int argc, char **argv)
     struct snapshot *last = NULL;
     struct callsite_report report;
     memset(&report, 0, sizeof report);
-    uint32_t *ids = NULL;
+    uint64_t *ids = NULL;
     bool traced = false;
     char *why = NULL;
     int rc = read_recording(argv[optind], &events, &last, &report, &ids, &traced, &why);

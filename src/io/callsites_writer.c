@@ -151,10 +151,10 @@ int export_callsites_text(const struct callsite_report *r, FILE *fp)
     return write_out(&b, fp);
 }
 
-static json_t *site_json(const struct callsite *c, uint32_t id)
+static json_t *site_json(const struct callsite *c, uint64_t id)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "stack", id ? json_integer(id) : json_null());
+    json_object_set_new(o, "stack", id ? json_integer((json_int_t)id) : json_null());
     json_object_set_new(o, "calls", json_integer((json_int_t)c->calls));
     json_object_set_new(o, "mapped", json_integer((json_int_t)c->mapped));
     json_object_set_new(o, "freed", json_integer((json_int_t)c->freed));
@@ -165,7 +165,7 @@ static json_t *site_json(const struct callsite *c, uint32_t id)
     return o;
 }
 
-int export_callsites_json(const struct callsite_report *r, const uint32_t *ids, FILE *fp)
+int export_callsites_json(const struct callsite_report *r, const uint64_t *ids, FILE *fp)
 {
     json_t *sites = json_array();
     for (size_t i = 0; i < r->n_sites; i++)

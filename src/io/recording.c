@@ -493,6 +493,19 @@ static bool json_number_of(json_t *v, uint64_t *out)
     return true;
 }
 
+static struct recording_stack_id *stack_id_slot(const struct recording_iter *it, uint64_t id)
+{
+    size_t mask = it->stack_ids_cap - 1, i = (size_t)(id * 0x9e3779b97f4a7c15ull >> 20) & mask;
+    while (it->stack_ids[i].id && it->stack_ids[i].id != id)
+        i = (i + 1) & mask;
+    return &it->stack_ids[i];
+}
+
+const struct stack *recording_iter_stack(const struct recording_iter *it, uint64_t id)
+{
+    return id && it->stack_ids_cap ? stack_id_slot(it, id)->stack : NULL;
+}
+
 /* A vmscope.stack line: its frames interned in the shared table, its id
  * kept for the events after it. A line that does not read is skipped (its
  * events then have no stack). */
@@ -531,15 +544,20 @@ static void stack_from_doc(struct recording_iter *it, json_t *doc)
         free(f[i].function);
         free(f[i].file);
     }
-    size_t k = (size_t)json_integer_value(id);
-    if (k > it->n_stacks + 1000000)
-        return; /* a hostile id: not a table of billions */
-    if (k >= it->n_stacks) {
-        it->stacks = xrealloc(it->stacks, (k + 1) * sizeof *it->stacks);
-        memset(it->stacks + it->n_stacks, 0, (k + 1 - it->n_stacks) * sizeof *it->stacks);
-        it->n_stacks = k + 1;
+    if ((it->n_stack_ids + 1) * 2 > it->stack_ids_cap) { /* rehash into twice the room */
+        struct recording_stack_id *old = it->stack_ids;
+        size_t old_cap = it->stack_ids_cap;
+        it->stack_ids_cap = old_cap ? old_cap * 2 : 64;
+        it->stack_ids = xcalloc(it->stack_ids_cap, sizeof *it->stack_ids);
+        for (size_t i = 0; i < old_cap; i++)
+            if (old[i].id)
+                *stack_id_slot(it, old[i].id) = old[i];
+        free(old);
     }
-    it->stacks[k] = st;
+    struct recording_stack_id *slot = stack_id_slot(it, (uint64_t)json_integer_value(id));
+    if (!slot->id)
+        it->n_stack_ids++;
+    *slot = (struct recording_stack_id){(uint64_t)json_integer_value(id), st};
 }
 
 /* An event line back into the event (formats.md; "pid" is ours and may be
@@ -564,9 +582,8 @@ static bool event_from_doc(const struct recording_iter *it, json_t *doc,
             e->args[i] = 0;
     e->result = (int64_t)result;
     json_t *stack = json_object_get(doc, "stack");
-    if (json_is_integer(stack) && json_integer_value(stack) > 0 &&
-        (uint64_t)json_integer_value(stack) < it->n_stacks)
-        e->stack = it->stacks[json_integer_value(stack)];
+    if (json_is_integer(stack) && json_integer_value(stack) > 0)
+        e->stack = recording_iter_stack(it, (uint64_t)json_integer_value(stack));
     return true;
 }
 
@@ -649,7 +666,7 @@ void recording_iter_close(struct recording_iter *it)
         fclose(it->fp);
     free(it->line);
     free(it->path);
-    free(it->stacks);
+    free(it->stack_ids);
     snapshot_free(it->cur);
     memset(it, 0, sizeof *it);
 }

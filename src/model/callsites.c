@@ -215,13 +215,21 @@ static void account(struct ledger *l, struct brk_states *brk, const struct sysca
 static uint64_t resident_in(const struct snapshot *s, uint64_t start, uint64_t end)
 {
     uint64_t sum = 0;
-    for (size_t i = 0; i < s->n_regions; i++) {
+    size_t lo = 0, hi = s->n_regions; /* regions are sorted and disjoint: the first ending past start */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->regions[mid].vma->end <= start)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < s->n_regions && s->regions[i].vma->start < end; i++) {
         const struct vma *v = s->regions[i].vma;
         if (!overlaps(v->start, v->end, start, end) || !vma_has(v, SMAPS_RSS))
             continue;
-        uint64_t lo = v->start > start ? v->start : start, hi = v->end < end ? v->end : end;
+        uint64_t from = v->start > start ? v->start : start, to = v->end < end ? v->end : end;
         uint64_t size = v->end - v->start;
-        sum += (uint64_t)((double)v->field[SMAPS_RSS] * (double)(hi - lo) / (double)size);
+        sum += (uint64_t)((double)v->field[SMAPS_RSS] * (double)(to - from) / (double)size);
     }
     return sum;
 }
