@@ -8,9 +8,11 @@
  * each object's unwind tables loaded once, and the module list is read
  * again only after the process maps a file. Symbols are cached by object
  * and address in that object, for every process of the launch: each code
- * address is symbolised once, and a forked or exec'd child of the same
+ * address is symbolised once. The symbols and lines come from a Dwfl of
+ * that object alone, opened once per launch by its path (when its build ID
+ * is the one the process mapped): a forked or exec'd child of the same
  * libraries never loads their symbols and DWARF again (with separate debug
- * info, as libc6-dbg's, that load is ~100 ms per object set). */
+ * info, as libc6-dbg's, that load is ~100 ms for libc). */
 #include "trace.h"
 
 #include <elfutils/libdwfl.h>
@@ -37,9 +39,19 @@ struct unwound_process {
     bool attached, stale, broken;
 };
 
+/* An object file, opened apart for its symbols. */
+struct sym_object {
+    char *path;
+    Dwfl *dwfl;       /* NULL: it could not be opened by its path */
+    Dwfl_Module *mod; /* its one module, at its file addresses */
+    uint64_t bias;
+};
+
 struct unwinder {
     struct unwound_process *procs;
     size_t n_procs, procs_cap;
+    struct sym_object *objects;
+    size_t n_objects, objects_cap;
     struct sym_entry *syms; /* open addressing, n_syms * 2 <= syms_cap */
     size_t n_syms, syms_cap;
     struct stack_table *table;
@@ -61,6 +73,12 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname
 static const Dwfl_Callbacks callbacks = {
     .find_elf = dwfl_linux_proc_find_elf,
     .find_debuginfo = find_debuginfo,
+};
+
+static const Dwfl_Callbacks offline_callbacks = {
+    .find_elf = dwfl_build_id_find_elf,
+    .find_debuginfo = find_debuginfo,
+    .section_address = dwfl_offline_section_address,
 };
 
 struct unwinder *unwinder_new(struct stack_table *table)
@@ -89,6 +107,12 @@ void unwinder_free(struct unwinder *u)
         free(u->syms[i].file);
     }
     free(u->syms);
+    for (size_t i = 0; i < u->n_objects; i++) {
+        free(u->objects[i].path);
+        if (u->objects[i].dwfl)
+            dwfl_end(u->objects[i].dwfl);
+    }
+    free(u->objects);
     free(u);
 }
 
@@ -175,6 +199,44 @@ static void syms_grow(struct unwinder *u)
     free(old);
 }
 
+static bool same_build_id(Dwfl_Module *a, Dwfl_Module *b)
+{
+    const unsigned char *x, *y;
+    GElf_Addr at;
+    int n = dwfl_module_build_id(a, &x, &at), k = dwfl_module_build_id(b, &y, &at);
+    return n > 0 && n == k && memcmp(x, y, (size_t)n) == 0;
+}
+
+/* The object of module m (named path) opened apart, or NULL: not by that
+ * path, or not the same file as the process's (another mount namespace, a
+ * file replaced since, no build ID to tell). */
+static struct sym_object *sym_object_of(struct unwinder *u, Dwfl_Module *m, const char *path)
+{
+    struct sym_object *o = NULL;
+    for (size_t i = 0; i < u->n_objects && !o; i++)
+        if (strcmp(u->objects[i].path, path) == 0)
+            o = &u->objects[i];
+    if (!o) {
+        xgrow((void **)&u->objects, &u->objects_cap, u->n_objects + 1, sizeof *u->objects);
+        o = &u->objects[u->n_objects++];
+        memset(o, 0, sizeof *o);
+        o->path = xstrdup(path);
+        Dwarf_Addr bias = 0;
+        if (path[0] == '/' && (o->dwfl = dwfl_begin(&offline_callbacks))) {
+            dwfl_report_begin(o->dwfl);
+            o->mod = dwfl_report_elf(o->dwfl, path, path, -1, 0, false);
+            dwfl_report_end(o->dwfl, NULL, NULL);
+            if (!o->mod || !dwfl_module_getelf(o->mod, &bias)) {
+                dwfl_end(o->dwfl);
+                o->dwfl = NULL;
+                o->mod = NULL;
+            }
+        }
+        o->bias = bias;
+    }
+    return o->mod && same_build_id(o->mod, m) ? o : NULL;
+}
+
 /* The symbol and line of file address addr of module m (at bias). */
 static void symbolise(Dwfl_Module *m, uint64_t addr, uint64_t bias, struct sym_entry *e)
 {
@@ -215,7 +277,11 @@ static bool frame_at(struct unwinder *u, Dwfl *dwfl, uint64_t pc, uint64_t addr,
         e->object = xstrdup(object);
         e->addr = file_addr;
         e->hash = hash;
-        symbolise(m, file_addr, bias, e);
+        const struct sym_object *o = sym_object_of(u, m, object);
+        if (o)
+            symbolise(o->mod, file_addr, o->bias, e);
+        else /* through the process's view */
+            symbolise(m, file_addr, bias, e);
         u->n_syms++;
     }
     f->object = e->object;
