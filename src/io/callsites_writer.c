@@ -84,7 +84,8 @@ static void put_sizes(struct buf *b, uint64_t mapped, uint64_t resident, uint64_
 
 static void put_tree(struct buf *b, struct node *n, int depth)
 {
-    qsort(n->children, n->n_children, sizeof *n->children, by_bytes);
+    if (n->n_children > 1)
+        qsort(n->children, n->n_children, sizeof *n->children, by_bytes);
     for (size_t i = 0; i < n->n_children; i++) {
         struct node *c = &n->children[i];
         put_sizes(b, c->mapped, c->resident, c->calls);

@@ -268,7 +268,8 @@ void callsites_compute(const struct syscall_event *ev, size_t n, const struct sn
         out->total.live += c->live;
         out->total.resident += c->resident;
     }
-    qsort(l.sites, l.n_sites, sizeof *l.sites, by_mapped);
+    if (l.n_sites > 1)
+        qsort(l.sites, l.n_sites, sizeof *l.sites, by_mapped);
     out->sites = l.sites;
     out->n_sites = l.n_sites;
     free(l.by_id);
@@ -301,7 +302,8 @@ size_t callsites_heap_growers(const struct syscall_event *ev, size_t n, pid_t pi
             c->mapped += t - s;
         }
     }
-    qsort(l.sites, l.n_sites, sizeof *l.sites, by_mapped);
+    if (l.n_sites > 1)
+        qsort(l.sites, l.n_sites, sizeof *l.sites, by_mapped);
     free(l.by_id);
     free(brk.v);
     *out = l.sites;
