@@ -11,11 +11,12 @@
  * address is symbolised once. The symbols and lines come from a Dwfl of
  * that object alone, opened once per launch by its path (when its build ID
  * is the one the process mapped): a forked or exec'd child of the same
- * libraries never loads their symbols and DWARF again (with separate debug
- * info, as libc6-dbg's, that load is ~100 ms for libc). */
+ * libraries never loads their symbols and DWARF again. File and line come
+ * from DWARF in the object itself only (see has_own_lines). */
 #include "trace.h"
 
 #include <elfutils/libdwfl.h>
+#include <gelf.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -45,6 +46,7 @@ struct sym_object {
     Dwfl *dwfl;       /* NULL: it could not be opened by its path */
     Dwfl_Module *mod; /* its one module, at its file addresses */
     uint64_t bias;
+    bool own_lines; /* has_own_lines() */
 };
 
 struct unwinder {
@@ -199,6 +201,26 @@ static void syms_grow(struct unwinder *u)
     free(old);
 }
 
+/* Whether the object's own file has DWARF line tables (a -g build), not
+ * only a separate debug file: opening one (libc6-dbg's libc: ~100 ms to
+ * decompress) would stall the traced program at its first stack, and
+ * again in every launch. Symbols still come from the debug file's table. */
+static bool has_own_lines(Dwfl_Module *m)
+{
+    Dwarf_Addr bias;
+    Elf *elf = dwfl_module_getelf(m, &bias);
+    size_t shstrndx;
+    if (!elf || elf_getshdrstrndx(elf, &shstrndx) != 0)
+        return false;
+    for (Elf_Scn *scn = NULL; (scn = elf_nextscn(elf, scn));) {
+        GElf_Shdr sh;
+        const char *name = gelf_getshdr(scn, &sh) ? elf_strptr(elf, shstrndx, sh.sh_name) : NULL;
+        if (name && (strcmp(name, ".debug_line") == 0 || strcmp(name, ".zdebug_line") == 0))
+            return sh.sh_type != SHT_NOBITS;
+    }
+    return false;
+}
+
 static bool same_build_id(Dwfl_Module *a, Dwfl_Module *b)
 {
     const unsigned char *x, *y;
@@ -233,12 +255,14 @@ static struct sym_object *sym_object_of(struct unwinder *u, Dwfl_Module *m, cons
             }
         }
         o->bias = bias;
+        o->own_lines = o->mod && has_own_lines(o->mod);
     }
     return o->mod && same_build_id(o->mod, m) ? o : NULL;
 }
 
 /* The symbol and line of file address addr of module m (at bias). */
-static void symbolise(Dwfl_Module *m, uint64_t addr, uint64_t bias, struct sym_entry *e)
+static void symbolise(Dwfl_Module *m, uint64_t addr, uint64_t bias, bool lines,
+                      struct sym_entry *e)
 {
     GElf_Off off = 0;
     GElf_Sym sym;
@@ -247,7 +271,7 @@ static void symbolise(Dwfl_Module *m, uint64_t addr, uint64_t bias, struct sym_e
         e->function = xstrdup(fn);
         e->sym_start = addr - off;
     }
-    Dwfl_Line *line = dwfl_module_getsrc(m, addr + bias);
+    Dwfl_Line *line = lines ? dwfl_module_getsrc(m, addr + bias) : NULL;
     int lineno = 0;
     const char *file = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL) : NULL;
     if (file && lineno > 0) {
@@ -279,9 +303,9 @@ static bool frame_at(struct unwinder *u, Dwfl *dwfl, uint64_t pc, uint64_t addr,
         e->hash = hash;
         const struct sym_object *o = sym_object_of(u, m, object);
         if (o)
-            symbolise(o->mod, file_addr, o->bias, e);
+            symbolise(o->mod, file_addr, o->bias, o->own_lines, e);
         else /* through the process's view */
-            symbolise(m, file_addr, bias, e);
+            symbolise(m, file_addr, bias, has_own_lines(m), e);
         u->n_syms++;
     }
     f->object = e->object;
