@@ -2,7 +2,8 @@
  * four files share. launch.c is the API and the event queue, spawn.c
  * prepares and runs the child up to exec, tracer.c is the ptrace loop,
  * filter.c the seccomp filter and the system call tables per ABI,
- * output.c drains the program's terminal when the caller does not. */
+ * output.c drains the program's terminal when the caller does not,
+ * unwind.c reads the stack of each traced call (the tracer thread's). */
 #ifndef VMSCOPE_TRACE_H
 #define VMSCOPE_TRACE_H
 
