@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(build-essential autoconf automake libtool pkg-config
-          libncurses-dev libproc2-dev check libjansson-dev libelf-dev
+          libncurses-dev libproc2-dev check libjansson-dev libelf-dev libdw-dev
           procps util-linux tmux xz-utils valgrind clang libclang-rt-14-dev
           libxml2-dev zlib1g-dev chromium gcc-multilib
           libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0 golang-go)

@@ -3,6 +3,9 @@
 #   bench/bench_trace.sh [N]      (N malloc/free pairs per large run, default 100000;
 #                                 small runs do 20 N, mixed 10 N)
 #   RUNS=7 VMSCOPE=/path/to/vmscope bench/bench_trace.sh
+#   VMSCOPE_BASE=/path/to/other/vmscope  adds a "base" column: its --trace
+#                                 (a build without call stacks, to price them)
+#   STRACE_K=1                    adds "strace-k": strace -k, its stacks (slow)
 # For each workload of bench_trace_target (small: brk heap only; large: one
 # mmap+munmap per pair; mixed: 63 small to 1 large), the program's own time
 # (measured inside it) untraced, under `vmscope record -- CMD` (ptrace only,
@@ -41,6 +44,10 @@ run_one() { # mode how -> prints the program's elapsed ms
            grep -c '"vmscope.event"' "$out/r.jsonl" >"$out/events" ;;
     strace) strace -f --seccomp-bpf -e trace=%memory -o /dev/null \
                 ./bench_trace_target "$mode" "$pairs" >"$log" ;;
+    base) "$VMSCOPE_BASE" record -i 1 --trace --program-output "$log" -o "$out/r.jsonl" -- \
+                ./bench_trace_target "$mode" "$pairs" 2>/dev/null ;;
+    strace-k) strace -f -k --seccomp-bpf -e trace=%memory -o /dev/null \
+                ./bench_trace_target "$mode" "$pairs" >"$log" ;;
     esac
     elapsed "$log"
 }
@@ -49,6 +56,8 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
 
 hows="plain launch trace"
 command -v strace >/dev/null && hows="$hows strace"
+[ -n "${VMSCOPE_BASE:-}" ] && hows="$hows base"
+[ -n "${STRACE_K:-}" ] && command -v strace >/dev/null && hows="$hows strace-k"
 echo "bench_trace: malloc/free pairs per run: small $(count small), large $(count large)," \
      "mixed $(count mixed); $RUNS runs each, medians (ms, inside the program)"
 printf '%-6s %9s %9s %9s %9s  %s\n' workload untraced launch trace strace "events per run, trace/untraced"
@@ -67,7 +76,10 @@ for mode in small large mixed; do
     ratio=$(awk -v a="${med[trace]}" -v b="${med[plain]}" 'BEGIN {printf "%.2fx", a / b}')
     per=$(awk -v a="${med[trace]}" -v b="${med[plain]}" -v e="$events" \
         'BEGIN {if (e >= 100) printf "%.1f us per traced call", (a - b) * 1000 / e; else printf "too few calls to divide"}')
-    printf '%-6s %9s %9s %9s %9s  %s events, %s, %s\n' "$mode" "${med[plain]}" \
-        "${med[launch]}" "${med[trace]}" "${med[strace]:--}" "$events" "$ratio" "$per"
+    extra=""
+    [ -n "${med[base]:-}" ] && extra+=", base ${med[base]}"
+    [ -n "${med[strace-k]:-}" ] && extra+=", strace-k ${med[strace-k]}"
+    printf '%-6s %9s %9s %9s %9s  %s events, %s, %s%s\n' "$mode" "${med[plain]}" \
+        "${med[launch]}" "${med[trace]}" "${med[strace]:--}" "$events" "$ratio" "$per" "$extra"
     unset times med
 done

@@ -21,6 +21,7 @@ static void usage(FILE *fp)
           "       vmscope record (-p PID | [--trace] -- CMD...) [-i SEC] [-d SEC] -o FILE.jsonl\n"
           "       vmscope diff A B [-f text|json] [-o FILE]   (A, B: x.json or x.jsonl@N)\n"
           "       vmscope export FILE [-f svg|json|csv|text|perfetto] [-o FILE]  (x.json, x.jsonl@N)\n"
+          "       vmscope callsites FILE.jsonl [-f text|json] [-o FILE]   (a --trace recording)\n"
           "       vmscope demo [-i SEC] [-n COUNT]\n"
           "       vmscope -h | -V\n"
           "\n"
@@ -63,6 +64,8 @@ static int dispatch(int argc, char **argv)
         return cmd_diff(argc - 1, argv + 1);
     if (strcmp(cmd, "export") == 0)
         return cmd_export(argc - 1, argv + 1);
+    if (strcmp(cmd, "callsites") == 0)
+        return cmd_callsites(argc - 1, argv + 1);
     if (strcmp(cmd, "pages") == 0)
         return cmd_pages(argc - 1, argv + 1);
     if (strcmp(cmd, "demo") == 0)

@@ -106,7 +106,7 @@ static void help_options(struct words *ws, const char *cmd)
     words_split(ws);
 }
 
-static const char *const subcommands[] = {"snapshot", "pages", "record", "diff", "export", "demo", NULL};
+static const char *const subcommands[] = {"snapshot", "pages", "record", "diff", "export", "callsites", "demo", NULL};
 
 /* The getopt tables of src/main.c and src/app/cmd_*.c, read by hand: every
  * one must be offered ("live" is vmscope without a subcommand). */
@@ -123,6 +123,7 @@ static const struct {
                 "-u", "--user", "--program-output", "-h", "--help", NULL}},
     {"diff", {"-f", "--format", "-o", "--output", "-h", "--help", NULL}},
     {"export", {"-f", "--format", "-o", "--output", "-h", "--help", NULL}},
+    {"callsites", {"-f", "--format", "-o", "--output", "-h", "--help", NULL}},
     {"demo", {"-i", "--interval", "-n", "--count", "-h", "--help", NULL}},
 };
 

@@ -21,6 +21,7 @@ int cmd_pages(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_callsites(int argc, char **argv);
 
 /* Parses a pid argument; false (with a message) when it is not a pid. */
 bool parse_pid(const char *arg, pid_t *out);

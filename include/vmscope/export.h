@@ -74,6 +74,17 @@ typedef struct json_t json_t;
 json_t *json_process_object(const struct snapshot *s);
 struct proc_status;
 json_t *json_status_object(const struct proc_status *st);
+/* obj[key] = s from the target, with key_hex when it is not UTF-8. */
+void json_set_string_hex(json_t *obj, const char *key, const char *s);
+/* `vmscope callsites`: the tree and flat list as text, or JSON
+ * (vmscope.callsites); ids[i] is sites[i]'s stack id in the recording
+ * (0: none), or ids NULL. */
+struct callsite_report;
+int export_callsites_text(const struct callsite_report *r, FILE *fp);
+int export_callsites_json(const struct callsite_report *r, const uint64_t *ids, FILE *fp);
+/* A call stack's frames (vmscope.stack's "frames"), a new reference. */
+struct stack;
+json_t *json_stack_frames(const struct stack *st);
 /* ns since the epoch as ISO 8601 UTC with milliseconds ("...T02:16:08.123Z"). */
 void format_time(uint64_t ns, char *out, size_t size);
 

@@ -46,6 +46,8 @@ bool json_delta_has_pss(json_t *delta, bool regions_have_it);
 bool json_read_time(json_t *v, uint64_t *ns);
 /* A region address as the writer writes it: "0x" and 1 to 16 hex digits
  * (either case), nothing else. */
+/* obj[key]'s exact bytes (from key_hex if there), allocated; NULL if absent. */
+char *json_read_string_hex(json_t *obj, const char *key);
 bool json_parse_address(const char *text, uint64_t *out);
 /* from's string table (objects) now belongs to to: the reader's index of
  * it follows. */

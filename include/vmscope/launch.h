@@ -29,6 +29,7 @@ struct launch_options {
     bool pty;            /* the caller reads CMD's terminal (launch_output_fd) */
     unsigned short rows, cols; /* its size */
     bool trace;          /* --trace: exact memory-map system calls */
+    bool no_stacks;      /* --trace=calls: without each call's stack (cheaper) */
 };
 
 /* What the tracer found since the last launch_poll(); all owned by the

@@ -29,6 +29,9 @@ struct recording_writer {
     uint64_t key_bytes;   /* the last keyframe's size, 0 if unknown */
     uint64_t delta_bytes; /* the deltas' since */
     unsigned long since_key;
+    /* Which stacks (by id) have had their vmscope.stack line. */
+    unsigned char *stacks_written;
+    size_t stacks_written_cap;
 };
 
 /* Writes the header from the first sample; takes ownership of nothing. */
@@ -38,9 +41,19 @@ int recording_start(struct recording_writer *w, FILE *fp, const struct snapshot 
  * takes ownership of s. Returns 0 or -errno. */
 int recording_add(struct recording_writer *w, struct snapshot *s);
 /* Writes an exact event line (launch mode with --trace), unflushed: the
- * caller fflush()es after a burst. */
+ * caller fflush()es after a burst. An event with a stack first writes the
+ * stack's vmscope.stack line, once per recording, and then "stack": id. */
 int recording_add_event(struct recording_writer *w, const struct syscall_event *e);
 void recording_finish(struct recording_writer *w);
+
+struct recording_stack_id {
+    uint64_t id; /* 0: a free slot */
+    const struct stack *stack;
+};
+/* The stack of a recording's stack id (a vmscope.stack line read so far),
+ * or NULL. */
+struct recording_iter;
+const struct stack *recording_iter_stack(const struct recording_iter *it, uint64_t id);
 
 /* Reading a recording sample by sample, one sample in memory. */
 typedef struct json_t json_t;
@@ -62,6 +75,13 @@ struct recording_iter {
      * kind this reader does not know), for the keys the model has no
      * place for. doc is borrowed for the call. */
     void (*on_line)(void *arg, json_t *doc);
+    /* With on_event: the recording's stack ids -> stacks interned in the
+     * shared stack table (stack.h), which events then point at (a hash
+     * map: ids are the writer's, and a hostile file's may be anything). */
+    struct recording_stack_id *stack_ids;
+    size_t n_stack_ids, stack_ids_cap;
+    /* Whether any event line was seen (with on_event). */
+    bool saw_events;
 };
 int recording_iter_open(struct recording_iter *it, const char *path, char **why);
 /* Reads the next sample: returns 1 with *out borrowed (valid until the

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct stack;
+
 enum traced_call { TC_BRK, TC_MMAP, TC_MUNMAP, TC_MREMAP, TC_MPROTECT, TC_MADVISE, TC_COUNT };
 
 struct syscall_event {
@@ -19,6 +21,7 @@ struct syscall_event {
     enum traced_call call;
     uint64_t args[6];
     int64_t result; /* the raw return value: an address, 0, or -errno */
+    const struct stack *stack; /* the caller's stack (stack.h, interned), or NULL */
 };
 
 /* "mmap", "munmap", ...; NULL for an unknown call. */

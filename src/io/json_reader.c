@@ -107,6 +107,11 @@ static char *read_bytes(json_t *obj, const char *key, size_t *len)
     return xmemdup0(str ? str : "", n);
 }
 
+char *json_read_string_hex(json_t *obj, const char *key)
+{
+    return json_object_get(obj, key) ? read_bytes(obj, key, NULL) : NULL;
+}
+
 bool json_parse_address(const char *s, uint64_t *out)
 {
     /* "0x" and 1 to 16 hex digits, nothing else: strtoull alone would take

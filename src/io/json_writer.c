@@ -1,5 +1,6 @@
 /* Snapshot -> JSON (formats.md, "vmscope.snapshot" version 1), with jansson. */
 #include "vmscope/export.h"
+#include "vmscope/stack.h"
 #include "vmscope/capture.h"
 #include "vmscope/buf.h"
 #include "vmscope/pagemap.h"
@@ -58,6 +59,42 @@ static void set_bytes(json_t *obj, const char *key, const char *bytes, size_t le
 static void set_str(json_t *obj, const char *key, const char *s)
 {
     set_bytes(obj, key, s, strlen(s));
+}
+
+void json_set_string_hex(json_t *obj, const char *key, const char *s)
+{
+    set_str(obj, key, s);
+}
+
+static void set_hex(json_t *o, const char *key, uint64_t v)
+{
+    char hex[24];
+    snprintf(hex, sizeof hex, "0x%" PRIx64, v);
+    json_object_set_new(o, key, json_string(hex));
+}
+
+json_t *json_stack_frames(const struct stack *st)
+{
+    json_t *frames = json_array();
+    for (size_t i = 0; i < st->n_frames; i++) {
+        const struct stack_frame *f = &st->frames[i];
+        json_t *o = json_object();
+        set_hex(o, "pc", f->pc);
+        if (f->object) {
+            set_str(o, "object", f->object);
+            set_hex(o, "object_offset", f->object_offset);
+        }
+        if (f->function) {
+            set_str(o, "function", f->function);
+            set_hex(o, "function_offset", f->function_offset);
+        }
+        if (f->file) {
+            set_str(o, "file", f->file);
+            json_object_set_new(o, "line", json_integer(f->line));
+        }
+        json_array_append_new(frames, o);
+    }
+    return frames;
 }
 
 static json_t *json_u64(uint64_t v)

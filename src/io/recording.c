@@ -7,6 +7,7 @@
 #include "vmscope/input.h"
 #include "vmscope/json_reader.h"
 #include "vmscope/sanitize.h"
+#include "vmscope/stack.h"
 #include "vmscope/util.h"
 
 #include "config.h"
@@ -202,10 +203,37 @@ int recording_add(struct recording_writer *w, struct snapshot *s)
     return rc;
 }
 
+/* {"format":"vmscope.stack","id":N,"frames":[...]} (formats: man page). */
+static void put_stack_line(struct buf *b, const struct stack *st)
+{
+    json_t *frames = json_stack_frames(st);
+    json_t *doc = json_pack("{s:s, s:I, s:o}", "format", "vmscope.stack", "id",
+                            (json_int_t)st->id, "frames", frames);
+    char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(doc);
+    if (text) {
+        buf_puts(b, text);
+        buf_putc(b, '\n');
+    }
+    free(text);
+}
+
 int recording_add_event(struct recording_writer *w, const struct syscall_event *e)
 {
     struct buf b;
     buf_init(&b);
+    if (e->stack) { /* its stack before its first use */
+        uint32_t id = e->stack->id;
+        if (id / 8 >= w->stacks_written_cap) {
+            size_t cap = w->stacks_written_cap;
+            xgrow((void **)&w->stacks_written, &w->stacks_written_cap, id / 8 + 1, 1);
+            memset(w->stacks_written + cap, 0, w->stacks_written_cap - cap);
+        }
+        if (!(w->stacks_written[id / 8] & (1u << (id % 8)))) {
+            w->stacks_written[id / 8] |= (unsigned char)(1u << (id % 8));
+            put_stack_line(&b, e->stack);
+        }
+    }
     buf_printf(&b,
                "{\"format\":\"vmscope.event\",\"monotonic_ns\":%" PRIu64
                ",\"pid\":%d,\"tid\":%d,\"syscall\":\"%s\",\"args\":[",
@@ -214,12 +242,14 @@ int recording_add_event(struct recording_writer *w, const struct syscall_event *
         buf_printf(&b, "%s\"0x%" PRIx64 "\"", i ? "," : "", e->args[i]);
     if (syscall_event_failed(e)) {
         const char *name = strerrorname_np((int)-e->result);
-        buf_printf(&b, "],\"result\":\"%" PRId64 "\",\"error\":\"%s\"}", e->result,
+        buf_printf(&b, "],\"result\":\"%" PRId64 "\",\"error\":\"%s\"", e->result,
                    name ? name : "?");
     } else {
-        buf_printf(&b, "],\"result\":\"0x%" PRIx64 "\"}", (uint64_t)e->result);
+        buf_printf(&b, "],\"result\":\"0x%" PRIx64 "\"", (uint64_t)e->result);
     }
-    buf_putc(&b, '\n');
+    if (e->stack)
+        buf_printf(&b, ",\"stack\":%" PRIu32, e->stack->id);
+    buf_puts(&b, "}\n");
     /* Not flushed here: events come in bursts, and the caller flushes each
      * burst (a kill mid-burst leaves a cut last line, which readers skip). */
     int rc = fwrite(b.data, 1, b.len, w->fp) == b.len ? 0 : (errno ? -errno : -EIO);
@@ -230,6 +260,7 @@ int recording_add_event(struct recording_writer *w, const struct syscall_event *
 void recording_finish(struct recording_writer *w)
 {
     snapshot_free(w->prev);
+    free(w->stacks_written);
     memset(w, 0, sizeof *w);
 }
 
@@ -471,10 +502,78 @@ static bool json_number_of(json_t *v, uint64_t *out)
     return true;
 }
 
+static struct recording_stack_id *stack_id_slot(const struct recording_iter *it, uint64_t id)
+{
+    size_t mask = it->stack_ids_cap - 1, i = (size_t)(id * 0x9e3779b97f4a7c15ull >> 20) & mask;
+    while (it->stack_ids[i].id && it->stack_ids[i].id != id)
+        i = (i + 1) & mask;
+    return &it->stack_ids[i];
+}
+
+const struct stack *recording_iter_stack(const struct recording_iter *it, uint64_t id)
+{
+    return id && it->stack_ids_cap ? stack_id_slot(it, id)->stack : NULL;
+}
+
+/* A vmscope.stack line: its frames interned in the shared table, its id
+ * kept for the events after it. A line that does not read is skipped (its
+ * events then have no stack). */
+static void stack_from_doc(struct recording_iter *it, json_t *doc)
+{
+    json_t *id = json_object_get(doc, "id"), *frames = json_object_get(doc, "frames");
+    if (!json_is_integer(id) || json_integer_value(id) <= 0 ||
+        json_integer_value(id) > UINT32_MAX || !json_is_array(frames))
+        return;
+    size_t n = json_array_size(frames);
+    if (n > STACK_MAX_FRAMES)
+        n = STACK_MAX_FRAMES;
+    struct stack_frame f[STACK_MAX_FRAMES];
+    memset(f, 0, sizeof f);
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_array_get(frames, i);
+        uint64_t v;
+        if (json_number_of(json_object_get(o, "pc"), &v))
+            f[i].pc = v;
+        f[i].object = json_read_string_hex(o, "object");
+        if (json_number_of(json_object_get(o, "object_offset"), &v))
+            f[i].object_offset = v;
+        f[i].function = json_read_string_hex(o, "function");
+        if (json_number_of(json_object_get(o, "function_offset"), &v))
+            f[i].function_offset = v;
+        f[i].file = json_read_string_hex(o, "file");
+        json_t *line = json_object_get(o, "line");
+        f[i].line = json_is_integer(line) && json_integer_value(line) > 0 &&
+                            json_integer_value(line) < INT32_MAX
+                        ? (int)json_integer_value(line)
+                        : 0;
+    }
+    const struct stack *st = stack_table_intern(stack_table_shared(), f, n);
+    for (size_t i = 0; i < n; i++) {
+        free(f[i].object);
+        free(f[i].function);
+        free(f[i].file);
+    }
+    if ((it->n_stack_ids + 1) * 2 > it->stack_ids_cap) { /* rehash into twice the room */
+        struct recording_stack_id *old = it->stack_ids;
+        size_t old_cap = it->stack_ids_cap;
+        it->stack_ids_cap = old_cap ? old_cap * 2 : 64;
+        it->stack_ids = xcalloc(it->stack_ids_cap, sizeof *it->stack_ids);
+        for (size_t i = 0; i < old_cap; i++)
+            if (old[i].id)
+                *stack_id_slot(it, old[i].id) = old[i];
+        free(old);
+    }
+    struct recording_stack_id *slot = stack_id_slot(it, (uint64_t)json_integer_value(id));
+    if (!slot->id)
+        it->n_stack_ids++;
+    *slot = (struct recording_stack_id){(uint64_t)json_integer_value(id), st};
+}
+
 /* An event line back into the event (formats.md; "pid" is ours and may be
  * missing: 0). False for a line that does not say what a call did: events
  * are not samples, so such a line is skipped, never a reason to refuse. */
-static bool event_from_doc(json_t *doc, struct syscall_event *e)
+static bool event_from_doc(const struct recording_iter *it, json_t *doc,
+                           struct syscall_event *e)
 {
     memset(e, 0, sizeof *e);
     json_t *ns = json_object_get(doc, "monotonic_ns"), *tid = json_object_get(doc, "tid"),
@@ -491,6 +590,9 @@ static bool event_from_doc(json_t *doc, struct syscall_event *e)
         if (!json_number_of(json_array_get(args, i), &e->args[i]))
             e->args[i] = 0;
     e->result = (int64_t)result;
+    json_t *stack = json_object_get(doc, "stack");
+    if (json_is_integer(stack) && json_integer_value(stack) > 0)
+        e->stack = recording_iter_stack(it, (uint64_t)json_integer_value(stack));
     return true;
 }
 
@@ -516,7 +618,8 @@ int recording_iter_next(struct recording_iter *it, const struct snapshot **out, 
             struct syscall_event e;
             if (doc && it->on_line)
                 it->on_line(it->event_arg, doc);
-            if (doc && it->on_event && event_from_doc(doc, &e))
+            it->saw_events |= it->on_event != NULL;
+            if (doc && it->on_event && event_from_doc(it, doc, &e))
                 it->on_event(it->event_arg, &e);
             json_decref(doc);
             free(ignored);
@@ -543,8 +646,13 @@ int recording_iter_next(struct recording_iter *it, const struct snapshot **out, 
             if (it->on_line)
                 it->on_line(it->event_arg, doc);
             struct syscall_event e; /* written by another tool, keys in another order */
-            if (strcmp(format, "vmscope.event") == 0 && it->on_event && event_from_doc(doc, &e))
-                it->on_event(it->event_arg, &e);
+            if (strcmp(format, "vmscope.event") == 0 && it->on_event) {
+                it->saw_events = true;
+                if (event_from_doc(it, doc, &e))
+                    it->on_event(it->event_arg, &e);
+            } else if (strcmp(format, "vmscope.stack") == 0 && it->on_event) {
+                stack_from_doc(it, doc);
+            }
         }
         json_decref(doc);
         if (rc < 0) /* which file and which sample */
@@ -575,6 +683,7 @@ void recording_iter_close(struct recording_iter *it)
         fclose(it->fp);
     free(it->line);
     free(it->path);
+    free(it->stack_ids);
     snapshot_free(it->cur);
     memset(it, 0, sizeof *it);
 }

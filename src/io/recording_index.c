@@ -71,6 +71,8 @@ static enum line_kind kind_of_head(const char *head, size_t len)
         return LINE_KEYFRAME;
     if (q - p == 5 && memcmp(p, "delta", 5) == 0)
         return LINE_SAMPLE;
+    if (q - p == 5 && memcmp(p, "stack", 5) == 0) /* a call stack, never a sample */
+        return LINE_OTHER;
     static const char event[] = "{\"format\":\"vmscope.event\"";
     if (len >= sizeof event && memcmp(head, event, sizeof event - 1) == 0) /* as it tests */
         return LINE_OTHER;

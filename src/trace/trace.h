@@ -2,7 +2,8 @@
  * four files share. launch.c is the API and the event queue, spawn.c
  * prepares and runs the child up to exec, tracer.c is the ptrace loop,
  * filter.c the seccomp filter and the system call tables per ABI,
- * output.c drains the program's terminal when the caller does not. */
+ * output.c drains the program's terminal when the caller does not,
+ * unwind.c reads the stack of each traced call (the tracer thread's). */
 #ifndef VMSCOPE_TRACE_H
 #define VMSCOPE_TRACE_H
 
@@ -72,6 +73,7 @@ struct launch {
 
     /* The tracer thread's own. */
     bool execed;
+    struct unwinder *unwinder; /* --trace with stacks, else NULL */
     struct open_call *open;
     size_t n_open, open_cap;
 };
@@ -95,6 +97,18 @@ void trace_filter_free(struct sock_fprog *prog);
  * a 32-bit ABI (its result is 32 bits). */
 bool trace_decode_call(pid_t tid, uint32_t arch, uint64_t nr, const uint64_t args[6],
                        struct syscall_event *e, bool *compat);
+
+/* unwind.c: the tracer thread's, like every ptrace call. */
+struct stack_table;
+struct unwinder *unwinder_new(struct stack_table *table);
+void unwinder_free(struct unwinder *u);
+/* The stack of thread tid of process tgid, stopped in a tracing stop;
+ * NULL if it cannot be read at all (what could be read is kept). */
+const struct stack *unwinder_stack(struct unwinder *u, pid_t tgid, pid_t tid);
+/* After call e returned: a file mapped means new modules. */
+void unwinder_mapped(struct unwinder *u, pid_t tgid, const struct syscall_event *e);
+/* An exec or an exit: what we knew of the process is gone. */
+void unwinder_forget(struct unwinder *u, pid_t tgid);
 
 /* output.c */
 int output_pump_start(struct launch *l);

@@ -20,6 +20,7 @@
 #include "vmscope/procfile.h"
 #include "vmscope/procfs.h"
 #include "vmscope/sanitize.h"
+#include "vmscope/stack.h"
 #include "vmscope/util.h"
 
 static pid_t tgid_of(pid_t tid)
@@ -110,6 +111,8 @@ static bool call_entered(struct launch *l, pid_t tid)
     e.tid = tid;
     const struct task *task = task_find(l, tid);
     e.pid = task ? task->tgid : tid;
+    if (l->unwinder) /* stopped before the call: its stack is the caller's */
+        e.stack = unwinder_stack(l->unwinder, e.pid, tid);
     xgrow((void **)&l->open, &l->open_cap, l->n_open + 1, sizeof *l->open);
     l->open[l->n_open++] = (struct open_call){e, compat};
     return true;
@@ -133,6 +136,7 @@ static void call_returned(struct launch *l, pid_t tid)
                               ? (int32_t)si.exit.rval
                               : (int64_t)(uint32_t)si.exit.rval;
         c.ev.monotonic_ns = clock_monotonic_ns();
+        unwinder_mapped(l->unwinder, c.ev.pid, &c.ev);
         launch_queue_event(l, &c.ev);
         return;
     }
@@ -173,6 +177,8 @@ static void handle_stop(struct launch *l, pid_t tid, int st)
         if (child)
             task_add(l, (pid_t)child);
     } else if (sig == SIGTRAP && ev == PTRACE_EVENT_EXEC) {
+        const struct task *t = task_find(l, tid);
+        unwinder_forget(l->unwinder, t ? t->tgid : tid); /* another program now */
         if (tid == l->pid) {
             l->execed = true; /* before that, an exit is a failed start: nothing to show */
             struct snapshot *s = capture_now(tid);
@@ -207,6 +213,7 @@ static void trace_loop(struct launch *l)
             break; /* ECHILD: nobody left */
         }
         if (WIFEXITED(st) || WIFSIGNALED(st)) {
+            unwinder_forget(l->unwinder, tid); /* a process's leader: the process */
             task_forget(l, tid);
             if (tid == l->pid) {
                 pthread_mutex_lock(&l->lock);
@@ -307,8 +314,12 @@ void *tracer_main(void *arg)
         launch_set_started(l, -f.err, why);
         return NULL;
     }
+    if (l->filter.len && !l->opt.no_stacks)
+        l->unwinder = unwinder_new(stack_table_shared());
     wait_exec(l, pid);
     launch_set_started(l, 0, NULL);
     trace_loop(l);
+    unwinder_free(l->unwinder);
+    l->unwinder = NULL;
     return NULL;
 }

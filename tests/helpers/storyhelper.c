@@ -4,6 +4,13 @@
  *   storyhelper story   the story below, then exit with status 7
  *   storyhelper segv    print a line, then crash with SIGSEGV
  *   storyhelper wait    print a line, then sleep until killed
+ *   storyhelper stacks  known call chains (issue 14), between the same
+ *                       markers: stack_outer_setup -> stack_make_buffer ->
+ *                       stack_map_leaf maps 8 pages; stack_outer_setup ->
+ *                       stack_map_leaf maps 3 pages and unmaps them; exit 0
+ *   storyhelper jit     between the markers, code in an anonymous mapping
+ *                       (no object, no unwind information) calls mmap of
+ *                       one page, PROT_READ|PROT_WRITE, itself; exit 0
  *
  * The story, between two markers a tracer can find (madvise(0, 0, ...)
  * with MADV_NORMAL to begin and MADV_SEQUENTIAL to end: calls no loader
@@ -95,6 +102,65 @@ static int story(void)
     return 7;
 }
 
+/* Not inlined, not cloned, and each does work after its call (no tail
+ * call), whatever the optimisation level: the stacks name every one. */
+__attribute__((noinline, noclone)) char *stack_map_leaf(size_t pages)
+{
+    char *p = mmap(NULL, pages * (size_t)sysconf(_SC_PAGESIZE), PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    report("leaf_map", (uintptr_t)p);
+    return p;
+}
+
+__attribute__((noinline, noclone)) char *stack_make_buffer(size_t pages)
+{
+    char *p = stack_map_leaf(pages);
+    if (p != MAP_FAILED)
+        memset(p, 4, pages * (size_t)sysconf(_SC_PAGESIZE));
+    return p;
+}
+
+__attribute__((noinline, noclone)) int stack_outer_setup(void)
+{
+    char *buffer = stack_make_buffer(8);
+    char *scratch = stack_map_leaf(3);
+    if (buffer == MAP_FAILED || scratch == MAP_FAILED)
+        return 1;
+    munmap(scratch, 3 * (size_t)sysconf(_SC_PAGESIZE));
+    return 0;
+}
+
+/* x86-64: mmap(0, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS,
+ * -1, 0) by a syscall instruction in code no object holds, as a JIT's. */
+static int jit_call(void)
+{
+#if defined(__x86_64__)
+    static const unsigned char code[] = {
+        0x48, 0xc7, 0xc0, 0x09, 0x00, 0x00, 0x00, /* mov rax, 9 (mmap) */
+        0x48, 0x31, 0xff,                         /* xor rdi, rdi */
+        0x48, 0xc7, 0xc6, 0x00, 0x10, 0x00, 0x00, /* mov rsi, 4096 */
+        0x48, 0xc7, 0xc2, 0x03, 0x00, 0x00, 0x00, /* mov rdx, 3 */
+        0x49, 0xc7, 0xc2, 0x22, 0x00, 0x00, 0x00, /* mov r10, 0x22 */
+        0x49, 0xc7, 0xc0, 0xff, 0xff, 0xff, 0xff, /* mov r8, -1 */
+        0x4d, 0x31, 0xc9,                         /* xor r9, r9 */
+        0x0f, 0x05,                               /* syscall */
+        0xc3,                                     /* ret */
+    };
+    unsigned char *jit = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+                              MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (jit == MAP_FAILED)
+        return 1;
+    memcpy(jit, code, sizeof code);
+    madvise(NULL, 0, MADV_NORMAL);
+    void *p = ((void *(*)(void))(uintptr_t)jit)();
+    madvise(NULL, 0, MADV_SEQUENTIAL);
+    report("jit_map", (uintptr_t)p);
+    return p == MAP_FAILED;
+#else
+    return 2;
+#endif
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -107,11 +173,20 @@ int main(int argc, char **argv)
         *nowhere = 1;
         return 0;
     }
+    if (strcmp(mode, "stacks") == 0) {
+        madvise(NULL, 0, MADV_NORMAL);
+        int rc = stack_outer_setup();
+        madvise(NULL, 0, MADV_SEQUENTIAL);
+        printf("stacks done\n");
+        return rc;
+    }
+    if (strcmp(mode, "jit") == 0)
+        return jit_call();
     if (strcmp(mode, "wait") == 0) {
         printf("waiting to be killed\n");
         for (;;)
             pause();
     }
-    fprintf(stderr, "usage: storyhelper [story|segv|wait]\n");
+    fprintf(stderr, "usage: storyhelper [story|segv|wait|stacks|jit]\n");
     return 2;
 }

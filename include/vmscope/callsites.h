@@ -1,0 +1,55 @@
+/* callsites: who mapped the memory (issue 14), as pure functions over a
+ * launch's traced events (in order, each with its stack or NULL) and the
+ * snapshot at the end: per region, the call that created it and the last
+ * that changed it; for the brk heap, the call sites that grew it; per call
+ * stack, the bytes its calls mapped, freed and left resident. */
+#ifndef VMSCOPE_CALLSITES_H
+#define VMSCOPE_CALLSITES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "vmscope/snapshot.h"
+#include "vmscope/stack.h"
+#include "vmscope/syscall_event.h"
+
+/* The events of process pid (every process if pid is 0) that made or
+ * changed [start, end): created is the last mmap or mremap over it, or the
+ * first brk that grew the heap into it; changed is the last call that
+ * touched it (mprotect, madvise, a partial munmap, ...). NULL when none. */
+struct region_origin {
+    const struct syscall_event *created;
+    const struct syscall_event *changed;
+};
+void region_origin_find(const struct syscall_event *ev, size_t n, pid_t pid, uint64_t start,
+                        uint64_t end, struct region_origin *out);
+
+/* A call site's account. Bytes are whole pages. */
+struct callsite {
+    const struct stack *stack; /* NULL: the calls traced without a stack */
+    uint64_t calls;            /* every traced call with this stack, failed ones too */
+    uint64_t mapped;           /* mmap lengths, mremap and brk growth */
+    uint64_t freed;            /* of those, unmapped since (by any call) */
+    uint64_t live;             /* still mapped after the last event */
+    uint64_t resident;         /* of live, resident in the end snapshot (its share) */
+};
+
+struct callsite_report {
+    struct callsite *sites; /* by mapped bytes, largest first */
+    size_t n_sites;
+    struct callsite total;  /* the sum (stack NULL) */
+};
+
+/* Accounts every event; end (may be NULL) gives the resident bytes of the
+ * live ranges of its process. */
+void callsites_compute(const struct syscall_event *ev, size_t n, const struct snapshot *end,
+                       struct callsite_report *out);
+void callsites_free(struct callsite_report *r);
+
+/* The brk heap's growers in process pid: each site's growth of the break,
+ * largest first, into *out (n returned; free() it). */
+size_t callsites_heap_growers(const struct syscall_event *ev, size_t n, pid_t pid,
+                              struct callsite **out);
+
+#endif

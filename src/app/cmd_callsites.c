@@ -1,0 +1,115 @@
+/* vmscope callsites FILE.jsonl [-f text|json] [-o FILE]: who mapped the
+ * memory of a recording made with --trace, per call stack (issue 14). */
+#include "vmscope/app.h"
+#include "vmscope/atomic_file.h"
+#include "vmscope/callsites.h"
+#include "vmscope/export.h"
+#include "vmscope/recording.h"
+#include "vmscope/util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct event_list {
+    struct syscall_event *v;
+    size_t n, cap;
+};
+
+static void keep_event(void *arg, const struct syscall_event *e)
+{
+    struct event_list *l = arg;
+    xgrow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v);
+    l->v[l->n++] = *e;
+}
+
+/* The events and the last sample of a recording; 0, or -errno with *why. */
+static int read_recording(const char *path, struct event_list *events, struct snapshot **last,
+                          struct callsite_report *report, uint64_t **ids, bool *traced,
+                          char **why)
+{
+    struct recording_iter it;
+    int rc = recording_iter_open(&it, path, why);
+    if (rc < 0)
+        return rc;
+    it.on_event = keep_event;
+    it.event_arg = events;
+    const struct snapshot *s;
+    while ((rc = recording_iter_next(&it, &s, why)) > 0) {
+        snapshot_free(*last);
+        *last = snapshot_clone(s);
+    }
+    *traced = it.saw_events;
+    if (rc == 0) {
+        callsites_compute(events->v, events->n, *last, report);
+        *ids = xcalloc(report->n_sites + 1, sizeof **ids);
+        for (size_t i = 0; i < report->n_sites; i++) /* the recording's own ids */
+            for (size_t k = 0; k < it.stack_ids_cap && report->sites[i].stack; k++)
+                if (it.stack_ids[k].id && it.stack_ids[k].stack == report->sites[i].stack) {
+                    (*ids)[i] = it.stack_ids[k].id;
+                    break;
+                }
+    }
+    recording_iter_close(&it);
+    return rc;
+}
+
+int cmd_callsites(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    bool json = false;
+    const char *out_path = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            if (!parse_text_or_json(optarg, &json))
+                return EXIT_USAGE;
+            break;
+        case 'o': out_path = optarg; break;
+        case 'h':
+            puts("usage: vmscope callsites FILE.jsonl [-f text|json] [-o FILE]");
+            return EXIT_OK;
+        default: return EXIT_USAGE;
+        }
+    }
+    if (argc - optind != 1) {
+        warnx_msg("callsites needs one recording: vmscope callsites FILE.jsonl");
+        return EXIT_USAGE;
+    }
+    struct event_list events = {0};
+    struct snapshot *last = NULL;
+    struct callsite_report report;
+    memset(&report, 0, sizeof report);
+    uint64_t *ids = NULL;
+    bool traced = false;
+    char *why = NULL;
+    int rc = read_recording(argv[optind], &events, &last, &report, &ids, &traced, &why);
+    if (rc == 0 && !traced) {
+        warnx_msg("this recording has no traced calls: call sites need a launch with --trace "
+                  "(vmscope record --trace -- CMD)");
+        rc = -ENODATA;
+    } else if (rc < 0) {
+        warnx_msg("%s", why);
+    } else {
+        struct atomic_file af;
+        rc = atomic_file_open(&af, out_path);
+        if (rc == 0)
+            rc = atomic_file_finish(&af, json ? export_callsites_json(&report, ids, af.fp)
+                                              : export_callsites_text(&report, af.fp));
+        if (rc < 0)
+            atomic_file_warn(out_path, rc);
+    }
+    free(why);
+    free(ids);
+    callsites_free(&report);
+    free(events.v);
+    snapshot_free(last);
+    return rc < 0 ? EXIT_FAILURE_RUNTIME : EXIT_OK;
+}
