@@ -17,10 +17,18 @@
 #include "vmscope/snapshot.h"
 #include "vmscope/syscall_event.h"
 
-#define RECORDING_KEYFRAME 100
+/* At least one keyframe every RECORDING_KEYFRAME samples (an hour at 1 Hz):
+ * a delta that changes regions in place is replayed without a pass over
+ * every region, so an idle process's samples cost a seek little, and a
+ * 12 MB keyframe every 100 of them made 425 MB an hour. */
+#define RECORDING_KEYFRAME 3600
 /* A keyframe once the deltas since the last one reach 1/RECORDING_DELTA_SHARE
- * of its size: a seek reads at most 1.5 keyframes' worth of JSON. */
+ * of its size: a seek reads at most 1.5 keyframes' worth of JSON. Each delta
+ * line counts RECORDING_DELTA_LINE_COST bytes more than its length: what
+ * parsing and applying one line costs beyond its bytes (measured: a 900-byte
+ * delta replays in the time a keyframe takes for 2.5 KB). */
 #define RECORDING_DELTA_SHARE 2
+#define RECORDING_DELTA_LINE_COST 1536
 
 struct recording_writer {
     FILE *fp;
