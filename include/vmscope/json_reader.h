@@ -23,6 +23,10 @@
 int json_read_snapshot_file(const char *path, struct snapshot **out, char **why);
 /* The same from a buffer (what the reader of recordings uses). */
 int json_read_snapshot(const char *text, size_t len, struct snapshot **out, char **why);
+/* The same for a document as vmscope writes it, without a jansson tree of
+ * its regions: 1 and *out, or 0 (nothing read) when the document needs the
+ * general way, which then reads it, or says why not, the same. */
+int json_read_snapshot_fast(const char *text, size_t len, struct snapshot **out);
 
 /* For the recording reader: a parsed document, and regions parsed into a
  * snapshot's arrays (v is the record r->vma will point to). */
