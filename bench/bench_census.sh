@@ -41,7 +41,26 @@ for which in dense sparse; do
     if [[ -n ${OLD:-} ]]; then
         o=$(median <"$out/old")
         line+=", old build $o ms ($(awk -v n="$o" -v f="$f" 'BEGIN {printf "%.2fx", n / (f ? f : 1)}'))"
-        cmp -s "$out/p.json" "$out/p_old.json" && line+=", same JSON" || line+=", JSON DIFFERS"
+        if cmp -s "$out/p.json" "$out/p_old.json"; then
+            line+=", same JSON"
+        else # the kernel flips referenced/lru/active/idle between two reads: page by page without them
+            line+=", $(python3 - "$out/p.json" "$out/p_old.json" <<'PY'
+import json, sys
+volatile = {"referenced", "lru", "active", "idle"}
+def pages(path):
+    out = {}
+    for r in json.load(open(path))["runs"]:
+        s = int(r["start"], 16)
+        for k in range(r["pages"]):
+            out[s + k * 4096] = (tuple(r["state"]), tuple(f for f in r.get("flags", []) if f not in volatile),
+                                 r.get("mapcount"), r["pfn"] + k if "pfn" in r else None)
+    return out
+a, b = pages(sys.argv[1]), pages(sys.argv[2])
+print("same pages" if a == b else "PAGES DIFFER", end="")
+print(" (JSON differs only in the kernel's volatile flags)" if a == b else "")
+PY
+)"
+        fi
     fi
     echo "$line"
 done

@@ -485,20 +485,24 @@ static bool scan_string(struct scan *c, const char **s, size_t *n)
 {
     if (c->p >= c->end || *c->p != '"')
         return false;
-    const char *b = ++c->p;
+    const unsigned char *b = (const unsigned char *)++c->p, *u = b,
+                        *end = (const unsigned char *)c->end;
     bool high = false;
-    while (c->p < c->end && *c->p != '"') {
-        unsigned char ch = (unsigned char)*c->p;
-        if (ch < 0x20 || ch == '\\')
+    for (;;) {
+        while (u < end && *u >= 0x20 && *u < 0x80 && *u != '"' && *u != '\\')
+            u++; /* printable ASCII */
+        if (u >= end)
             return false;
-        high |= ch >= 0x80;
-        c->p++;
+        if (*u < 0x80)
+            break;
+        high = true;
+        u++;
     }
-    if (c->p >= c->end || (high && !utf8_valid(b, (size_t)(c->p - b))))
+    if (*u != '"' || (high && !utf8_valid((const char *)b, (size_t)(u - b))))
         return false;
-    *s = b;
-    *n = (size_t)(c->p - b);
-    c->p++;
+    *s = (const char *)b;
+    *n = (size_t)(u - b);
+    c->p = (const char *)u + 1;
     return true;
 }
 
@@ -635,7 +639,56 @@ enum {
 enum { FS_TID = FS_STRINGS, FS_OFFSET, FS_INODE, FS_DELETED, FS_HEURISTIC, FS_VMFLAGS, FS_PAGES,
        FS_PAGE_KEYS };
 
+/* A region's keys, in the order the writer writes them: each lookup starts
+ * after the last key found, so a file of ours finds every key first try. */
+#define FAST_FIELD 100 /* id of smaps field i: FAST_FIELD + i */
+struct fast_key {
+    const char *name;
+    size_t len;
+    int id;
+};
+
+struct fast_keys {
+    struct fast_key k[FS_PAGE_KEYS + 1 + SMAPS_FIELD_COUNT];
+    size_t n, next;
+};
+
+static void fast_keys_init(struct fast_keys *t)
+{
+    static const char *const names[FS_PAGE_KEYS] = {
+        "start", "end", "perms", "dev", "path", "path_hex", "class", "subclass", "object",
+        "object_hex", "tid", "offset", "inode", "deleted", "heuristic", "vmflags", "pages"};
+    static const int order[] = {FS_START, FS_END, FS_PERMS, FS_OFFSET, FS_DEV, FS_INODE,
+                                FS_PATH, FS_PATH_HEX, FS_DELETED, FS_CLASS, FS_SUBCLASS,
+                                FS_OBJECT, FS_OBJECT_HEX, FS_TID, FS_HEURISTIC};
+    t->n = t->next = 0;
+    for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
+        t->k[t->n++] = (struct fast_key){names[order[i]], strlen(names[order[i]]), order[i]};
+        if (order[i] == FS_END)
+            t->k[t->n++] = (struct fast_key){"size", 4, -1}; /* the range's: not read */
+    }
+    for (int i = 0; i < SMAPS_FIELD_COUNT; i++)
+        t->k[t->n++] = (struct fast_key){smaps_fields[i].json, strlen(smaps_fields[i].json),
+                                         FAST_FIELD + i};
+    t->k[t->n++] = (struct fast_key){"vmflags", 7, FS_VMFLAGS};
+    t->k[t->n++] = (struct fast_key){"pages", 5, FS_PAGES};
+}
+
+/* The id of a key, -1 for one that is not read. */
+static int fast_key_id(struct fast_keys *t, const char *key, size_t klen)
+{
+    for (size_t j = 0; j < t->n; j++) {
+        size_t i = (t->next + j) % t->n;
+        if (t->k[i].len == klen && memcmp(t->k[i].name, key, klen) == 0) {
+            t->next = i + 1 == t->n ? 0 : i + 1;
+            return t->k[i].id;
+        }
+    }
+    return -1;
+}
+
 struct fast_region {
+    struct fast_keys *keys;
     struct snapshot *s;
     struct vma *v;
     struct region *r;
@@ -701,67 +754,58 @@ static bool fast_page_key(struct scan *c, void *arg, const char *key, size_t kle
 
 static bool fast_region_key(struct scan *c, void *arg, const char *key, size_t klen)
 {
-    static const char *const strings[FS_STRINGS] = {
-        "start", "end", "perms", "dev", "path", "path_hex", "class", "subclass", "object",
-        "object_hex"};
     struct fast_region *f = arg;
     struct vma *v = f->v;
     bool num, yes;
-    for (int i = 0; i < FS_STRINGS; i++)
-        if (key_is(key, klen, strings[i]))
-            return once(f, i) && scan_string(c, &f->str[i], &f->len[i]);
-    for (int i = 0; i < SMAPS_FIELD_COUNT; i++)
-        if (key_is(key, klen, smaps_fields[i].json)) {
-            if (f->seen_fields >> i & 1)
-                return false;
-            f->seen_fields |= UINT64_C(1) << i;
-            if (!scan_u64(c, &v->field[i], &num))
-                return false;
-            if (num)
-                v->field_mask |= 1u << i;
-            return true;
-        }
-    if (key_is(key, klen, "offset"))
-        return once(f, FS_OFFSET) && scan_u64(c, &v->offset, &num);
-    if (key_is(key, klen, "inode"))
-        return once(f, FS_INODE) && scan_u64(c, &v->inode, &num);
-    if (key_is(key, klen, "tid")) {
-        if (!once(f, FS_TID))
+    int id = fast_key_id(f->keys, key, klen);
+    if (id >= FAST_FIELD) {
+        int i = id - FAST_FIELD;
+        if (f->seen_fields >> i & 1)
             return false;
+        f->seen_fields |= UINT64_C(1) << i;
+        if (!scan_u64(c, &v->field[i], &num))
+            return false;
+        if (num)
+            v->field_mask |= 1u << i;
+        return true;
+    }
+    if (id < 0)
+        return scan_value(c, 2);
+    if (!once(f, id))
+        return false; /* a key twice: jansson's */
+    if (id < FS_STRINGS)
+        return scan_string(c, &f->str[id], &f->len[id]);
+    switch (id) {
+    case FS_OFFSET:
+        return scan_u64(c, &v->offset, &num);
+    case FS_INODE:
+        return scan_u64(c, &v->inode, &num);
+    case FS_TID:
         if (c->p < c->end && (*c->p == '-' || (*c->p >= '0' && *c->p <= '9')))
             return scan_int(c, &f->tid);
         return scan_value(c, 2);
-    }
-    if (key_is(key, klen, "deleted")) {
-        if (!once(f, FS_DELETED) || !scan_true(c, &yes))
+    case FS_DELETED:
+        if (!scan_true(c, &yes))
             return false;
         v->deleted = yes;
         return true;
-    }
-    if (key_is(key, klen, "heuristic")) {
-        if (!once(f, FS_HEURISTIC) || !scan_true(c, &yes))
+    case FS_HEURISTIC:
+        if (!scan_true(c, &yes))
             return false;
         if (yes)
             f->r->flags |= REGION_HEURISTIC;
         return true;
-    }
-    if (key_is(key, klen, "vmflags")) {
-        if (!once(f, FS_VMFLAGS))
-            return false;
+    case FS_VMFLAGS:
         if (c->p >= c->end || *c->p != '[')
             return scan_value(c, 2);
         v->has_vmflags = true;
         return scan_container(c, 2, false, fast_flag, v);
-    }
-    if (key_is(key, klen, "pages")) {
-        if (!once(f, FS_PAGES))
-            return false;
+    default: /* FS_PAGES */
         if (c->p >= c->end || *c->p != '{')
             return scan_value(c, 2);
         v->has_census = true;
         return scan_container(c, 2, true, fast_page_key, f);
     }
-    return scan_value(c, 2);
 }
 
 /* s[0, n) as a C string in out (size bytes), false if it does not fit. */
@@ -830,6 +874,7 @@ static bool fast_region_finish(struct fast_region *f)
 }
 
 struct fast_doc {
+    struct fast_keys keys;
     struct snapshot *s;
     size_t cap_vmas, cap_regions;
     bool pss;
@@ -847,7 +892,7 @@ static bool fast_region(struct scan *c, void *arg, const char *key, size_t klen)
     memset(&s->vmas[i], 0, sizeof s->vmas[i]);
     memset(&s->regions[i], 0, sizeof s->regions[i]);
     s->n_regions = i + 1; /* so snapshot_free frees what was read */
-    struct fast_region f = {.s = s, .v = &s->vmas[i], .r = &s->regions[i]};
+    struct fast_region f = {.keys = &d->keys, .s = s, .v = &s->vmas[i], .r = &s->regions[i]};
     if (!scan_container(c, 1, true, fast_region_key, &f) || !fast_region_finish(&f))
         return false;
     if (i > 0 && s->vmas[i].start < s->vmas[i - 1].end)
@@ -907,6 +952,7 @@ int json_read_snapshot_fast(const char *text, size_t len, struct snapshot **out)
         return 0;
     }
     struct fast_doc d = {.s = s, .pss = true};
+    fast_keys_init(&d.keys);
     c.p = top.regions;
     c.end = top.regions_end;
     bool ok = scan_container(&c, 1, false, fast_region, &d);
