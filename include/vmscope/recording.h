@@ -23,12 +23,15 @@
  * 12 MB keyframe every 100 of them made 425 MB an hour. */
 #define RECORDING_KEYFRAME 3600
 /* A keyframe once the deltas since the last one reach 1/RECORDING_DELTA_SHARE
- * of its size: a seek reads at most 1.5 keyframes' worth of JSON. Each delta
- * line counts RECORDING_DELTA_LINE_COST bytes more than its length: what
- * parsing and applying one line costs beyond its bytes (measured: a 900-byte
- * delta replays in the time a keyframe takes for 2.5 KB). */
+ * of its size: a seek reads about 1.5 keyframes' worth of JSON. Each delta
+ * line counts RECORDING_DELTA_LINE_COST bytes more than its length, part of
+ * what a line costs to replay beyond its bytes (a 900-byte delta that
+ * changes one region takes what 3 KB of keyframe take): the whole of it
+ * would put a 12 MB keyframe every 1,900 samples of an idle process whose
+ * shared libraries' PSS moves (1.5 KB deltas), 27 MB an hour; this keeps
+ * it under 20 MB, and such an hour's last sample within 2 keyframes' time. */
 #define RECORDING_DELTA_SHARE 2
-#define RECORDING_DELTA_LINE_COST 1536
+#define RECORDING_DELTA_LINE_COST 256
 
 struct recording_writer {
     FILE *fp;
