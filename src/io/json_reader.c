@@ -875,9 +875,12 @@ static bool fast_region_finish(struct fast_region *f)
 
 struct fast_doc {
     struct fast_keys keys;
-    struct snapshot *s;
-    size_t cap_vmas, cap_regions;
-    bool pss;
+    struct snapshot *s; /* strings are interned into its table */
+    struct vma *vmas;
+    struct region *regions;
+    size_t n, cap_vmas, cap_regions;
+    bool sorted; /* a snapshot's regions: sorted and disjoint, or the general way */
+    bool pss, census;
 };
 
 static bool fast_region(struct scan *c, void *arg, const char *key, size_t klen)
@@ -885,77 +888,135 @@ static bool fast_region(struct scan *c, void *arg, const char *key, size_t klen)
     (void)key;
     (void)klen;
     struct fast_doc *d = arg;
-    struct snapshot *s = d->s;
-    size_t i = s->n_regions;
-    xgrow((void **)&s->vmas, &d->cap_vmas, i + 1, sizeof *s->vmas);
-    xgrow((void **)&s->regions, &d->cap_regions, i + 1, sizeof *s->regions);
-    memset(&s->vmas[i], 0, sizeof s->vmas[i]);
-    memset(&s->regions[i], 0, sizeof s->regions[i]);
-    s->n_regions = i + 1; /* so snapshot_free frees what was read */
-    struct fast_region f = {.keys = &d->keys, .s = s, .v = &s->vmas[i], .r = &s->regions[i]};
+    size_t i = d->n;
+    xgrow((void **)&d->vmas, &d->cap_vmas, i + 1, sizeof *d->vmas);
+    xgrow((void **)&d->regions, &d->cap_regions, i + 1, sizeof *d->regions);
+    memset(&d->vmas[i], 0, sizeof d->vmas[i]);
+    memset(&d->regions[i], 0, sizeof d->regions[i]);
+    d->n = i + 1; /* so its name is freed if this fails */
+    struct fast_region f = {.keys = &d->keys, .s = d->s, .v = &d->vmas[i], .r = &d->regions[i]};
     if (!scan_container(c, 1, true, fast_region_key, &f) || !fast_region_finish(&f))
         return false;
-    if (i > 0 && s->vmas[i].start < s->vmas[i - 1].end)
+    if (d->sorted && i > 0 && d->vmas[i].start < d->vmas[i - 1].end)
         return false;
-    s->has_census |= s->vmas[i].has_census;
-    d->pss &= vma_has(&s->vmas[i], SMAPS_PSS);
+    d->census |= d->vmas[i].has_census;
+    d->pss &= vma_has(&d->vmas[i], SMAPS_PSS);
     return true;
 }
 
-/* The top level: every value checked, the regions array found. */
+int json_regions_fast(struct snapshot *s, const char *text, size_t len, bool sorted,
+                      struct vma **vmas, struct region **regions, size_t *n)
+{
+    struct fast_doc d = {.s = s, .sorted = sorted, .pss = true};
+    fast_keys_init(&d.keys);
+    struct scan c = {text, text + len};
+    bool ok = scan_container(&c, 1, false, fast_region, &d);
+    skip_blank(&c);
+    if (!ok || c.p != c.end) {
+        for (size_t i = 0; i < d.n; i++)
+            free(d.vmas[i].name);
+        free(d.vmas);
+        free(d.regions);
+        return 0;
+    }
+    if (!d.n) { /* as the general way allocates them */
+        d.vmas = xcalloc(1, sizeof *d.vmas);
+        d.regions = xcalloc(1, sizeof *d.regions);
+    }
+    for (size_t i = 0; i < d.n; i++)
+        d.regions[i].vma = &d.vmas[i];
+    *vmas = d.vmas;
+    *regions = d.regions;
+    *n = d.n;
+    return 1;
+}
+
+/* The top level: every value checked, the arrays asked for found. */
 struct fast_top {
-    const char *regions, *regions_end;
-    bool twice;
+    const char *const *keys;
+    struct json_span *spans;
+    size_t n_keys;
+    bool bad; /* a key twice, or not an array */
 };
 
 static bool fast_top_key(struct scan *c, void *arg, const char *key, size_t klen)
 {
     struct fast_top *t = arg;
-    bool regions = key_is(key, klen, "regions");
-    if (regions) {
-        t->twice |= t->regions != NULL;
-        t->regions = c->p;
+    struct json_span *sp = NULL;
+    for (size_t i = 0; i < t->n_keys && !sp; i++)
+        if (key_is(key, klen, t->keys[i]))
+            sp = &t->spans[i];
+    if (sp) {
+        t->bad |= sp->text != NULL || c->p >= c->end || *c->p != '[';
+        sp->text = c->p;
     }
     if (!scan_value(c, 1))
         return false;
-    if (regions)
-        t->regions_end = c->p;
+    if (sp)
+        sp->len = (size_t)(c->p - sp->text);
     return true;
+}
+
+int json_split_fast(const char *text, size_t len, const char *const *keys, size_t n_keys,
+                    struct json_span *spans, struct buf *head)
+{
+    struct scan c = {text, text + len};
+    struct fast_top top = {keys, spans, n_keys, false};
+    memset(spans, 0, n_keys * sizeof *spans);
+    skip_blank(&c);
+    if (len > JSON_READER_MAX_BYTES || !scan_container(&c, 0, true, fast_top_key, &top))
+        return 0;
+    skip_blank(&c);
+    if (c.p != c.end || top.bad)
+        return 0;
+    for (size_t i = 0; i < n_keys; i++)
+        if (!spans[i].text)
+            return 0;
+    /* the document with those arrays emptied, in the order they come */
+    buf_reset(head);
+    const char *at = text;
+    for (;;) {
+        const struct json_span *next = NULL;
+        for (size_t i = 0; i < n_keys; i++)
+            if (spans[i].text >= at && (!next || spans[i].text < next->text))
+                next = &spans[i];
+        if (!next)
+            break;
+        buf_append(head, at, (size_t)(next->text - at));
+        buf_append(head, "[]", 2);
+        at = next->text + next->len;
+    }
+    buf_append(head, at, (size_t)(text + len - at));
+    return 1;
 }
 
 int json_read_snapshot_fast(const char *text, size_t len, struct snapshot **out)
 {
     *out = NULL;
-    struct scan c = {text, text + len};
-    struct fast_top top = {0};
-    skip_blank(&c);
-    if (len > JSON_READER_MAX_BYTES || !scan_container(&c, 0, true, fast_top_key, &top))
-        return 0;
-    skip_blank(&c);
-    if (c.p != c.end || !top.regions || top.twice || *top.regions != '[')
-        return 0;
-    /* the rest of the document, its regions left out, through jansson */
+    static const char *const keys[] = {"regions"};
+    struct json_span span;
     struct buf head;
     buf_init(&head);
-    buf_append(&head, text, (size_t)(top.regions - text));
-    buf_append(&head, "[]", 2);
-    buf_append(&head, top.regions_end, (size_t)(text + len - top.regions_end));
+    json_t *doc = NULL;
     char *why = NULL;
-    json_t *doc = json_parse_document(head.data, head.len, &why);
+    struct snapshot *s = NULL;
+    if (json_split_fast(text, len, keys, 1, &span, &head))
+        doc = json_parse_document(head.data, head.len, &why);
     buf_free(&head);
     free(why);
     why = NULL;
-    struct snapshot *s = NULL;
     if (!doc || snapshot_begin(doc, &s, &why) < 0) {
         free(why);
         json_decref(doc);
         return 0;
     }
-    struct fast_doc d = {.s = s, .pss = true};
+    struct fast_doc d = {.s = s, .sorted = true, .pss = true};
     fast_keys_init(&d.keys);
-    c.p = top.regions;
-    c.end = top.regions_end;
+    struct scan c = {span.text, span.text + span.len};
     bool ok = scan_container(&c, 1, false, fast_region, &d);
+    s->vmas = d.vmas;
+    s->regions = d.regions;
+    s->n_regions = d.n; /* freed with s if it failed */
     if (!ok) {
         snapshot_free(s);
         json_decref(doc);
@@ -967,6 +1028,7 @@ int json_read_snapshot_fast(const char *text, size_t len, struct snapshot **out)
         s->vmas = xcalloc(1, sizeof *s->vmas);
         s->regions = xcalloc(1, sizeof *s->regions);
     }
+    s->has_census = d.census;
     snapshot_end(doc, s, d.pss);
     json_decref(doc);
     *out = s;

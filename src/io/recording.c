@@ -354,7 +354,47 @@ static bool replace_in_place(struct snapshot *cur, struct snapshot *s, struct re
  * 20,000-region process costs a pass over the regions, no allocation per
  * region). On success cur is left gutted, fit only for snapshot_free();
  * on failure it is as it was. */
-static int apply_delta(struct snapshot *cur, json_t *delta, struct snapshot **out, char **why)
+/* A delta's "added" and "changed" regions as the fast path found them in
+ * the line (json_split_fast), the arrays of its parsed document empty. */
+struct delta_text {
+    struct json_span added, changed;
+};
+
+/* The regions of t, parsed the fast way into nv/fresh (added first): false,
+ * nothing kept, if the general way must read them. */
+static bool fresh_from_text(struct snapshot *s, const struct delta_text *t, struct vma **nv,
+                            struct region **fresh, size_t *na, size_t *nc)
+{
+    struct vma *v[2] = {NULL, NULL};
+    struct region *r[2] = {NULL, NULL};
+    size_t n[2] = {0, 0};
+    if (!json_regions_fast(s, t->added.text, t->added.len, false, &v[0], &r[0], &n[0]))
+        return false;
+    if (!json_regions_fast(s, t->changed.text, t->changed.len, false, &v[1], &r[1], &n[1])) {
+        free_parsed(v[0], n[0]);
+        free(r[0]);
+        return false;
+    }
+    *nv = xcalloc(n[0] + n[1] + 1, sizeof **nv);
+    *fresh = xcalloc(n[0] + n[1] + 1, sizeof **fresh);
+    for (size_t k = 0, at = 0; k < 2; k++) {
+        for (size_t i = 0; i < n[k]; i++, at++) {
+            (*nv)[at] = v[k][i]; /* the name moves */
+            (*fresh)[at] = r[k][i];
+            (*fresh)[at].vma = &(*nv)[at];
+        }
+        free(v[k]);
+        free(r[k]);
+    }
+    *na = n[0];
+    *nc = n[1];
+    return true;
+}
+
+/* Returns 0, -errno with *why, or 1 when text (not NULL) is not for the
+ * fast path: then nothing was changed, and the general way reads the line. */
+static int apply_delta(struct snapshot *cur, json_t *delta, const struct delta_text *text,
+                       struct snapshot **out, char **why)
 {
     json_t *added = json_object_get(delta, "added"), *removed = json_object_get(delta, "removed"),
            *changed = json_object_get(delta, "changed");
@@ -383,11 +423,26 @@ static int apply_delta(struct snapshot *cur, json_t *delta, struct snapshot **ou
     json_strings_moved(cur, s);
 
     /* The regions the delta brings, parsed apart first. */
-    struct vma *nv = xcalloc(na + nc + 1, sizeof *nv);
-    struct region *fresh = xcalloc(na + nc + 1, sizeof *fresh);
+    struct vma *nv = NULL;
+    struct region *fresh = NULL;
     int rc = 0;
     size_t n_fresh = 0;
-    for (size_t i = 0; i < na + nc && rc == 0; i++) {
+    if (text) {
+        if (!fresh_from_text(s, text, &nv, &fresh, &na, &nc)) {
+            free(gone);
+            return_strings(cur, s);
+            snapshot_free(s);
+            return 1;
+        }
+        gone = xrealloc(gone, (nr + nc + 1) * sizeof *gone);
+        for (size_t i = 0; i < nc; i++)
+            gone[nr + i] = nv[na + i].start;
+        n_fresh = na + nc;
+    } else {
+        nv = xcalloc(na + nc + 1, sizeof *nv);
+        fresh = xcalloc(na + nc + 1, sizeof *fresh);
+    }
+    for (size_t i = 0; !text && i < na + nc && rc == 0; i++) {
         json_t *o = i < na ? json_array_get(added, i) : json_array_get(changed, i - na);
         rc = json_region_into(s, o, &fresh[n_fresh], &nv[n_fresh], n_fresh, why);
         n_fresh++; /* its name, if any, is freed below */
@@ -583,6 +638,42 @@ static bool event_from_doc(json_t *doc, struct syscall_event *e)
     return true;
 }
 
+/* A delta line as the writer writes it: its regions read from the text,
+ * the rest (small) through jansson. 1 and the next sample, or 0, nothing
+ * changed, for the general way (which also words any error). */
+static int delta_fast(struct recording_iter *it, size_t len, const struct snapshot **out)
+{
+    static const char prefix[] = "{\"format\":\"vmscope.delta\"";
+    static const char *const keys[] = {"added", "changed"};
+    if (len <= sizeof prefix || memcmp(it->line, prefix, sizeof prefix - 1) != 0)
+        return 0;
+    struct json_span spans[2];
+    struct buf head;
+    buf_init(&head);
+    char *why = NULL;
+    json_t *doc = NULL;
+    if (json_split_fast(it->line, len, keys, 2, spans, &head))
+        doc = json_parse_document(head.data, head.len, &why);
+    buf_free(&head);
+    free(why);
+    why = NULL;
+    const char *format = json_string_value(json_object_get(doc, "format"));
+    struct snapshot *next = NULL;
+    struct delta_text text = {spans[0], spans[1]};
+    int rc = format && strcmp(format, "vmscope.delta") == 0
+                 ? apply_delta(it->cur, doc, &text, &next, &why)
+                 : 1;
+    json_decref(doc);
+    free(why);
+    if (rc != 0)
+        return 0; /* the general way: also for an error, to word it */
+    snapshot_free(it->cur);
+    it->cur = next;
+    it->index++;
+    *out = next;
+    return 1;
+}
+
 int recording_iter_next(struct recording_iter *it, const struct snapshot **out, char **why)
 {
     *out = NULL;
@@ -608,6 +699,8 @@ int recording_iter_next(struct recording_iter *it, const struct snapshot **out, 
             free(ignored);
             continue;
         }
+        if (it->cur && delta_fast(it, (size_t)len, out) == 1)
+            return 1;
         /* a keyframe as the writer writes it: read without a jansson tree */
         static const char key_prefix[] = "{\"format\":\"vmscope.snapshot\"";
         struct snapshot *key = NULL;
@@ -634,7 +727,7 @@ int recording_iter_next(struct recording_iter *it, const struct snapshot **out, 
                 error = xstrdup("a delta before any full snapshot");
                 rc = -EINVAL;
             } else {
-                rc = apply_delta(it->cur, doc, &next, &error);
+                rc = apply_delta(it->cur, doc, NULL, &next, &error);
             }
         } else if (strcmp(format, "vmscope.event") == 0 && it->on_event) {
             struct syscall_event e; /* written by another tool, keys in another order */
