@@ -61,9 +61,10 @@ for i in "${!bins[@]}"; do
 import sys
 path, name, cap, share, cost, dur, ticks, hz = sys.argv[1:]
 cap, share, cost, dur, ticks, hz = int(cap), int(share), int(cost), int(dur), int(ticks), int(hz)
-keys, deltas = [], []
+keys, deltas, at = [], [], []
 for line in open(path, 'rb'):
     if line.startswith(b'{"format":"vmscope.snapshot"'):
+        at.append(len(keys) + len(deltas))
         keys.append(len(line))
     elif line.startswith(b'{"format":"vmscope.delta"'):
         deltas.append(len(line))
@@ -73,8 +74,8 @@ mean_delta = sum(deltas) / len(deltas) if deltas else 0
 key = keys[-1]
 if name == 'new':
     per = min(cap, int(key / share / (mean_delta + cost)) + 1)  # samples per keyframe by the rule
-else:
-    per = samples / len(keys) if len(keys) > 1 else samples  # as the old writer did in the run
+else:  # as that writer did in the run: the mean gap between its keyframes
+    per = (at[-1] - at[0]) / (len(at) - 1) if len(at) > 1 else samples
 hour = key * (3600 / per) + mean_delta * 3600
 print(f"{name}: {samples} samples, {len(keys)} keyframes of {key / 1e6:.1f} MB, deltas {mean_delta:.0f} B mean;"
       f" file {size / 1e6:.1f} MB after {dur} s; a keyframe every {per:.0f} samples"

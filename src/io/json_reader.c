@@ -808,7 +808,7 @@ static bool fast_region_key(struct scan *c, void *arg, const char *key, size_t k
     }
 }
 
-/* s[0, n) as a C string in out (size bytes), false if it does not fit. */
+/* String key i as a C string in out (size bytes): false if absent or too long. */
 static bool fast_cstr(const struct fast_region *f, int i, char *out, size_t size)
 {
     if (!f->str[i] || f->len[i] >= size)
