@@ -4,6 +4,7 @@
 #include "testlib.h"
 
 #include <check.h>
+#include <errno.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
@@ -424,6 +425,138 @@ START_TEST(t_reader_round_trip)
 }
 END_TEST
 
+/* The general reader's result for text (jansson all the way) as exported
+ * JSON, or its error; *fast whether the fast reader took the text. */
+static char *read_both_ways(const char *text, bool *fast)
+{
+    size_t len = strlen(text);
+    char *why = NULL;
+    struct snapshot *g = NULL, *f = NULL;
+    json_t *doc = json_parse_document(text, len, &why);
+    int rc = doc ? json_snapshot_from_doc(doc, &g, &why) : -EINVAL;
+    json_decref(doc);
+    *fast = json_read_snapshot_fast(text, len, &f) == 1;
+    if (*fast) { /* taken: only what the general way reads, read the same */
+        ck_assert_msg(rc == 0, "the fast reader took what the general one refuses: %s", why);
+        char *a = export_to_string(g, EXPORT_JSON, 0), *b = export_to_string(f, EXPORT_JSON, 0);
+        ck_assert_str_eq(a, b);
+        ck_assert(memcmp(&g->totals, &f->totals, sizeof g->totals) == 0);
+        ck_assert_int_eq(g->has_pss, f->has_pss);
+        ck_assert_int_eq(g->has_census, f->has_census);
+        ck_assert_uint_eq(g->census_measured, f->census_measured);
+        free(b);
+        snapshot_free(f);
+        snapshot_free(g);
+        return a;
+    }
+    /* not taken: json_read_snapshot still gives the general result */
+    struct snapshot *r = NULL;
+    char *why2 = NULL;
+    ck_assert_int_eq(json_read_snapshot(text, len, &r, &why2), rc);
+    char *out = rc == 0 ? export_to_string(r, EXPORT_JSON, 0) : strdup(why);
+    if (rc < 0)
+        ck_assert_str_eq(why, why2);
+    free(why);
+    free(why2);
+    snapshot_free(r);
+    snapshot_free(g);
+    return out;
+}
+
+static char *edited(const char *text, const char *from, const char *to)
+{
+    const char *at = strstr(text, from);
+    ck_assert_msg(at != NULL, "no %s", from);
+    char *out = NULL;
+    if (asprintf(&out, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from)) < 0)
+        ck_abort();
+    return out;
+}
+
+START_TEST(t_fast_reader_equals_general)
+{
+    /* Real snapshots read both ways give the same model: a process with
+     * threads and a census (taken the fast way: no name needs an escape),
+     * and one with hostile names (a name written with escapes sends the
+     * document the general way). Then edits that the fast reader must either read the same or
+     * leave to the general one. */
+    static const char *const modes[2][4] = {{"thread", "3", NULL}, {"hostile", NULL, "caf\xe9", NULL}};
+    bool fast;
+    for (int m = 0; m < 2; m++) {
+        const char *argv[4] = {modes[m][0], m ? hostile_dir : modes[m][1], modes[m][2], NULL};
+        struct helper h;
+        helper_start(&h, argv);
+        struct snapshot *s = test_capture(h.pid, true);
+        for (int compact = 0; compact < 2; compact++) {
+            char *text = export_to_string(s, EXPORT_JSON, compact ? EXPORT_COMPACT : 0);
+            free(read_both_ways(text, &fast));
+            if (m == 0)
+                ck_assert_msg(fast, "the fast reader declined vmscope's own %s output",
+                              compact ? "compact" : "indented");
+            free(text);
+        }
+        snapshot_free(s);
+        helper_stop(&h);
+    }
+
+    static const char base[] =
+        "{\"format\":\"vmscope.snapshot\",\"version\":1,\"totals\":{\"pss\":0},\"regions\":["
+        "{\"start\":\"0x1000\",\"end\":\"0x3000\",\"perms\":\"rw-p\",\"class\":\"heap\","
+        "\"subclass\":\"brk\",\"path\":\"[heap]\",\"rss\":4096,\"pss\":4096,\"tid\":0,"
+        "\"deleted\":false,\"vmflags\":[\"rd\",\"wr\"],\"pages\":{\"present\":1,\"zero\":0}},"
+        "{\"start\":\"0x7f0000000000\",\"end\":\"0x7f0000001000\",\"perms\":\"r--p\","
+        "\"class\":\"data\",\"path\":\"/lib/x.so\",\"object\":\"/lib/x.so\",\"inode\":12,"
+        "\"dev\":\"fe:01\",\"offset\":4096,\"rss\":8192}]}";
+    static const struct {
+        const char *from, *to;
+        int fast; /* 1 taken, 0 declined, -1 either */
+    } edits[] = {
+        {"", "", 1},
+        {"\"rss\":4096", "\"x\":{\"y\":[1,{\"z\":null}],\"w\":-0},\"rss\":4096", 1},
+        {"\"path\":\"[heap]\"", "\"path\":\"[heap]\",\"path_hex\":\"41ff\"", 1},
+        {"\"path\":\"[heap]\"", "\"path\":\"[heap]\",\"path_hex\":\"41f\"", 1},
+        {"[\"rd\",\"wr\"]", "[1,\"rd\",null,\"xyz\",\"zz\"]", 1},
+        {"\"tid\":0", "\"tid\":-5", 1},
+        {"\"tid\":0", "\"tid\":4294967296", 1},
+        {"\"tid\":0", "\"tid\":\"7\"", 1},
+        {"\"deleted\":false", "\"deleted\":1", 1},
+        {"\"deleted\":false", "\"deleted\":true,\"heuristic\":true", 1},
+        {"\"pss\":4096", "\"pss\":null", 1},
+        {"\"pss\":4096", "\"pss\":-3", 1},
+        {"{\"present\":1,\"zero\":0}", "{\"present\":null,\"soft_dirty\":2}", 1},
+        {"\"offset\":4096", "\"offset\":\"4096\"", 1},
+        {"\"vmflags\":[\"rd\",\"wr\"]", "\"vmflags\":{}", 1},
+        {"\"pages\":{\"present\":1,\"zero\":0}", "\"pages\":7", 1},
+        {"\"totals\":{\"pss\":0},", "", 1},
+        {"\"rss\":4096", "\"rss\":1,\"rss\":4096", 0},
+        {"\"rss\":4096", "\"rss\":4096.5", 0},
+        {"\"inode\":12", "\"inode\":18446744073709551615", 0},
+        {"\"path\":\"[heap]\"", "\"path\":\"[he\\nap]\"", 0},
+        {"\"path\":\"[heap]\"", "\"path\":\"[he\\u0000ap]\"", 0},
+        {"\"object\":\"/lib/x.so\"", "\"object\":null", 0},
+        {"\"start\":\"0x1000\"", "\"start\":\"0x9000\"", -1},
+        {"\"perms\":\"rw-p\"", "\"perms\":\"rw-\"", -1},
+        {"\"class\":\"heap\"", "\"class\":\"nope\"", -1},
+        {"\"subclass\":\"brk\"", "\"subclass\":\"BRK\"", -1},
+        {"\"end\":\"0x3000\"", "\"end\":\"0x0800\"", -1},
+        {"]}", "]} x", 0},
+        {"]}", "]", 0},
+        {"\"version\":1", "\"version\":2", -1},
+        {"\"regions\":[", "\"regions\":[],\"r\":[", 1},
+        {"\"start\":\"0x1000\"", "\"start\":\"0x1000\",\"start\":\"0x1000\"", 0},
+    };
+    for (size_t i = 0; i < sizeof edits / sizeof *edits; i++) {
+        char *text = edited(base, edits[i].from, edits[i].to);
+        char *got = read_both_ways(text, &fast);
+        if (edits[i].fast >= 0)
+            ck_assert_msg(fast == (edits[i].fast == 1), "edit %zu: fast reader %s: %s", i,
+                          fast ? "took it" : "declined", text);
+        free(got);
+        free(text);
+    }
+}
+END_TEST
+
 START_TEST(t_diff_of_a_growing_region)
 {
     struct helper h;
@@ -654,6 +787,7 @@ int main(void)
     tcase_add_test(tc, t_stream_declined_for_running_thread);
     tcase_add_test(tc, t_csv_columns_and_quoting);
     tcase_add_test(tc, t_reader_round_trip);
+    tcase_add_test(tc, t_fast_reader_equals_general);
     tcase_add_test(tc, t_diff_of_a_growing_region);
     tcase_add_test(tc, t_reader_refuses_what_is_not_ours);
     tcase_add_test(tc, t_reader_output_reads_back);

@@ -2,6 +2,7 @@
  * program whose allocation story is known call by call
  * (tests/helpers/storyhelper.c). */
 #include "testlib.h"
+#include "vmscope/launch.h"
 #include "vmscope/recording.h"
 #include "vmscope/snapshot.h"
 
@@ -13,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -280,6 +283,52 @@ START_TEST(t_trace_reports_the_story)
 END_TEST
 
 /* A crash and a kill are both shown with the state before it, promptly. */
+/* SIGCHLDs the main thread was interrupted by, while a handler counts them. */
+static volatile sig_atomic_t main_sigchld;
+static pid_t main_tid;
+
+static void count_sigchld(int sig)
+{
+    (void)sig;
+    if ((pid_t)syscall(SYS_gettid) == main_tid)
+        main_sigchld = main_sigchld + 1;
+}
+
+/* Every ptrace stop notifies the tracer's thread group with SIGCHLD; while
+ * the tracer thread blocked it, each one interrupted the main thread (and
+ * restarted its system calls), hundreds a second under --trace. The tracer
+ * thread takes them now: the main thread sees none. */
+START_TEST(t_trace_stops_spare_the_main_thread)
+{
+    main_tid = (pid_t)syscall(SYS_gettid);
+    struct sigaction sa = {.sa_handler = count_sigchld, .sa_flags = SA_RESTART};
+    sigemptyset(&sa.sa_mask);
+    ck_assert_int_eq(sigaction(SIGCHLD, &sa, NULL), 0);
+    char *argv[] = {STORY, "story", NULL};
+    struct launch_options o = {.argv = argv, .output = -1, .trace = true};
+    struct launch *l;
+    char *why = NULL;
+    ck_assert_msg(launch_start(&o, &l, &why) == 0, "%s", why);
+    size_t events = 0;
+    bool exited = false;
+    uint64_t deadline = (uint64_t)time(NULL) + 30;
+    while (!exited && (uint64_t)time(NULL) < deadline) {
+        struct pollfd p = {.fd = launch_wake_fd(l), .events = POLLIN};
+        poll(&p, 1, 200);
+        struct launch_news news;
+        launch_poll(l, &news);
+        events += news.n_events;
+        exited = news.exited;
+        launch_news_free(&news);
+    }
+    launch_stop(l);
+    ck_assert_msg(exited, "the traced helper did not end");
+    ck_assert_uint_ge(events, 10); /* the stops happened */
+    ck_assert_int_eq(main_sigchld, 0);
+    signal(SIGCHLD, SIG_DFL);
+}
+END_TEST
+
 START_TEST(t_crash_is_reported)
 {
     char rec[128];
@@ -542,6 +591,7 @@ int main(void)
     TCase *tc = tcase_create("record -- CMD");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, t_trace_reports_the_story);
+    tcase_add_test(tc, t_trace_stops_spare_the_main_thread);
     tcase_add_test(tc, t_crash_is_reported);
     tcase_add_test(tc, t_killed_program_ends_the_recording);
     tcase_add_test(tc, t_interrupt_ends_launched_recording);

@@ -7,9 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <unistd.h>
 
 #include "vmscope/capture.h"
+#include "vmscope/export.h"
+#include "vmscope/kernel_abi.h"
 #include "vmscope/features.h"
 #include "vmscope/pages.h"
 #include "vmscope/procfs.h"
@@ -218,6 +222,146 @@ START_TEST(t_sparse_64gib_region_is_quick)
 }
 END_TEST
 
+/* Flags the kernel changes on its own between two reads (LRU aging, idle
+ * tracking): referenced, lru, active, idle. */
+#define VOLATILE_KFLAGS ((1ull << 2) | (1ull << 5) | (1ull << 6) | (1ull << 25))
+
+START_TEST(t_census_matches_kernel_files)
+{
+    /* Every present page's PFN, flags and map count as the kernel files give
+     * them, read here one page at a time: the census reads kpageflags and
+     * kpagecount once per run of contiguous frames. */
+    struct helper h;
+    helper_start(&h, (const char *[]){"bigmalloc", "16777216", NULL});
+    uint64_t start = (helper_value(&h, "big") + (uint64_t)page - 1) & ~(uint64_t)(page - 1);
+    uint64_t end = (helper_value(&h, "big") + 16777216) & ~(uint64_t)(page - 1);
+    struct page_runs runs;
+    read_runs(h.pid, start, end, &runs);
+    if (!runs.flags_readable) {
+        page_runs_free(&runs);
+        helper_stop(&h);
+        fprintf(stderr, "skipped: t_census_matches_kernel_files needs root\n");
+        return;
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/pagemap", (int)h.pid);
+    int pm = open(path, O_RDONLY), kf = open("/proc/kpageflags", O_RDONLY),
+        kc = open("/proc/kpagecount", O_RDONLY);
+    ck_assert(pm >= 0 && kf >= 0 && kc >= 0);
+    uint64_t pages = 0, breaks = 0, prev_pfn = 0;
+    for (size_t i = 0; i < runs.count; i++) {
+        const struct page_run *r = &runs.items[i];
+        ck_assert(r->state & PS_PRESENT);
+        ck_assert(r->has_pfn && r->has_flags);
+        for (uint64_t k = 0; k < r->pages; k++) {
+            uint64_t addr = r->start + k * (uint64_t)page, e, flags, count;
+            ck_assert_int_eq(pread(pm, &e, 8, (off_t)(addr / (uint64_t)page * 8)), 8);
+            uint64_t pfn = e & PM_PFN_MASK;
+            ck_assert_uint_eq(pfn, r->pfn + k);
+            ck_assert_int_eq(pread(kf, &flags, 8, (off_t)(pfn * 8)), 8);
+            ck_assert_int_eq(pread(kc, &count, 8, (off_t)(pfn * 8)), 8);
+            ck_assert_uint_eq(r->kflags & ~VOLATILE_KFLAGS, flags & ~VOLATILE_KFLAGS);
+            ck_assert_uint_eq(r->mapcount, count);
+            breaks += pages && pfn != prev_pfn + 1;
+            prev_pfn = pfn;
+            pages++;
+        }
+    }
+    ck_assert_uint_eq(pages, (end - start) / (uint64_t)page);
+    (void)breaks; /* how many runs the frames came in: any number is right */
+    close(pm);
+    close(kf);
+    close(kc);
+    page_runs_free(&runs);
+    helper_stop(&h);
+}
+END_TEST
+
+/* The fprintf writer `pages -f json` had before the buffered one, kept as
+ * the oracle: every byte must stay the same. */
+static void old_put_names(FILE *fp, uint64_t bits, int count, const char *(*name_of)(int))
+{
+    bool first = true;
+    for (int b = 0; b < count; b++) {
+        if (!(bits >> b & 1))
+            continue;
+        const char *name = name_of(b);
+        char other[16];
+        if (!name) {
+            snprintf(other, sizeof other, "bit%d", b);
+            name = other;
+        }
+        fprintf(fp, "%s\"%s\"", first ? "" : ", ", name);
+        first = false;
+    }
+}
+
+static void old_runs_json(const struct page_runs *runs, FILE *fp)
+{
+    for (size_t i = 0; i < runs->count; i++) {
+        const struct page_run *r = &runs->items[i];
+        fprintf(fp, "%s\n  {\"start\": \"0x%" PRIx64 "\", \"pages\": %" PRIu64 ", \"state\": [",
+                i ? "," : "", r->start, r->pages);
+        old_put_names(fp, r->state, PAGE_STATE_COUNT, page_state_name);
+        fputc(']', fp);
+        if (r->has_flags) {
+            fputs(", \"flags\": [", fp);
+            old_put_names(fp, r->kflags, 64, kpageflag_name);
+            fprintf(fp, "], \"mapcount\": %" PRIu64, r->mapcount);
+        }
+        if (r->has_pfn)
+            fprintf(fp, ", \"pfn\": %" PRIu64, r->pfn);
+        fputc('}', fp);
+    }
+    fputs("\n ]\n}\n", fp);
+}
+
+static void assert_same_json(const struct page_runs *runs, uint64_t start, uint64_t end)
+{
+    char *got = NULL, *want = NULL;
+    size_t got_len = 0, want_len = 0;
+    FILE *g = open_memstream(&got, &got_len), *w = open_memstream(&want, &want_len);
+    ck_assert_int_eq(export_pages_json(42, start, end, runs, g), 0);
+    fclose(g);
+    const char *runs_at = strstr(got, " \"runs\": [");
+    ck_assert_ptr_nonnull(runs_at);
+    runs_at += strlen(" \"runs\": [");
+    old_runs_json(runs, w);
+    fclose(w);
+    ck_assert_uint_eq(strlen(runs_at), want_len);
+    ck_assert(memcmp(runs_at, want, want_len) == 0);
+    free(got);
+    free(want);
+}
+
+START_TEST(t_json_writer_same_bytes)
+{
+    /* Hand-made runs with every state bit, unnamed flag bits, the largest
+     * numbers, a PFN without flags and no runs at all. */
+    struct page_run items[] = {
+        {0x1000, 1, PS_PRESENT | PS_EXCLUSIVE, true, 7, true, (1ull << 12) | (1ull << 27), 1},
+        {0x2000, 3, 0, false, 0, false, 0, 0},
+        {0x5000, UINT64_MAX, (1u << PAGE_STATE_COUNT) - 1, true, UINT64_MAX, true, UINT64_MAX,
+         UINT64_MAX},
+        {0xfffffffffffff000, 1, PS_PRESENT, true, 123456789, false, 0, 0},
+        {0x6000, 10, PS_SWAPPED, false, 0, true, 0, 0},
+    };
+    struct page_runs runs = {.items = items, .count = 5};
+    assert_same_json(&runs, 0x1000, 0x7000);
+    runs.count = 0;
+    assert_same_json(&runs, 0x1000, 0x1000);
+    /* A real region: a THP helper's runs as the census reads them. */
+    struct helper h;
+    helper_start(&h, (const char *[]){"thp", NULL});
+    struct page_runs real;
+    read_runs(h.pid, helper_value(&h, "start") - 4 * (uint64_t)page,
+              helper_value(&h, "end") + 4 * (uint64_t)page, &real);
+    assert_same_json(&real, helper_value(&h, "start"), helper_value(&h, "end"));
+    page_runs_free(&real);
+    helper_stop(&h);
+}
+END_TEST
+
 /* A swap file for the swap test, on for its test case only (unchecked
  * fixtures run in the parent, so a failing test still turns it off). */
 static char swap_path[48];
@@ -288,6 +432,8 @@ int main(void)
     tcase_add_test(tc, t_command_json_and_text);
     tcase_add_test(tc, t_sparse_64gib_region_is_quick);
     tcase_add_test(tc, t_whole_address_space);
+    tcase_add_test(tc, t_census_matches_kernel_files);
+    tcase_add_test(tc, t_json_writer_same_bytes);
     suite_add_tcase(s, tc);
     TCase *swap = tcase_create("swap");
     tcase_set_timeout(swap, 60);

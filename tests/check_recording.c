@@ -607,6 +607,136 @@ START_TEST(t_totals_saturate)
 }
 END_TEST
 
+/* ---- deltas replayed in place ---------------------------------------- */
+
+START_TEST(t_in_place_deltas_replay_as_recorded)
+{
+    /* Pages written into mappings that stay where they are: the deltas only
+     * change regions at their starts, and idle ones change none. Replayed
+     * in place they must give what was recorded, sample by sample and by
+     * seeking, totals and per-class sums included. */
+    enum { N = 24, PAGES = 64 };
+    char *area = mmap(NULL, PAGES * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                      -1, 0);
+    ck_assert_ptr_ne(area, MAP_FAILED);
+    const char *path = tmp_path("inplace.jsonl");
+    FILE *fp = fopen(path, "w");
+    ck_assert_ptr_nonnull(fp);
+    struct recording_writer w;
+    static struct snapshot *want[N];
+    for (int i = 0; i < N; i++) {
+        if (i % 3 != 2) /* every third sample: nothing written */
+            area[(i % PAGES) * 4096] = 1;
+        struct snapshot *s;
+        ck_assert_int_eq(capture_snapshot(getpid(), NULL, &s), 0);
+        want[i] = snapshot_clone(s);
+        if (i == 0)
+            ck_assert_int_eq(recording_start(&w, fp, s, 1000000000), 0);
+        ck_assert_int_eq(recording_add(&w, s), 0);
+    }
+    recording_finish(&w);
+    fclose(fp);
+    ck_assert_int_ge(count_lines(path, "vmscope.delta"), 1);
+    struct recording_iter it;
+    char *why = NULL;
+    ck_assert_msg(recording_iter_open(&it, path, &why) == 0, "%s", why);
+    const struct snapshot *got;
+    int n = 0;
+    while (recording_iter_next(&it, &got, &why) > 0) {
+        char what[32];
+        snprintf(what, sizeof what, "in place %d", n);
+        same_snapshot(want[n], got, what);
+        struct snapshot *sum = snapshot_clone(got); /* the totals as a full sum gives them */
+        snapshot_compute_totals(sum);
+        ck_assert(memcmp(&sum->totals, &got->totals, sizeof got->totals) == 0);
+        ck_assert(memcmp(sum->by_class, got->by_class, sizeof got->by_class) == 0);
+        snapshot_free(sum);
+        n++;
+    }
+    ck_assert_msg(why == NULL, "%s", why);
+    ck_assert_int_eq(n, N);
+    recording_iter_close(&it);
+    struct recording_index *idx = recording_index_open(path, &why);
+    ck_assert_msg(idx != NULL, "%s", why);
+    for (long i = N - 1; i >= 0; i -= 5) {
+        struct snapshot *s;
+        ck_assert_msg(recording_index_read(idx, i, &s, &why) == 0, "%s", why);
+        same_snapshot(want[i], s, "in place, seek");
+        snapshot_free(s);
+    }
+    recording_index_close(idx);
+    for (int i = 0; i < N; i++)
+        snapshot_free(want[i]);
+    munmap(area, PAGES * 4096);
+}
+END_TEST
+
+static struct snapshot *read_sample(const char *path, long n)
+{
+    struct snapshot *s;
+    long count;
+    bool cut;
+    char *why = NULL;
+    ck_assert_msg(recording_read(path, n, &s, &count, &cut, &why) == 0, "%s", why);
+    return s;
+}
+
+START_TEST(t_in_place_deltas_edge_cases)
+{
+    /* Hand-written deltas: a saturated total changed in place (summed again,
+     * not taken apart), a change that overlaps its neighbour (refused as
+     * the full merge refuses it), a changed region that was not there
+     * (added, as before) and an idle delta after a census. */
+    char *text = snapshot_text("0x1000", "0x2000", "10000000000000000000");
+    const char *path = tmp_path("edges.jsonl");
+    FILE *fp = fopen(path, "w");
+    fputs("{\"format\":\"vmscope.recording\",\"version\":1}\n", fp);
+    fputs(text, fp);
+    fputs("\n{\"format\":\"vmscope.delta\",\"monotonic_ns\":1,\"added\":[],\"removed\":[],"
+          "\"changed\":[{\"start\":\"0x1000\",\"end\":\"0x2000\",\"perms\":\"rw-p\","
+          "\"class\":\"heap\",\"rss\":5}]}\n"
+          "{\"format\":\"vmscope.delta\",\"monotonic_ns\":2,\"added\":[],\"removed\":[],"
+          "\"changed\":[{\"start\":\"0x1000\",\"end\":\"0x3000\",\"perms\":\"rw-p\","
+          "\"class\":\"heap\",\"rss\":7,\"pages\":{\"present\":1}}]}\n"
+          "{\"format\":\"vmscope.delta\",\"monotonic_ns\":3,\"added\":[],\"removed\":[],"
+          "\"changed\":[]}\n"
+          "{\"format\":\"vmscope.delta\",\"monotonic_ns\":4,\"added\":[],\"removed\":[],"
+          "\"changed\":[{\"start\":\"0x5000\",\"end\":\"0x6000\",\"perms\":\"r--p\","
+          "\"class\":\"heap\",\"rss\":4096}]}\n"
+          "{\"format\":\"vmscope.delta\",\"monotonic_ns\":5,\"added\":[],\"removed\":[],"
+          "\"changed\":[{\"start\":\"0x1000\",\"end\":\"0x7f0000000800\",\"perms\":\"rw-p\","
+          "\"class\":\"heap\",\"rss\":1}]}\n",
+          fp);
+    fclose(fp);
+    free(text);
+    struct snapshot *s = read_sample(path, 1);
+    ck_assert_uint_eq(s->totals.rss, UINT64_C(10000000000000000005));
+    ck_assert_uint_eq(s->by_class[RC_HEAP].rss, UINT64_C(10000000000000000005));
+    snapshot_free(s);
+    s = read_sample(path, 2);
+    ck_assert_uint_eq(s->regions[0].vma->end, 0x3000);
+    ck_assert_uint_eq(s->totals.vsz, 0x3000);
+    ck_assert(s->has_census);
+    snapshot_free(s);
+    s = read_sample(path, 3); /* idle: all carried, the census too */
+    ck_assert_uint_eq(s->totals.vsz, 0x3000);
+    ck_assert_uint_eq(s->totals.rss, UINT64_C(10000000000000000007));
+    ck_assert(s->has_census);
+    snapshot_free(s);
+    s = read_sample(path, 4); /* a change where nothing started: it is there now */
+    ck_assert_uint_eq(s->n_regions, 3);
+    ck_assert_uint_eq(s->regions[1].vma->start, 0x5000);
+    ck_assert_uint_eq(s->totals.regions, 3);
+    snapshot_free(s);
+    long count;
+    bool cut;
+    char *why = NULL;
+    ck_assert_int_lt(recording_read(path, 5, &s, &count, &cut, &why), 0);
+    ck_assert_ptr_nonnull(strstr(why, "overlap"));
+    free(why);
+}
+END_TEST
+
 /* ---- the state at exit ---------------------------------------------- */
 
 static int stack_pipe[2];
@@ -713,6 +843,8 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, t_samples_replay_as_recorded);
     tcase_add_test(tc, t_seek_equals_sequential);
+    tcase_add_test(tc, t_in_place_deltas_replay_as_recorded);
+    tcase_add_test(tc, t_in_place_deltas_edge_cases);
     tcase_add_test(tc, t_cut_file_reads_to_last_line);
     tcase_add_test(tc, t_version1_file_still_reads);
     tcase_add_test(tc, t_replayed_threads_follow_the_process);

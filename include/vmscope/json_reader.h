@@ -23,6 +23,26 @@
 int json_read_snapshot_file(const char *path, struct snapshot **out, char **why);
 /* The same from a buffer (what the reader of recordings uses). */
 int json_read_snapshot(const char *text, size_t len, struct snapshot **out, char **why);
+/* The same for a document as vmscope writes it, without a jansson tree of
+ * its regions: 1 and *out, or 0 (nothing read) when the document needs the
+ * general way, which then reads it, or says why not, the same. */
+int json_read_snapshot_fast(const char *text, size_t len, struct snapshot **out);
+/* For the recording reader's deltas, the same way. A document as the
+ * writer writes it with the top-level arrays named by keys (each there
+ * once) found: their text in spans, and the document with each emptied
+ * ("[]") in head. Then such an array of regions read as json_region_into
+ * reads them (strings interned into s; sorted: refuse regions out of
+ * order or overlapping), into arrays the caller frees, names included.
+ * Both return 1, or 0 (nothing kept) when the general way must read it. */
+struct buf;
+struct json_span {
+    const char *text;
+    size_t len;
+};
+int json_split_fast(const char *text, size_t len, const char *const *keys, size_t n_keys,
+                    struct json_span *spans, struct buf *head);
+int json_regions_fast(struct snapshot *s, const char *text, size_t len, bool sorted,
+                      struct vma **vmas, struct region **regions, size_t *n);
 
 /* For the recording reader: a parsed document, and regions parsed into a
  * snapshot's arrays (v is the record r->vma will point to). */

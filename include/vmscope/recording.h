@@ -17,10 +17,21 @@
 #include "vmscope/snapshot.h"
 #include "vmscope/syscall_event.h"
 
-#define RECORDING_KEYFRAME 100
+/* At least one keyframe every RECORDING_KEYFRAME samples (an hour at 1 Hz):
+ * a delta that changes regions in place is replayed without a pass over
+ * every region, so an idle process's samples cost a seek little, and a
+ * 12 MB keyframe every 100 of them made 425 MB an hour. */
+#define RECORDING_KEYFRAME 3600
 /* A keyframe once the deltas since the last one reach 1/RECORDING_DELTA_SHARE
- * of its size: a seek reads at most 1.5 keyframes' worth of JSON. */
+ * of its size: a seek reads about 1.5 keyframes' worth of JSON. Each delta
+ * line counts RECORDING_DELTA_LINE_COST bytes more than its length, part of
+ * what a line costs to replay beyond its bytes (a 900-byte delta that
+ * changes one region takes what 3 KB of keyframe take): the whole of it
+ * would put a 12 MB keyframe every 1,900 samples of an idle process whose
+ * shared libraries' PSS moves (1.5 KB deltas), 27 MB an hour; this keeps
+ * it under 20 MB, and such an hour's last sample within 2 keyframes' time. */
 #define RECORDING_DELTA_SHARE 2
+#define RECORDING_DELTA_LINE_COST 256
 
 struct recording_writer {
     FILE *fp;

@@ -68,6 +68,11 @@ const struct image_part *snapshot_add_image(struct snapshot *s, const struct ima
 struct snapshot *snapshot_clone(const struct snapshot *s);
 /* Sums regions into totals and by_class. */
 void snapshot_compute_totals(struct snapshot *s);
+/* The totals after one region's record changed from old (of class old_cls)
+ * to now's, without summing every region again; false, nothing changed,
+ * when a total had saturated and only snapshot_compute_totals is exact. */
+bool snapshot_totals_replace(struct snapshot *s, const struct vma *old, enum region_class old_cls,
+                             const struct region *now);
 /* The state at exit is read when the threads are gone (PTRACE_EVENT_EXIT):
  * their stacks would read as plain mmap and their guards be lost. Gives
  * every region of final that is the same mapping as in last_live (range,

@@ -30,6 +30,10 @@ void warnx_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A byte count for people: "512B", "4.0K", "12M", "1.5G" (binary units). */
 void format_size(char *out, size_t size, uint64_t bytes);
+/* v in decimal (at most 20 characters) or lowercase hex (at most 16, zero-padded to min_digits)
+ * at w, unterminated, for writers that reserved the room; return the end. */
+char *format_u64_to(char *w, uint64_t v);
+char *format_hex_to(char *w, uint64_t v, int min_digits);
 
 /* Monotonic and wall clocks in nanoseconds. */
 uint64_t clock_monotonic_ns(void);

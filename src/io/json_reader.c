@@ -82,23 +82,26 @@ static int hexval(int c)
 
 /* The exact bytes of obj[key]: from key_hex when present (the U+FFFD rule
  * of formats.md), else the UTF-8 string. Returns an allocated string. */
+static char *hex_bytes(const char *hex, size_t n, size_t *len)
+{
+    char *out = xmalloc(n + 1);
+    for (size_t i = 0; i < n; i++) {
+        int a = hexval(hex[2 * i]), b = hexval(hex[2 * i + 1]);
+        out[i] = (char)(a < 0 || b < 0 ? '?' : a << 4 | b);
+    }
+    out[n] = '\0';
+    if (len)
+        *len = n;
+    return out;
+}
+
 static char *read_bytes(json_t *obj, const char *key, size_t *len)
 {
     char hkey[64];
     snprintf(hkey, sizeof hkey, "%s_hex", key);
     const char *hex = json_string_value(json_object_get(obj, hkey));
-    if (hex && strlen(hex) % 2 == 0) {
-        size_t n = strlen(hex) / 2;
-        char *out = xmalloc(n + 1);
-        for (size_t i = 0; i < n; i++) {
-            int a = hexval(hex[2 * i]), b = hexval(hex[2 * i + 1]);
-            out[i] = (char)(a < 0 || b < 0 ? '?' : a << 4 | b);
-        }
-        out[n] = '\0';
-        if (len)
-            *len = n;
-        return out;
-    }
+    if (hex && strlen(hex) % 2 == 0)
+        return hex_bytes(hex, strlen(hex) / 2, len);
     json_t *v = json_object_get(obj, key);
     const char *str = json_string_value(v);
     size_t n = str ? json_string_length(v) : 0;
@@ -430,7 +433,8 @@ bool json_delta_has_pss(json_t *delta, bool regions_have_it)
     return totals_have_pss(delta, regions_have_it);
 }
 
-int json_snapshot_from_doc(json_t *doc, struct snapshot **out, char **why)
+/* The document's checks and all but its regions. */
+static int snapshot_begin(json_t *doc, struct snapshot **out, char **why)
 {
     const char *format = json_string_value(json_object_get(doc, "format"));
     if (!json_is_object(doc) || !format || strcmp(format, "vmscope.snapshot") != 0)
@@ -438,8 +442,7 @@ int json_snapshot_from_doc(json_t *doc, struct snapshot **out, char **why)
     if (i64_of(json_object_get(doc, "version")) != 1)
         return fail(why, "vmscope snapshot version %lld is not one this vmscope reads (1)",
                     (long long)i64_of(json_object_get(doc, "version")));
-    json_t *regions = json_object_get(doc, "regions");
-    if (!json_is_array(regions))
+    if (!json_is_array(json_object_get(doc, "regions")))
         return fail(why, "the snapshot has no \"regions\" array");
     struct snapshot *s = xcalloc(1, sizeof *s);
     json_t *sys = json_object_get(doc, "system");
@@ -457,14 +460,32 @@ int json_snapshot_from_doc(json_t *doc, struct snapshot **out, char **why)
     read_process(s, json_object_get(doc, "process"));
     read_status(s, json_object_get(doc, "status"));
     s->sample_cost_ns = u64_of(json_object_get(doc, "sample_cost_ns"));
+    *out = s;
+    return 0;
+}
+
+/* regions_pss: whether every region has PSS */
+static void snapshot_end(json_t *doc, struct snapshot *s, bool regions_pss)
+{
+    s->has_pss = totals_have_pss(doc, regions_pss);
+    snapshot_compute_totals(s);
+}
+
+int json_snapshot_from_doc(json_t *doc, struct snapshot **out, char **why)
+{
+    struct snapshot *s;
+    int rc = snapshot_begin(doc, &s, why);
+    if (rc < 0)
+        return rc;
+    json_t *regions = json_object_get(doc, "regions");
     size_t n = json_array_size(regions);
     s->vmas = xcalloc(n ? n : 1, sizeof *s->vmas);
     s->regions = xcalloc(n ? n : 1, sizeof *s->regions);
-    s->has_pss = true;
+    bool pss = true;
     for (size_t i = 0; i < n; i++) {
         s->regions[i].vma = &s->vmas[i];
         s->n_regions = i + 1; /* so snapshot_free frees what was read */
-        int rc = read_region(s, json_array_get(regions, i), &s->regions[i], i, why);
+        rc = read_region(s, json_array_get(regions, i), &s->regions[i], i, why);
         if (rc == 0 && i > 0 && s->vmas[i].start < s->vmas[i - 1].end)
             rc = fail(why, "regions overlap or are not sorted by start (region %zu)", i);
         if (rc < 0) {
@@ -472,12 +493,643 @@ int json_snapshot_from_doc(json_t *doc, struct snapshot **out, char **why)
             return rc;
         }
         s->has_census |= s->vmas[i].has_census;
-        s->has_pss &= vma_has(&s->vmas[i], SMAPS_PSS);
+        pss &= vma_has(&s->vmas[i], SMAPS_PSS);
     }
-    s->has_pss = totals_have_pss(doc, s->has_pss);
-    snapshot_compute_totals(s);
+    snapshot_end(doc, s, pss);
     *out = s;
     return 0;
+}
+/* ---- the fast path ---------------------------------------------------
+ * A 20,000-region snapshot is 12 MB of JSON, and a jansson tree of it cost
+ * about twice the capture that wrote it (most of it in malloc); diff and -r
+ * read two. Documents as vmscope writes them (strings without escapes,
+ * integers below 10^18, no key twice) have their regions read straight
+ * from the text and the rest (small) through jansson. Anything else, valid
+ * or not, takes the general way, which also words every error, so both
+ * ways accept the same files and read them the same. */
+
+#define FAST_MAX_DEPTH 64
+
+struct scan {
+    const char *p, *end;
+};
+
+static void skip_blank(struct scan *c)
+{
+    while (c->p < c->end && (*c->p == ' ' || *c->p == '\n' || *c->p == '\t' || *c->p == '\r'))
+        c->p++;
+}
+
+/* A string without escapes or control characters, in valid UTF-8: its
+ * bytes [*s, *s + *n). */
+static bool scan_string(struct scan *c, const char **s, size_t *n)
+{
+    if (c->p >= c->end || *c->p != '"')
+        return false;
+    const unsigned char *b = (const unsigned char *)++c->p, *u = b,
+                        *end = (const unsigned char *)c->end;
+    bool high = false;
+    for (;;) {
+        while (u < end && *u >= 0x20 && *u < 0x80 && *u != '"' && *u != '\\')
+            u++; /* printable ASCII */
+        if (u >= end)
+            return false;
+        if (*u < 0x80)
+            break;
+        high = true;
+        u++;
+    }
+    if (*u != '"' || (high && !utf8_valid((const char *)b, (size_t)(u - b))))
+        return false;
+    *s = (const char *)b;
+    *n = (size_t)(u - b);
+    c->p = (const char *)u + 1;
+    return true;
+}
+
+/* An integer as jansson reads one into a json_int_t, of at most 18 digits. */
+static bool scan_int(struct scan *c, int64_t *v)
+{
+    const char *q = c->p;
+    bool neg = q < c->end && *q == '-';
+    q += neg;
+    if (q >= c->end || *q < '0' || *q > '9' ||
+        (*q == '0' && q + 1 < c->end && q[1] >= '0' && q[1] <= '9'))
+        return false;
+    int64_t x = 0;
+    int digits = 0;
+    while (q < c->end && *q >= '0' && *q <= '9') {
+        if (++digits > 18)
+            return false;
+        x = x * 10 + (*q++ - '0');
+    }
+    if (q < c->end && (*q == '.' || *q == 'e' || *q == 'E'))
+        return false; /* a real */
+    *v = neg ? -x : x;
+    c->p = q;
+    return true;
+}
+
+static bool scan_word(struct scan *c, const char *w, size_t n)
+{
+    if ((size_t)(c->end - c->p) < n || memcmp(c->p, w, n) != 0)
+        return false;
+    c->p += n;
+    return true;
+}
+
+typedef bool scan_item_fn(struct scan *c, void *arg, const char *key, size_t klen);
+static bool scan_value(struct scan *c, int depth);
+
+/* An object or array, each member through item() (NULL: any value). */
+static bool scan_container(struct scan *c, int depth, bool object, scan_item_fn *item, void *arg)
+{
+    char close = object ? '}' : ']';
+    if (depth > FAST_MAX_DEPTH || c->p >= c->end || *c->p != (object ? '{' : '['))
+        return false;
+    c->p++;
+    skip_blank(c);
+    if (c->p < c->end && *c->p == close) {
+        c->p++;
+        return true;
+    }
+    for (;;) {
+        const char *key = NULL;
+        size_t klen = 0;
+        skip_blank(c);
+        if (object) {
+            if (!scan_string(c, &key, &klen))
+                return false;
+            skip_blank(c);
+            if (c->p >= c->end || *c->p != ':')
+                return false;
+            c->p++;
+            skip_blank(c);
+        }
+        if (item ? !item(c, arg, key, klen) : !scan_value(c, depth + 1))
+            return false;
+        skip_blank(c);
+        if (c->p >= c->end)
+            return false;
+        if (*c->p == ',') {
+            c->p++;
+            continue;
+        }
+        if (*c->p != close)
+            return false;
+        c->p++;
+        return true;
+    }
+}
+
+static bool scan_value(struct scan *c, int depth)
+{
+    const char *s;
+    size_t n;
+    int64_t v;
+    if (c->p >= c->end)
+        return false;
+    switch (*c->p) {
+    case '"':
+        return scan_string(c, &s, &n);
+    case '{':
+        return scan_container(c, depth, true, NULL, NULL);
+    case '[':
+        return scan_container(c, depth, false, NULL, NULL);
+    case 't':
+        return scan_word(c, "true", 4);
+    case 'f':
+        return scan_word(c, "false", 5);
+    case 'n':
+        return scan_word(c, "null", 4);
+    default:
+        return scan_int(c, &v);
+    }
+}
+
+static bool key_is(const char *k, size_t n, const char *lit)
+{
+    return strlen(lit) == n && memcmp(k, lit, n) == 0;
+}
+
+/* u64_of() of the value: integers, 0 for what is not a number. */
+static bool scan_u64(struct scan *c, uint64_t *out, bool *is_number)
+{
+    int64_t x;
+    *out = 0;
+    *is_number = c->p < c->end && (*c->p == '-' || (*c->p >= '0' && *c->p <= '9'));
+    if (!*is_number)
+        return scan_value(c, 2);
+    if (!scan_int(c, &x))
+        return false;
+    *out = x < 0 ? 0 : (uint64_t)x;
+    return true;
+}
+
+/* json_is_true() of the value */
+static bool scan_true(struct scan *c, bool *yes)
+{
+    *yes = scan_word(c, "true", 4);
+    return *yes || scan_value(c, 2);
+}
+
+enum {
+    FS_START, FS_END, FS_PERMS, FS_DEV, FS_PATH, FS_PATH_HEX, FS_CLASS, FS_SUBCLASS, FS_OBJECT,
+    FS_OBJECT_HEX, FS_EVIDENCE, FS_EVIDENCE_HEX, FS_STRINGS
+};
+enum { FS_TID = FS_STRINGS, FS_OFFSET, FS_INODE, FS_DELETED, FS_HEURISTIC, FS_VMFLAGS, FS_PAGES,
+       FS_IMAGE, FS_PAGE_KEYS };
+
+/* A region's keys, in the order the writer writes them: each lookup starts
+ * after the last key found, so a file of ours finds every key first try. */
+#define FAST_FIELD 100 /* id of smaps field i: FAST_FIELD + i */
+struct fast_key {
+    const char *name;
+    size_t len;
+    int id;
+};
+
+struct fast_keys {
+    struct fast_key k[FS_PAGE_KEYS + 1 + SMAPS_FIELD_COUNT];
+    size_t n, next;
+};
+
+static void fast_keys_init(struct fast_keys *t)
+{
+    static const char *const names[FS_PAGE_KEYS] = {
+        "start", "end", "perms", "dev", "path", "path_hex", "class", "subclass", "object",
+        "object_hex", "evidence", "evidence_hex", "tid", "offset", "inode", "deleted",
+        "heuristic", "vmflags", "pages", "image"};
+    static const int order[] = {FS_START, FS_END, FS_PERMS, FS_OFFSET, FS_DEV, FS_INODE,
+                                FS_PATH, FS_PATH_HEX, FS_DELETED, FS_CLASS, FS_SUBCLASS,
+                                FS_OBJECT, FS_OBJECT_HEX, FS_TID, FS_IMAGE, FS_EVIDENCE,
+                                FS_EVIDENCE_HEX, FS_HEURISTIC};
+    t->n = t->next = 0;
+    for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
+        t->k[t->n++] = (struct fast_key){names[order[i]], strlen(names[order[i]]), order[i]};
+        if (order[i] == FS_END)
+            t->k[t->n++] = (struct fast_key){"size", 4, -1}; /* the range's: not read */
+    }
+    for (int i = 0; i < SMAPS_FIELD_COUNT; i++)
+        t->k[t->n++] = (struct fast_key){smaps_fields[i].json, strlen(smaps_fields[i].json),
+                                         FAST_FIELD + i};
+    t->k[t->n++] = (struct fast_key){"vmflags", 7, FS_VMFLAGS};
+    t->k[t->n++] = (struct fast_key){"pages", 5, FS_PAGES};
+}
+
+/* One part of "image": {"role", "start", "end"} as the writer writes it;
+ * anything else is left to jansson (read_image()). */
+struct fast_part {
+    const char *str[3];
+    size_t len[3];
+};
+
+static bool fast_image_part_key(struct scan *c, void *arg, const char *key, size_t klen)
+{
+    static const char *const names[3] = {"role", "start", "end"};
+    struct fast_part *p = arg;
+    for (int i = 0; i < 3; i++)
+        if (klen == strlen(names[i]) && memcmp(key, names[i], klen) == 0)
+            return !p->str[i] && scan_string(c, &p->str[i], &p->len[i]);
+    return false;
+}
+
+static bool fast_image_part(struct scan *c, void *arg, const char *key, size_t klen);
+
+/* The id of a key, -1 for one that is not read. */
+static int fast_key_id(struct fast_keys *t, const char *key, size_t klen)
+{
+    for (size_t j = 0; j < t->n; j++) {
+        size_t i = (t->next + j) % t->n;
+        if (t->k[i].len == klen && memcmp(t->k[i].name, key, klen) == 0) {
+            t->next = i + 1 == t->n ? 0 : i + 1;
+            return t->k[i].id;
+        }
+    }
+    return -1;
+}
+
+struct fast_region {
+    struct fast_keys *keys;
+    struct snapshot *s;
+    struct vma *v;
+    struct region *r;
+    uint32_t seen;         /* keys read: a second one is left to jansson */
+    uint64_t seen_fields;  /* smaps fields read */
+    const char *str[FS_STRINGS];
+    size_t len[FS_STRINGS];
+    int64_t tid;
+    struct image_part image[64]; /* "image", as read_image() takes it */
+    size_t n_image;
+};
+
+static bool once(struct fast_region *f, int bit)
+{
+    if (f->seen >> bit & 1)
+        return false;
+    f->seen |= UINT32_C(1) << bit;
+    return true;
+}
+
+static bool fast_flag(struct scan *c, void *arg, const char *key, size_t klen)
+{
+    (void)key;
+    (void)klen;
+    struct vma *v = arg;
+    const char *s;
+    size_t n;
+    if (c->p >= c->end || *c->p != '"')
+        return scan_value(c, 3);
+    if (!scan_string(c, &s, &n))
+        return false;
+    char name[3] = {n == 2 ? s[0] : 0, n == 2 ? s[1] : 0, 0};
+    int b = n == 2 ? vmflag_index(name) : -1;
+    if (b >= 0)
+        v->vmflags |= VMFLAG_BIT(b);
+    return true;
+}
+
+static bool fast_page_key(struct scan *c, void *arg, const char *key, size_t klen)
+{
+    struct fast_region *f = arg;
+    struct page_census *p = &f->v->pages;
+    const struct {
+        const char *key;
+        uint64_t *to;
+        unsigned measured; /* the writer leaves out what was not measured */
+    } keys[] = {{"present", &p->present, 0},
+                {"swapped", &p->swapped, 0},
+                {"file", &p->file, 0},
+                {"zero", &p->zero, CENSUS_ZERO},
+                {"huge", &p->huge, CENSUS_HUGE},
+                {"soft_dirty", &p->soft_dirty, CENSUS_SOFT_DIRTY},
+                {"exclusive", &p->exclusive, CENSUS_EXCLUSIVE},
+                {"guard", &p->guard, 0}};
+    bool num;
+    for (int i = 0; i < 8; i++)
+        if (key_is(key, klen, keys[i].key)) {
+            if (!once(f, FS_PAGE_KEYS + i) || !scan_u64(c, keys[i].to, &num))
+                return false;
+            f->s->census_measured |= keys[i].measured;
+            return true;
+        }
+    return scan_value(c, 3);
+}
+
+static bool fast_region_key(struct scan *c, void *arg, const char *key, size_t klen)
+{
+    struct fast_region *f = arg;
+    struct vma *v = f->v;
+    bool num, yes;
+    int id = fast_key_id(f->keys, key, klen);
+    if (id >= FAST_FIELD) {
+        int i = id - FAST_FIELD;
+        if (f->seen_fields >> i & 1)
+            return false;
+        f->seen_fields |= UINT64_C(1) << i;
+        if (!scan_u64(c, &v->field[i], &num))
+            return false;
+        if (num)
+            v->field_mask |= 1u << i;
+        return true;
+    }
+    if (id < 0)
+        return scan_value(c, 2);
+    if (!once(f, id))
+        return false; /* a key twice: jansson's */
+    if (id < FS_STRINGS)
+        return scan_string(c, &f->str[id], &f->len[id]);
+    switch (id) {
+    case FS_OFFSET:
+        return scan_u64(c, &v->offset, &num);
+    case FS_INODE:
+        return scan_u64(c, &v->inode, &num);
+    case FS_TID:
+        if (c->p < c->end && (*c->p == '-' || (*c->p >= '0' && *c->p <= '9')))
+            return scan_int(c, &f->tid);
+        return scan_value(c, 2);
+    case FS_DELETED:
+        if (!scan_true(c, &yes))
+            return false;
+        v->deleted = yes;
+        return true;
+    case FS_HEURISTIC:
+        if (!scan_true(c, &yes))
+            return false;
+        if (yes)
+            f->r->flags |= REGION_HEURISTIC;
+        return true;
+    case FS_VMFLAGS:
+        if (c->p >= c->end || *c->p != '[')
+            return scan_value(c, 2);
+        v->has_vmflags = true;
+        return scan_container(c, 2, false, fast_flag, v);
+    case FS_IMAGE:
+        return scan_container(c, 2, false, fast_image_part, f);
+    default: /* FS_PAGES */
+        if (c->p >= c->end || *c->p != '{')
+            return scan_value(c, 2);
+        v->has_census = true;
+        return scan_container(c, 2, true, fast_page_key, f);
+    }
+}
+
+/* String key i as a C string in out (size bytes): false if absent or too long. */
+static bool fast_cstr(const struct fast_region *f, int i, char *out, size_t size)
+{
+    if (!f->str[i] || f->len[i] >= size)
+        return false;
+    memcpy(out, f->str[i], f->len[i]);
+    out[f->len[i]] = '\0';
+    return true;
+}
+
+static bool fast_image_part(struct scan *c, void *arg, const char *key, size_t klen)
+{
+    (void)key;
+    (void)klen;
+    struct fast_region *f = arg;
+    struct fast_part p = {0};
+    if (f->n_image >= sizeof f->image / sizeof *f->image ||
+        !scan_container(c, 3, true, fast_image_part_key, &p))
+        return false;
+    char field[3][32];
+    for (int i = 0; i < 3; i++) {
+        if (!p.str[i] || p.len[i] >= sizeof field[i])
+            return false;
+        memcpy(field[i], p.str[i], p.len[i]);
+        field[i][p.len[i]] = '\0';
+    }
+    struct image_part part = {.role = image_part_role(field[0])};
+    if (!part.role || !json_parse_address(field[1], &part.start) ||
+        !json_parse_address(field[2], &part.end) || part.start >= part.end)
+        return false;
+    f->image[f->n_image++] = part;
+    return true;
+}
+
+/* read_bytes() of key i and its _hex twin */
+static char *fast_bytes(const struct fast_region *f, int i, size_t *len)
+{
+    if (f->str[i + 1] && f->len[i + 1] % 2 == 0)
+        return hex_bytes(f->str[i + 1], f->len[i + 1] / 2, len);
+    if (len)
+        *len = f->len[i];
+    return xmemdup0(f->str[i] ? f->str[i] : "", f->len[i]);
+}
+
+/* The region f has read, checked as read_region() checks it. */
+static bool fast_region_finish(struct fast_region *f)
+{
+    struct vma *v = f->v;
+    struct region *r = f->r;
+    char addr[24], perms[8], dev[64], cls[32], sub[40];
+    if (!fast_cstr(f, FS_START, addr, sizeof addr) || !json_parse_address(addr, &v->start) ||
+        !fast_cstr(f, FS_END, addr, sizeof addr) || !json_parse_address(addr, &v->end) ||
+        v->end < v->start)
+        return false;
+    if (!fast_cstr(f, FS_PERMS, perms, sizeof perms) || !perms_valid(perms))
+        return false;
+    memcpy(v->perms, perms, 5);
+    unsigned maj = 0, min = 0;
+    if (f->str[FS_DEV]) {
+        if (!fast_cstr(f, FS_DEV, dev, sizeof dev))
+            return false;
+        if (sscanf(dev, "%x:%x", &maj, &min) == 2) {
+            v->dev_major = maj;
+            v->dev_minor = min;
+        }
+    }
+    if (!fast_cstr(f, FS_CLASS, cls, sizeof cls))
+        return false;
+    int c = region_class_from_name(cls);
+    if (c < 0)
+        return false;
+    r->cls = (enum region_class)c;
+    if (f->str[FS_SUBCLASS] && (!fast_cstr(f, FS_SUBCLASS, sub, sizeof sub) || !subclass_valid(sub)))
+        return false;
+    v->name = fast_bytes(f, FS_PATH, &v->name_len);
+    r->subclass = region_subclass_from_name(f->str[FS_SUBCLASS] ? sub : "");
+    if (f->str[FS_EVIDENCE]) {
+        char *ev = fast_bytes(f, FS_EVIDENCE, NULL);
+        r->evidence = intern(f->s, ev);
+        free(ev);
+    }
+    r->image = snapshot_add_image(f->s, f->image, f->n_image);
+    r->n_image = r->image ? f->n_image : 0;
+    if (f->str[FS_OBJECT]) {
+        char *obj = fast_bytes(f, FS_OBJECT, NULL);
+        r->object = intern(f->s, obj);
+        free(obj);
+    }
+    r->tid = f->tid > 0 && f->tid <= INT32_MAX ? (pid_t)f->tid : 0;
+    if (v->field_mask) {
+        v->field[SMAPS_SIZE] = vma_size(v);
+        v->field_mask |= 1u << SMAPS_SIZE;
+    }
+    return true;
+}
+
+struct fast_doc {
+    struct fast_keys keys;
+    struct snapshot *s; /* strings are interned into its table */
+    struct vma *vmas;
+    struct region *regions;
+    size_t n, cap_vmas, cap_regions;
+    bool sorted; /* a snapshot's regions: sorted and disjoint, or the general way */
+    bool pss, census;
+};
+
+static bool fast_region(struct scan *c, void *arg, const char *key, size_t klen)
+{
+    (void)key;
+    (void)klen;
+    struct fast_doc *d = arg;
+    size_t i = d->n;
+    xgrow((void **)&d->vmas, &d->cap_vmas, i + 1, sizeof *d->vmas);
+    xgrow((void **)&d->regions, &d->cap_regions, i + 1, sizeof *d->regions);
+    memset(&d->vmas[i], 0, sizeof d->vmas[i]);
+    memset(&d->regions[i], 0, sizeof d->regions[i]);
+    d->n = i + 1; /* so its name is freed if this fails */
+    struct fast_region f = {.keys = &d->keys, .s = d->s, .v = &d->vmas[i], .r = &d->regions[i]};
+    if (!scan_container(c, 1, true, fast_region_key, &f) || !fast_region_finish(&f))
+        return false;
+    if (d->sorted && i > 0 && d->vmas[i].start < d->vmas[i - 1].end)
+        return false;
+    d->census |= d->vmas[i].has_census;
+    d->pss &= vma_has(&d->vmas[i], SMAPS_PSS);
+    return true;
+}
+
+int json_regions_fast(struct snapshot *s, const char *text, size_t len, bool sorted,
+                      struct vma **vmas, struct region **regions, size_t *n)
+{
+    struct fast_doc d = {.s = s, .sorted = sorted, .pss = true};
+    fast_keys_init(&d.keys);
+    struct scan c = {text, text + len};
+    bool ok = scan_container(&c, 1, false, fast_region, &d);
+    skip_blank(&c);
+    if (!ok || c.p != c.end) {
+        for (size_t i = 0; i < d.n; i++)
+            free(d.vmas[i].name);
+        free(d.vmas);
+        free(d.regions);
+        return 0;
+    }
+    if (!d.n) { /* as the general way allocates them */
+        d.vmas = xcalloc(1, sizeof *d.vmas);
+        d.regions = xcalloc(1, sizeof *d.regions);
+    }
+    for (size_t i = 0; i < d.n; i++)
+        d.regions[i].vma = &d.vmas[i];
+    *vmas = d.vmas;
+    *regions = d.regions;
+    *n = d.n;
+    return 1;
+}
+
+/* The top level: every value checked, the arrays asked for found. */
+struct fast_top {
+    const char *const *keys;
+    struct json_span *spans;
+    size_t n_keys;
+    bool bad; /* a key twice, or not an array */
+};
+
+static bool fast_top_key(struct scan *c, void *arg, const char *key, size_t klen)
+{
+    struct fast_top *t = arg;
+    struct json_span *sp = NULL;
+    for (size_t i = 0; i < t->n_keys && !sp; i++)
+        if (key_is(key, klen, t->keys[i]))
+            sp = &t->spans[i];
+    if (sp) {
+        t->bad |= sp->text != NULL || c->p >= c->end || *c->p != '[';
+        sp->text = c->p;
+    }
+    if (!scan_value(c, 1))
+        return false;
+    if (sp)
+        sp->len = (size_t)(c->p - sp->text);
+    return true;
+}
+
+int json_split_fast(const char *text, size_t len, const char *const *keys, size_t n_keys,
+                    struct json_span *spans, struct buf *head)
+{
+    struct scan c = {text, text + len};
+    struct fast_top top = {keys, spans, n_keys, false};
+    memset(spans, 0, n_keys * sizeof *spans);
+    skip_blank(&c);
+    if (len > JSON_READER_MAX_BYTES || !scan_container(&c, 0, true, fast_top_key, &top))
+        return 0;
+    skip_blank(&c);
+    if (c.p != c.end || top.bad)
+        return 0;
+    for (size_t i = 0; i < n_keys; i++)
+        if (!spans[i].text)
+            return 0;
+    /* the document with those arrays emptied, in the order they come */
+    buf_reset(head);
+    const char *at = text;
+    for (;;) {
+        const struct json_span *next = NULL;
+        for (size_t i = 0; i < n_keys; i++)
+            if (spans[i].text >= at && (!next || spans[i].text < next->text))
+                next = &spans[i];
+        if (!next)
+            break;
+        buf_append(head, at, (size_t)(next->text - at));
+        buf_append(head, "[]", 2);
+        at = next->text + next->len;
+    }
+    buf_append(head, at, (size_t)(text + len - at));
+    return 1;
+}
+
+int json_read_snapshot_fast(const char *text, size_t len, struct snapshot **out)
+{
+    *out = NULL;
+    static const char *const keys[] = {"regions"};
+    struct json_span span;
+    struct buf head;
+    buf_init(&head);
+    json_t *doc = NULL;
+    char *why = NULL;
+    struct snapshot *s = NULL;
+    if (json_split_fast(text, len, keys, 1, &span, &head))
+        doc = json_parse_document(head.data, head.len, &why);
+    buf_free(&head);
+    free(why);
+    why = NULL;
+    if (!doc || snapshot_begin(doc, &s, &why) < 0) {
+        free(why);
+        json_decref(doc);
+        return 0;
+    }
+    struct fast_doc d = {.s = s, .sorted = true, .pss = true};
+    fast_keys_init(&d.keys);
+    struct scan c = {span.text, span.text + span.len};
+    bool ok = scan_container(&c, 1, false, fast_region, &d);
+    s->vmas = d.vmas;
+    s->regions = d.regions;
+    s->n_regions = d.n; /* freed with s if it failed */
+    if (!ok) {
+        snapshot_free(s);
+        json_decref(doc);
+        return 0;
+    }
+    for (size_t i = 0; i < s->n_regions; i++)
+        s->regions[i].vma = &s->vmas[i];
+    if (!s->n_regions) { /* as the general way allocates them */
+        s->vmas = xcalloc(1, sizeof *s->vmas);
+        s->regions = xcalloc(1, sizeof *s->regions);
+    }
+    s->has_census = d.census;
+    snapshot_end(doc, s, d.pss);
+    json_decref(doc);
+    *out = s;
+    return 1;
 }
 
 /* jansson builds a tree of about 12 bytes of allocations per byte of a
@@ -564,6 +1216,8 @@ int json_read_snapshot(const char *text, size_t len, struct snapshot **out, char
 {
     *out = NULL;
     *why = NULL;
+    if (json_read_snapshot_fast(text, len, out) == 1)
+        return 0;
     json_t *doc = json_parse_document(text, len, why);
     if (!doc)
         return -EINVAL;

@@ -133,29 +133,12 @@ static void put_raw(struct buf *b, const char *s, size_t n)
 
 static char *w_u64(char *w, uint64_t v)
 {
-    char tmp[20];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        *w++ = tmp[--n];
-    return w;
+    return format_u64_to(w, v);
 }
 
 static char *w_hex(char *w, uint64_t v, int min_digits)
 {
-    static const char digits[] = "0123456789abcdef";
-    char tmp[16];
-    int n = 0;
-    do {
-        tmp[n++] = digits[v & 15];
-        v >>= 4;
-    } while (v || n < min_digits);
-    while (n)
-        *w++ = tmp[--n];
-    return w;
+    return format_hex_to(w, v, min_digits);
 }
 
 static char *w_str(char *w, const char *s)

@@ -163,7 +163,7 @@ static int write_delta(struct recording_writer *w, const struct snapshot *s)
     }
     buf_puts(&b, "]}");
     diff_free(&d);
-    w->delta_bytes += b.len + 1;
+    w->delta_bytes += b.len + 1 + RECORDING_DELTA_LINE_COST;
     int rc = write_line(w->fp, &b);
     buf_free(&b);
     return rc;
@@ -306,13 +306,131 @@ static void free_parsed(struct vma *v, size_t n)
     free(v);
 }
 
+/* Index of the region of s that starts at addr, or SIZE_MAX. */
+static size_t region_at(const struct snapshot *s, uint64_t addr)
+{
+    size_t lo = 0, hi = s->n_regions;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->regions[mid].vma->start < addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->n_regions && s->regions[lo].vma->start == addr ? lo : SIZE_MAX;
+}
+
+/* A delta that adds and removes nothing and changes regions where they
+ * start (an idle process's changes none) keeps cur's arrays and replaces
+ * the changed records in them: replaying it costs its own regions, not a
+ * move of every region, so keyframes can be far apart. fresh is sorted by
+ * start. Returns false, with nothing touched, when the general merge must
+ * decide (a start not in cur, twice the same start, an overlap). */
+static bool replace_in_place(struct snapshot *cur, struct snapshot *s, struct region *fresh,
+                             size_t n_fresh, bool *carried_census, bool *totals_done)
+{
+    size_t *at = xcalloc(n_fresh + 1, sizeof *at);
+    bool ok = true;
+    for (size_t j = 0; j < n_fresh && ok; j++) {
+        const struct vma *v = fresh[j].vma;
+        size_t k = region_at(cur, v->start);
+        ok = k != SIZE_MAX && (j == 0 || at[j - 1] < k);
+        if (!ok)
+            break;
+        at[j] = k;
+        if (k + 1 < cur->n_regions && v->end > cur->regions[k + 1].vma->start)
+            ok = false;
+        if (k > 0) {
+            uint64_t prev_end = j > 0 && at[j - 1] == k - 1 ? fresh[j - 1].vma->end
+                                                             : cur->regions[k - 1].vma->end;
+            ok = ok && prev_end <= v->start;
+        }
+    }
+    if (!ok) {
+        free(at);
+        return false;
+    }
+    bool carried = cur->has_census && n_fresh == 0;
+    for (size_t k = 0, j = 0; k < cur->n_regions && cur->has_census && n_fresh; k++) {
+        if (j < n_fresh && at[j] == k)
+            j++;
+        else
+            carried |= cur->vmas[k].has_census;
+    }
+    s->totals = cur->totals;
+    memcpy(s->by_class, cur->by_class, sizeof s->by_class);
+    bool totals = true;
+    for (size_t j = 0; j < n_fresh; j++) {
+        size_t k = at[j];
+        if (totals)
+            totals = snapshot_totals_replace(s, cur->regions[k].vma, cur->regions[k].cls,
+                                             &fresh[j]);
+        free(cur->regions[k].vma->name);
+        *cur->regions[k].vma = *fresh[j].vma;
+        fresh[j].vma->name = NULL; /* moved */
+        struct vma *v = cur->regions[k].vma;
+        cur->regions[k] = fresh[j];
+        cur->regions[k].vma = v;
+    }
+    free(at);
+    s->vmas = cur->vmas;
+    s->regions = cur->regions;
+    s->n_regions = cur->n_regions;
+    cur->vmas = NULL;
+    cur->regions = NULL;
+    cur->n_regions = 0;
+    *carried_census = carried;
+    *totals_done = totals;
+    return true;
+}
+
 /* cur + delta -> the next sample. cur is the iterator's, freed right after:
  * the regions that stay, their names and the string table they point
  * into are moved, not copied (replaying a delta of a few regions of a
  * 20,000-region process costs a pass over the regions, no allocation per
  * region). On success cur is left gutted, fit only for snapshot_free();
  * on failure it is as it was. */
-static int apply_delta(struct snapshot *cur, json_t *delta, struct snapshot **out, char **why)
+/* A delta's "added" and "changed" regions as the fast path found them in
+ * the line (json_split_fast), the arrays of its parsed document empty. */
+struct delta_text {
+    struct json_span added, changed;
+};
+
+/* The regions of t, parsed the fast way into nv/fresh (added first): false,
+ * nothing kept, if the general way must read them. */
+static bool fresh_from_text(struct snapshot *s, const struct delta_text *t, struct vma **nv,
+                            struct region **fresh, size_t *na, size_t *nc)
+{
+    struct vma *v[2] = {NULL, NULL};
+    struct region *r[2] = {NULL, NULL};
+    size_t n[2] = {0, 0};
+    if (!json_regions_fast(s, t->added.text, t->added.len, false, &v[0], &r[0], &n[0]))
+        return false;
+    if (!json_regions_fast(s, t->changed.text, t->changed.len, false, &v[1], &r[1], &n[1])) {
+        free_parsed(v[0], n[0]);
+        free(r[0]);
+        return false;
+    }
+    *nv = xcalloc(n[0] + n[1] + 1, sizeof **nv);
+    *fresh = xcalloc(n[0] + n[1] + 1, sizeof **fresh);
+    for (size_t k = 0, at = 0; k < 2; k++) {
+        for (size_t i = 0; i < n[k]; i++, at++) {
+            (*nv)[at] = v[k][i]; /* the name moves */
+            (*fresh)[at] = r[k][i];
+            (*fresh)[at].vma = &(*nv)[at];
+        }
+        free(v[k]);
+        free(r[k]);
+    }
+    *na = n[0];
+    *nc = n[1];
+    return true;
+}
+
+/* Returns 0, -errno with *why, or 1 when text (not NULL) is not for the
+ * fast path: then nothing was changed, and the general way reads the line. */
+static int apply_delta(struct snapshot *cur, json_t *delta, const struct delta_text *text,
+                       struct snapshot **out, char **why)
 {
     json_t *added = json_object_get(delta, "added"), *removed = json_object_get(delta, "removed"),
            *changed = json_object_get(delta, "changed");
@@ -345,11 +463,26 @@ static int apply_delta(struct snapshot *cur, json_t *delta, struct snapshot **ou
     cur->n_images = 0;
 
     /* The regions the delta brings, parsed apart first. */
-    struct vma *nv = xcalloc(na + nc + 1, sizeof *nv);
-    struct region *fresh = xcalloc(na + nc + 1, sizeof *fresh);
+    struct vma *nv = NULL;
+    struct region *fresh = NULL;
     int rc = 0;
     size_t n_fresh = 0;
-    for (size_t i = 0; i < na + nc && rc == 0; i++) {
+    if (text) {
+        if (!fresh_from_text(s, text, &nv, &fresh, &na, &nc)) {
+            free(gone);
+            return_strings(cur, s);
+            snapshot_free(s);
+            return 1;
+        }
+        gone = xrealloc(gone, (nr + nc + 1) * sizeof *gone);
+        for (size_t i = 0; i < nc; i++)
+            gone[nr + i] = nv[na + i].start;
+        n_fresh = na + nc;
+    } else {
+        nv = xcalloc(na + nc + 1, sizeof *nv);
+        fresh = xcalloc(na + nc + 1, sizeof *fresh);
+    }
+    for (size_t i = 0; !text && i < na + nc && rc == 0; i++) {
         json_t *o = i < na ? json_array_get(added, i) : json_array_get(changed, i - na);
         rc = json_region_into(s, o, &fresh[n_fresh], &nv[n_fresh], n_fresh, why);
         n_fresh++; /* its name, if any, is freed below */
@@ -361,7 +494,12 @@ static int apply_delta(struct snapshot *cur, json_t *delta, struct snapshot **ou
 
     /* Both sorted by start: one merge, first to check, then to move. */
     size_t n = 0;
-    for (int pass = 0; pass < 2 && rc == 0; pass++) {
+    bool carried_census = false, totals_done = false;
+    bool in_place = rc == 0 && nr == 0 && na == 0 &&
+                    replace_in_place(cur, s, fresh, n_fresh, &carried_census, &totals_done);
+    if (in_place)
+        n = s->n_regions;
+    for (int pass = 0; pass < 2 && rc == 0 && !in_place; pass++) {
         if (pass == 1) {
             size_t cap = n + 1;
             s->vmas = xcalloc(cap, sizeof *s->vmas);
@@ -398,28 +536,43 @@ static int apply_delta(struct snapshot *cur, json_t *delta, struct snapshot **ou
             n++;
         }
     }
+    bool *fresh_census = xcalloc(n_fresh + 1, sizeof *fresh_census);
+    for (size_t j = 0; j < n_fresh; j++)
+        fresh_census[j] = nv[j].has_census;
     free(gone);
     free(fresh);
     free_parsed(nv, n_fresh); /* the names not moved */
     if (rc < 0) {
+        free(fresh_census);
         return_strings(cur, s);
         snapshot_free(s);
         return rc;
     }
     s->n_regions = n;
-    bool carried_census = s->has_census;
+    if (!in_place)
+        carried_census = s->has_census;
     s->monotonic_ns = (uint64_t)json_integer_value(json_object_get(delta, "monotonic_ns"));
     if (!json_read_time(json_object_get(delta, "time"), &s->realtime_ns))
         s->realtime_ns = cur->realtime_ns + (s->monotonic_ns - cur->monotonic_ns);
+    /* A pass over 20,000 regions was most of replaying a delta that
+     * changes a few: in place, the totals were updated region by region. */
     bool pss = true;
-    for (size_t i = 0; i < n; i++) {
+    if (in_place) {
+        s->has_census |= carried_census;
+        for (size_t j = 0; j < n_fresh; j++)
+            s->has_census |= fresh_census[j];
+    }
+    bool totals_say = json_is_object(json_object_get(delta, "totals"));
+    for (size_t i = 0; i < n && !(in_place && totals_say); i++) {
         pss &= vma_has(s->regions[i].vma, SMAPS_PSS);
         s->has_census |= s->regions[i].vma->has_census;
     }
     s->has_pss = json_delta_has_pss(delta, pss);
     if (carried_census) /* those regions' pages were written with cur's keys */
         s->census_measured |= cur->census_measured;
-    snapshot_compute_totals(s);
+    if (!(in_place && totals_done))
+        snapshot_compute_totals(s);
+    free(fresh_census);
     *out = s;
     return 0;
 }
@@ -596,6 +749,42 @@ static bool event_from_doc(const struct recording_iter *it, json_t *doc,
     return true;
 }
 
+/* A delta line as the writer writes it: its regions read from the text,
+ * the rest (small) through jansson. 1 and the next sample, or 0, nothing
+ * changed, for the general way (which also words any error). */
+static int delta_fast(struct recording_iter *it, size_t len, const struct snapshot **out)
+{
+    static const char prefix[] = "{\"format\":\"vmscope.delta\"";
+    static const char *const keys[] = {"added", "changed"};
+    if (len <= sizeof prefix || memcmp(it->line, prefix, sizeof prefix - 1) != 0)
+        return 0;
+    struct json_span spans[2];
+    struct buf head;
+    buf_init(&head);
+    char *why = NULL;
+    json_t *doc = NULL;
+    if (json_split_fast(it->line, len, keys, 2, spans, &head))
+        doc = json_parse_document(head.data, head.len, &why);
+    buf_free(&head);
+    free(why);
+    why = NULL;
+    const char *format = json_string_value(json_object_get(doc, "format"));
+    struct snapshot *next = NULL;
+    struct delta_text text = {spans[0], spans[1]};
+    int rc = format && strcmp(format, "vmscope.delta") == 0
+                 ? apply_delta(it->cur, doc, &text, &next, &why)
+                 : 1;
+    json_decref(doc);
+    free(why);
+    if (rc != 0)
+        return 0; /* the general way: also for an error, to word it */
+    snapshot_free(it->cur);
+    it->cur = next;
+    it->index++;
+    *out = next;
+    return 1;
+}
+
 int recording_iter_next(struct recording_iter *it, const struct snapshot **out, char **why)
 {
     *out = NULL;
@@ -625,6 +814,20 @@ int recording_iter_next(struct recording_iter *it, const struct snapshot **out, 
             free(ignored);
             continue;
         }
+        if (it->cur && delta_fast(it, (size_t)len, out) == 1)
+            return 1;
+        /* a keyframe as the writer writes it: read without a jansson tree */
+        static const char key_prefix[] = "{\"format\":\"vmscope.snapshot\"";
+        struct snapshot *key = NULL;
+        if ((size_t)len > sizeof key_prefix &&
+            memcmp(it->line, key_prefix, sizeof key_prefix - 1) == 0 &&
+            json_read_snapshot_fast(it->line, (size_t)len, &key) == 1) {
+            snapshot_free(it->cur);
+            it->cur = key;
+            it->index++;
+            *out = key;
+            return 1;
+        }
         char *error = NULL;
         json_t *doc = json_parse_document(it->line, (size_t)len, &error);
         const char *format = json_string_value(json_object_get(doc, "format"));
@@ -639,7 +842,7 @@ int recording_iter_next(struct recording_iter *it, const struct snapshot **out, 
                 error = xstrdup("a delta before any full snapshot");
                 rc = -EINVAL;
             } else {
-                rc = apply_delta(it->cur, doc, &next, &error);
+                rc = apply_delta(it->cur, doc, NULL, &next, &error);
             }
         } else {
             /* other lines are not samples */

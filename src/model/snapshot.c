@@ -189,6 +189,35 @@ void snapshot_compute_totals(struct snapshot *s)
     }
 }
 
+static bool saturated(const struct class_totals *t)
+{
+    return t->vsz == UINT64_MAX || t->rss == UINT64_MAX || t->pss == UINT64_MAX ||
+           t->swap == UINT64_MAX;
+}
+
+static void take_from(struct class_totals *t, const struct vma *v)
+{
+    t->vsz -= vma_size(v);
+    t->rss -= v->field[SMAPS_RSS];
+    t->pss -= v->field[SMAPS_PSS];
+    t->swap -= v->field[SMAPS_SWAP];
+    t->regions--;
+}
+
+bool snapshot_totals_replace(struct snapshot *s, const struct vma *old, enum region_class old_cls,
+                             const struct region *now)
+{
+    struct class_totals *from = &s->by_class[old_cls < RC_COUNT ? old_cls : RC_OTHER];
+    /* below the cap every partial sum was exact, so taking a part out is */
+    if (saturated(&s->totals) || saturated(from))
+        return false;
+    take_from(&s->totals, old);
+    take_from(from, old);
+    add_to(&s->totals, now->vma);
+    add_to(&s->by_class[now->cls < RC_COUNT ? now->cls : RC_OTHER], now->vma);
+    return true;
+}
+
 const struct region *snapshot_find(const struct snapshot *s, uint64_t addr)
 {
     size_t lo = 0, hi = s->n_regions;

@@ -11,43 +11,50 @@
 #include <unistd.h>
 
 #define BATCH 65536        /* classic entries per pread (512 KiB) */
-#define KPAGE_WINDOW 512   /* kpageflags/kpagecount entries cached per read */
 #define SCAN_VEC 512
 #define KPF_ZERO_PAGE 24
 
-/* A small cache over /proc/kpageflags or kpagecount: neighbouring frames
- * (THPs, file pages read in order) then cost one read. */
-struct kpage_file {
-    int fd;
-    uint64_t first; /* frame of vals[0] */
-    size_t n;
-    uint64_t vals[KPAGE_WINDOW];
-};
-
-static bool kpage_get(struct kpage_file *k, uint64_t pfn, uint64_t *out)
-{
-    if (k->fd < 0)
-        return false;
-    if (!(pfn >= k->first && pfn < k->first + k->n)) {
-        ssize_t got = pread(k->fd, k->vals, sizeof k->vals, (off_t)(pfn * 8));
-        if (got < 8)
-            return false;
-        k->first = pfn;
-        k->n = (size_t)got / 8;
-    }
-    *out = k->vals[pfn - k->first];
-    return true;
-}
+/* Frames come in runs of contiguous PFNs (11-25 pages is typical, a THP
+ * 512): kpageflags and kpagecount are read once per run, sized to it. A
+ * fixed window read 45x more entries than were needed. */
+#define KPAGE_RUN_MAX 4096
 
 struct reader {
     int pagemap;
     bool states_only; /* no classic entries for present pages */
     bool no_file;     /* leave PAGE_IS_FILE out of the scan */
     uint64_t psz;
-    struct kpage_file flags, count;
+    int kflags_fd, kcount_fd;
     struct page_runs *out;
     uint64_t *entries;
+    uint64_t *kflags, *kcount; /* KPAGE_RUN_MAX each: the current run's */
 };
+
+/* Flags and map counts of frames [pfn, pfn + n) into r->kflags/kcount;
+ * returns how many both files gave (0: none readable). */
+static size_t kpage_read_run(struct reader *r, uint64_t pfn, size_t n)
+{
+    if (r->kflags_fd < 0 || r->kcount_fd < 0)
+        return 0;
+    ssize_t a = pread(r->kflags_fd, r->kflags, n * 8, (off_t)(pfn * 8));
+    if (a < 8)
+        return 0;
+    ssize_t b = pread(r->kcount_fd, r->kcount, n * 8, (off_t)(pfn * 8));
+    if (b < 8)
+        return 0;
+    return (size_t)(a < b ? a : b) / 8;
+}
+
+/* Length of the run of present, contiguous frames starting at entries[i]. */
+static size_t pfn_run_length(const uint64_t *e, size_t i, size_t n)
+{
+    uint64_t pfn = e[i] & PM_PFN_MASK;
+    size_t j = i + 1;
+    while (j < n && j - i < KPAGE_RUN_MAX && (e[j] & PM_PRESENT) &&
+           (e[j] & PM_PFN_MASK) == pfn + (j - i))
+        j++;
+    return j - i;
+}
 
 static void emit(struct reader *r, uint64_t addr, uint64_t pages, unsigned state, bool has_pfn,
                  uint64_t pfn, bool has_flags, uint64_t kflags, uint64_t mapcount)
@@ -82,6 +89,7 @@ static int emit_pages(struct reader *r, uint64_t s, uint64_t e, unsigned base)
         size_t n = (size_t)got / 8;
         if (n == 0)
             return 0; /* past the user address space */
+        size_t run_at = 0, run_len = 0, run_got = 0;
         for (size_t i = 0; i < n; i++) {
             uint64_t x = r->entries[i];
             unsigned st = base;
@@ -99,8 +107,19 @@ static int emit_pages(struct reader *r, uint64_t s, uint64_t e, unsigned base)
                 st |= PS_SOFT_DIRTY;
             uint64_t pfn = x & PM_PFN_MASK, kf = 0, mc = 0;
             bool has_pfn = (x & PM_PRESENT) && pfn != 0;
-            bool has_flags = has_pfn && kpage_get(&r->flags, pfn, &kf) &&
-                             kpage_get(&r->count, pfn, &mc);
+            bool has_flags = false;
+            if (has_pfn) {
+                if (i >= run_at + run_len) {
+                    run_at = i;
+                    run_len = pfn_run_length(r->entries, i, n);
+                    run_got = kpage_read_run(r, pfn, run_len);
+                }
+                if (i - run_at < run_got) {
+                    kf = r->kflags[i - run_at];
+                    mc = r->kcount[i - run_at];
+                    has_flags = true;
+                }
+            }
             if (has_flags && (kf >> KPF_ZERO_PAGE & 1))
                 st |= PS_ZERO;
             if (!(st & (PS_PRESENT | PS_SWAPPED | PS_GUARD)))
@@ -192,10 +211,14 @@ static int read_runs(const struct proc_target *t, uint64_t start, uint64_t end,
     r.pagemap = proc_openat(t, "pagemap", O_RDONLY);
     if (r.pagemap < 0)
         return r.pagemap;
-    r.flags.fd = states_only ? -1 : open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
-    r.count.fd = states_only ? -1 : open("/proc/kpagecount", O_RDONLY | O_CLOEXEC);
-    out->flags_readable = r.flags.fd >= 0 && r.count.fd >= 0 && f->pfn_visible;
+    r.kflags_fd = states_only ? -1 : open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+    r.kcount_fd = states_only ? -1 : open("/proc/kpagecount", O_RDONLY | O_CLOEXEC);
+    out->flags_readable = r.kflags_fd >= 0 && r.kcount_fd >= 0 && f->pfn_visible;
     r.entries = xmalloc(BATCH * sizeof *r.entries);
+    if (r.kflags_fd >= 0 && r.kcount_fd >= 0) {
+        r.kflags = xmalloc(KPAGE_RUN_MAX * sizeof *r.kflags);
+        r.kcount = xmalloc(KPAGE_RUN_MAX * sizeof *r.kcount);
+    }
     /* Past the top of the user address space (TASK_SIZE: 47 or 56 bits
      * less a page) the kernel refuses the scan: nothing is mapped there. */
     uint64_t limit = end;
@@ -214,11 +237,13 @@ static int read_runs(const struct proc_target *t, uint64_t start, uint64_t end,
         rc = emit_pages(&r, start, end, 0);
     }
     free(r.entries);
+    free(r.kflags);
+    free(r.kcount);
     close(r.pagemap);
-    if (r.flags.fd >= 0)
-        close(r.flags.fd);
-    if (r.count.fd >= 0)
-        close(r.count.fd);
+    if (r.kflags_fd >= 0)
+        close(r.kflags_fd);
+    if (r.kcount_fd >= 0)
+        close(r.kcount_fd);
     if (rc < 0)
         page_runs_free(out);
     return rc;

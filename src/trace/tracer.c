@@ -269,7 +269,12 @@ void *tracer_main(void *arg)
     struct launch *l = arg;
     sigset_t all;
     sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, NULL); /* signals are the main loop's */
+    /* Signals are the main loop's, except SIGCHLD: each ptrace stop notifies the tracer's
+     * thread group, and while every thread blocked it the kernel queued one per stop for the
+     * main thread, interrupting and restarting its syscalls. Unblocked here, its default
+     * disposition drops it when it is sent. */
+    sigdelset(&all, SIGCHLD);
+    pthread_sigmask(SIG_SETMASK, &all, NULL);
     int go[2], fail[2];
     if (pipe2(go, O_CLOEXEC) != 0 || pipe2(fail, O_CLOEXEC) != 0) {
         launch_set_started(l, -errno, cannot_start(l, "start", errno));
