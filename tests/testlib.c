@@ -224,6 +224,16 @@ char *test_read_file(const char *path, size_t *len)
     return b.data ? b.data : xstrdup("");
 }
 
+const char *test_path(const char *dir, const char *name)
+{
+    static char paths[16][512];
+    static unsigned next;
+    char *p = paths[next++ % 16];
+    int n = snprintf(p, sizeof paths[0], "%s/%s", dir, name);
+    ck_assert_msg(n > 0 && (size_t)n < sizeof paths[0], "path too long: %s/%s", dir, name);
+    return p;
+}
+
 void test_skip(const char *name, const char *why)
 {
     printf("%s: skipped (%s)\n", name, why);
