@@ -586,7 +586,7 @@ START_TEST(t_a_distinct_object_per_region)
     probe_start(&p);
     ck_assert_msg(json_read_snapshot(b.data, b.len, &s, &why) == 0, "%s", why);
     probe_end(&p, "100,000 objects read", 512 * 1024, 5);
-    ck_assert_uint_eq(s->n_objects, 200000);
+    ck_assert_uint_eq(s->objects.count, 200000);
     probe_start(&p);
     struct snapshot *c = snapshot_clone(s);
     probe_end(&p, "100,000 objects cloned", 512 * 1024, 2);

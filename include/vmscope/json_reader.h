@@ -47,9 +47,6 @@ bool json_read_time(json_t *v, uint64_t *ns);
 /* A region address as the writer writes it: "0x" and 1 to 16 hex digits
  * (either case), nothing else. */
 bool json_parse_address(const char *text, uint64_t *out);
-/* from's string table (objects) now belongs to to: the reader's index of
- * it follows. */
-void json_strings_moved(const struct snapshot *from, const struct snapshot *to);
 /* Copy a region (and its record) into snapshot s's string table. */
 void json_region_copy(struct snapshot *s, const struct region *from, struct region *r,
                       struct vma *v);

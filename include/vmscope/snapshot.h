@@ -12,6 +12,7 @@
 #include "vmscope/identity.h"
 #include "vmscope/procfile.h"
 #include "vmscope/region.h"
+#include "vmscope/strtab.h"
 
 struct class_totals {
     uint64_t vsz, rss, pss, swap;
@@ -44,8 +45,7 @@ struct snapshot {
     unsigned census_measured; /* enum census_measured */
     struct class_totals totals;
     struct class_totals by_class[RC_COUNT];
-    char **objects; /* strings region.object points into */
-    size_t n_objects;
+    struct strtab objects; /* strings region.object and .subclass point into (or static ones) */
     struct snapshot_image *images; /* arrays region.image points into */
     size_t n_images;
     uint64_t sample_cost_ns; /* how long the capture took */

@@ -32,49 +32,6 @@ static int fail(char **why, const char *fmt, ...)
     return -EINVAL;
 }
 
-/* Owned strings of the snapshot that regions point into (objects and
- * subclasses read from the file). A file may name a different object for
- * each of a million regions, so they are found through an index, not by
- * a scan: the index of the snapshot being read on this thread, kept while
- * the calls are about the same table (a new snapshot, or a table changed
- * elsewhere, starts it again). */
-static _Thread_local struct {
-    const struct snapshot *s;
-    char **objects;
-    size_t n;
-    json_t *index; /* string -> its position in s->objects */
-} interned;
-
-static const char *intern(struct snapshot *s, const char *str)
-{
-    if (interned.s != s || interned.objects != s->objects || interned.n != s->n_objects) {
-        json_decref(interned.index);
-        interned.index = json_object();
-        for (size_t i = 0; i < s->n_objects; i++)
-            json_object_set_new_nocheck(interned.index, s->objects[i], json_integer((json_int_t)i));
-        interned.s = s;
-    }
-    json_t *at = json_object_get(interned.index, str);
-    size_t i = at ? (size_t)json_integer_value(at) : 0;
-    if (at && i < s->n_objects && strcmp(s->objects[i], str) == 0)
-        return s->objects[i];
-    /* only the tables of the snapshots this reader builds come here: full
-     * at 0, 1, 2, 4..., where their room doubles */
-    if ((s->n_objects & (s->n_objects - 1)) == 0)
-        s->objects = xrealloc(s->objects, (s->n_objects ? 2 * s->n_objects : 1) * sizeof *s->objects);
-    s->objects[s->n_objects] = xstrdup(str);
-    json_object_set_new_nocheck(interned.index, str, json_integer((json_int_t)s->n_objects));
-    interned.objects = s->objects;
-    interned.n = ++s->n_objects;
-    return s->objects[s->n_objects - 1];
-}
-
-void json_strings_moved(const struct snapshot *from, const struct snapshot *to)
-{
-    if (interned.s == from)
-        interned.s = to;
-}
-
 static int hexval(int c)
 {
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
@@ -175,8 +132,8 @@ void json_region_copy(struct snapshot *s, const struct region *from, struct regi
     v->name = xmemdup0(from->vma->name, from->vma->name_len);
     *r = *from;
     r->vma = v;
-    r->subclass = intern(s, from->subclass);
-    r->object = from->object ? intern(s, from->object) : NULL;
+    r->subclass = strtab_intern(&s->objects, from->subclass);
+    r->object = from->object ? strtab_intern(&s->objects, from->object) : NULL;
     r->image = snapshot_add_image(s, from->image, from->n_image);
 }
 
@@ -243,10 +200,10 @@ static int read_region(struct snapshot *s, json_t *o, struct region *r, size_t i
     const char *sub = json_string_value(json_object_get(o, "subclass"));
     if (sub && !subclass_valid(sub))
         return fail(why, "region %zu has an invalid subclass", i);
-    r->subclass = intern(s, sub ? sub : "");
+    r->subclass = strtab_intern(&s->objects, sub ? sub : "");
     if (json_object_get(o, "object")) {
         char *obj = read_bytes(o, "object", NULL);
-        r->object = intern(s, obj);
+        r->object = strtab_intern(&s->objects, obj);
         free(obj);
     }
     if (r->object)
