@@ -4,7 +4,8 @@
 # (`vmscope record -i INTERVAL`, 0.05), then times `vmscope export FILE@0`
 # and `export FILE@-1` (-f json to /dev/null; RUNS rounds, alternating,
 # median) and, through the keyframe index (bench_replay_seek.c), building
-# the index and reading samples 0, SAMPLES/2 and -1, each then one further.
+# the index and reading samples 0, SAMPLES/2 and -1, each then one further,
+# and `vmscope -r` in a tmux pane (bench_replay_view.sh: first frame, [, ]).
 # usage: bench/bench_replay.sh
 # env: VMSCOPE=/path/to/vmscope  use this binary, do not build (no index
 #        timing then: that needs this tree's library)
@@ -103,3 +104,6 @@ if [[ -n $seek_bin ]]; then
     echo "index API (bench/bench_replay_seek.c: recording_index_open, recording_index_read):"
     "$seek_bin" "$rec" 0 $((samples / 2)) -1
 fi
+echo
+# The view: first frame, [ and ] in a tmux pane, and the Timeline's loading.
+"$here/bench_replay_view.sh" "$rec"

@@ -38,15 +38,6 @@ static uint64_t count_present(pid_t pid, uint64_t start, uint64_t end)
     return n;
 }
 
-static struct snapshot *capture_helper(const struct helper *h, bool census)
-{
-    struct capture_options opt = {.census = census};
-    struct snapshot *s = NULL;
-    int rc = capture_snapshot(h->pid, &opt, &s);
-    ck_assert_msg(rc == 0, "capture of helper %d failed: %d", (int)h->pid, rc);
-    return s;
-}
-
 static const struct region *must_find(const struct snapshot *s, uint64_t addr)
 {
     const struct region *r = snapshot_find(s, addr);
@@ -66,7 +57,7 @@ START_TEST(t_brk_heap)
 {
     struct helper h;
     helper_start(&h, (const char *[]){"brk", "16", NULL});
-    struct snapshot *s = capture_helper(&h, false);
+    struct snapshot *s = test_capture(h.pid, false);
     const struct region *r = must_find(s, helper_value(&h, "brk_start"));
     assert_class(r, RC_HEAP, "brk");
     ck_assert_uint_eq(r->vma->start, helper_value(&h, "brk_start"));
@@ -84,7 +75,7 @@ START_TEST(t_malloc_above_threshold)
 {
     struct helper h;
     helper_start(&h, (const char *[]){"bigmalloc", "1048576", NULL});
-    struct snapshot *s = capture_helper(&h, false);
+    struct snapshot *s = test_capture(h.pid, false);
     const struct region *big = must_find(s, helper_value(&h, "big"));
     assert_class(big, RC_MMAP, "anon");
     ck_assert_uint_ge(vma_size(big->vma), 1048576);
@@ -98,7 +89,7 @@ START_TEST(t_fenced_anonymous)
 {
     struct helper h;
     helper_start(&h, (const char *[]){"fenced", "32", "5", NULL});
-    struct snapshot *s = capture_helper(&h, true);
+    struct snapshot *s = test_capture(h.pid, true);
     uint64_t start = helper_value(&h, "start"), end = helper_value(&h, "end");
     const struct region *r = must_find(s, start);
     assert_class(r, RC_MMAP, "anon");
@@ -127,7 +118,7 @@ START_TEST(t_bss_partly_written)
 {
     struct helper h;
     helper_start(&h, (const char *[]){"bss", "7", NULL});
-    struct snapshot *s = capture_helper(&h, false);
+    struct snapshot *s = test_capture(h.pid, false);
     const struct region *r = must_find(s, helper_value(&h, "written_start"));
     assert_class(r, RC_BSS, "bss");
     ck_assert_ptr_nonnull(r->object);
@@ -165,7 +156,7 @@ START_TEST(t_image_parts_kept)
 {
     struct helper h;
     helper_start(&h, (const char *[]){"bss", "3", NULL});
-    struct snapshot *s = capture_helper(&h, false);
+    struct snapshot *s = test_capture(h.pid, false);
     const struct region *bss = must_find(s, helper_value(&h, "written_start"));
     uint64_t bss_start = helper_value(&h, "bss_start"), bss_end = helper_value(&h, "bss_end");
     ck_assert_uint_ge(bss->n_image, 4);
@@ -209,7 +200,7 @@ START_TEST(t_elf_image_segments)
 {
     struct helper h;
     helper_start(&h, (const char *[]){"fenced", "4", "1", NULL});
-    struct snapshot *s = capture_helper(&h, false);
+    struct snapshot *s = test_capture(h.pid, false);
     int code = 0, rodata = 0, relro = 0, data = 0, libc_code = 0;
     for (size_t i = 0; i < s->n_regions; i++) {
         const struct region *r = &s->regions[i];
@@ -242,7 +233,7 @@ START_TEST(t_private_file_mapping)
     make_temp_file(path, 8, 'x');
     struct helper h;
     helper_start(&h, (const char *[]){"filemap", path, "3", NULL});
-    struct snapshot *s = capture_helper(&h, false);
+    struct snapshot *s = test_capture(h.pid, false);
     const struct region *r = must_find(s, helper_value(&h, "start"));
     assert_class(r, RC_MMAP, "file");
     ck_assert_str_eq(r->vma->name, path);
@@ -262,7 +253,7 @@ START_TEST(t_memfd_is_shm)
 {
     struct helper h;
     helper_start(&h, (const char *[]){"memfd", "vmscope-test", "4", NULL});
-    struct snapshot *s = capture_helper(&h, true);
+    struct snapshot *s = test_capture(h.pid, true);
     const struct region *r = must_find(s, helper_value(&h, "start"));
     assert_class(r, RC_MMAP, "shm");
     ck_assert_str_eq(r->vma->name, "/memfd:vmscope-test");
@@ -280,7 +271,7 @@ START_TEST(t_thread_stack_by_sp)
 {
     struct helper h;
     helper_start(&h, (const char *[]){"thread", "256", NULL});
-    struct snapshot *s = capture_helper(&h, false);
+    struct snapshot *s = test_capture(h.pid, false);
     uint64_t lo = helper_value(&h, "stack_lo"), hi = helper_value(&h, "stack_hi");
     const struct region *r = must_find(s, lo);
     assert_class(r, RC_STACK, "thread");
@@ -335,7 +326,7 @@ START_TEST(t_running_thread_keeps_last_stack)
     kill(h.pid, SIGSTOP);
     wait_state(h.pid, h.pid, 'T', false);
     wait_state(h.pid, tid, 'T', false); /* group stop reaches each thread in turn */
-    struct snapshot *stopped = capture_helper(&h, false);
+    struct snapshot *stopped = test_capture(h.pid, false);
     kill(h.pid, SIGCONT);
     wait_state(h.pid, tid, 'T', true);
     usleep(20000); /* the spinner is back in user space */
@@ -358,7 +349,7 @@ START_TEST(t_running_thread_keeps_last_stack)
     snapshot_free(s);
 
     /* Without history only the guard-page pattern is left: a heuristic. */
-    s = capture_helper(&h, false);
+    s = test_capture(h.pid, false);
     r = must_find(s, known->vma->start);
     assert_class(r, RC_STACK, "thread");
     ck_assert(r->flags & REGION_HEURISTIC);
@@ -386,7 +377,7 @@ START_TEST(t_deleted_library)
     unsetenv("LD_PRELOAD");
     unlink(lib);
     rmdir(dir);
-    struct snapshot *s = capture_helper(&h, false);
+    struct snapshot *s = test_capture(h.pid, false);
     int code = 0, deleted = 0;
     for (size_t i = 0; i < s->n_regions; i++) {
         const struct region *r = &s->regions[i];
@@ -410,7 +401,7 @@ START_TEST(t_glibc_arena)
 {
     struct helper h;
     helper_start(&h, (const char *[]){"arena", NULL});
-    struct snapshot *s = capture_helper(&h, false);
+    struct snapshot *s = test_capture(h.pid, false);
     const struct region *r = must_find(s, helper_value(&h, "arena_ptr"));
     assert_class(r, RC_HEAP, "arena");
     ck_assert(r->flags & REGION_HEURISTIC);
@@ -429,7 +420,7 @@ START_TEST(t_timeline_series)
 {
     struct helper h;
     helper_start(&h, (const char *[]){"arena", NULL});
-    struct snapshot *s = capture_helper(&h, false);
+    struct snapshot *s = test_capture(h.pid, false);
     const struct region *arena = must_find(s, helper_value(&h, "arena_ptr"));
     struct timeline t;
     timeline_init(&t, 4, 4);
@@ -445,7 +436,7 @@ START_TEST(t_timeline_series)
     helper_stop(&h);
 
     helper_start(&h, (const char *[]){"bigmalloc", "1048576", NULL});
-    s = capture_helper(&h, false);
+    s = test_capture(h.pid, false);
     const struct region *big = must_find(s, helper_value(&h, "big"));
     timeline_init(&t, 4, 4);
     timeline_add(&t, NULL, s);
@@ -464,7 +455,7 @@ START_TEST(t_special_regions)
 {
     struct helper h;
     helper_start(&h, (const char *[]){"fenced", "4", "1", NULL});
-    struct snapshot *s = capture_helper(&h, false);
+    struct snapshot *s = test_capture(h.pid, false);
     int vdso = 0, vvar = 0, vsys = 0;
     for (size_t i = 0; i < s->n_regions; i++) {
         const struct region *r = &s->regions[i];

@@ -51,27 +51,10 @@
 
 static char dir[] = "/tmp/vmscope-faults-XXXXXX";
 
-static const char *tmp_path(const char *name)
-{
-    static char paths[8][256];
-    static int next;
-    char *p = paths[next++ % 8];
-    snprintf(p, sizeof paths[0], "%s/%s", dir, name);
-    return p;
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-    FILE *fp = fopen(path, "wb");
-    ck_assert_ptr_nonnull(fp);
-    ck_assert_uint_eq(fwrite(data, 1, len, fp), len);
-    ck_assert_int_eq(fclose(fp), 0);
-}
-
 /* head, then zeros up to size: a file of 1 GiB that costs no disk. */
 static void write_sparse(const char *path, const char *head, off_t size)
 {
-    write_file(path, head, strlen(head));
+    test_write_file(path, head, strlen(head));
     ck_assert_int_eq(truncate(path, size), 0);
 }
 
@@ -254,11 +237,11 @@ START_TEST(t_random_bytes)
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
         bytes[i] = (unsigned char)(x >> 24);
     }
-    const char *raw = tmp_path("random.bin"), *brace = tmp_path("random-brace.json"),
-               *rec = tmp_path("random.jsonl");
-    write_file(raw, bytes, len);
+    const char *raw = test_path(dir, "random.bin"), *brace = test_path(dir, "random-brace.json"),
+               *rec = test_path(dir, "random.jsonl");
+    test_write_file(raw, bytes, len);
     bytes[0] = '{'; /* past the first look, into the parser */
-    write_file(brace, bytes, len);
+    test_write_file(brace, bytes, len);
     const char *header = "{\"format\":\"vmscope.recording\",\"version\":1}\n";
     FILE *fp = fopen(rec, "wb");
     fputs(header, fp);
@@ -284,7 +267,7 @@ START_TEST(t_truncated_snapshot)
 {
     size_t len;
     char *text = real_snapshot(&len);
-    const char *path = tmp_path("cut.json");
+    const char *path = test_path(dir, "cut.json");
     /* Cut everywhere in the first and last 300 bytes, and every 61 bytes
      * in between: mid-key, mid-number, mid-"true", between values. */
     for (size_t at = 1; at < len - 1; at += at < 300 || at > len - 300 ? 1 : 61) {
@@ -296,10 +279,10 @@ START_TEST(t_truncated_snapshot)
         assert_clean(why, "not JSON");
         free(why);
     }
-    write_file(path, text, len / 2);
+    test_write_file(path, text, len / 2);
     snapshot_refuses(path, "cut off?", 4096, 2);
     cli_refuses(path, path, "cut off?", 64 * 1024, 5);
-    write_file(path, "", 0);
+    test_write_file(path, "", 0);
     snapshot_refuses(path, "it is empty", 4096, 2);
     free(text);
 }
@@ -307,15 +290,15 @@ END_TEST
 
 START_TEST(t_truncated_recording)
 {
-    const char *path = tmp_path("rec.jsonl"), *cut_path = tmp_path("rec-cut.jsonl");
+    const char *path = test_path(dir, "rec.jsonl"), *cut_path = test_path(dir, "rec-cut.jsonl");
     size_t len, ends[64];
     int n;
     char *text = real_recording(path, &len, ends, &n);
     /* Cut in the header: not a recording at all. */
-    write_file(cut_path, text, ends[0] / 2);
+    test_write_file(cut_path, text, ends[0] / 2);
     recording_refuses(cut_path, -1, "not a vmscope recording (no header line)", 4096, 2);
     /* Cut in the first sample: nothing to show, and it says why. */
-    write_file(cut_path, text, ends[0] + (ends[1] - ends[0]) / 2);
+    test_write_file(cut_path, text, ends[0] + (ends[1] - ends[0]) / 2);
     recording_refuses(cut_path, -1, "holds no complete sample (it ends mid-line: cut off?)", 4096, 2);
     cli_refuses(cut_path, path, "cut off?", 64 * 1024, 5);
     /* Cut in every later line, and just before its newline: opens up to the
@@ -323,7 +306,7 @@ START_TEST(t_truncated_recording)
     for (int line = 2; line < n; line++) {
         size_t cuts[] = {ends[line - 1] + 1, (ends[line - 1] + ends[line]) / 2, ends[line] - 1};
         for (size_t c = 0; c < 3; c++) {
-            write_file(cut_path, text, cuts[c]);
+            test_write_file(cut_path, text, cuts[c]);
             struct snapshot *s = NULL;
             char *why = NULL;
             long count;
@@ -382,7 +365,7 @@ static void fifo_done(pid_t pid)
 
 START_TEST(t_gib_line_recording)
 {
-    const char *sparse = tmp_path("gib.jsonl"), *fifo = tmp_path("gib-fifo.jsonl");
+    const char *sparse = test_path(dir, "gib.jsonl"), *fifo = test_path(dir, "gib-fifo.jsonl");
     const char *header = "{\"format\":\"vmscope.recording\",\"version\":1}\n";
     const char *prefix = "{\"format\":\"vmscope.snapshot\",\"version\":1,\"regions\":[";
     char head[256];
@@ -419,7 +402,7 @@ END_TEST
 
 START_TEST(t_gib_snapshot)
 {
-    const char *sparse = tmp_path("gib.json"), *fifo = tmp_path("gib-fifo.json");
+    const char *sparse = test_path(dir, "gib.json"), *fifo = test_path(dir, "gib-fifo.json");
     const char *prefix = "{\"format\":\"vmscope.snapshot\",\"version\":1,\"regions\":[";
     /* A regular file: refused by its size, before any reading. */
     write_sparse(sparse, prefix, GIB);
@@ -450,8 +433,8 @@ START_TEST(t_deep_nesting)
         text_refuses(&b, "100,000 levels", "JSON nested deeper than 2048 levels", 16 * 1024, 2);
         /* The same as a snapshot file, as a recording's sample line, and
          * through the binary. */
-        const char *path = tmp_path("deep.json"), *rec = tmp_path("deep.jsonl");
-        write_file(path, b.data, b.len);
+        const char *path = test_path(dir, "deep.json"), *rec = test_path(dir, "deep.jsonl");
+        test_write_file(path, b.data, b.len);
         snapshot_refuses(path, "JSON nested deeper than 2048 levels", 16 * 1024, 2);
         FILE *fp = fopen(rec, "w");
         fprintf(fp, "{\"format\":\"vmscope.recording\",\"version\":1}\n%s", b.data);
@@ -478,8 +461,8 @@ START_TEST(t_small_document_large_tree)
     text_refuses(&b, "3 million empty objects",
                  "JSON that needs more than 32 times its size, or 1024 MiB, in memory",
                  (long)(b.len * 40 / 1024) + 32 * 1024, 10);
-    const char *path = tmp_path("wide.json");
-    write_file(path, b.data, b.len);
+    const char *path = test_path(dir, "wide.json");
+    test_write_file(path, b.data, b.len);
     cli_refuses(path, path, "more than 32 times its size, or 1024 MiB", (long)(b.len * 40 / 1024) + 48 * 1024, 10);
     buf_free(&b);
 }
@@ -494,7 +477,7 @@ START_TEST(t_large_real_snapshot_still_reads)
     struct snapshot *s;
     ck_assert_int_eq(capture_snapshot(h.pid, NULL, &s), 0);
     helper_stop(&h);
-    const char *path = tmp_path("20k.jsonl");
+    const char *path = test_path(dir, "20k.jsonl");
     FILE *fp = fopen(path, "w");
     ck_assert_ptr_nonnull(fp);
     struct recording_writer w;
@@ -534,7 +517,7 @@ START_TEST(t_delta_cannot_make_regions_overlap)
         "\"removed\":[],\"changed\":[{\"start\":\"0x1000\",\"end\":\"0x2000\",\"perms\":\"rw-p\","
         "\"class\":\"mmap\"}]",
     };
-    const char *path = tmp_path("overlap.jsonl");
+    const char *path = test_path(dir, "overlap.jsonl");
     for (size_t i = 0; i < sizeof deltas / sizeof deltas[0]; i++) {
         FILE *fp = fopen(path, "w");
         ck_assert_ptr_nonnull(fp);
@@ -557,7 +540,7 @@ START_TEST(t_refused_delta_frees_what_it_read)
     char name[4001];
     memset(name, 'n', 4000);
     name[4000] = '\0';
-    const char *path = tmp_path("leak.jsonl");
+    const char *path = test_path(dir, "leak.jsonl");
     FILE *fp = fopen(path, "w");
     ck_assert_ptr_nonnull(fp);
     fprintf(fp, "{\"format\":\"vmscope.recording\",\"version\":1}\n"
@@ -603,7 +586,7 @@ START_TEST(t_a_distinct_object_per_region)
     probe_start(&p);
     ck_assert_msg(json_read_snapshot(b.data, b.len, &s, &why) == 0, "%s", why);
     probe_end(&p, "100,000 objects read", 512 * 1024, 5);
-    ck_assert_uint_eq(s->n_objects, 100000);
+    ck_assert_uint_eq(s->objects.count, 100000);
     probe_start(&p);
     struct snapshot *c = snapshot_clone(s);
     probe_end(&p, "100,000 objects cloned", 512 * 1024, 2);
@@ -622,8 +605,8 @@ START_TEST(t_file_names_are_shown_safely)
 {
     /* The name is the user's, but it may come from a hostile directory
      * (`vmscope diff *`): shown escaped like everything else. */
-    const char *path = tmp_path("a\x1b]0;title\x07\n.json");
-    write_file(path, "garbage", 7);
+    const char *path = test_path(dir, "a\x1b]0;title\x07\n.json");
+    test_write_file(path, "garbage", 7);
     snapshot_refuses(path, "a\\e]0;title\\x07\\n.json: not JSON", 4096, 1);
     recording_refuses(path, -1, "a\\e]0;title\\x07\\n.json: not a vmscope recording", 4096, 1);
     cli_refuses(path, path, "a\\e]0;title\\x07\\n.json: not JSON", 64 * 1024, 5);

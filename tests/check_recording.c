@@ -29,15 +29,6 @@
 
 static char dir[] = "/tmp/vmscope-recording-XXXXXX";
 
-static const char *tmp_path(const char *name)
-{
-    static char paths[16][256];
-    static int next;
-    char *p = paths[next++ % 16];
-    snprintf(p, 256, "%s/%s", dir, name);
-    return p;
-}
-
 static json_t *parse_text(const char *text, size_t len)
 {
     json_error_t err;
@@ -122,26 +113,6 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void write_file(const char *path, const char *data, size_t len)
-{
-    FILE *fp = fopen(path, "wb");
-    ck_assert_ptr_nonnull(fp);
-    ck_assert_uint_eq(fwrite(data, 1, len, fp), len);
-    fclose(fp);
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-    struct buf b;
-    buf_init(&b);
-    int fd = open(path, O_RDONLY);
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(buf_read_fd(&b, fd), 0);
-    close(fd);
-    *len = b.len;
-    return b.data;
-}
-
 /* ---- a recording of this process, its mappings changing ------------- */
 
 #define SAMPLES 30
@@ -171,7 +142,7 @@ static void churn(char **batch)
 /* Samples of every kind: full, with a page census, light (PSS left out). */
 static void record_self(void)
 {
-    rec_path = tmp_path("self.jsonl");
+    rec_path = test_path(dir, "self.jsonl");
     FILE *fp = fopen(rec_path, "w");
     ck_assert_ptr_nonnull(fp);
     struct recording_writer w;
@@ -195,7 +166,7 @@ static void record_self(void)
 static int count_lines(const char *path, const char *format)
 {
     size_t len;
-    char *text = read_file(path, &len);
+    char *text = test_read_file(path, &len);
     int n = 0;
     char key[64];
     snprintf(key, sizeof key, "{\"format\":\"%s\"", format);
@@ -280,15 +251,15 @@ START_TEST(t_cut_file_reads_to_last_line)
 {
     record_self();
     size_t len;
-    char *text = read_file(rec_path, &len);
+    char *text = test_read_file(rec_path, &len);
     /* cut in the middle of the last line, then in the middle of line 20 */
-    const char *cut_path = tmp_path("cut.jsonl");
+    const char *cut_path = test_path(dir, "cut.jsonl");
     for (int cut_line = SAMPLES; cut_line >= 20; cut_line -= SAMPLES - 20) {
         size_t at = 0;
         for (int l = 0; l < cut_line; l++) /* line cut_line starts after cut_line newlines */
             at = (size_t)(strchr(text + at, '\n') - text) + 1;
         size_t end = (size_t)(strchr(text + at, '\n') - text);
-        write_file(cut_path, text, at + (end - at) / 2);
+        test_write_file(cut_path, text, at + (end - at) / 2);
         char *why = NULL;
         struct recording_index *idx = recording_index_open(cut_path, &why);
         ck_assert_msg(idx != NULL, "%s", why);
@@ -313,8 +284,8 @@ START_TEST(t_version1_file_still_reads)
 {
     record_self();
     size_t len;
-    char *text = read_file(rec_path, &len);
-    const char *v1 = tmp_path("v1.jsonl");
+    char *text = test_read_file(rec_path, &len);
+    const char *v1 = test_path(dir, "v1.jsonl");
     FILE *fp = fopen(v1, "w");
     int deltas = 0;
     for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
@@ -360,7 +331,7 @@ START_TEST(t_replayed_threads_follow_the_process)
 {
     struct helper h;
     helper_start(&h, (const char *[]){"addthreads", "5", "150", NULL});
-    const char *path = tmp_path("threads.jsonl");
+    const char *path = test_path(dir, "threads.jsonl");
     char pid[16];
     snprintf(pid, sizeof pid, "%d", (int)h.pid);
     struct buf err;
@@ -404,13 +375,13 @@ START_TEST(t_census_round_trip)
 {
     struct helper h;
     helper_start(&h, (const char *[]){"fenced", "64", "32", NULL});
-    const char *path = tmp_path("census.json");
+    const char *path = test_path(dir, "census.json");
     char pid[16];
     snprintf(pid, sizeof pid, "%d", (int)h.pid);
     ck_assert_int_eq(run_command((const char *[]){"vmscope", "snapshot", "-p", pid, "--pages", "-f",
                                                   "json", "-o", path, NULL}, -1, NULL, NULL), 0);
     size_t len;
-    char *text = read_file(path, &len);
+    char *text = test_read_file(path, &len);
     json_t *written = parse_text(text, len);
     free(text);
     /* what the old reader dropped must be there to be kept */
@@ -487,7 +458,7 @@ START_TEST(t_pipes_and_fifos_read_once)
     same_output("$VM export r.jsonl -f json", "$VM diff <(cat r.jsonl) r.jsonl -f json >/dev/null && "
                                               "$VM export r.jsonl -f json");
     /* The index over a FIFO: seeks like the file. */
-    const char *fifo = tmp_path("fifo"), *rec = tmp_path("r.jsonl");
+    const char *fifo = test_path(dir, "fifo"), *rec = test_path(dir, "r.jsonl");
     pid_t w = fork();
     if (w == 0) {
         execl("/bin/sh", "sh", "-c", "cat \"$1\" > \"$2\"", "sh", rec, fifo, (char *)NULL);
@@ -512,7 +483,7 @@ START_TEST(t_pipes_and_fifos_read_once)
     int status;
     waitpid(w, &status, 0);
     /* A snapshot opens as a recording of one sample. */
-    struct recording_index *one = recording_index_open(tmp_path("a.json"), &why);
+    struct recording_index *one = recording_index_open(test_path(dir, "a.json"), &why);
     ck_assert_msg(one != NULL, "%s", why);
     ck_assert_int_eq(recording_index_count(one), 1);
     recording_index_close(one);
@@ -561,7 +532,7 @@ START_TEST(t_hostile_addresses_refused)
     ck_assert_uint_eq(s->regions[0].vma->end, 0x2abc000);
     free(text);
     /* and in a delta's removed list */
-    const char *path = tmp_path("hostile.jsonl");
+    const char *path = test_path(dir, "hostile.jsonl");
     FILE *fp = fopen(path, "w");
     fputs("{\"format\":\"vmscope.recording\",\"version\":1}\n", fp);
     export_json(s, EXPORT_COMPACT, fp);
@@ -619,7 +590,7 @@ START_TEST(t_in_place_deltas_replay_as_recorded)
     char *area = mmap(NULL, PAGES * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
                       -1, 0);
     ck_assert_ptr_ne(area, MAP_FAILED);
-    const char *path = tmp_path("inplace.jsonl");
+    const char *path = test_path(dir, "inplace.jsonl");
     FILE *fp = fopen(path, "w");
     ck_assert_ptr_nonnull(fp);
     struct recording_writer w;
@@ -688,7 +659,7 @@ START_TEST(t_in_place_deltas_edge_cases)
      * the full merge refuses it), a changed region that was not there
      * (added, as before) and an idle delta after a census. */
     char *text = snapshot_text("0x1000", "0x2000", "10000000000000000000");
-    const char *path = tmp_path("edges.jsonl");
+    const char *path = test_path(dir, "edges.jsonl");
     FILE *fp = fopen(path, "w");
     fputs("{\"format\":\"vmscope.recording\",\"version\":1}\n", fp);
     fputs(text, fp);

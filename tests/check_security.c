@@ -48,15 +48,6 @@ static void temp_path(char *path, size_t size, const char *suffix)
     snprintf(path, size, "/tmp/vmscope-sec-%d-%s", (int)getpid(), suffix);
 }
 
-static void read_path(const char *path, struct buf *out)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    ck_assert_msg(fd >= 0, "cannot read %s: %s", path, strerror(errno));
-    buf_reset(out);
-    ck_assert_int_eq(buf_read_fd(out, fd), 0);
-    close(fd);
-}
-
 /* Runs `vmscope record ... -- CMD` with the program's output in a file;
  * returns vmscope's status, the program's output in said. */
 static int record_program(const char *const *opts, const char *const *cmd, struct buf *said,
@@ -84,7 +75,7 @@ static int record_program(const char *const *opts, const char *const *cmd, struc
     int rc = run_command(argv, (uid_t)-1, NULL, err);
     buf_reset(said);
     if (access(out, F_OK) == 0)
-        read_path(out, said);
+        test_read_buf(out, said);
     unlink(out);
     unlink(rec);
     return rc;
@@ -216,7 +207,7 @@ START_TEST(t_live_gives_only_std_fds)
     double deadline = now_s() + 20;
     while (now_s() < deadline) {
         if (access(list, F_OK) == 0) {
-            read_path(list, &said);
+            test_read_buf(list, &said);
             if (said.len && said.data[said.len - 1] == '\n')
                 break;
         }
@@ -443,7 +434,7 @@ static int record_trace(const char *rec, const char *const *cmd, struct buf *sai
         argv[n++] = cmd[i];
     argv[n] = NULL;
     int rc = run_command(argv, (uid_t)-1, NULL, err);
-    read_path(out, said);
+    test_read_buf(out, said);
     unlink(out);
     return rc;
 }

@@ -322,18 +322,13 @@ START_TEST(t_rss_history_bounded_keeps_peaks)
 }
 END_TEST
 
-static void tmp_path(char *out, size_t size, const char *name)
-{
-    snprintf(out, size, "%s/%s", tmp_dir, name);
-}
-
 START_TEST(t_svg_recording_has_chart)
 {
     struct helper h;
     helper_start(&h, (const char *[]){"grow", "64", "15", NULL});
     char rec[256], svg[256], out[300], pid[16];
-    tmp_path(rec, sizeof rec, "grow.jsonl");
-    tmp_path(svg, sizeof svg, "grow.svg");
+    snprintf(rec, sizeof rec, "%s", test_path(tmp_dir, "grow.jsonl"));
+    snprintf(svg, sizeof svg, "%s", test_path(tmp_dir, "grow.svg"));
     snprintf(pid, sizeof pid, "%d", (int)h.pid);
     struct buf err;
     buf_init(&err);
@@ -391,7 +386,7 @@ START_TEST(t_svg_recording_has_chart)
     free(text);
 
     /* The other formats of export: the last sample as JSON. */
-    tmp_path(out, sizeof out, "last.json");
+    snprintf(out, sizeof out, "%s", test_path(tmp_dir, "last.json"));
     ck_assert_int_eq(run_command((const char *[]){"vmscope", "export", rec, "-o", out, NULL}, -1,
                                  NULL, &err), 0);
     json_error_t jerr;
@@ -409,7 +404,7 @@ START_TEST(t_svg_recording_has_chart)
     free(text);
 
     /* One-line errors: runtime 1, usage 2; a failed export leaves nothing. */
-    tmp_path(out, sizeof out, "none.svg");
+    snprintf(out, sizeof out, "%s", test_path(tmp_dir, "none.svg"));
     char bad[300];
     snprintf(bad, sizeof bad, "%s@99", rec);
     buf_reset(&err);
@@ -555,8 +550,8 @@ START_TEST(t_svg_renders_in_chromium)
     struct helper h;
     helper_start(&h, (const char *[]){"brk", "64", NULL});
     char svg[256], png[256], shot[300], pid[16];
-    tmp_path(svg, sizeof svg, "live.svg");
-    tmp_path(png, sizeof png, "live.png");
+    snprintf(svg, sizeof svg, "%s", test_path(tmp_dir, "live.svg"));
+    snprintf(png, sizeof png, "%s", test_path(tmp_dir, "live.png"));
     snprintf(shot, sizeof shot, "--screenshot=%s", png);
     snprintf(pid, sizeof pid, "%d", (int)h.pid);
     ck_assert_int_eq(run_command((const char *[]){"vmscope", "snapshot", "-p", pid, "-f", "svg",
@@ -609,7 +604,7 @@ START_TEST(t_svg_renders_in_chromium)
 
     /* Hostile names in the browser: still one document, and no script element. */
     struct snapshot *s = evil_snapshot();
-    tmp_path(svg, sizeof svg, "evil.svg");
+    snprintf(svg, sizeof svg, "%s", test_path(tmp_dir, "evil.svg"));
     FILE *fp = fopen(svg, "w");
     ck_assert_int_eq(export_svg(s, NULL, 0, fp), 0);
     fclose(fp);

@@ -19,6 +19,7 @@
 #include "vmscope/buf.h"
 #include "vmscope/sanitize.h"
 #include "vmscope/smaps.h"
+#include "vmscope/strtab.h"
 #include "vmscope/vma.h"
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -736,24 +737,52 @@ START_TEST(t_buf_read_fd)
 }
 END_TEST
 
+/* ---- strtab ------------------------------------------------------------ */
+
+/* Each string once: equal strings share one copy, positions follow the
+ * order they came in, a copy keeps them, and "owns" tells the table's
+ * own pointer from an equal string elsewhere. 100,000 distinct strings
+ * go in at a constant cost each (a scan would take minutes). */
+START_TEST(t_strtab)
+{
+    struct strtab t = {0};
+    ck_assert_int_eq(strtab_find(&t, "x"), -1);
+    ck_assert(!strtab_owns(&t, "x"));
+    char libc[] = "/usr/lib/libc.so.6";
+    const char *a = strtab_intern(&t, libc);
+    ck_assert_ptr_ne(a, libc);
+    ck_assert_str_eq(a, libc);
+    const char *b = strtab_intern(&t, "[heap]");
+    ck_assert_ptr_eq(strtab_intern(&t, "/usr/lib/libc.so.6"), a);
+    ck_assert_uint_eq(t.count, 2);
+    ck_assert_int_eq(strtab_find(&t, "[heap]"), 1);
+    ck_assert(strtab_owns(&t, a));
+    ck_assert(!strtab_owns(&t, libc)); /* equal, but not the table's */
+    ck_assert(!strtab_owns(&t, NULL));
+    char name[32];
+    for (int i = 0; i < 100000; i++) {
+        snprintf(name, sizeof name, "/o%d", i);
+        strtab_intern(&t, name);
+    }
+    ck_assert_uint_eq(t.count, 100002);
+    ck_assert_str_eq(t.strings[strtab_find(&t, "/o77777")], "/o77777");
+    struct strtab c = {0};
+    strtab_copy(&c, &t);
+    ck_assert_uint_eq(c.count, t.count);
+    ck_assert_int_eq(strtab_find(&c, "[heap]"), 1);
+    ck_assert_ptr_ne(c.strings[1], b);
+    ck_assert(!strtab_owns(&c, b));
+    ck_assert_ptr_eq(strtab_intern(&c, "[heap]"), c.strings[1]);
+    strtab_intern(&c, "new"); /* the copy grows on its own */
+    ck_assert_uint_eq(c.count, t.count + 1);
+    ck_assert_int_eq(strtab_find(&t, "new"), -1);
+    strtab_free(&c);
+    strtab_free(&t);
+    ck_assert_uint_eq(t.count, 0);
+}
+END_TEST
+
 /* ---- atomic_file ------------------------------------------------------ */
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    ck_assert_int_eq(fclose(f), 0);
-}
-
-static void read_file(const char *path, struct buf *b)
-{
-    int fd = open(path, O_RDONLY);
-    ck_assert_msg(fd >= 0, "open %s: %s", path, strerror(errno));
-    buf_reset(b);
-    ck_assert_int_eq(buf_read_fd(b, fd), 0);
-    close(fd);
-}
 
 /* The opener's temporaries in dir: ".NAME.RANDOM.tmp" */
 static int count_tmp(const char *dir)
@@ -798,7 +827,7 @@ START_TEST(t_atomic_replace)
     char dir[64], target[128];
     make_tmpdir(dir, sizeof dir);
     snprintf(target, sizeof target, "%s/out.json", dir);
-    write_file(target, "old content\n");
+    test_write_file(target, "old content\n", 12);
     struct stat before, after;
     ck_assert_int_eq(stat(target, &before), 0);
     umask(022);
@@ -813,23 +842,23 @@ START_TEST(t_atomic_replace)
     for (int i = 0; i < 10000; i++)
         fprintf(af.fp, "new line %d\n", i);
     /* before commit: readers still see the old file, a temp file exists */
-    struct buf b;
-    buf_init(&b);
-    read_file(target, &b);
-    ck_assert_str_eq(b.data, "old content\n");
+    size_t b_len;
+    char *b = test_read_file(target, &b_len);
+    ck_assert_str_eq(b, "old content\n");
     ck_assert_int_eq(count_tmp(dir), 1);
     ck_assert_int_eq(atomic_file_commit(&af), 0);
     ck_assert_ptr_null(af.fp);
     ck_assert_int_eq(count_tmp(dir), 0);
-    read_file(target, &b);
-    ck_assert_int_eq(strncmp(b.data, "new line 0\n", 11), 0);
-    ck_assert_ptr_nonnull(strstr(b.data, "new line 9999\n"));
-    ck_assert_int_eq(b.data[b.len - 1], '\n');
+    free(b);
+    b = test_read_file(target, &b_len);
+    ck_assert_int_eq(strncmp(b, "new line 0\n", 11), 0);
+    ck_assert_ptr_nonnull(strstr(b, "new line 9999\n"));
+    ck_assert_int_eq(b[b_len - 1], '\n');
     ck_assert_int_eq(stat(target, &after), 0);
     ck_assert_uint_ne(after.st_ino, before.st_ino); /* renamed over, not rewritten */
     ck_assert_uint_eq(after.st_mode & 07777, 0644);
-    ck_assert_uint_eq((uint64_t)after.st_size, b.len);
-    buf_free(&b);
+    ck_assert_uint_eq((uint64_t)after.st_size, b_len);
+    free(b);
     remove_tree(dir);
 }
 END_TEST
@@ -844,10 +873,8 @@ START_TEST(t_atomic_new_and_abort)
     fputs("a,b\n", af.fp);
     ck_assert_int_eq(access(target, F_OK), -1); /* not visible before commit */
     ck_assert_int_eq(atomic_file_commit(&af), 0);
-    struct buf b;
-    buf_init(&b);
-    read_file(target, &b);
-    ck_assert_str_eq(b.data, "a,b\n");
+    char *b = test_read_file(target, NULL);
+    ck_assert_str_eq(b, "a,b\n");
     /* abort: the target stays, the temporary goes */
     ck_assert_int_eq(atomic_file_open(&af, target), 0);
     fputs("discarded\n", af.fp);
@@ -855,9 +882,10 @@ START_TEST(t_atomic_new_and_abort)
     ck_assert_int_eq(count_tmp(dir), 1);
     atomic_file_abort(&af);
     ck_assert_int_eq(count_tmp(dir), 0);
-    read_file(target, &b);
-    ck_assert_str_eq(b.data, "a,b\n");
-    buf_free(&b);
+    free(b);
+    b = test_read_file(target, NULL);
+    ck_assert_str_eq(b, "a,b\n");
+    free(b);
     remove_tree(dir);
 }
 END_TEST
@@ -897,7 +925,7 @@ START_TEST(t_atomic_errors_at_open)
     /* a path through a regular file */
     char f[128];
     snprintf(f, sizeof f, "%s/file", dir);
-    write_file(f, "x");
+    test_write_file(f, "x", 1);
     char through[160];
     snprintf(through, sizeof through, "%s/file/out", dir);
     ck_assert_int_eq(atomic_file_open(&af, through), -ENOTDIR);
@@ -925,7 +953,7 @@ START_TEST(t_atomic_readonly_dir)
     char dir[64], target[128];
     make_tmpdir(dir, sizeof dir);
     snprintf(target, sizeof target, "%s/out.txt", dir);
-    write_file(target, "old\n");
+    test_write_file(target, "old\n", 4);
     ck_assert_int_eq(chmod(dir, 0555), 0);
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
@@ -941,12 +969,10 @@ START_TEST(t_atomic_readonly_dir)
     chmod(dir, 0700);
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d",
                   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-    struct buf b;
-    buf_init(&b);
-    read_file(target, &b);
-    ck_assert_str_eq(b.data, "old\n");
+    char *b = test_read_file(target, NULL);
+    ck_assert_str_eq(b, "old\n");
     ck_assert_int_eq(count_tmp(dir), 0);
-    buf_free(&b);
+    free(b);
     remove_tree(dir);
 }
 END_TEST
@@ -970,7 +996,7 @@ START_TEST(t_atomic_full_fs)
     if (!mount_small_tmpfs(dir, sizeof dir))
         return;
     snprintf(target, sizeof target, "%s/snap.json", dir);
-    write_file(target, "{\"old\": true}\n");
+    test_write_file(target, "{\"old\": true}\n", 14);
     /* Write 1 MiB into 64 KiB: the write or the commit fails, and the old
      * file and the directory are as before. Results are collected before
      * the unmount so that a failed assertion cannot leave it mounted. */
@@ -985,17 +1011,15 @@ START_TEST(t_atomic_full_fs)
         commit_r = atomic_file_commit(&af);
         tmp_after = count_tmp(dir);
     }
-    struct buf b;
-    buf_init(&b);
-    read_file(target, &b);
+    char *b = test_read_file(target, NULL);
     umount(dir);
     rmdir(dir);
     ck_assert_int_eq(open_r, 0);
     ck_assert_int_eq(tmp_during, 1);
     ck_assert_int_eq(commit_r, -ENOSPC);
     ck_assert_int_eq(tmp_after, 0);
-    ck_assert_str_eq(b.data, "{\"old\": true}\n");
-    buf_free(&b);
+    ck_assert_str_eq(b, "{\"old\": true}\n");
+    free(b);
 }
 END_TEST
 
@@ -1005,21 +1029,19 @@ START_TEST(t_atomic_readonly_fs)
     if (!mount_small_tmpfs(dir, sizeof dir))
         return;
     snprintf(target, sizeof target, "%s/snap.json", dir);
-    write_file(target, "old\n");
+    test_write_file(target, "old\n", 4);
     int remount = mount("tmpfs", dir, "tmpfs", MS_REMOUNT | MS_RDONLY, "size=64k,mode=0700");
     struct atomic_file af;
     int open_r = remount == 0 ? atomic_file_open(&af, target) : 0;
     int tmp = count_tmp(dir);
-    struct buf b;
-    buf_init(&b);
-    read_file(target, &b);
+    char *b = test_read_file(target, NULL);
     umount(dir);
     rmdir(dir);
     ck_assert_int_eq(remount, 0);
     ck_assert_int_eq(open_r, -EROFS);
     ck_assert_int_eq(tmp, 0);
-    ck_assert_str_eq(b.data, "old\n");
-    buf_free(&b);
+    ck_assert_str_eq(b, "old\n");
+    free(b);
 }
 END_TEST
 
@@ -1064,6 +1086,7 @@ static Suite *util_suite(void)
     tcase_add_test(tc, t_atomic_readonly_dir);
     tcase_add_test(tc, t_atomic_full_fs);
     tcase_add_test(tc, t_atomic_readonly_fs);
+    tcase_add_test(tc, t_strtab);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -5,14 +5,19 @@
 #include "testlib.h"
 
 #include "vmscope/map_layout.h"
+#include "vmscope/recording.h"
+#include "vmscope/source.h"
 #include "vmscope/timeline.h"
 #include "vmscope/util.h"
 #include "vmscope/view.h"
 
 #include <check.h>
 #include <curses.h>
+#include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct spec {
     uint64_t start, end;
@@ -305,6 +310,143 @@ END_TEST
 
 /* One table names and shows every class: names round-trip, glyphs and
  * colours tell the classes apart. */
+/* ---- a recording's Timeline: read at once, or between keys ---------- */
+
+static void on_event(void *arg, const struct syscall_event *e)
+{
+    struct view *v = arg;
+    if (!view_traced(v))
+        view_enable_trace(v);
+    view_add_syscall_event(v, e);
+}
+
+static void on_history(void *arg, struct snapshot *snap)
+{
+    view_add_history(arg, snap);
+}
+
+/* The Timeline as -r built it before the first frame: every sample of the
+ * file through view_push_snapshot, in one pass. */
+static void timeline_in_one_pass(struct view *v, const char *path)
+{
+    struct recording_iter it;
+    char *why = NULL;
+    ck_assert_int_eq(recording_iter_open(&it, path, &why), 0);
+    it.on_event = on_event;
+    it.event_arg = v;
+    const struct snapshot *snap;
+    while (recording_iter_next(&it, &snap, &why) > 0)
+        view_push_snapshot(v, snapshot_clone(snap));
+    ck_assert_ptr_null(why);
+    recording_iter_close(&it);
+}
+
+/* The file source's history, a few samples at a time as its reader thread
+ * has them, waking on its fd (10 s at most). */
+static long timeline_from_source(struct view *v, const char *path)
+{
+    struct source *src = source_file_new(path);
+    struct snapshot *first;
+    char *why = NULL;
+    ck_assert_int_eq(source_first(src, &first, &why), 0);
+    long count = src->count;
+    view_replace_snapshot(v, first);
+    ck_assert_int_eq(src->history_left, count);
+    uint64_t deadline = clock_monotonic_ns() + 10000000000u;
+    for (long max = 1; src->history_left > 0; max = max % 3 + 1) {
+        ck_assert_msg(clock_monotonic_ns() < deadline, "history not read in 10 s");
+        if (src->ops->history(src, max, on_history, on_event, v) == 0) {
+            struct pollfd p[1];
+            if (src->ops->fds(src, p, 1) == 1)
+                poll(p, 1, 100);
+        }
+    }
+    src->ops->free(src);
+    return count;
+}
+
+static void assert_same_timeline(const struct view *a, const struct view *b, long samples)
+{
+    const struct timeline *x = &a->timeline, *y = &b->timeline;
+    ck_assert_uint_eq(x->sample_count, (size_t)samples);
+    ck_assert_uint_eq(y->sample_count, x->sample_count);
+    for (size_t i = 0; i < x->sample_count; i++) {
+        const struct timeline_sample *p = timeline_sample_at(x, i), *q = timeline_sample_at(y, i);
+        ck_assert_uint_eq(p->monotonic_ns, q->monotonic_ns);
+        ck_assert_uint_eq(p->rss, q->rss);
+        ck_assert_uint_eq(p->vsz, q->vsz);
+        ck_assert_mem_eq(p->class_rss, q->class_rss, sizeof p->class_rss);
+        ck_assert_mem_eq(p->series_rss, q->series_rss, sizeof p->series_rss);
+        ck_assert_uint_eq(p->anon_mmaps, q->anon_mmaps);
+        ck_assert_uint_eq(p->anon_mmap_vsz, q->anon_mmap_vsz);
+        ck_assert_mem_eq(p->arena_rss, q->arena_rss, sizeof p->arena_rss);
+        ck_assert_uint_eq(p->events, q->events);
+        ck_assert_uint_eq(p->traced, q->traced);
+    }
+    ck_assert_uint_eq(y->event_count, x->event_count);
+    for (size_t i = 0; i < x->event_count; i++) {
+        const struct timeline_event *p = timeline_event_at(x, i), *q = timeline_event_at(y, i);
+        ck_assert_uint_eq(p->monotonic_ns, q->monotonic_ns);
+        ck_assert_int_eq(p->kind, q->kind);
+        ck_assert_int_eq(p->cls, q->cls);
+        ck_assert_uint_eq(p->start, q->start);
+        ck_assert_uint_eq(p->end, q->end);
+        ck_assert_int_eq(p->size_delta, q->size_delta);
+        ck_assert_str_eq(p->perms_before, q->perms_before);
+        ck_assert_str_eq(p->perms_after, q->perms_after);
+    }
+    ck_assert_int_eq(view_traced(a), view_traced(b));
+    ck_assert_uint_eq(a->trace.count, b->trace.count);
+    ck_assert_mem_eq(a->trace.total, b->trace.total, sizeof a->trace.total);
+    /* The screens show the last sample either way. */
+    ck_assert_uint_eq(a->snap->monotonic_ns, b->snap->monotonic_ns);
+    ck_assert_uint_eq(a->snap->n_regions, b->snap->n_regions);
+}
+
+static void check_history(const char *path, long min_samples, bool traced)
+{
+    struct view a, b;
+    view_init(&a, 1, false);
+    view_init(&b, 1, false);
+    timeline_in_one_pass(&a, path);
+    long n = timeline_from_source(&b, path);
+    ck_assert_int_ge(n, min_samples);
+    assert_same_timeline(&a, &b, n);
+    ck_assert_int_eq(view_traced(&b), traced);
+    if (traced)
+        ck_assert_uint_gt(b.trace.count, 0);
+    else
+        ck_assert_uint_gt(b.timeline.event_count, 0);
+    view_free(&a);
+    view_free(&b);
+}
+
+/* -r shows a recording's last sample first and reads its past for the
+ * Timeline in a thread, between keys; the Timeline it ends with is the
+ * one-pass Timeline, event by event and series by series: on a process
+ * that adds threads (their stacks appear: region events) and on the sample recording, whose
+ * exact calls (--trace) come between its samples. */
+START_TEST(t_history_between_keys_same_timeline)
+{
+    char dir[] = "/tmp/vmscope-history-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    const char *rec = test_path(dir, "threads.jsonl");
+    struct helper h; /* a thread, so a stack, every 80 ms */
+    helper_start(&h, (const char *[]){"addthreads", "8", "80", NULL});
+    char pid[16];
+    snprintf(pid, sizeof pid, "%d", (int)h.pid);
+    ck_assert_int_eq(run_command((const char *[]){"vmscope", "record", "-p", pid, "-i", "0.05",
+                                                  "-d", "0.8", "-o", rec, NULL},
+                                 -1, NULL, NULL),
+                     0);
+    helper_stop(&h);
+    check_history(rec, 4, false);
+    check_history(TEST_SRCDIR "/../data/sample.jsonl", 2, true);
+    unlink(rec);
+    rmdir(dir);
+}
+END_TEST
+
 START_TEST(t_class_table)
 {
     for (int c = 0; c < RC_COUNT; c++) {
@@ -334,6 +476,7 @@ static Suite *view_suite(void)
     tcase_add_test(tc, t_timeline_series);
     tcase_add_test(tc, t_page_requests);
     tcase_add_test(tc, t_class_table);
+    tcase_add_test(tc, t_history_between_keys_same_timeline);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -267,20 +267,33 @@ void test_write_file(const char *path, const void *data, size_t len)
     ck_assert_int_eq(fclose(fp), 0);
 }
 
+void test_read_buf(const char *path, struct buf *b)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ck_assert_msg(fd >= 0, "cannot open %s: %s", path, strerror(errno));
+    buf_reset(b);
+    ck_assert_msg(buf_read_fd(b, fd) == 0, "cannot read %s", path);
+    close(fd);
+}
+
 char *test_read_file(const char *path, size_t *len)
 {
     struct buf b;
     buf_init(&b);
-    FILE *fp = fopen(path, "r");
-    ck_assert_msg(fp != NULL, "cannot open %s", path);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(fp);
+    test_read_buf(path, &b);
     if (len)
         *len = b.len;
     return b.data ? b.data : xstrdup("");
+}
+
+const char *test_path(const char *dir, const char *name)
+{
+    static char paths[16][512];
+    static unsigned next;
+    char *p = paths[next++ % 16];
+    int n = snprintf(p, sizeof paths[0], "%s/%s", dir, name);
+    ck_assert_msg(n > 0 && (size_t)n < sizeof paths[0], "path too long: %s/%s", dir, name);
+    return p;
 }
 
 void test_skip(const char *name, const char *why)

@@ -57,6 +57,11 @@ struct snapshot *test_capture(pid_t pid, bool census);
  * NUL-terminated); either fails the test on error. */
 void test_write_file(const char *path, const void *data, size_t len);
 char *test_read_file(const char *path, size_t *len);
+/* The same into b (emptied first; b.data NUL-terminated). */
+void test_read_buf(const char *path, struct buf *b);
+/* "dir/name" in one of 16 static buffers, reused in turn: valid for the
+ * next 15 calls. */
+const char *test_path(const char *dir, const char *name);
 /* Prints "name: skipped (why)": a test that cannot run says so instead of
  * passing quietly; the caller then returns. */
 void test_skip(const char *name, const char *why);

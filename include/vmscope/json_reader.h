@@ -69,9 +69,6 @@ bool json_read_time(json_t *v, uint64_t *ns);
 /* obj[key]'s exact bytes (from key_hex if there), allocated; NULL if absent. */
 char *json_read_string_hex(json_t *obj, const char *key);
 bool json_parse_address(const char *text, uint64_t *out);
-/* from's string table (objects) now belongs to to: the reader's index of
- * it follows. */
-void json_strings_moved(const struct snapshot *from, const struct snapshot *to);
 /* Copy a region (and its record) into snapshot s's string table. */
 void json_region_copy(struct snapshot *s, const struct region *from, struct region *r,
                       struct vma *v);

@@ -50,6 +50,9 @@ struct sink_ops {
     void (*draw)(struct sink *k, struct source *src);
     void (*export)(struct sink *k);
     void (*seek)(struct sink *k, struct source *src);
+    /* Work for the time between keys (a replay's Timeline, a few samples
+     * at a time), or NULL; returns whether some is left. */
+    bool (*background)(struct sink *k, struct source *src);
     /* The end: why ("stopped", "duration reached", ...), and rc, the
      * loop's error (0 or -errno); returns rc or a new error. */
     int (*finish)(struct sink *k, const char *why, int rc);

@@ -13,6 +13,7 @@
 #include "vmscope/procfile.h"
 #include "vmscope/region.h"
 #include "vmscope/runtime.h"
+#include "vmscope/strtab.h"
 
 struct class_totals {
     uint64_t vsz, rss, pss, swap;
@@ -46,8 +47,7 @@ struct snapshot {
     struct class_totals totals;
     struct class_totals by_class[RC_COUNT];
     struct runtime_info runtime; /* runtimes and allocator found (runtime.h) */
-    char **objects; /* strings region.object and region.evidence point into */
-    size_t n_objects;
+    struct strtab objects; /* strings region.object and region.evidence point into (or static ones) */
     struct snapshot_image *images; /* arrays region.image points into */
     size_t n_images;
     uint64_t sample_cost_ns; /* how long the capture took */

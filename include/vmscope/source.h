@@ -44,8 +44,12 @@ struct source_ops {
     int (*first)(struct source *s, struct snapshot **out, char **why);
     /* A sample now (SOURCE_TIMER): 0 or -errno (-ESRCH: the target is gone). */
     int (*sample)(struct source *s, const struct snapshot *prev, bool light, struct snapshot **out);
-    /* Every sample before the first picture (a recording), oldest first. */
-    void (*history)(struct source *s, void (*on_sample)(void *arg, struct snapshot *snap),
+    /* The samples up to the first picture (a recording), oldest first,
+     * with the events among them: those read by now, at most max (the
+     * first call starts the reading; fds() wakes the loop when more are
+     * ready). on_sample takes snap. Returns the samples given; history_left
+     * is 0 once all are. */
+    long (*history)(struct source *s, long max, void (*on_sample)(void *arg, struct snapshot *snap),
                     void (*on_event)(void *arg, const struct syscall_event *e), void *arg);
     /* File descriptors whose readiness means news; returns how many. */
     size_t (*fds)(struct source *s, struct pollfd *fds, size_t max);
@@ -66,6 +70,7 @@ struct source {
     pid_t pid;
     const char *name;       /* the file or the command, for messages */
     long count;             /* SOURCE_SEEK: samples in the recording */
+    long history_left;      /* samples history() has yet to give (about; 0: none) */
     bool cut;               /* a recording that ends mid-line */
     const struct byte_ring *output; /* SOURCE_OUTPUT: the program's terminal, or NULL */
     char output_note[256];  /* ... or where its output went instead */

@@ -47,6 +47,7 @@ struct view {
     struct snapshot *snap; /* current; owned */
     struct snapshot *prev; /* the one before; owned */
     struct snapshot *baseline; /* marked with m, for the Diff screen; owned */
+    struct snapshot *history_last; /* a recording's past: the last one the timeline took; owned */
     struct timeline timeline;
     long rec_index, rec_count; /* a recording: the sample shown (time cursor), and how many */
     struct trace_log trace;    /* the exact events (--trace), once enabled */
@@ -79,6 +80,10 @@ void view_free(struct view *v);
 /* Takes ownership of snap: it becomes current, the current one previous,
  * and the timeline records it. */
 void view_push_snapshot(struct view *v, struct snapshot *snap);
+/* A sample of a recording's past, oldest first, for the timeline only
+ * (the screens go on showing the current one); takes snap. The timeline
+ * ends up as view_push_snapshot() of each would leave it. */
+void view_add_history(struct view *v, struct snapshot *snap);
 /* Launch mode with --trace: keep the exact events. */
 void view_enable_trace(struct view *v);
 /* Whether the view keeps exact events (they replace the region events). */

@@ -166,6 +166,7 @@ int loop_run(struct source *src, struct sink *k, const struct loop_options *o)
     long samples = 1;
     const char *end = "stopped";
     int status = EXIT_OK;
+    bool busy = k->ops->background != NULL; /* work ready between keys: do not sleep */
     while (rc == 0 && !stop_signal) {
         rc = take_news(src, k, &end);
         if (rc < 0)
@@ -185,7 +186,7 @@ int loop_run(struct source *src, struct sink *k, const struct loop_options *o)
             key_slot = (long)n;
             fds[n++] = (struct pollfd){.fd = k->input_fd, .events = POLLIN};
         }
-        int ready = poll(fds, n, wait_ms(src, k, next));
+        int ready = poll(fds, n, busy ? 0 : wait_ms(src, k, next));
         if (ready < 0 && errno != EINTR)
             break;
         if (stop_signal)
@@ -211,6 +212,9 @@ int loop_run(struct source *src, struct sink *k, const struct loop_options *o)
             next = clock_monotonic_ns();
         if (rc < 0)
             break;
+        /* A key's answer is drawn before more of the work. */
+        if (k->ops->background && !(key_slot >= 0 && ready > 0 && fds[key_slot].revents))
+            busy = k->ops->background(k, src);
         /* The exit state before a sample could miss it. */
         rc = take_news(src, k, &end);
         uint64_t now = clock_monotonic_ns();

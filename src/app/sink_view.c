@@ -24,6 +24,8 @@ struct view_sink {
     const char *file; /* -r FILE, for the banner */
     bool cut;
     bool dirty;
+    long loading;            /* the recording's samples the Timeline has yet to take */
+    uint64_t loading_shown;  /* when the banner last showed that */
 };
 
 #define V(k) (&((struct view_sink *)(k))->v)
@@ -32,15 +34,18 @@ static void recording_banner(struct view_sink *s)
 {
     char when[40];
     format_time(s->v.snap->realtime_ns, when, sizeof when);
+    char loading[64] = "";
+    if (s->loading > 0)
+        snprintf(loading, sizeof loading, "; Timeline: loading %ld samples...", s->loading);
     snprintf(s->v.banner, sizeof s->v.banner,
-             " %.100s: sample %ld of %ld, %s (not live; [ ] move)%s ", s->file,
+             " %.100s: sample %ld of %ld, %s (not live; [ ] move)%s%s ", s->file,
              s->v.rec_index + 1, s->v.rec_count, when,
-             s->cut ? "; the file ends mid-line" : "");
+             s->cut ? "; the file ends mid-line" : "", loading);
 }
 
 static void history_sample(void *arg, struct snapshot *snap)
 {
-    view_push_snapshot(arg, snap);
+    view_add_history(arg, snap);
 }
 
 static void history_event(void *arg, const struct syscall_event *e)
@@ -62,10 +67,11 @@ static int view_start(struct sink *k, struct source *src, struct snapshot *first
     }
     if (src->caps & SOURCE_EVENTS)
         view_enable_trace(v);
-    if (src->ops->history)
-        src->ops->history(src, history_sample, history_event, v);
-    if (v->snap)
-        snapshot_free(first); /* the history kept its own copy of the last */
+    /* A recording shows its last sample at once; the Timeline takes its
+     * samples from the start between keys (view_background). */
+    s->loading = src->ops->history ? src->history_left : 0;
+    if (s->loading > 0)
+        view_replace_snapshot(v, first);
     else
         view_push_snapshot(v, first);
     if (!(src->caps & SOURCE_TIMER)) { /* a file: nothing is live */
@@ -241,6 +247,34 @@ static void view_seek(struct sink *k, struct source *src)
     s->dirty = true;
 }
 
+/* The time a background step may take: keys wait at most this long. */
+#define HISTORY_STEP_NS 25000000u
+/* How often the banner's count of samples left is redrawn. */
+#define HISTORY_SHOW_NS 250000000u
+
+/* The recording's samples read by now into the Timeline, for at most
+ * about HISTORY_STEP_NS; redrawn now and then, and when all are in.
+ * True when more are ready (else the source's fd wakes the loop). */
+static bool view_background(struct sink *k, struct source *src)
+{
+    struct view_sink *s = (struct view_sink *)k;
+    if (s->loading <= 0)
+        return false;
+    uint64_t t0 = clock_monotonic_ns(), now = t0;
+    long given;
+    do {
+        given = src->ops->history(src, 1, history_sample, history_event, &s->v);
+        now = clock_monotonic_ns();
+    } while (given > 0 && now - t0 < HISTORY_STEP_NS);
+    s->loading = src->history_left;
+    if (s->loading == 0 || now - s->loading_shown >= HISTORY_SHOW_NS) {
+        s->loading_shown = now;
+        recording_banner(s);
+        s->dirty = true;
+    }
+    return s->loading > 0 && given > 0;
+}
+
 static int view_finish(struct sink *k, const char *why, int rc)
 {
     (void)k, (void)why;
@@ -258,7 +292,7 @@ static void view_sink_free(struct sink *k)
 static const struct sink_ops view_ops = {
     .start = view_start, .sample = view_sample, .event = view_event, .news = view_news,
     .trouble = view_trouble, .current = view_current, .input = view_input, .draw = view_draw,
-    .export = view_export, .seek = view_seek, .finish = view_finish, .free = view_sink_free,
+    .export = view_export, .seek = view_seek, .background = view_background, .finish = view_finish, .free = view_sink_free,
 };
 
 struct sink *sink_view_new(double interval, bool color)

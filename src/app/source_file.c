@@ -1,20 +1,167 @@
 /* A saved snapshot or recording (vmscope -r FILE): everything comes from
  * the file, nothing from any process (the pid in it may be another
- * process by now). A recording seeks by sample index. */
+ * process by now). A recording seeks by sample index; its samples from
+ * the start (for the Timeline) come from a reader thread, so the first
+ * frame and the keys need not wait for them. */
 #include "vmscope/source.h"
 #include "vmscope/json_reader.h"
 #include "vmscope/recording.h"
 #include "vmscope/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* A recording's samples from its start, read and parsed by a thread of
+ * their own (a keyframe of 20,000 regions takes most of a second), handed
+ * over in order with the events among them; the loop wakes on `wake`. */
+struct history_item {
+    struct snapshot *snap; /* a sample, or NULL: an event */
+    struct syscall_event e;
+};
+
+/* Samples the reader may hold that nobody took yet: bounds its memory. */
+#define HISTORY_AHEAD 4
+
+struct history_feed {
+    pthread_mutex_t lock;
+    pthread_cond_t room;
+    struct history_item *items; /* a FIFO: [head, count) */
+    size_t head, count, cap, samples;
+    bool done, stop;
+    int refs;                  /* the thread and the source: the last frees it */
+    int wake[2];               /* a byte per item, written under lock */
+    struct recording_iter it;
+};
 
 struct file_source {
     struct source base;
     bool recording;
     struct recording_index *idx; /* a recording's keyframes: a seek reads one and its deltas */
+    struct history_feed *feed;   /* history(): the reader thread, while it runs */
 };
+
+static void feed_release(struct history_feed *h)
+{
+    pthread_mutex_lock(&h->lock);
+    bool last = --h->refs == 0;
+    pthread_mutex_unlock(&h->lock);
+    if (!last)
+        return;
+    for (size_t i = h->head; i < h->count; i++)
+        snapshot_free(h->items[i].snap);
+    free(h->items);
+    close(h->wake[0]);
+    close(h->wake[1]);
+    pthread_cond_destroy(&h->room);
+    pthread_mutex_destroy(&h->lock);
+    free(h);
+}
+
+/* Under h->lock. */
+static void feed_push(struct history_feed *h, const struct history_item *item)
+{
+    if (h->count == h->cap) {
+        if (h->head > 0) { /* taken items leave room at the front */
+            memmove(h->items, h->items + h->head, (h->count - h->head) * sizeof *h->items);
+            h->count -= h->head;
+            h->head = 0;
+        } else {
+            h->cap = h->cap ? 2 * h->cap : 64;
+            h->items = xrealloc(h->items, h->cap * sizeof *h->items);
+        }
+    }
+    h->items[h->count++] = *item;
+    ssize_t ignored = write(h->wake[1], "", 1); /* full pipe: it is awake already */
+    (void)ignored;
+}
+
+static void feed_event(void *arg, const struct syscall_event *e)
+{
+    struct history_feed *h = arg;
+    pthread_mutex_lock(&h->lock);
+    feed_push(h, &(struct history_item){.e = *e});
+    pthread_mutex_unlock(&h->lock);
+}
+
+static void *feed_thread(void *arg)
+{
+    struct history_feed *h = arg;
+    const struct snapshot *snap;
+    char *why = NULL;
+    /* Behind the keys: a seek or a draw on the loop's thread goes first. */
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
+    /* To the end of the file (its trailing events too), as far as it reads. */
+    while (recording_iter_next(&h->it, &snap, &why) > 0) {
+        struct snapshot *copy = snapshot_clone(snap);
+        pthread_mutex_lock(&h->lock);
+        while (h->samples >= HISTORY_AHEAD && !h->stop)
+            pthread_cond_wait(&h->room, &h->lock);
+        bool stop = h->stop;
+        if (!stop) {
+            feed_push(h, &(struct history_item){.snap = copy});
+            h->samples++;
+        }
+        pthread_mutex_unlock(&h->lock);
+        if (stop) {
+            snapshot_free(copy);
+            break;
+        }
+    }
+    free(why);
+    recording_iter_close(&h->it);
+    pthread_mutex_lock(&h->lock);
+    h->done = true;
+    ssize_t ignored = write(h->wake[1], "", 1);
+    (void)ignored;
+    pthread_mutex_unlock(&h->lock);
+    feed_release(h);
+    return NULL;
+}
+
+/* Starts the reader thread; NULL if it cannot (no Timeline then). */
+static struct history_feed *feed_start(const char *path)
+{
+    struct history_feed *h = xcalloc(1, sizeof *h);
+    char *why = NULL;
+    if (pipe2(h->wake, O_CLOEXEC | O_NONBLOCK) < 0) {
+        free(h);
+        return NULL;
+    }
+    if (recording_iter_open(&h->it, path, &why) < 0) {
+        free(why);
+        close(h->wake[0]);
+        close(h->wake[1]);
+        free(h);
+        return NULL;
+    }
+    h->it.on_event = feed_event;
+    h->it.event_arg = h;
+    pthread_mutex_init(&h->lock, NULL);
+    pthread_cond_init(&h->room, NULL);
+    h->refs = 2;
+    /* Signals stay the loop's: its poll() returns for them. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pthread_t t;
+    int rc = pthread_create(&t, NULL, feed_thread, h);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        recording_iter_close(&h->it);
+        h->refs = 1;
+        feed_release(h);
+        return NULL;
+    }
+    pthread_detach(t); /* quitting does not wait for a keyframe's parse */
+    return h;
+}
 
 static int file_first(struct source *s, struct snapshot **out, char **why)
 {
@@ -28,50 +175,68 @@ static int file_first(struct source *s, struct snapshot **out, char **why)
     s->count = recording_index_count(f->idx);
     s->cut = recording_index_cut(f->idx);
     int rc = recording_index_read(f->idx, -1, out, why);
-    if (rc == 0 && s->count > 0)
+    if (rc == 0 && s->count > 0) {
         s->caps |= SOURCE_SEEK;
+        s->history_left = s->count;
+    }
     return rc;
 }
 
-struct history_ctx {
-    struct source *src;
-    void (*on_event)(void *arg, const struct syscall_event *e);
-    void *arg;
-};
-
-static void history_event(void *arg, const struct syscall_event *e)
-{
-    struct history_ctx *c = arg;
-    c->src->caps |= SOURCE_EVENTS; /* the recording was made with --trace */
-    c->on_event(c->arg, e);
-}
-
-/* Every sample through the sink, so the Timeline shows the recording (and
- * the traced calls, when it has them). */
-static void file_history(struct source *s, void (*on_sample)(void *arg, struct snapshot *snap),
+/* What the reader thread has ready, in file order, up to max samples. */
+static long file_history(struct source *s, long max,
+                         void (*on_sample)(void *arg, struct snapshot *snap),
                          void (*on_event)(void *arg, const struct syscall_event *e), void *arg)
 {
     struct file_source *f = (struct file_source *)s;
-    struct recording_iter it;
-    char *why = NULL;
-    if (!f->recording || recording_iter_open(&it, s->name, &why) < 0) {
-        free(why);
-        return;
+    struct history_feed *h = f->feed;
+    if (!h && s->history_left > 0 && !(h = f->feed = feed_start(s->name)))
+        s->history_left = 0;
+    if (!h)
+        return 0;
+    long given = 0;
+    pthread_mutex_lock(&h->lock);
+    while (h->head < h->count && given < max) {
+        struct history_item item = h->items[h->head++];
+        if (item.snap) {
+            h->samples--;
+            given++;
+            pthread_cond_signal(&h->room);
+        }
+        pthread_mutex_unlock(&h->lock); /* the view's work, while the reader reads on */
+        if (item.snap) {
+            on_sample(arg, item.snap);
+            if (s->history_left > 1)
+                s->history_left--;
+        } else {
+            s->caps |= SOURCE_EVENTS; /* the recording was made with --trace */
+            on_event(arg, &item.e);
+        }
+        pthread_mutex_lock(&h->lock);
     }
-    struct history_ctx ctx = {s, on_event, arg};
-    it.on_event = history_event;
-    it.event_arg = &ctx;
-    const struct snapshot *snap;
-    while (recording_iter_next(&it, &snap, &why) > 0)
-        on_sample(arg, snapshot_clone(snap));
-    free(why);
-    recording_iter_close(&it);
+    bool empty = h->head == h->count;
+    if (empty) { /* every byte stands for an item taken: nothing to wake for */
+        char drain[256];
+        while (read(h->wake[0], drain, sizeof drain) > 0)
+            ;
+    }
+    bool finished = empty && h->done;
+    pthread_mutex_unlock(&h->lock);
+    if (finished) {
+        s->history_left = 0;
+        feed_release(h);
+        f->feed = NULL;
+    }
+    return given;
 }
 
+/* The reader thread's news of samples (once history() started it). */
 static size_t file_fds(struct source *s, struct pollfd *fds, size_t max)
 {
-    (void)s, (void)fds, (void)max;
-    return 0;
+    struct history_feed *h = ((struct file_source *)s)->feed;
+    if (!h || max == 0)
+        return 0;
+    fds[0] = (struct pollfd){.fd = h->wake[0], .events = POLLIN};
+    return 1;
 }
 
 static void file_poll(struct source *s, struct source_news *news)
@@ -90,6 +255,13 @@ static void file_free(struct source *s)
     struct file_source *f = (struct file_source *)s;
     if (f->idx)
         recording_index_close(f->idx);
+    if (f->feed) { /* the thread ends at its next sample, and frees it */
+        pthread_mutex_lock(&f->feed->lock);
+        f->feed->stop = true;
+        pthread_cond_signal(&f->feed->room);
+        pthread_mutex_unlock(&f->feed->lock);
+        feed_release(f->feed);
+    }
     free(f);
 }
 

@@ -32,49 +32,6 @@ static int fail(char **why, const char *fmt, ...)
     return -EINVAL;
 }
 
-/* Owned strings of the snapshot that regions point into (objects and
- * subclasses read from the file). A file may name a different object for
- * each of a million regions, so they are found through an index, not by
- * a scan: the index of the snapshot being read on this thread, kept while
- * the calls are about the same table (a new snapshot, or a table changed
- * elsewhere, starts it again). */
-static _Thread_local struct {
-    const struct snapshot *s;
-    char **objects;
-    size_t n;
-    json_t *index; /* string -> its position in s->objects */
-} interned;
-
-static const char *intern(struct snapshot *s, const char *str)
-{
-    if (interned.s != s || interned.objects != s->objects || interned.n != s->n_objects) {
-        json_decref(interned.index);
-        interned.index = json_object();
-        for (size_t i = 0; i < s->n_objects; i++)
-            json_object_set_new_nocheck(interned.index, s->objects[i], json_integer((json_int_t)i));
-        interned.s = s;
-    }
-    json_t *at = json_object_get(interned.index, str);
-    size_t i = at ? (size_t)json_integer_value(at) : 0;
-    if (at && i < s->n_objects && strcmp(s->objects[i], str) == 0)
-        return s->objects[i];
-    /* only the tables of the snapshots this reader builds come here: full
-     * at 0, 1, 2, 4..., where their room doubles */
-    if ((s->n_objects & (s->n_objects - 1)) == 0)
-        s->objects = xrealloc(s->objects, (s->n_objects ? 2 * s->n_objects : 1) * sizeof *s->objects);
-    s->objects[s->n_objects] = xstrdup(str);
-    json_object_set_new_nocheck(interned.index, str, json_integer((json_int_t)s->n_objects));
-    interned.objects = s->objects;
-    interned.n = ++s->n_objects;
-    return s->objects[s->n_objects - 1];
-}
-
-void json_strings_moved(const struct snapshot *from, const struct snapshot *to)
-{
-    if (interned.s == from)
-        interned.s = to;
-}
-
 static int hexval(int c)
 {
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
@@ -183,8 +140,8 @@ void json_region_copy(struct snapshot *s, const struct region *from, struct regi
     v->name = xmemdup0(from->vma->name, from->vma->name_len);
     *r = *from;
     r->vma = v;
-    r->evidence = from->evidence ? intern(s, from->evidence) : NULL;
-    r->object = from->object ? intern(s, from->object) : NULL;
+    r->evidence = from->evidence ? strtab_intern(&s->objects, from->evidence) : NULL;
+    r->object = from->object ? strtab_intern(&s->objects, from->object) : NULL;
     r->image = snapshot_add_image(s, from->image, from->n_image);
 }
 
@@ -254,12 +211,12 @@ static int read_region(struct snapshot *s, json_t *o, struct region *r, size_t i
     r->subclass = region_subclass_from_name(sub ? sub : "");
     if (json_object_get(o, "evidence")) {
         char *ev = read_bytes(o, "evidence", NULL);
-        r->evidence = intern(s, ev);
+        r->evidence = strtab_intern(&s->objects, ev);
         free(ev);
     }
     if (json_object_get(o, "object")) {
         char *obj = read_bytes(o, "object", NULL);
-        r->object = intern(s, obj);
+        r->object = strtab_intern(&s->objects, obj);
         free(obj);
     }
     if (r->object)
@@ -952,14 +909,14 @@ static bool fast_region_finish(struct fast_region *f)
     r->subclass = region_subclass_from_name(f->str[FS_SUBCLASS] ? sub : "");
     if (f->str[FS_EVIDENCE]) {
         char *ev = fast_bytes(f, FS_EVIDENCE, NULL);
-        r->evidence = intern(f->s, ev);
+        r->evidence = strtab_intern(&f->s->objects, ev);
         free(ev);
     }
     r->image = snapshot_add_image(f->s, f->image, f->n_image);
     r->n_image = r->image ? f->n_image : 0;
     if (f->str[FS_OBJECT]) {
         char *obj = fast_bytes(f, FS_OBJECT, NULL);
-        r->object = intern(f->s, obj);
+        r->object = strtab_intern(&f->s->objects, obj);
         free(obj);
     }
     r->tid = f->tid > 0 && f->tid <= INT32_MAX ? (pid_t)f->tid : 0;

@@ -284,15 +284,11 @@ static bool in_starts(const uint64_t *starts, size_t n, uint64_t addr)
     return bsearch(&addr, starts, n, sizeof *starts, cmp_u64) != NULL;
 }
 
-/* Gives s's string table (and the reader's index of it) and the ELF
- * image parts back to cur. */
+/* Gives s's string table and the ELF image parts back to cur. */
 static void return_strings(struct snapshot *cur, struct snapshot *s)
 {
     cur->objects = s->objects;
-    cur->n_objects = s->n_objects;
-    json_strings_moved(s, cur);
-    s->objects = NULL;
-    s->n_objects = 0;
+    s->objects = (struct strtab){0};
     cur->images = s->images;
     cur->n_images = s->n_images;
     s->images = NULL;
@@ -453,10 +449,7 @@ static int apply_delta(struct snapshot *cur, json_t *delta, const struct delta_t
     json_delta_process_status(s, cur, delta);
     /* the tables the carried regions point into (names, image parts) become s's */
     s->objects = cur->objects;
-    s->n_objects = cur->n_objects;
-    cur->objects = NULL;
-    cur->n_objects = 0;
-    json_strings_moved(cur, s);
+    cur->objects = (struct strtab){0};
     s->images = cur->images;
     s->n_images = cur->n_images;
     cur->images = NULL;

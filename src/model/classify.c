@@ -122,16 +122,6 @@ struct elf_pass {
     size_t n_inst, cap_inst;
 };
 
-static const char *intern_object(struct snapshot *s, const char *path)
-{
-    for (size_t i = 0; i < s->n_objects; i++)
-        if (strcmp(s->objects[i], path) == 0)
-            return s->objects[i];
-    s->objects = xrealloc(s->objects, (s->n_objects + 1) * sizeof *s->objects);
-    s->objects[s->n_objects] = xstrdup(path);
-    return s->objects[s->n_objects++];
-}
-
 static bool regular_file_mapping(const struct vma *v)
 {
     /* Devices and special files (/dev/zero, anon_inode:) are never ELF. */
@@ -178,7 +168,7 @@ static struct elf_instance *new_instance(struct elf_pass *p, const struct region
         if (e > in->hi)
             in->hi = e;
     }
-    in->object = intern_object(p->snap, v->name);
+    in->object = strtab_intern(&p->snap->objects, v->name);
     p->rt->kinds |= runtime_from_path(v->name, &p->rt->python_minor);
     /* The executable's symbols, once per process image (runtime.h). */
     if (!p->rt->exe_probed && p->start_code >= in->lo && p->start_code < in->hi) {

@@ -17,17 +17,7 @@ static bool same_mapping(const struct vma *a, const struct vma *b)
  * of it is found in (or added to) s's table; a static one stays as it is. */
 static const char *adopt(struct snapshot *s, const struct snapshot *from, const char *str)
 {
-    bool owned = false;
-    for (size_t i = 0; str && i < from->n_objects && !owned; i++)
-        owned = from->objects[i] == str;
-    if (!owned)
-        return str;
-    for (size_t i = 0; i < s->n_objects; i++)
-        if (strcmp(s->objects[i], str) == 0)
-            return s->objects[i];
-    s->objects = xrealloc(s->objects, (s->n_objects + 1) * sizeof *s->objects);
-    s->objects[s->n_objects] = xstrdup(str);
-    return s->objects[s->n_objects++];
+    return strtab_owns(&from->objects, str) ? strtab_intern(&s->objects, str) : str;
 }
 
 size_t snapshot_inherit_classes(struct snapshot *final, const struct snapshot *last_live)

@@ -63,9 +63,7 @@ void snapshot_free(struct snapshot *s)
         free(s->vmas[i].name);
     free(s->vmas);
     free(s->regions);
-    for (size_t i = 0; i < s->n_objects; i++)
-        free(s->objects[i]);
-    free(s->objects);
+    strtab_free(&s->objects);
     for (size_t i = 0; i < s->n_images; i++)
         free(s->images[i].parts);
     free(s->images);
@@ -117,15 +115,15 @@ static int by_address(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* A string of s's table maps to the same slot of the copy's table; any
- * other (static) string is kept as it is. The table is looked up sorted by
- * address: a file read back may name a different object for every region. */
+/* A string of s's table maps to the same position in the copy's table;
+ * any other (static) string is kept as it is. Looked up by address (one
+ * sort for all regions): cheaper than hashing each region's strings. */
 static const char *remap(const struct slot *slots, size_t n, const struct snapshot *to,
                          const char *str)
 {
     struct slot key = {str, 0};
     const struct slot *hit = str ? bsearch(&key, slots, n, sizeof *slots, by_address) : NULL;
-    return hit ? to->objects[hit->index] : str;
+    return hit ? to->objects.strings[hit->index] : str;
 }
 
 struct snapshot *snapshot_clone(const struct snapshot *s)
@@ -133,13 +131,12 @@ struct snapshot *snapshot_clone(const struct snapshot *s)
     struct snapshot *c = xcalloc(1, sizeof *c);
     *c = *s;
     identity_copy(&c->proc, &s->proc);
-    c->objects = xcalloc(s->n_objects + 1, sizeof *c->objects);
-    struct slot *slots = xcalloc(s->n_objects + 1, sizeof *slots);
-    for (size_t i = 0; i < s->n_objects; i++) {
-        c->objects[i] = xstrdup(s->objects[i]);
-        slots[i] = (struct slot){s->objects[i], i};
-    }
-    qsort(slots, s->n_objects, sizeof *slots, by_address);
+    strtab_copy(&c->objects, &s->objects);
+    size_t n = s->objects.count;
+    struct slot *slots = xcalloc(n + 1, sizeof *slots);
+    for (size_t i = 0; i < n; i++)
+        slots[i] = (struct slot){s->objects.strings[i], i};
+    qsort(slots, n, sizeof *slots, by_address);
     c->images = xcalloc(s->n_images + 1, sizeof *c->images);
     for (size_t k = 0; k < s->n_images; k++) {
         c->images[k].parts = xmalloc(s->images[k].n * sizeof *s->images[k].parts);
@@ -154,8 +151,8 @@ struct snapshot *snapshot_clone(const struct snapshot *s)
         c->vmas[i].name = xmemdup0(r->vma->name, r->vma->name_len);
         c->regions[i] = *r;
         c->regions[i].vma = &c->vmas[i];
-        c->regions[i].evidence = remap(slots, s->n_objects, c, r->evidence);
-        c->regions[i].object = remap(slots, s->n_objects, c, r->object);
+        c->regions[i].evidence = remap(slots, n, c, r->evidence);
+        c->regions[i].object = remap(slots, n, c, r->object);
         c->regions[i].image = remap_image(s, c, r->image);
     }
     free(slots);

@@ -27,6 +27,7 @@ void view_free(struct view *v)
     snapshot_free(v->baseline);
     snapshot_free(v->snap);
     snapshot_free(v->prev);
+    snapshot_free(v->history_last);
     timeline_free(&v->timeline);
     trace_log_free(&v->trace);
 }
@@ -73,6 +74,15 @@ void view_push_snapshot(struct view *v, struct snapshot *snap)
     v->prev = v->snap;
     v->snap = snap;
     keep_selection(v, snap);
+}
+
+void view_add_history(struct view *v, struct snapshot *snap)
+{
+    timeline_add(&v->timeline, v->history_last, snap);
+    timeline_mark_traced(&v->timeline, v->traced_since_sample);
+    v->traced_since_sample = 0;
+    snapshot_free(v->history_last);
+    v->history_last = snap;
 }
 
 static void keep_selection(struct view *v, const struct snapshot *snap)
