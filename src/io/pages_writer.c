@@ -78,7 +78,8 @@ static void cache_flags(struct list_cache *c, uint64_t kflags)
 
 static char *w_list(char *w, const struct buf *list)
 {
-    memcpy(w, list->data, list->len);
+    if (list->len) /* an empty buf has no data */
+        memcpy(w, list->data, list->len);
     return w + list->len;
 }
 
