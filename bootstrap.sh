@@ -83,6 +83,11 @@ check() {
     if [[ " $* " == *" --enable-asan "* ]] && [ -z "${LSAN_OPTIONS:-}" ]; then
         export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
     fi
+    # ASan runs the same work several times slower: Check's per-case time
+    # limits stretch with it (the suites' own bounds say which build they are).
+    if [[ " $* " == *" --enable-asan "* ]] && [ -z "${CK_TIMEOUT_MULTIPLIER:-}" ]; then
+        export CK_TIMEOUT_MULTIPLIER=4
+    fi
     local rc=0 log
     make -j"$(nproc)" check >.check-output 2>&1 || rc=$?
     if [ "$rc" -ne 0 ]; then
