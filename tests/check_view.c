@@ -5,6 +5,7 @@
 #include "testlib.h"
 
 #include "vmscope/map_layout.h"
+#include "vmscope/summary.h"
 #include "vmscope/timeline.h"
 #include "vmscope/util.h"
 #include "vmscope/view.h"
@@ -323,6 +324,88 @@ START_TEST(t_class_table)
 }
 END_TEST
 
+static const struct summary_row *row_of(const struct summary *sm, const char *key)
+{
+    for (size_t i = 0; i < sm->n; i++)
+        if (!strcmp(sm->rows[i].key, key))
+            return &sm->rows[i];
+    return NULL;
+}
+
+/* Classes, their subclass rows, the PROT_NONE space apart, the gaps of
+ * [min, task) and a total that counts every mapped byte once. */
+START_TEST(t_summary_arithmetic)
+{
+    static const struct spec sp[] = {
+        {0x20000, 0x22000, "/usr/bin/prog", RC_TEXT, "code", 8 * 1024},
+        {0x22000, 0x40000, "[heap]", RC_HEAP, "brk", 16 * 1024},
+        {0x100000, 0x300000, "", RC_HEAP, "arena", 64 * 1024},
+        {0x300000, 0x400000, "", RC_HEAP, "arena", 0},          /* made PROT_NONE below */
+        {0x500000, 0x510000, "", RC_MMAP, "anon", 4096},
+        {0x510000, 0x600000, "", RC_HEAP, "arena", 12 * 1024},
+        {0x7fff0000, 0x80000000, "[stack]", RC_STACK, "main", 4096},
+        {0xffffffffff600000, 0xffffffffff601000, "[vsyscall]", RC_OTHER, "vsyscall", 0},
+    };
+    struct snapshot *s = make_snap(sp, 8, 1);
+    memcpy(s->vmas[3].perms, "---p", 5);
+    s->vmas[2].field[SMAPS_PRIVATE_DIRTY] = 60 * 1024;
+    s->vmas[2].field[SMAPS_SHARED_CLEAN] = 4 * 1024;
+    s->vmas[2].field[SMAPS_ANON_HUGE] = 2 * MiB;
+    s->vmas[2].field_mask |= 1u << SMAPS_PRIVATE_CLEAN | 1u << SMAPS_PRIVATE_DIRTY;
+    s->vmas[5].field[SMAPS_SWAP] = 8 * 1024;
+    s->vmas[5].field[SMAPS_LOCKED] = 4 * 1024;
+    struct summary sm;
+    summary_compute(s, 0x10000, 0x100000000, &sm);
+    ck_assert(sm.has_detail);
+
+    const struct summary_row *heap = row_of(&sm, "heap"), *arena = row_of(&sm, "arena");
+    ck_assert_ptr_nonnull(heap);
+    ck_assert_ptr_nonnull(arena);
+    ck_assert_int_eq(arena->kind, SUMMARY_SUB);
+    ck_assert_ptr_eq(arena, heap + 2); /* heap, brk, arenas */
+    ck_assert_uint_eq(heap->c.size, 0x1e000 + 0x200000 + 0xf0000);
+    ck_assert_uint_eq(heap->c.blocks, 3);
+    ck_assert_uint_eq(heap->c.largest, 0x200000);
+    ck_assert_uint_eq(heap->c.rss, (16 + 64 + 12) * 1024);
+    ck_assert_uint_eq(arena->c.size, 0x200000 + 0xf0000);
+    ck_assert_uint_eq(arena->c.priv, 60 * 1024);
+    ck_assert_uint_eq(arena->c.shared, 4 * 1024);
+    ck_assert_uint_eq(arena->c.huge, 2 * MiB);
+    ck_assert_uint_eq(arena->c.swap, 8 * 1024);
+    ck_assert_uint_eq(arena->c.locked, 4 * 1024);
+    ck_assert_uint_eq(row_of(&sm, "brk")->c.blocks, 1);
+    ck_assert_ptr_null(row_of(&sm, "shm")); /* no blocks, no row */
+    ck_assert_ptr_null(row_of(&sm, "jit"));
+
+    const struct summary_row *res = row_of(&sm, "reserved");
+    ck_assert_uint_eq(res->c.size, 0x100000);
+    ck_assert_uint_eq(res->c.blocks, 1);
+
+    /* Gaps: [0x10000,0x20000) [0x40000,0x100000) [0x400000,0x500000)
+     * [0x600000,0x7fff0000) [0x80000000,0x100000000); vsyscall lies above. */
+    const struct summary_row *fr = summary_free_row(&sm);
+    ck_assert_uint_eq(fr->c.blocks, 5);
+    ck_assert_uint_eq(fr->c.largest, 0x80000000);
+    ck_assert_uint_eq(fr->c.size, 0x10000 + 0xc0000 + 0x100000 + (0x7fff0000 - 0x600000) + 0x80000000);
+
+    const struct summary_row *total = &sm.rows[sm.n - 1];
+    ck_assert_int_eq(total->kind, SUMMARY_TOTAL);
+    uint64_t mapped = 0;
+    for (size_t i = 0; i < s->n_regions; i++)
+        mapped += s->vmas[i].end - s->vmas[i].start;
+    ck_assert_uint_eq(total->c.size, mapped);
+    ck_assert_uint_eq(total->c.blocks, 8);
+
+    ck_assert(summary_matches("arena", &s->regions[2]));
+    ck_assert(!summary_matches("arena", &s->regions[3])); /* reserved */
+    ck_assert(summary_matches("reserved", &s->regions[3]));
+    ck_assert(summary_matches("heap", &s->regions[1]));
+    ck_assert(!summary_matches("heap", &s->regions[4]));
+    ck_assert(!summary_matches("free", &s->regions[4]));
+    snapshot_free(s);
+}
+END_TEST
+
 static Suite *view_suite(void)
 {
     Suite *s = suite_create("view");
@@ -334,6 +417,7 @@ static Suite *view_suite(void)
     tcase_add_test(tc, t_timeline_series);
     tcase_add_test(tc, t_page_requests);
     tcase_add_test(tc, t_class_table);
+    tcase_add_test(tc, t_summary_arithmetic);
     suite_add_tcase(s, tc);
     return s;
 }
