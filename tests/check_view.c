@@ -163,6 +163,21 @@ START_TEST(t_keys_return_flags)
     ck_assert(v.paused);
     ck_assert(f & VIEW_REDRAW);
     ck_assert_int_eq(tui_key(&v, 'Z'), 0); /* not a key: nothing to redraw */
+    /* The Summary is the first screen; Enter on its first row (text)
+     * shows the Regions of that type and nothing else. */
+    ck_assert_int_eq(v.screen, SCREEN_SUMMARY);
+    ck_assert(tui_key(&v, KEY_DOWN) & VIEW_REDRAW);
+    ck_assert(tui_key(&v, KEY_UP) & VIEW_REDRAW);
+    ck_assert(tui_key(&v, '\n') & VIEW_REDRAW);
+    ck_assert_int_eq(v.screen, SCREEN_REGIONS);
+    ck_assert_str_eq(v.filter, "type:text");
+    size_t *order;
+    ck_assert_uint_eq(view_region_order(&v, &order), 1);
+    ck_assert_uint_eq(v.snap->regions[order[0]].vma->start, 0x10000);
+    free(order);
+    v.filter[0] = '\0';
+    ck_assert(tui_key(&v, '2') & VIEW_REDRAW);
+    ck_assert_int_eq(v.screen, SCREEN_MAP);
     /* Enter opens Detail and asks for a full sample; Esc goes back. */
     f = tui_key(&v, '\n');
     ck_assert_int_eq(v.screen, SCREEN_DETAIL);
@@ -170,12 +185,12 @@ START_TEST(t_keys_return_flags)
     f = tui_key(&v, 27);
     ck_assert_int_eq(v.screen, SCREEN_MAP);
     ck_assert(f & VIEW_REDRAW);
-    /* Tabs: 5 without a launched program, 6 with one. */
-    ck_assert_int_eq(view_tab_count(&v), 5);
-    ck_assert_int_eq(tui_key(&v, '6'), 0);
-    snprintf(v.output_note, sizeof v.output_note, "elsewhere");
+    /* Tabs: 6 without a launched program, 7 with one. */
     ck_assert_int_eq(view_tab_count(&v), 6);
-    ck_assert(tui_key(&v, '6') & VIEW_REDRAW);
+    ck_assert_int_eq(tui_key(&v, '7'), 0);
+    snprintf(v.output_note, sizeof v.output_note, "elsewhere");
+    ck_assert_int_eq(view_tab_count(&v), 7);
+    ck_assert(tui_key(&v, '7') & VIEW_REDRAW);
     ck_assert_int_eq(v.screen, SCREEN_OUTPUT);
     /* [ and ] move through a recording, clamped; nothing without one. */
     ck_assert_int_eq(tui_key(&v, ']'), 0);

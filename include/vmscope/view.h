@@ -31,9 +31,9 @@ enum view_flags {
 
 /* The first SCREEN_TABS screens are tabs (Output only in launch mode);
  * Detail opens with Enter. */
-enum screen_id { SCREEN_MAP, SCREEN_REGIONS, SCREEN_TIMELINE, SCREEN_DIFF, SCREEN_HELP,
-                 SCREEN_OUTPUT, SCREEN_DETAIL, SCREEN_COUNT };
-#define SCREEN_TABS 6
+enum screen_id { SCREEN_SUMMARY, SCREEN_MAP, SCREEN_REGIONS, SCREEN_TIMELINE, SCREEN_DIFF,
+                 SCREEN_HELP, SCREEN_OUTPUT, SCREEN_DETAIL, SCREEN_COUNT };
+#define SCREEN_TABS 7
 
 enum sort_key { SORT_ADDRESS, SORT_SIZE, SORT_RSS, SORT_PSS, SORT_SWAP, SORT_CLASS, SORT_NAME,
                 SORT_COUNT };
@@ -57,7 +57,8 @@ struct view {
     char output_note[256];
     uint64_t selected; /* start address of the selected region, shared by screens */
     enum sort_key sort;
-    char filter[128];  /* name, class or subclass substring, "" = all */
+    char filter[128];  /* name, class or subclass substring, or "type:KEY" (a
+                        * Summary row, summary.h); "" = all */
     bool paused;
     double interval;
     /* the frame */

@@ -25,7 +25,7 @@ size_t *screen_top(struct view *v, enum screen_id id);
 /* Frees every screen's state (view_free). */
 void screens_free_state(struct view *v);
 
-extern const struct screen screen_map, screen_regions, screen_timeline, screen_help,
+extern const struct screen screen_summary, screen_map, screen_regions, screen_timeline, screen_help,
     screen_detail, screen_diff, screen_output;
 
 /* Attributes for a class: its colour pair, or a plain attribute. */
