@@ -417,6 +417,17 @@ START_TEST(t_summary_arithmetic)
     ck_assert(summary_matches("heap", &s->regions[1]));
     ck_assert(!summary_matches("heap", &s->regions[4]));
     ck_assert(!summary_matches("free", &s->regions[4]));
+
+    /* The Map's last gap: what lies above TASK_SIZE is no free space. */
+    struct map_row *rows;
+    size_t nr = map_layout_rows(s, &rows);
+    ck_assert_uint_ge(nr, 2);
+    ck_assert_int_eq(rows[nr - 2].region, -1);
+    ck_assert_uint_eq(rows[nr - 2].gap, 0xffffffffff600000 - 0x80000000);
+    ck_assert_uint_eq(rows[nr - 2].hole, 0xffffffffff600000 - SUMMARY_TASK_SIZE);
+    for (size_t i = 0; i + 2 < nr; i++)
+        ck_assert_uint_eq(rows[i].hole, 0);
+    free(rows);
     snapshot_free(s);
 }
 END_TEST

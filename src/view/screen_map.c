@@ -4,6 +4,7 @@
  * resident fraction. */
 #include "screens.h"
 #include "vmscope/map_layout.h"
+#include "vmscope/summary.h"
 #include "vmscope/util.h"
 
 #include <stdio.h>
@@ -59,8 +60,15 @@ static void map_draw(struct view *v, int top, int height)
         const struct map_row *mr = &rows[k];
         char line[160], sz[16];
         if (mr->region < 0) {
-            format_size(sz, sizeof sz, mr->gap);
-            snprintf(line, sizeof line, "%16s   ~~~ %s unmapped ~~~", "", sz);
+            format_size(sz, sizeof sz, mr->gap - mr->hole);
+            if (!mr->hole)
+                snprintf(line, sizeof line, "%16s   ~~~ %s unmapped ~~~", "", sz);
+            else if (mr->hole == mr->gap)
+                snprintf(line, sizeof line, "%16s   ~~~ the non-canonical hole and the kernel's half ~~~", "");
+            else /* the end of the user address space lies inside */
+                snprintf(line, sizeof line,
+                         "%16s   ~~~ %s unmapped, then the non-canonical hole and the kernel's half ~~~",
+                         "", sz);
             attron(A_DIM);
             draw_text(y, 0, COLS, line);
             attroff(A_DIM);
