@@ -249,6 +249,48 @@ START_TEST(t_summary_screen)
 }
 END_TEST
 
+/* The Diff lists the regions by |delta RSS| (added ones with their RSS)
+ * and scrolls: 60 added mappings of 1..60 written pages do not fit in 40
+ * rows; End shows the last, the smallest. */
+START_TEST(t_diff_scrolls_by_rss)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"addmaps", "60", NULL});
+    uint64_t base = helper_value(&h, "base"), at[60];
+    long pg = sysconf(_SC_PAGESIZE);
+    for (int i = 0, off = 0; i < 60; off += i + 2, i++)
+        at[i] = base + (uint64_t)off * (uint64_t)pg;
+    struct buf b;
+    buf_init(&b);
+    attach(&b, &h, 120, 40);
+    tmux("send-keys -t vt 5 m");
+    ck_assert(wait_for(&b, "baseline marked", 3));
+    ck_assert_int_eq(write(h.stdin_fd, "g", 1), 1); /* now the mappings come */
+    ck_assert_msg(wait_for(&b, "60 added", 5), "%s", b.data);
+    char biggest[80], smallest[80];
+    snprintf(biggest, sizeof biggest, "+ %016llx %7s rw-p      rss +%-7s", (unsigned long long)at[59],
+             pg == 4096 ? "240K" : "", pg == 4096 ? "240K" : "");
+    snprintf(smallest, sizeof smallest, "+ %016llx ", (unsigned long long)at[0]);
+    if (pg == 4096)
+        ck_assert_msg(strstr(b.data, biggest), "the largest change is not first:\n%s", b.data);
+    ck_assert_msg(!strstr(b.data, smallest), "all 60 fit:\n%s", b.data);
+    tmux("send-keys -t vt End");
+    ck_assert_msg(wait_for(&b, smallest, 3), "End did not reach the last line:\n%s", b.data);
+    snprintf(biggest, sizeof biggest, "+ %016llx ", (unsigned long long)at[59]);
+    ck_assert_ptr_null(strstr(b.data, biggest));
+    /* the last line is the last entry, just above the status line */
+    const char *last = strstr(b.data, smallest), *after = strchr(last, '\n');
+    ck_assert_ptr_nonnull(after);
+    ck_assert_ptr_null(strstr(after, "+ 0000"));
+    tmux("send-keys -t vt Home");
+    ck_assert_msg(wait_for(&b, biggest, 3), "Home:\n%s", b.data);
+    tmux("send-keys -t vt q");
+    buf_free(&b);
+    stop_tmux();
+    helper_stop(&h);
+}
+END_TEST
+
 START_TEST(t_header_and_screens)
 {
     struct helper h;
@@ -1517,6 +1559,7 @@ int main(void)
     tcase_add_test(tc, t_replay_shows_traced_calls);
     tcase_add_test(tc, t_runtime_heap_shown);
     tcase_add_test(tc, t_summary_screen);
+    tcase_add_test(tc, t_diff_scrolls_by_rss);
     suite_add_tcase(s, tc);
     int status = run_suite(s);
     tmux("kill-server 2>/dev/null");
