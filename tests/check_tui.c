@@ -291,6 +291,48 @@ START_TEST(t_diff_scrolls_by_rss)
 }
 END_TEST
 
+/* At 80x24 the Regions table has a Name column, and a long path is cut
+ * from the front: its file name stays. */
+START_TEST(t_names_keep_file_name)
+{
+    char dir[128], path[256];
+    snprintf(dir, sizeof dir, "/tmp/vmscope-a-long-directory-name-that-does-not-fit-%d-XXXXXX",
+             (int)getpid());
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/libzz.so.6", dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    ck_assert_int_ge(fd, 0);
+    char page[4096] = {1};
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(write(fd, page, sizeof page), (ssize_t)sizeof page);
+    close(fd);
+    struct helper h;
+    helper_start(&h, (const char *[]){"filemap", path, "2", NULL});
+    struct buf b;
+    buf_init(&b);
+    start_vmscope(pid_args(h.pid), 80, 24);
+    ck_assert_msg(wait_for(&b, "Summary", 5), "%s", b.data);
+    tmux("send-keys -t vt 3 / libzz Enter");
+    ck_assert_msg(wait_for(&b, "/libzz.so.6", 3), "no file name at 80 columns:\n%s", b.data);
+    ck_assert_ptr_nonnull(strstr(b.data, " Name"));
+    ck_assert_msg(strstr(b.data, "\xe2\x80\xa6") || strstr(b.data, "~"), "not cut:\n%s", b.data);
+    ck_assert_ptr_null(strstr(b.data, dir)); /* the front went, not the end */
+    /* the Map and the Detail keep it too */
+    tmux("send-keys -t vt 2");
+    ck_assert_msg(wait_for(&b, "unmapped", 3), "%s", b.data);
+    ck_assert_msg(strstr(b.data, "/libzz.so.6"), "Map:\n%s", b.data);
+    tmux("send-keys -t vt Enter");
+    ck_assert_msg(wait_for(&b, "class mmap/file", 3), "%s", b.data);
+    ck_assert_msg(strstr(b.data, "/libzz.so.6"), "Detail:\n%s", b.data);
+    tmux("send-keys -t vt q");
+    buf_free(&b);
+    stop_tmux();
+    helper_stop(&h);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
 START_TEST(t_header_and_screens)
 {
     struct helper h;
@@ -1560,6 +1602,7 @@ int main(void)
     tcase_add_test(tc, t_runtime_heap_shown);
     tcase_add_test(tc, t_summary_screen);
     tcase_add_test(tc, t_diff_scrolls_by_rss);
+    tcase_add_test(tc, t_names_keep_file_name);
     suite_add_tcase(s, tc);
     int status = run_suite(s);
     tmux("kill-server 2>/dev/null");

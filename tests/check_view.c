@@ -6,6 +6,8 @@
 
 #include "vmscope/map_layout.h"
 #include "vmscope/summary.h"
+#include "vmscope/sanitize.h"
+#include "vmscope/buf.h"
 #include "vmscope/timeline.h"
 #include "vmscope/util.h"
 #include "vmscope/view.h"
@@ -432,6 +434,29 @@ START_TEST(t_summary_arithmetic)
 }
 END_TEST
 
+/* Names cut from the front keep their file name; nothing unsafe gets out. */
+START_TEST(t_fit_tail)
+{
+    struct buf b;
+    buf_init(&b);
+    const char *path = "/usr/lib/x86_64-linux-gnu/libm.so.6";
+    ck_assert_int_eq(sanitize_fit_tail(&b, path, strlen(path), 40), (int)strlen(path));
+    ck_assert_str_eq(b.data, path); /* fits: as it is */
+    buf_reset(&b);
+    ck_assert_int_eq(sanitize_fit_tail(&b, path, strlen(path), 11), 11);
+    if (MB_CUR_MAX == 1) /* the C locale: the mark is "~" */
+        ck_assert_str_eq(b.data, "~/libm.so.6");
+    ck_assert(strlen(b.data) >= 10 && !strcmp(b.data + strlen(b.data) - 10, "/libm.so.6"));
+    buf_reset(&b);
+    const char *evil = "/tmp/\x1b]0;owned\x07/lib.so";
+    sanitize_fit_tail(&b, evil, strlen(evil), 12);
+    ck_assert_ptr_null(strchr(b.data, '\x1b'));
+    ck_assert_ptr_null(strchr(b.data, '\x07'));
+    ck_assert(!strcmp(b.data + strlen(b.data) - 7, "/lib.so"));
+    buf_free(&b);
+}
+END_TEST
+
 static Suite *view_suite(void)
 {
     Suite *s = suite_create("view");
@@ -444,6 +469,7 @@ static Suite *view_suite(void)
     tcase_add_test(tc, t_page_requests);
     tcase_add_test(tc, t_class_table);
     tcase_add_test(tc, t_summary_arithmetic);
+    tcase_add_test(tc, t_fit_tail);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -96,7 +96,7 @@ static void diff_row(void *ctx, long i, int y, int x, int width)
     draw_text(y, x, width, line);
     int used = (int)strlen(line) - (perms[4] ? 2 : 0) - (strstr(cls, "\xe2") ? 2 : 0); /* 3-byte arrows */
     if (used < width)
-        draw_untrusted(y, x + used, width - used, r->vma->name, r->vma->name_len);
+        draw_name(y, x + used, width - used, r->vma->name, r->vma->name_len);
     (void)dr->v;
 }
 

@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Below this width the table drops the end address, the dirty and swap
+ * columns, so the Name column shows at 80 columns. */
+#define REGIONS_WIDE 120
+
 static const char *const sort_names[SORT_COUNT] = {"address", "size", "rss", "pss",
                                                     "swap", "class", "name"};
 
@@ -57,18 +61,22 @@ static void region_row(void *arg, long k, int y, int x, int width)
     format_size(swap, sizeof swap, m->field[SMAPS_SWAP]);
     snprintf(cls, sizeof cls, "%s/%s%s", region_class_name(r->cls), region_subclass_name(r->subclass),
              r->flags & REGION_HEURISTIC ? "?" : "");
-    snprintf(line, sizeof line, "%016llx-%016llx %7s %4s %-13s %7s %7s %7s %7s %7s  ",
-             (unsigned long long)m->start, (unsigned long long)m->end, sz[0], m->perms, cls,
-             sz[1], sz[2], sz[3], sz[4], swap);
+    if (COLS < REGIONS_WIDE)
+        snprintf(line, sizeof line, "%016llx %7s %4s %-13s %7s %7s  ", (unsigned long long)m->start,
+                 sz[0], m->perms, cls, sz[1], sz[2]);
+    else
+        snprintf(line, sizeof line, "%016llx-%016llx %7s %4s %-13s %7s %7s %7s %7s %7s  ",
+                 (unsigned long long)m->start, (unsigned long long)m->end, sz[0], m->perms, cls,
+                 sz[1], sz[2], sz[3], sz[4], swap);
     draw_text(y, x, width, line);
     x += (int)strlen(line);
     attron(class_attr(v, r->cls));
     if (m->name_len)
-        draw_untrusted(y, x, COLS - x, m->name, m->name_len);
+        draw_name(y, x, COLS - x, m->name, m->name_len);
     else if (r->object) {
         char obj[300];
         snprintf(obj, sizeof obj, "(%s)", r->object);
-        draw_untrusted(y, x, COLS - x, obj, strlen(obj));
+        draw_name(y, x, COLS - x, obj, strlen(obj));
     } else if (r->tid) {
         char t[40];
         snprintf(t, sizeof t, "(thread %d)", (int)r->tid);
@@ -80,8 +88,12 @@ static void region_row(void *arg, long k, int y, int x, int width)
 static void regions_draw(struct view *v, int top, int height)
 {
     char line[256];
-    snprintf(line, sizeof line, "%-33s %7s %4s %-13s %7s %7s %7s %7s %7s  %s", "Start-End", "Size",
-             "Perm", "Class", "RSS", "PSS", "PrivDty", "ShrDty", "Swap", "Name");
+    if (COLS < REGIONS_WIDE)
+        snprintf(line, sizeof line, "%-16s %7s %4s %-13s %7s %7s  %s", "Start", "Size", "Perm",
+                 "Class", "RSS", "PSS", "Name");
+    else
+        snprintf(line, sizeof line, "%-33s %7s %4s %-13s %7s %7s %7s %7s %7s  %s", "Start-End",
+                 "Size", "Perm", "Class", "RSS", "PSS", "PrivDty", "ShrDty", "Swap", "Name");
     attron(A_BOLD);
     draw_text(top, 0, COLS, line);
     attroff(A_BOLD);

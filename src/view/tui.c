@@ -109,8 +109,9 @@ void draw_text(int y, int x, int width, const char *s)
 }
 
 /* Every string goes through the sanitiser: ours are plain ASCII and come
- * out unchanged, the target's come out safe and cut to the width. */
-void draw_untrusted(int y, int x, int width, const char *s, size_t len)
+ * out unchanged, the target's come out safe and cut to the width (at the
+ * end, or for a name at the front). */
+static void draw_fit(int y, int x, int width, const char *s, size_t len, bool tail)
 {
     if (y < 0 || y >= LINES || x < 0 || x >= COLS || width <= 0)
         return;
@@ -118,10 +119,23 @@ void draw_untrusted(int y, int x, int width, const char *s, size_t len)
         width = COLS - x;
     struct buf b;
     buf_init(&b);
-    sanitize_fit(&b, s, len, width);
+    if (tail)
+        sanitize_fit_tail(&b, s, len, width);
+    else
+        sanitize_fit(&b, s, len, width);
     if (b.data)
         mvaddstr(y, x, b.data);
     buf_free(&b);
+}
+
+void draw_untrusted(int y, int x, int width, const char *s, size_t len)
+{
+    draw_fit(y, x, width, s, len, false);
+}
+
+void draw_name(int y, int x, int width, const char *s, size_t len)
+{
+    draw_fit(y, x, width, s, len, true);
 }
 
 static void draw_header(struct view *v)
