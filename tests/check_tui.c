@@ -333,6 +333,66 @@ START_TEST(t_names_keep_file_name)
 }
 END_TEST
 
+/* g in Regions: one row per mapped object; libc's row counts its
+ * segments (and its bss) and expands to them, each start as in
+ * /proc/PID/maps. */
+START_TEST(t_regions_grouped_by_object)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
+    char path[64], line[4096], starts[16][20];
+    int nlibc = 0;
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)h.pid);
+    FILE *fp = fopen(path, "r");
+    ck_assert_ptr_nonnull(fp);
+    while (fgets(line, sizeof line, fp))
+        if (strstr(line, "/libc.so.6\n") && nlibc < 16)
+            snprintf(starts[nlibc++], sizeof starts[0], "%.*s-", (int)strcspn(line, "-"), line);
+    fclose(fp);
+    if (!nlibc) {
+        test_skip("t_regions_grouped_by_object", "the helper has no libc.so.6 (static?)");
+        helper_stop(&h);
+        return;
+    }
+    struct buf b;
+    buf_init(&b);
+    attach(&b, &h, 160, 45);
+    tmux("send-keys -t vt 3 g");
+    ck_assert_msg(wait_for(&b, "by object (g)", 3), "%s", b.data);
+    /* the object rows follow the column titles (row 4) */
+    const char *title = strstr(b.data, "Start-End"), *p = title;
+    int row = -1, libc_row = -1, count = 0;
+    while ((p = strchr(p, '\n')) && *++p) {
+        row++;
+        size_t len = strcspn(p, "\n");
+        char text[512];
+        snprintf(text, sizeof text, "%.*s", (int)(len < sizeof text ? len : sizeof text - 1), p);
+        if (strstr(text, "/libc.so.6") && strstr(text, " region")) {
+            libc_row = row;
+            ck_assert_int_eq(sscanf(text + 3, "%d", &count), 1); /* after the triangle */
+            break;
+        }
+    }
+    ck_assert_msg(libc_row >= 0, "no libc row:\n%s", b.data);
+    ck_assert_msg(count == nlibc || count == nlibc + 1, "libc: %d regions, maps has %d:\n%s", count,
+                  nlibc, b.data);
+    for (int i = 0; i < nlibc; i++)
+        ck_assert_msg(!strstr(b.data, starts[i]), "collapsed, yet %s shows:\n%s", starts[i], b.data);
+    for (int i = 0; i < libc_row; i++)
+        tmux("send-keys -t vt Down");
+    tmux("send-keys -t vt Enter");
+    ck_assert_msg(wait_for(&b, starts[nlibc - 1], 3), "not expanded:\n%s", b.data);
+    for (int i = 0; i < nlibc; i++)
+        ck_assert_msg(strstr(b.data, starts[i]), "%s missing:\n%s", starts[i], b.data);
+    tmux("send-keys -t vt g");
+    ck_assert(wait_gone(&b, "by object (g)", 3));
+    tmux("send-keys -t vt q");
+    buf_free(&b);
+    stop_tmux();
+    helper_stop(&h);
+}
+END_TEST
+
 START_TEST(t_header_and_screens)
 {
     struct helper h;
@@ -1603,6 +1663,7 @@ int main(void)
     tcase_add_test(tc, t_summary_screen);
     tcase_add_test(tc, t_diff_scrolls_by_rss);
     tcase_add_test(tc, t_names_keep_file_name);
+    tcase_add_test(tc, t_regions_grouped_by_object);
     suite_add_tcase(s, tc);
     int status = run_suite(s);
     tmux("kill-server 2>/dev/null");

@@ -6,6 +6,7 @@
 
 #include "vmscope/map_layout.h"
 #include "vmscope/summary.h"
+#include "vmscope/groups.h"
 #include "vmscope/sanitize.h"
 #include "vmscope/buf.h"
 #include "vmscope/timeline.h"
@@ -457,6 +458,38 @@ START_TEST(t_fit_tail)
 }
 END_TEST
 
+/* Groups: an image's segments and its bss together, in the order of the
+ * object's first region; anonymous regions alone. */
+START_TEST(t_groups)
+{
+    static const struct spec sp[] = {
+        {0x10000, 0x11000, "/usr/lib/libm.so.6", RC_TEXT, "code", 4},
+        {0x11000, 0x12000, "/usr/lib/libm.so.6", RC_DATA, "data", 4},
+        {0x12000, 0x14000, "", RC_BSS, "bss", 8},
+        {0x20000, 0x21000, "", RC_MMAP, "anon", 4},
+        {0x30000, 0x31000, "/data/file", RC_MMAP, "file", 4},
+        {0x40000, 0x41000, "", RC_MMAP, "anon", 4},
+    };
+    struct snapshot *s = make_snap(sp, 6, 1);
+    s->regions[0].object = s->regions[1].object = s->regions[2].object = "/usr/lib/libm.so.6";
+    size_t order[6] = {0, 1, 2, 3, 4, 5};
+    struct region_group *g;
+    size_t n = region_groups(s, order, 6, &g);
+    ck_assert_uint_eq(n, 4);
+    ck_assert_str_eq(g[0].key, "/usr/lib/libm.so.6");
+    ck_assert_uint_eq(g[0].n, 3);
+    ck_assert_uint_eq(g[0].size, 0x4000);
+    ck_assert_uint_eq(g[0].rss, 16);
+    ck_assert_ptr_null(g[1].key);
+    ck_assert_str_eq(g[2].key, "/data/file");
+    ck_assert_ptr_null(g[3].key);
+    ck_assert_uint_eq(g[3].members[0], 5);
+    region_groups_free(g, n);
+    s->regions[0].object = s->regions[1].object = s->regions[2].object = NULL;
+    snapshot_free(s);
+}
+END_TEST
+
 static Suite *view_suite(void)
 {
     Suite *s = suite_create("view");
@@ -470,6 +503,7 @@ static Suite *view_suite(void)
     tcase_add_test(tc, t_class_table);
     tcase_add_test(tc, t_summary_arithmetic);
     tcase_add_test(tc, t_fit_tail);
+    tcase_add_test(tc, t_groups);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -15,6 +15,8 @@ static const char *const help_text[] = {
     "  Summary: per type its size, resident, private, shared, swap, locked, THP,",
     "         regions (blocks) and the largest; reserved = PROT_NONE; free = the",
     "         unmapped user address space. Enter: the Regions of that type",
+    "  g      Regions: one row per mapped object (an ELF image with its segments and",
+    "         bss, or a file); Enter or Right expands it, Left folds it again",
     "  space  pause sampling     + -  sample faster / slower     e  export JSON",
     "  ? F1   this help          Esc  back                       q  quit",
     "  [ ] { }  a recording (-r FILE.jsonl): one or ten samples back or on (or click",
