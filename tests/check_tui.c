@@ -393,6 +393,67 @@ START_TEST(t_regions_grouped_by_object)
 }
 END_TEST
 
+/* The picker sorts (s), refreshes (a process started after it opened
+ * appears), marks a process it cannot read and says why on Enter without
+ * leaving, and q in the view attached from it returns to the list. */
+START_TEST(t_picker_sorts_refreshes_returns)
+{
+    pid_t zombie = fork(); /* no address space left: cannot be read */
+    ck_assert_int_ge(zombie, 0);
+    if (zombie == 0)
+        _exit(0);
+    start_vmscope("-i 0.3", 160, 40);
+    struct buf b;
+    buf_init(&b);
+    ck_assert_msg(wait_for(&b, "choose a process", 5), "%s", b.data);
+    tmux("send-keys -t vt s");
+    ck_assert_msg(wait_for(&b, "sort: PID", 3), "%s", b.data);
+    /* the rows below the column titles: ascending pids */
+    const char *p = strstr(b.data, "sort: PID");
+    long prev = 0;
+    int rows = 0;
+    while ((p = strchr(p, '\n')) && *++p) {
+        long pid;
+        /* a row: the mark (' ' or x), the pid right-aligned in 7, a space */
+        if ((p[0] != ' ' && p[0] != 'x') || strcspn(p, "\n") < 9 || p[8] != ' ' ||
+            sscanf(p + 1, "%ld", &pid) != 1)
+            break;
+        ck_assert_msg(pid > prev, "not sorted by PID (%ld after %ld):\n%s", pid, prev, b.data);
+        prev = pid;
+        rows++;
+    }
+    ck_assert_int_ge(rows, 2);
+    /* the zombie: marked, and Enter says why and stays */
+    tmux("send-keys -t vt / %d Enter", (int)zombie);
+    char want[96];
+    snprintf(want, sizeof want, "x%7d ", (int)zombie);
+    ck_assert_msg(wait_for(&b, want, 3), "zombie %d not marked:\n%s", (int)zombie, b.data);
+    tmux("send-keys -t vt Enter");
+    snprintf(want, sizeof want, "pid %d: a kernel thread (or a zombie)", (int)zombie);
+    ck_assert_msg(wait_for(&b, want, 3), "no reason:\n%s", b.data);
+    ck_assert_ptr_nonnull(strstr(b.data, "choose a process"));
+    /* a process started now appears at a refresh */
+    char tag[32];
+    snprintf(tag, sizeof tag, "refresh-%d", (int)getpid());
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16", "4", tag, NULL});
+    tmux("send-keys -t vt / C-u %s Enter", tag);
+    snprintf(want, sizeof want, " %7d ", (int)h.pid);
+    ck_assert_msg(wait_for(&b, want, 5), "helper %d never listed:\n%s", (int)h.pid, b.data);
+    tmux("send-keys -t vt Enter");
+    snprintf(want, sizeof want, "pid %d", (int)h.pid);
+    ck_assert_msg(wait_for(&b, "2 Map", 5) && strstr(b.data, want), "did not attach:\n%s", b.data);
+    tmux("send-keys -t vt q");
+    ck_assert_msg(wait_for(&b, "choose a process", 5), "q did not return to the list:\n%s", b.data);
+    tmux("send-keys -t vt q");
+    ck_assert_msg(wait_for(&b, "EXIT=0", 5), "%s", b.data);
+    buf_free(&b);
+    stop_tmux();
+    helper_stop(&h);
+    waitpid(zombie, NULL, 0);
+}
+END_TEST
+
 START_TEST(t_header_and_screens)
 {
     struct helper h;
@@ -1664,6 +1725,7 @@ int main(void)
     tcase_add_test(tc, t_diff_scrolls_by_rss);
     tcase_add_test(tc, t_names_keep_file_name);
     tcase_add_test(tc, t_regions_grouped_by_object);
+    tcase_add_test(tc, t_picker_sorts_refreshes_returns);
     suite_add_tcase(s, tc);
     int status = run_suite(s);
     tmux("kill-server 2>/dev/null");

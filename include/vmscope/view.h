@@ -130,11 +130,17 @@ struct picker_row {
     const char *user;
     uint64_t rss; /* bytes */
     const char *command;
+    const char *why; /* why vmscope cannot read it (one line), or NULL */
 };
-/* The process picker over rows (borrowed until picker_free): drawn when
- * the loop says, keys return view flags; Enter sets *chosen and quits. */
+/* The process picker over rows (borrowed until picker_free or the next
+ * picker_set_rows): drawn when the loop says, keys return view flags;
+ * Enter on a readable process sets *chosen and quits, on one vmscope
+ * cannot read it says why and stays. s / F6 change the sort (RSS, PID,
+ * user, command), I reverses it. */
 struct picker;
 struct picker *picker_new(const struct picker_row *rows, size_t n);
+/* A fresh list (the refresh): the cursor stays on its process. */
+void picker_set_rows(struct picker *p, const struct picker_row *rows, size_t n);
 void picker_free(struct picker *p);
 void picker_draw(struct picker *p);
 int picker_key(struct picker *p, int ch, pid_t *chosen);
