@@ -312,6 +312,8 @@ START_TEST(t_names_keep_file_name)
     buf_init(&b);
     start_vmscope(pid_args(h.pid), 80, 24);
     ck_assert_msg(wait_for(&b, "Summary", 5), "%s", b.data);
+    /* at 80 columns the Summary keeps Blocks and Largest (Locked, Huge, Swap go) */
+    ck_assert_msg(wait_for(&b, "   Largest", 3) && strstr(b.data, "    Blocks"), "%s", b.data);
     tmux("send-keys -t vt 3 / libzz Enter");
     ck_assert_msg(wait_for(&b, "/libzz.so.6", 3), "no file name at 80 columns:\n%s", b.data);
     ck_assert_ptr_nonnull(strstr(b.data, " Name"));

@@ -25,11 +25,17 @@ static const char *const col_names[] = {"Size", "Resident", "Private", "Shared",
                                         "Locked", "Huge", "Blocks", "Largest"};
 #define N_COLS (sizeof col_names / sizeof col_names[0])
 
-/* Columns drop from the right when the terminal is narrow. */
-static int visible_cols(int width)
+/* On a narrow terminal the least telling columns go first (Locked, Huge,
+ * Swap): at 80 columns Blocks and Largest stay. */
+static const int drop_order[N_COLS] = {5, 6, 4, 3, 2, 8, 7, 1, 0};
+
+static bool col_shown(int k, int width)
 {
     int n = (width - LABEL_WIDTH) / COL_WIDTH;
-    return n < 0 ? 0 : n > (int)N_COLS ? (int)N_COLS : n;
+    for (int i = 0; i < (int)N_COLS - (n < 0 ? 0 : n); i++)
+        if (drop_order[i] == k)
+            return false;
+    return true;
 }
 
 static void draw_row(void *ctx, long i, int y, int x, int width)
@@ -54,8 +60,10 @@ static void draw_row(void *ctx, long i, int y, int x, int width)
                                 detail && row->kind != SUMMARY_FREE,
                                 detail && row->kind != SUMMARY_FREE, true,
                                 row->kind != SUMMARY_TOTAL};
-    int n = visible_cols(width);
-    for (int k = 0; k < n; k++) {
+    int at = x + LABEL_WIDTH;
+    for (int k = 0; k < (int)N_COLS; k++) {
+        if (!col_shown(k, width))
+            continue;
         char cell[24], num[16];
         if (!known[k])
             snprintf(num, sizeof num, "-");
@@ -64,7 +72,8 @@ static void draw_row(void *ctx, long i, int y, int x, int width)
         else
             format_size(num, sizeof num, vals[k]);
         snprintf(cell, sizeof cell, "%*s", COL_WIDTH, num);
-        draw_text(y, x + LABEL_WIDTH + k * COL_WIDTH, COL_WIDTH, cell);
+        draw_text(y, at, COL_WIDTH, cell);
+        at += COL_WIDTH;
     }
     if (bold)
         attroff(A_BOLD);
@@ -83,8 +92,9 @@ static void summary_draw(struct view *v, int top, int height)
         st->cursor = (long)sm.n - 1;
     char line[160];
     int len = snprintf(line, sizeof line, "%-*s", LABEL_WIDTH, "Type");
-    for (int k = 0; k < visible_cols(COLS); k++)
-        len += snprintf(line + len, sizeof line - (size_t)len, "%*s", COL_WIDTH, col_names[k]);
+    for (int k = 0; k < (int)N_COLS; k++)
+        if (col_shown(k, COLS))
+            len += snprintf(line + len, sizeof line - (size_t)len, "%*s", COL_WIDTH, col_names[k]);
     attron(A_BOLD | A_UNDERLINE);
     draw_text(top, 0, COLS, line);
     attroff(A_BOLD | A_UNDERLINE);
