@@ -120,6 +120,31 @@ START_TEST(t_json_contract)
     }
     ck_assert(seen_memfd);
     ck_assert_int_eq(rss_sum, json_integer_value(json_object_get(totals, "rss")));
+
+    /* The summary: every class and the reserved row carry every column;
+     * the memfd is the shm row; free space is what /proc/PID/maps leaves. */
+    json_t *summary = json_object_get(doc, "summary"), *by_type = json_object_get(summary, "by_type");
+    ck_assert_ptr_nonnull(by_type);
+    static const char *const cols[] = {"size", "rss", "private", "shared", "swap", "locked",
+                                       "huge", "blocks", "largest"};
+    for (int c = 0; c < 8; c++) {
+        const char *key = c < 7 ? classes[c] : "reserved";
+        json_t *row = json_object_get(by_type, key);
+        ck_assert_msg(row != NULL, "summary lacks %s", key);
+        for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++)
+            ck_assert_msg(json_is_integer(json_object_get(row, cols[k])), "%s lacks %s", key, cols[k]);
+        if (c < 7)
+            ck_assert_int_eq(json_integer_value(json_object_get(row, "rss")), class_rss[c]);
+    }
+    json_t *shm = json_object_get(by_type, "shm");
+    ck_assert_int_eq(json_integer_value(json_object_get(shm, "size")), 3 * sysconf(_SC_PAGESIZE));
+    ck_assert_int_eq(json_integer_value(json_object_get(shm, "blocks")), 1);
+    struct free_space fs;
+    test_free_space(h.pid, &fs);
+    json_t *free_row = json_object_get(summary, "free");
+    ck_assert_uint_eq((uint64_t)json_integer_value(json_object_get(free_row, "size")), fs.size);
+    ck_assert_uint_eq((uint64_t)json_integer_value(json_object_get(free_row, "blocks")), fs.blocks);
+    ck_assert_uint_eq((uint64_t)json_integer_value(json_object_get(free_row, "largest")), fs.largest);
     for (int c = 0; c < 7; c++)
         ck_assert_int_eq(class_rss[c], json_integer_value(json_object_get(
                                            json_object_get(by_class, classes[c]), "rss")));
@@ -369,6 +394,12 @@ START_TEST(t_text_has_class_totals)
         ck_assert_msg(strstr(text, rows[i]) != NULL, "no totals row%s", rows[i]);
     ck_assert_ptr_nonnull(strstr(text, "heap/brk"));
     ck_assert_ptr_nonnull(strstr(text, "[heap]"));
+    /* The Summary table closes the text. */
+    const char *table = strstr(text, "\nType ");
+    ck_assert_ptr_nonnull(table);
+    static const char *const srows[] = {"\n  brk ", "\nreserved ", "\nfree ", "\nTotal "};
+    for (size_t i = 0; i < sizeof srows / sizeof srows[0]; i++)
+        ck_assert_msg(strstr(table, srows[i]) != NULL, "no summary row%s", srows[i]);
     free(text);
     snapshot_free(s);
     helper_stop(&h);

@@ -69,6 +69,19 @@ static bool wait_for(struct buf *b, const char *text, double secs)
     return false;
 }
 
+/* Waits until text is no longer on the pane (a screen went away). */
+static bool wait_gone(struct buf *b, const char *text, int seconds)
+{
+    uint64_t deadline = clock_monotonic_ns() + (uint64_t)seconds * 1000000000ull;
+    while (clock_monotonic_ns() < deadline) {
+        capture(b);
+        if (b->data && !strstr(b->data, text))
+            return true;
+        usleep(100 * 1000);
+    }
+    return false;
+}
+
 /* A fresh pane running prefix vmscope args (prefix: an environment or a
  * tracer, or ""), which then reports its exit status and stays. */
 static void start_pane(const char *prefix, const char *args, int cols, int rows)
@@ -133,15 +146,315 @@ static const char *pid_args(pid_t pid)
 static void attach(struct buf *b, const struct helper *h, int cols, int rows)
 {
     start_vmscope(pid_args(h->pid), cols, rows);
-    ck_assert_msg(wait_for(b, "1 Map", 5), "no first frame:\n%s", b->data);
+    ck_assert_msg(wait_for(b, "2 Map", 5), "no first frame:\n%s", b->data);
+    /* The first screen is the Summary; these tests start from the Map. */
+    tmux("send-keys -t vt 2");
+    ck_assert_msg(wait_gone(b, "Largest", 3), "no Map:\n%s", b->data);
 }
 
 /* Selects the region that contains addr (the / search) and opens its detail. */
 static void open_detail(uint64_t addr)
 {
+    tmux("send-keys -t vt 2"); /* the Map: Enter on the Summary filters Regions */
     tmux("send-keys -t vt / %llx Enter", (unsigned long long)addr);
     tmux("send-keys -t vt Enter");
 }
+
+/* The tokens of the pane line that starts with label (a Summary row). */
+static int summary_tokens(const char *pane, const char *label, char tok[10][16])
+{
+    char start[32];
+    snprintf(start, sizeof start, "\n%s ", label);
+    const char *line = strstr(pane, start);
+    if (!line)
+        return 0;
+    return sscanf(line + 1, "%15s %15s %15s %15s %15s %15s %15s %15s %15s %15s", tok[0], tok[1],
+                  tok[2], tok[3], tok[4], tok[5], tok[6], tok[7], tok[8], tok[9]);
+}
+
+/* The first screen is the Summary: its reserved row and its free row
+ * (blocks and the largest gap) are what the test computes itself from
+ * /proc/PID/maps; Enter on the reserved row lists exactly those regions. */
+START_TEST(t_summary_screen)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
+    start_vmscope(pid_args(h.pid), 120, 40);
+    struct buf b;
+    buf_init(&b);
+    ck_assert_msg(wait_for(&b, "Largest", 5), "no Summary first:\n%s", b.data);
+    /* ground truth: PROT_NONE mappings and the gaps, from the kernel */
+    char path[64], line[4096];
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)h.pid);
+    FILE *fp = fopen(path, "r");
+    ck_assert_ptr_nonnull(fp);
+    uint64_t res_size = 0, res_blocks = 0;
+    while (fgets(line, sizeof line, fp)) {
+        unsigned long long lo, hi;
+        char perms[8];
+        if (sscanf(line, "%llx-%llx %7s", &lo, &hi, perms) == 3 && !strncmp(perms, "---", 3)) {
+            res_size += hi - lo;
+            res_blocks++;
+        }
+    }
+    fclose(fp);
+    ck_assert_uint_ge(res_blocks, 1); /* the helper's fences */
+    struct free_space fs;
+    test_free_space(h.pid, &fs);
+    char want_res[16], want_free[16], want_largest[16], tok[10][16];
+    format_size(want_res, sizeof want_res, res_size);
+    format_size(want_free, sizeof want_free, fs.size);
+    format_size(want_largest, sizeof want_largest, fs.largest);
+    ck_assert_int_eq(summary_tokens(b.data, "reserved", tok), 10);
+    ck_assert_str_eq(tok[1], want_res);
+    ck_assert_uint_eq(strtoull(tok[8], NULL, 10), res_blocks);
+    ck_assert_int_eq(summary_tokens(b.data, "free", tok), 10);
+    ck_assert_str_eq(tok[1], want_free);
+    ck_assert_uint_eq(strtoull(tok[8], NULL, 10), fs.blocks);
+    ck_assert_str_eq(tok[9], want_largest);
+    char hdr[48];
+    snprintf(hdr, sizeof hdr, "largest free %s", want_largest);
+    ck_assert_msg(strstr(b.data, hdr), "header lacks %s:\n%s", hdr, b.data);
+    ck_assert_int_eq(summary_tokens(b.data, "Total", tok), 10);
+    /* Enter on reserved (Total, free, reserved from the bottom) */
+    tmux("send-keys -t vt End Up Up Enter");
+    ck_assert_msg(wait_for(&b, "the regions of type reserved", 3), "no filtered Regions:\n%s", b.data);
+    ck_assert_ptr_nonnull(strstr(b.data, "Start-End"));
+    uint64_t listed = 0;
+    for (const char *p = strstr(b.data, "Start-End"); (p = strchr(p, '\n')); ) {
+        p++;
+        char row[512];
+        size_t len = strcspn(p, "\n");
+        snprintf(row, sizeof row, "%.*s", (int)(len < sizeof row ? len : sizeof row - 1), p);
+        if (strlen(row) < 17 || row[16] != '-') /* not a region's row */
+            continue;
+        ck_assert_msg(strstr(row, " ---p ") != NULL, "not PROT_NONE: %s\n%s", row, b.data);
+        listed++;
+    }
+    ck_assert_uint_eq(listed, res_blocks);
+    /* The Map's last gap: the free part, then what is not user space. */
+    char *own_maps = test_read_file("/proc/self/maps", NULL);
+    bool gate = strstr(own_maps, "[vsyscall]") != NULL; /* a region above user space */
+    free(own_maps);
+    if (gate) {
+        tmux("send-keys -t vt 2 End");
+        ck_assert_msg(wait_for(&b, "then the non-canonical hole and the kernel's half", 3), "%s", b.data);
+        ck_assert_ptr_null(strstr(b.data, "16E unmapped"));
+    }
+    tmux("send-keys -t vt q");
+    ck_assert(wait_for(&b, "EXIT=0", 5));
+    buf_free(&b);
+    stop_tmux();
+    helper_stop(&h);
+}
+END_TEST
+
+/* The Diff lists the regions by |delta RSS| (added ones with their RSS)
+ * and scrolls: 60 added mappings of 1..60 written pages do not fit in 40
+ * rows; End shows the last, the smallest. */
+START_TEST(t_diff_scrolls_by_rss)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"addmaps", "60", NULL});
+    uint64_t base = helper_value(&h, "base"), at[60];
+    long pg = sysconf(_SC_PAGESIZE);
+    for (int i = 0, off = 0; i < 60; off += i + 2, i++)
+        at[i] = base + (uint64_t)off * (uint64_t)pg;
+    struct buf b;
+    buf_init(&b);
+    attach(&b, &h, 120, 40);
+    tmux("send-keys -t vt 5 m");
+    ck_assert(wait_for(&b, "baseline marked", 3));
+    ck_assert_int_eq(write(h.stdin_fd, "g", 1), 1); /* now the mappings come */
+    ck_assert_msg(wait_for(&b, "60 added", 5), "%s", b.data);
+    char biggest[80], smallest[80];
+    snprintf(biggest, sizeof biggest, "+ %016llx %7s rw-p      rss +%-7s", (unsigned long long)at[59],
+             pg == 4096 ? "240K" : "", pg == 4096 ? "240K" : "");
+    snprintf(smallest, sizeof smallest, "+ %016llx ", (unsigned long long)at[0]);
+    if (pg == 4096)
+        ck_assert_msg(strstr(b.data, biggest), "the largest change is not first:\n%s", b.data);
+    ck_assert_msg(!strstr(b.data, smallest), "all 60 fit:\n%s", b.data);
+    tmux("send-keys -t vt End");
+    ck_assert_msg(wait_for(&b, smallest, 3), "End did not reach the last line:\n%s", b.data);
+    snprintf(biggest, sizeof biggest, "+ %016llx ", (unsigned long long)at[59]);
+    ck_assert_ptr_null(strstr(b.data, biggest));
+    /* the last line is the last entry, just above the status line */
+    const char *last = strstr(b.data, smallest), *after = strchr(last, '\n');
+    ck_assert_ptr_nonnull(after);
+    ck_assert_ptr_null(strstr(after, "+ 0000"));
+    tmux("send-keys -t vt Home");
+    ck_assert_msg(wait_for(&b, biggest, 3), "Home:\n%s", b.data);
+    tmux("send-keys -t vt q");
+    buf_free(&b);
+    stop_tmux();
+    helper_stop(&h);
+}
+END_TEST
+
+/* At 80x24 the Regions table has a Name column, and a long path is cut
+ * from the front: its file name stays. */
+START_TEST(t_names_keep_file_name)
+{
+    char dir[128], path[256];
+    snprintf(dir, sizeof dir, "/tmp/vmscope-a-long-directory-name-that-does-not-fit-%d-XXXXXX",
+             (int)getpid());
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/libzz.so.6", dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    ck_assert_int_ge(fd, 0);
+    char page[4096] = {1};
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(write(fd, page, sizeof page), (ssize_t)sizeof page);
+    close(fd);
+    struct helper h;
+    helper_start(&h, (const char *[]){"filemap", path, "2", NULL});
+    struct buf b;
+    buf_init(&b);
+    start_vmscope(pid_args(h.pid), 80, 24);
+    ck_assert_msg(wait_for(&b, "Summary", 5), "%s", b.data);
+    /* at 80 columns the Summary keeps Blocks and Largest (Locked, Huge, Swap go) */
+    ck_assert_msg(wait_for(&b, "   Largest", 3) && strstr(b.data, "    Blocks"), "%s", b.data);
+    tmux("send-keys -t vt 3 / libzz Enter");
+    ck_assert_msg(wait_for(&b, "/libzz.so.6", 3), "no file name at 80 columns:\n%s", b.data);
+    ck_assert_ptr_nonnull(strstr(b.data, " Name"));
+    ck_assert_msg(strstr(b.data, "\xe2\x80\xa6") || strstr(b.data, "~"), "not cut:\n%s", b.data);
+    ck_assert_ptr_null(strstr(b.data, dir)); /* the front went, not the end */
+    /* the Map and the Detail keep it too */
+    tmux("send-keys -t vt 2");
+    ck_assert_msg(wait_for(&b, "unmapped", 3), "%s", b.data);
+    ck_assert_msg(strstr(b.data, "/libzz.so.6"), "Map:\n%s", b.data);
+    tmux("send-keys -t vt Enter");
+    ck_assert_msg(wait_for(&b, "class mmap/file", 3), "%s", b.data);
+    ck_assert_msg(strstr(b.data, "/libzz.so.6"), "Detail:\n%s", b.data);
+    tmux("send-keys -t vt q");
+    buf_free(&b);
+    stop_tmux();
+    helper_stop(&h);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
+/* g in Regions: one row per mapped object; libc's row counts its
+ * segments (and its bss) and expands to them, each start as in
+ * /proc/PID/maps. */
+START_TEST(t_regions_grouped_by_object)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
+    char path[64], line[4096], starts[16][20];
+    int nlibc = 0;
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)h.pid);
+    FILE *fp = fopen(path, "r");
+    ck_assert_ptr_nonnull(fp);
+    while (fgets(line, sizeof line, fp))
+        if (strstr(line, "/libc.so.6\n") && nlibc < 16)
+            snprintf(starts[nlibc++], sizeof starts[0], "%.*s-", (int)strcspn(line, "-"), line);
+    fclose(fp);
+    if (!nlibc) {
+        test_skip("t_regions_grouped_by_object", "the helper has no libc.so.6 (static?)");
+        helper_stop(&h);
+        return;
+    }
+    struct buf b;
+    buf_init(&b);
+    attach(&b, &h, 160, 45);
+    tmux("send-keys -t vt 3 g");
+    ck_assert_msg(wait_for(&b, "by object (g)", 3), "%s", b.data);
+    /* the object rows follow the column titles (row 4) */
+    const char *title = strstr(b.data, "Start-End"), *p = title;
+    int row = -1, libc_row = -1, count = 0;
+    while ((p = strchr(p, '\n')) && *++p) {
+        row++;
+        size_t len = strcspn(p, "\n");
+        char text[512];
+        snprintf(text, sizeof text, "%.*s", (int)(len < sizeof text ? len : sizeof text - 1), p);
+        if (strstr(text, "/libc.so.6") && strstr(text, " region")) {
+            libc_row = row;
+            ck_assert_int_eq(sscanf(text + 3, "%d", &count), 1); /* after the triangle */
+            break;
+        }
+    }
+    ck_assert_msg(libc_row >= 0, "no libc row:\n%s", b.data);
+    ck_assert_msg(count == nlibc || count == nlibc + 1, "libc: %d regions, maps has %d:\n%s", count,
+                  nlibc, b.data);
+    for (int i = 0; i < nlibc; i++)
+        ck_assert_msg(!strstr(b.data, starts[i]), "collapsed, yet %s shows:\n%s", starts[i], b.data);
+    for (int i = 0; i < libc_row; i++)
+        tmux("send-keys -t vt Down");
+    tmux("send-keys -t vt Enter");
+    ck_assert_msg(wait_for(&b, starts[nlibc - 1], 3), "not expanded:\n%s", b.data);
+    for (int i = 0; i < nlibc; i++)
+        ck_assert_msg(strstr(b.data, starts[i]), "%s missing:\n%s", starts[i], b.data);
+    tmux("send-keys -t vt g");
+    ck_assert(wait_gone(&b, "by object (g)", 3));
+    tmux("send-keys -t vt q");
+    buf_free(&b);
+    stop_tmux();
+    helper_stop(&h);
+}
+END_TEST
+
+/* The picker sorts (s), refreshes (a process started after it opened
+ * appears), marks a process it cannot read and says why on Enter without
+ * leaving, and q in the view attached from it returns to the list. */
+START_TEST(t_picker_sorts_refreshes_returns)
+{
+    pid_t zombie = fork(); /* no address space left: cannot be read */
+    ck_assert_int_ge(zombie, 0);
+    if (zombie == 0)
+        _exit(0);
+    start_vmscope("-i 0.3", 160, 40);
+    struct buf b;
+    buf_init(&b);
+    ck_assert_msg(wait_for(&b, "choose a process", 5), "%s", b.data);
+    tmux("send-keys -t vt s");
+    ck_assert_msg(wait_for(&b, "sort: PID", 3), "%s", b.data);
+    /* the rows below the column titles: ascending pids */
+    const char *p = strstr(b.data, "sort: PID");
+    long prev = 0;
+    int rows = 0;
+    while ((p = strchr(p, '\n')) && *++p) {
+        long pid;
+        /* a row: the mark (' ' or x), the pid right-aligned in 7, a space */
+        if ((p[0] != ' ' && p[0] != 'x') || strcspn(p, "\n") < 9 || p[8] != ' ' ||
+            sscanf(p + 1, "%ld", &pid) != 1)
+            break;
+        ck_assert_msg(pid > prev, "not sorted by PID (%ld after %ld):\n%s", pid, prev, b.data);
+        prev = pid;
+        rows++;
+    }
+    ck_assert_int_ge(rows, 2);
+    /* the zombie: marked, and Enter says why and stays */
+    tmux("send-keys -t vt / %d Enter", (int)zombie);
+    char want[96];
+    snprintf(want, sizeof want, "x%7d ", (int)zombie);
+    ck_assert_msg(wait_for(&b, want, 3), "zombie %d not marked:\n%s", (int)zombie, b.data);
+    tmux("send-keys -t vt Enter");
+    snprintf(want, sizeof want, "pid %d: a kernel thread (or a zombie)", (int)zombie);
+    ck_assert_msg(wait_for(&b, want, 3), "no reason:\n%s", b.data);
+    ck_assert_ptr_nonnull(strstr(b.data, "choose a process"));
+    /* a process started now appears at a refresh */
+    char tag[32];
+    snprintf(tag, sizeof tag, "refresh-%d", (int)getpid());
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16", "4", tag, NULL});
+    tmux("send-keys -t vt / C-u %s Enter", tag);
+    snprintf(want, sizeof want, " %7d ", (int)h.pid);
+    ck_assert_msg(wait_for(&b, want, 5), "helper %d never listed:\n%s", (int)h.pid, b.data);
+    tmux("send-keys -t vt Enter");
+    snprintf(want, sizeof want, "pid %d", (int)h.pid);
+    ck_assert_msg(wait_for(&b, "2 Map", 5) && strstr(b.data, want), "did not attach:\n%s", b.data);
+    tmux("send-keys -t vt q");
+    ck_assert_msg(wait_for(&b, "choose a process", 5), "q did not return to the list:\n%s", b.data);
+    tmux("send-keys -t vt q");
+    ck_assert_msg(wait_for(&b, "EXIT=0", 5), "%s", b.data);
+    buf_free(&b);
+    stop_tmux();
+    helper_stop(&h);
+    waitpid(zombie, NULL, 0);
+}
+END_TEST
 
 START_TEST(t_header_and_screens)
 {
@@ -156,13 +469,15 @@ START_TEST(t_header_and_screens)
     ck_assert_ptr_nonnull(strstr(b.data, "maphelper"));
     ck_assert_ptr_nonnull(strstr(b.data, "RSS "));
     ck_assert_ptr_nonnull(strstr(b.data, "heap "));
-    ck_assert_ptr_nonnull(strstr(b.data, "1 Map"));
-    tmux("send-keys -t vt 2");
-    ck_assert_msg(wait_for(&b, "Start-End", 3), "Regions screen:\n%s", b.data);
+    ck_assert_ptr_nonnull(strstr(b.data, "2 Map"));
     tmux("send-keys -t vt 3");
+    ck_assert_msg(wait_for(&b, "Start-End", 3), "Regions screen:\n%s", b.data);
+    tmux("send-keys -t vt 4");
     ck_assert_msg(wait_for(&b, "Heap versus mmap", 3), "Timeline screen:\n%s", b.data);
     tmux("send-keys -t vt '?'");
     ck_assert_msg(wait_for(&b, "Classes (each region", 3), "Help screen:\n%s", b.data);
+    tmux("send-keys -t vt Tab"); /* after the last tab, the first: Summary */
+    ck_assert_msg(wait_for(&b, "Largest", 3), "Summary screen after Tab:\n%s", b.data);
     tmux("send-keys -t vt Tab");
     ck_assert_msg(wait_for(&b, "unmapped", 3), "Map screen after Tab:\n%s", b.data);
     tmux("send-keys -t vt q");
@@ -243,7 +558,7 @@ START_TEST(t_resize_to_1x1_and_back)
     tmux("resize-window -t vt -x 5 -y 3");
     usleep(300 * 1000);
     tmux("resize-window -t vt -x 120 -y 30");
-    ck_assert_msg(wait_for(&b, "1 Map", 3), "no full redraw after resize:\n%s", b.data);
+    ck_assert_msg(wait_for(&b, "2 Map", 3), "no full redraw after resize:\n%s", b.data);
     ck_assert_ptr_null(strstr(b.data, "EXIT="));
     tmux("send-keys -t vt q");
     ck_assert(wait_for(&b, "EXIT=0", 3));
@@ -264,7 +579,7 @@ START_TEST(t_sigwinch_burst)
     for (int i = 0; i < 40; i++)
         tmux("resize-window -t vt -x %d -y %d", 1 + (i * 37) % 200, 1 + (i * 13) % 60);
     tmux("resize-window -t vt -x 120 -y 30");
-    ck_assert_msg(wait_for(&b, "1 Map", 3), "no full redraw:\n%s", b.data);
+    ck_assert_msg(wait_for(&b, "2 Map", 3), "no full redraw:\n%s", b.data);
     tmux("send-keys -t vt q");
     ck_assert(wait_for(&b, "EXIT=0", 3));
     stop_tmux();
@@ -283,8 +598,8 @@ START_TEST(t_hostile_name_is_not_obeyed)
     struct buf b, title;
     buf_init(&b);
     buf_init(&title);
-    ck_assert(wait_for(&b, "1 Map", 5));
-    tmux("send-keys -t vt 2"); /* every region's name is on the Regions screen */
+    ck_assert(wait_for(&b, "2 Map", 5));
+    tmux("send-keys -t vt 3"); /* every region's name is on the Regions screen */
     tmux("send-keys -t vt / PWNED Enter");
     ck_assert_msg(wait_for(&b, "\\e]0;PWNED-TITLE\\x07", 3), "no visible escape:\n%s", b.data);
     tmux_output(&title, "display-message -p -t vt '#{pane_title}'");
@@ -314,7 +629,7 @@ START_TEST(t_target_exit_shows_banner)
     char want[64];
     snprintf(want, sizeof want, "process %d exited", (int)pid);
     ck_assert_msg(wait_for(&b, want, 5), "no exit banner:\n%s", b.data);
-    ck_assert_ptr_nonnull(strstr(b.data, "1 Map")); /* the last state stays */
+    ck_assert_ptr_nonnull(strstr(b.data, "2 Map")); /* the last state stays */
     tmux("send-keys -t vt q");
     ck_assert(wait_for(&b, "EXIT=0", 3));
     stop_tmux();
@@ -395,14 +710,14 @@ START_TEST(t_signals_restore_terminal)
         start_vmscope(pid_args(h.pid), 120, 30);
         struct buf b;
         buf_init(&b);
-        ck_assert(wait_for(&b, "1 Map", 5));
+        ck_assert(wait_for(&b, "2 Map", 5));
         char cmd[128];
         /* Anchored, so it matches vmscope and not the shells around it. */
         snprintf(cmd, sizeof cmd, "pkill -%s -f '^%s/vmscope -p %d'", sigs[i], TEST_BUILDDIR,
                  (int)h.pid);
         ck_assert_int_eq(system(cmd), 0);
         ck_assert_msg(wait_for(&b, codes[i], 3), "SIG%s:\n%s", sigs[i], b.data);
-        ck_assert_ptr_null(strstr(b.data, "1 Map")); /* the screen was restored */
+        ck_assert_ptr_null(strstr(b.data, "2 Map")); /* the screen was restored */
         stop_tmux();
         buf_free(&b);
     }
@@ -440,7 +755,7 @@ START_TEST(t_no_color)
         if (way == 2)
             setenv("NO_COLOR", "1", 1); /* the new tmux server passes it on */
         start_vmscope(args, 160, 40);
-        ck_assert(wait_for(&b, "1 Map", 5));
+        ck_assert(wait_for(&b, "2 Map", 5));
         tmux_output(&b, "capture-pane -e -p -t vt");
         bool coloured = has_colour_sgr(b.data);
         if (way == 0)
@@ -494,16 +809,16 @@ START_TEST(t_runtime_heap_shown)
     start_vmscope(pid_args(h.pid), 160, 40);
     struct buf b;
     buf_init(&b);
-    ck_assert_msg(wait_for(&b, "1 Map", 5), "%s", b.data);
+    ck_assert_msg(wait_for(&b, "2 Map", 5), "%s", b.data);
     /* the header's second row (the Map below it names libjemalloc.so.2 too) */
     const char *row1 = strchr(b.data, '\n');
     const char *row1_end = row1 ? strchr(row1 + 1, '\n') : NULL;
     ck_assert_ptr_nonnull(row1_end);
     const char *named = strstr(row1, "  jemalloc");
     ck_assert_msg(named && named < row1_end, "the header names no allocator:\n%s", b.data);
-    tmux("send-keys -t vt 3");
+    tmux("send-keys -t vt 4");
     ck_assert_msg(wait_for(&b, "jemalloc heap", 3), "no jemalloc heap series:\n%s", b.data);
-    tmux("send-keys -t vt 2");
+    tmux("send-keys -t vt 3");
     ck_assert(wait_for(&b, "Start-End", 3));
     open_detail(helper_value(&h, "big"));
     ck_assert_msg(wait_for(&b, "class heap/jemalloc", 3), "%s", b.data);
@@ -530,8 +845,8 @@ START_TEST(t_mouse_click_selects)
     start_vmscope_term("screen", args, 160, 40);
     struct buf b;
     buf_init(&b);
-    ck_assert(wait_for(&b, "1 Map", 5));
-    tmux("send-keys -t vt 2");
+    ck_assert(wait_for(&b, "2 Map", 5));
+    tmux("send-keys -t vt 3");
     ck_assert(wait_for(&b, "Start-End", 3));
     /* The third data row: screen row 7 (0-based), under 4 header rows and the titles. */
     const char *row3 = b.data;
@@ -835,8 +1150,8 @@ START_TEST(t_replay_reads_no_process)
     struct buf b;
     buf_init(&b);
     ck_assert_msg(wait_for(&b, "(not live)", 10), "%s", b.data);
-    const char *screens[] = {"2", "Start-End", "3", "Heap versus mmap", "4", "Diff", "?", "Classes (each region", "1", "unmapped"};
-    for (size_t i = 0; i < 10; i += 2) {
+    const char *screens[] = {"3", "Start-End", "4", "Heap versus mmap", "5", "Diff", "?", "Classes (each region", "2", "unmapped", "1", "Largest"};
+    for (size_t i = 0; i < 12; i += 2) {
         tmux("send-keys -t vt %s", screens[i]);
         ck_assert_msg(wait_for(&b, screens[i + 1], 3), "screen %s:\n%s", screens[i], b.data);
     }
@@ -881,7 +1196,7 @@ START_TEST(t_live_view_idle_between_samples)
     start_pane(prefix, args, 160, 45);
     struct buf b;
     buf_init(&b);
-    ck_assert_msg(wait_for(&b, "1 Map", 10), "%s", b.data);
+    ck_assert_msg(wait_for(&b, "2 Map", 10), "%s", b.data);
     open_detail(helper_value(&h, "start"));
     ck_assert_msg(wait_for(&b, "per cell", 5), "no page grid:\n%s", b.data);
     usleep(500 * 1000);
@@ -948,7 +1263,7 @@ START_TEST(t_idle_view_is_idle)
     start_pane(prefix, args, 160, 45);
     struct buf b;
     buf_init(&b);
-    ck_assert_msg(wait_for(&b, "1 Map", 10), "%s", b.data);
+    ck_assert_msg(wait_for(&b, "2 Map", 10), "%s", b.data);
     open_detail(helper_value(&h, "start"));
     ck_assert_msg(wait_for(&b, "per cell", 5), "no page grid:\n%s", b.data);
     tmux("send-keys -t vt Space");
@@ -1157,7 +1472,7 @@ START_TEST(t_replay_recording_scrubs)
     ck_assert_str_ne(first, last); /* the region grew between the two */
     tmux("send-keys -t vt ]");
     ck_assert(wait_for(&b, "sample 2 of 6", 3));
-    tmux("send-keys -t vt 3");
+    tmux("send-keys -t vt 4");
     ck_assert_msg(wait_for(&b, "Heap versus mmap", 3), "%s", b.data);
     /* The Timeline's time cursor: Left and Right, and a click on the chart
      * (sample k is column 9 + k, its rows start at row 5). */
@@ -1182,7 +1497,7 @@ START_TEST(t_diff_screen_against_baseline)
     struct buf b;
     buf_init(&b);
     attach(&b, &h, 160, 45);
-    tmux("send-keys -t vt 4");
+    tmux("send-keys -t vt 5");
     ck_assert_msg(wait_for(&b, "No baseline yet", 3), "%s", b.data);
     tmux("send-keys -t vt m");
     ck_assert(wait_for(&b, "baseline marked", 3));
@@ -1220,13 +1535,13 @@ START_TEST(t_launch_output_and_final_state)
     start_vmscope("-i 0.2 -- " STORY " story", 160, 45);
     ck_assert_msg(wait_for(&b, "exited with status 7", 10), "no exit banner:\n%s", b.data);
     ck_assert_ptr_null(strstr(b.data, "story done")); /* not written over the screens */
-    tmux("send-keys -t vt 6");
+    tmux("send-keys -t vt 7");
     ck_assert_msg(wait_for(&b, "story done", 3), "Output screen:\n%s", b.data);
     ck_assert_ptr_nonnull(strstr(b.data, "Output of "));
     uint64_t keep = pane_value(&b, "keep");
     /* The kept mapping was made just before exit: only the state captured
      * at the exit stop has it, with its 100 written pages. */
-    tmux("send-keys -t vt 1");
+    tmux("send-keys -t vt 2");
     open_detail(keep);
     char want[32];
     snprintf(want, sizeof want, "%llx", (unsigned long long)keep);
@@ -1250,10 +1565,10 @@ START_TEST(t_launch_trace_selects_region)
     buf_init(&b);
     start_vmscope("-i 0.2 --trace -- " STORY " story", 200, 50);
     ck_assert_msg(wait_for(&b, "exited with status 7", 10), "no exit banner:\n%s", b.data);
-    tmux("send-keys -t vt 6");
+    tmux("send-keys -t vt 7");
     ck_assert(wait_for(&b, "story done", 3));
     uint64_t keep = pane_value(&b, "keep");
-    tmux("send-keys -t vt 3");
+    tmux("send-keys -t vt 4");
     ck_assert_msg(wait_for(&b, "Memory calls, exact", 3), "Timeline:\n%s", b.data);
     char want[80];
     snprintf(want, sizeof want, "0x200000, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %#llx",
@@ -1301,7 +1616,7 @@ START_TEST(t_replay_shows_traced_calls)
     struct buf b;
     buf_init(&b);
     ck_assert_msg(wait_for(&b, "sample 2 of 2", 5), "%s", b.data);
-    tmux("send-keys -t vt 3");
+    tmux("send-keys -t vt 4");
     ck_assert_msg(wait_for(&b, "Memory calls, exact", 3), "Timeline of the recording:\n%s", b.data);
     char want[32];
     snprintf(want, sizeof want, "= %#llx", (unsigned long long)keep);
@@ -1352,7 +1667,7 @@ START_TEST(t_launch_crash_is_shown)
     buf_init(&b);
     start_vmscope("-i 0.2 -- " STORY " segv", 160, 40);
     ck_assert_msg(wait_for(&b, "killed by SIGSEGV", 10), "no crash banner:\n%s", b.data);
-    ck_assert_ptr_nonnull(strstr(b.data, "1 Map")); /* its last state stays */
+    ck_assert_ptr_nonnull(strstr(b.data, "2 Map")); /* its last state stays */
     /* Idle after the end: the hung-up pty is not polled in a loop (it was:
      * 60 % of a CPU). One second may cost a few redraws, not a spin. */
     long before = vmscope_cpu_ticks();
@@ -1360,7 +1675,7 @@ START_TEST(t_launch_crash_is_shown)
     long spent = vmscope_cpu_ticks() - before;
     ck_assert_msg(spent < sysconf(_SC_CLK_TCK) / 5, "vmscope used %ld ticks in 1 s after the end",
                   spent);
-    tmux("send-keys -t vt 6");
+    tmux("send-keys -t vt 7");
     ck_assert(wait_for(&b, "about to crash", 3));
     tmux("send-keys -t vt q");
     ck_assert_msg(wait_for(&b, "EXIT=0", 3), "q after a crash:\n%s", b.data);
@@ -1408,6 +1723,11 @@ int main(void)
     tcase_add_test(tc, t_launch_crash_is_shown);
     tcase_add_test(tc, t_replay_shows_traced_calls);
     tcase_add_test(tc, t_runtime_heap_shown);
+    tcase_add_test(tc, t_summary_screen);
+    tcase_add_test(tc, t_diff_scrolls_by_rss);
+    tcase_add_test(tc, t_names_keep_file_name);
+    tcase_add_test(tc, t_regions_grouped_by_object);
+    tcase_add_test(tc, t_picker_sorts_refreshes_returns);
     suite_add_tcase(s, tc);
     int status = run_suite(s);
     tmux("kill-server 2>/dev/null");

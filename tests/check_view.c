@@ -7,6 +7,10 @@
 #include "vmscope/map_layout.h"
 #include "vmscope/recording.h"
 #include "vmscope/source.h"
+#include "vmscope/summary.h"
+#include "vmscope/groups.h"
+#include "vmscope/sanitize.h"
+#include "vmscope/buf.h"
 #include "vmscope/timeline.h"
 #include "vmscope/util.h"
 #include "vmscope/view.h"
@@ -167,6 +171,21 @@ START_TEST(t_keys_return_flags)
     ck_assert(v.paused);
     ck_assert(f & VIEW_REDRAW);
     ck_assert_int_eq(tui_key(&v, 'Z'), 0); /* not a key: nothing to redraw */
+    /* The Summary is the first screen; Enter on its first row (text)
+     * shows the Regions of that type and nothing else. */
+    ck_assert_int_eq(v.screen, SCREEN_SUMMARY);
+    ck_assert(tui_key(&v, KEY_DOWN) & VIEW_REDRAW);
+    ck_assert(tui_key(&v, KEY_UP) & VIEW_REDRAW);
+    ck_assert(tui_key(&v, '\n') & VIEW_REDRAW);
+    ck_assert_int_eq(v.screen, SCREEN_REGIONS);
+    ck_assert_str_eq(v.filter, "type:text");
+    size_t *order;
+    ck_assert_uint_eq(view_region_order(&v, &order), 1);
+    ck_assert_uint_eq(v.snap->regions[order[0]].vma->start, 0x10000);
+    free(order);
+    v.filter[0] = '\0';
+    ck_assert(tui_key(&v, '2') & VIEW_REDRAW);
+    ck_assert_int_eq(v.screen, SCREEN_MAP);
     /* Enter opens Detail and asks for a full sample; Esc goes back. */
     f = tui_key(&v, '\n');
     ck_assert_int_eq(v.screen, SCREEN_DETAIL);
@@ -174,12 +193,12 @@ START_TEST(t_keys_return_flags)
     f = tui_key(&v, 27);
     ck_assert_int_eq(v.screen, SCREEN_MAP);
     ck_assert(f & VIEW_REDRAW);
-    /* Tabs: 5 without a launched program, 6 with one. */
-    ck_assert_int_eq(view_tab_count(&v), 5);
-    ck_assert_int_eq(tui_key(&v, '6'), 0);
-    snprintf(v.output_note, sizeof v.output_note, "elsewhere");
+    /* Tabs: 6 without a launched program, 7 with one. */
     ck_assert_int_eq(view_tab_count(&v), 6);
-    ck_assert(tui_key(&v, '6') & VIEW_REDRAW);
+    ck_assert_int_eq(tui_key(&v, '7'), 0);
+    snprintf(v.output_note, sizeof v.output_note, "elsewhere");
+    ck_assert_int_eq(view_tab_count(&v), 7);
+    ck_assert(tui_key(&v, '7') & VIEW_REDRAW);
     ck_assert_int_eq(v.screen, SCREEN_OUTPUT);
     /* [ and ] move through a recording, clamped; nothing without one. */
     ck_assert_int_eq(tui_key(&v, ']'), 0);
@@ -465,6 +484,154 @@ START_TEST(t_class_table)
 }
 END_TEST
 
+static const struct summary_row *row_of(const struct summary *sm, const char *key)
+{
+    for (size_t i = 0; i < sm->n; i++)
+        if (!strcmp(sm->rows[i].key, key))
+            return &sm->rows[i];
+    return NULL;
+}
+
+/* Classes, their subclass rows, the PROT_NONE space apart, the gaps of
+ * [min, task) and a total that counts every mapped byte once. */
+START_TEST(t_summary_arithmetic)
+{
+    static const struct spec sp[] = {
+        {0x20000, 0x22000, "/usr/bin/prog", RC_TEXT, "code", 8 * 1024},
+        {0x22000, 0x40000, "[heap]", RC_HEAP, "brk", 16 * 1024},
+        {0x100000, 0x300000, "", RC_HEAP, "arena", 64 * 1024},
+        {0x300000, 0x400000, "", RC_HEAP, "arena", 0},          /* made PROT_NONE below */
+        {0x500000, 0x510000, "", RC_MMAP, "anon", 4096},
+        {0x510000, 0x600000, "", RC_HEAP, "arena", 12 * 1024},
+        {0x7fff0000, 0x80000000, "[stack]", RC_STACK, "main", 4096},
+        {0xffffffffff600000, 0xffffffffff601000, "[vsyscall]", RC_OTHER, "vsyscall", 0},
+    };
+    struct snapshot *s = make_snap(sp, 8, 1);
+    memcpy(s->vmas[3].perms, "---p", 5);
+    s->vmas[2].field[SMAPS_PRIVATE_DIRTY] = 60 * 1024;
+    s->vmas[2].field[SMAPS_SHARED_CLEAN] = 4 * 1024;
+    s->vmas[2].field[SMAPS_ANON_HUGE] = 2 * MiB;
+    s->vmas[2].field_mask |= 1u << SMAPS_PRIVATE_CLEAN | 1u << SMAPS_PRIVATE_DIRTY;
+    s->vmas[5].field[SMAPS_SWAP] = 8 * 1024;
+    s->vmas[5].field[SMAPS_LOCKED] = 4 * 1024;
+    struct summary sm;
+    summary_compute(s, 0x10000, 0x100000000, &sm);
+    ck_assert(sm.has_detail);
+
+    const struct summary_row *heap = row_of(&sm, "heap"), *arena = row_of(&sm, "arena");
+    ck_assert_ptr_nonnull(heap);
+    ck_assert_ptr_nonnull(arena);
+    ck_assert_int_eq(arena->kind, SUMMARY_SUB);
+    ck_assert_ptr_eq(arena, heap + 2); /* heap, brk, arenas */
+    ck_assert_uint_eq(heap->c.size, 0x1e000 + 0x200000 + 0xf0000);
+    ck_assert_uint_eq(heap->c.blocks, 3);
+    ck_assert_uint_eq(heap->c.largest, 0x200000);
+    ck_assert_uint_eq(heap->c.rss, (16 + 64 + 12) * 1024);
+    ck_assert_uint_eq(arena->c.size, 0x200000 + 0xf0000);
+    ck_assert_uint_eq(arena->c.priv, 60 * 1024);
+    ck_assert_uint_eq(arena->c.shared, 4 * 1024);
+    ck_assert_uint_eq(arena->c.huge, 2 * MiB);
+    ck_assert_uint_eq(arena->c.swap, 8 * 1024);
+    ck_assert_uint_eq(arena->c.locked, 4 * 1024);
+    ck_assert_uint_eq(row_of(&sm, "brk")->c.blocks, 1);
+    ck_assert_ptr_null(row_of(&sm, "shm")); /* no blocks, no row */
+    ck_assert_ptr_null(row_of(&sm, "jit"));
+
+    const struct summary_row *res = row_of(&sm, "reserved");
+    ck_assert_uint_eq(res->c.size, 0x100000);
+    ck_assert_uint_eq(res->c.blocks, 1);
+
+    /* Gaps: [0x10000,0x20000) [0x40000,0x100000) [0x400000,0x500000)
+     * [0x600000,0x7fff0000) [0x80000000,0x100000000); vsyscall lies above. */
+    const struct summary_row *fr = summary_free_row(&sm);
+    ck_assert_uint_eq(fr->c.blocks, 5);
+    ck_assert_uint_eq(fr->c.largest, 0x80000000);
+    ck_assert_uint_eq(fr->c.size, 0x10000 + 0xc0000 + 0x100000 + (0x7fff0000 - 0x600000) + 0x80000000);
+
+    const struct summary_row *total = &sm.rows[sm.n - 1];
+    ck_assert_int_eq(total->kind, SUMMARY_TOTAL);
+    uint64_t mapped = 0;
+    for (size_t i = 0; i < s->n_regions; i++)
+        mapped += s->vmas[i].end - s->vmas[i].start;
+    ck_assert_uint_eq(total->c.size, mapped);
+    ck_assert_uint_eq(total->c.blocks, 8);
+
+    ck_assert(summary_matches("arena", &s->regions[2]));
+    ck_assert(!summary_matches("arena", &s->regions[3])); /* reserved */
+    ck_assert(summary_matches("reserved", &s->regions[3]));
+    ck_assert(summary_matches("heap", &s->regions[1]));
+    ck_assert(!summary_matches("heap", &s->regions[4]));
+    ck_assert(!summary_matches("free", &s->regions[4]));
+
+    /* The Map's last gap: what lies above TASK_SIZE is no free space. */
+    struct map_row *rows;
+    size_t nr = map_layout_rows(s, &rows);
+    ck_assert_uint_ge(nr, 2);
+    ck_assert_int_eq(rows[nr - 2].region, -1);
+    ck_assert_uint_eq(rows[nr - 2].gap, 0xffffffffff600000 - 0x80000000);
+    ck_assert_uint_eq(rows[nr - 2].hole, 0xffffffffff600000 - SUMMARY_TASK_SIZE);
+    for (size_t i = 0; i + 2 < nr; i++)
+        ck_assert_uint_eq(rows[i].hole, 0);
+    free(rows);
+    snapshot_free(s);
+}
+END_TEST
+
+/* Names cut from the front keep their file name; nothing unsafe gets out. */
+START_TEST(t_fit_tail)
+{
+    struct buf b;
+    buf_init(&b);
+    const char *path = "/usr/lib/x86_64-linux-gnu/libm.so.6";
+    ck_assert_int_eq(sanitize_fit_tail(&b, path, strlen(path), 40), (int)strlen(path));
+    ck_assert_str_eq(b.data, path); /* fits: as it is */
+    buf_reset(&b);
+    ck_assert_int_eq(sanitize_fit_tail(&b, path, strlen(path), 11), 11);
+    if (MB_CUR_MAX == 1) /* the C locale: the mark is "~" */
+        ck_assert_str_eq(b.data, "~/libm.so.6");
+    ck_assert(strlen(b.data) >= 10 && !strcmp(b.data + strlen(b.data) - 10, "/libm.so.6"));
+    buf_reset(&b);
+    const char *evil = "/tmp/\x1b]0;owned\x07/lib.so";
+    sanitize_fit_tail(&b, evil, strlen(evil), 12);
+    ck_assert_ptr_null(strchr(b.data, '\x1b'));
+    ck_assert_ptr_null(strchr(b.data, '\x07'));
+    ck_assert(!strcmp(b.data + strlen(b.data) - 7, "/lib.so"));
+    buf_free(&b);
+}
+END_TEST
+
+/* Groups: an image's segments and its bss together, in the order of the
+ * object's first region; anonymous regions alone. */
+START_TEST(t_groups)
+{
+    static const struct spec sp[] = {
+        {0x10000, 0x11000, "/usr/lib/libm.so.6", RC_TEXT, "code", 4},
+        {0x11000, 0x12000, "/usr/lib/libm.so.6", RC_DATA, "data", 4},
+        {0x12000, 0x14000, "", RC_BSS, "bss", 8},
+        {0x20000, 0x21000, "", RC_MMAP, "anon", 4},
+        {0x30000, 0x31000, "/data/file", RC_MMAP, "file", 4},
+        {0x40000, 0x41000, "", RC_MMAP, "anon", 4},
+    };
+    struct snapshot *s = make_snap(sp, 6, 1);
+    s->regions[0].object = s->regions[1].object = s->regions[2].object = "/usr/lib/libm.so.6";
+    size_t order[6] = {0, 1, 2, 3, 4, 5};
+    struct region_group *g;
+    size_t n = region_groups(s, order, 6, &g);
+    ck_assert_uint_eq(n, 4);
+    ck_assert_str_eq(g[0].key, "/usr/lib/libm.so.6");
+    ck_assert_uint_eq(g[0].n, 3);
+    ck_assert_uint_eq(g[0].size, 0x4000);
+    ck_assert_uint_eq(g[0].rss, 16);
+    ck_assert_ptr_null(g[1].key);
+    ck_assert_str_eq(g[2].key, "/data/file");
+    ck_assert_ptr_null(g[3].key);
+    ck_assert_uint_eq(g[3].members[0], 5);
+    region_groups_free(g, n);
+    s->regions[0].object = s->regions[1].object = s->regions[2].object = NULL;
+    snapshot_free(s);
+}
+END_TEST
+
 static Suite *view_suite(void)
 {
     Suite *s = suite_create("view");
@@ -477,6 +644,9 @@ static Suite *view_suite(void)
     tcase_add_test(tc, t_page_requests);
     tcase_add_test(tc, t_class_table);
     tcase_add_test(tc, t_history_between_keys_same_timeline);
+    tcase_add_test(tc, t_summary_arithmetic);
+    tcase_add_test(tc, t_fit_tail);
+    tcase_add_test(tc, t_groups);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -301,3 +301,40 @@ void test_skip(const char *name, const char *why)
     printf("%s: skipped (%s)\n", name, why);
     fflush(stdout);
 }
+
+void test_free_space(pid_t pid, struct free_space *out)
+{
+    memset(out, 0, sizeof *out);
+    unsigned long long lo = 65536, start, end;
+    FILE *fp = fopen("/proc/sys/vm/mmap_min_addr", "r");
+    if (fp) {
+        ck_assert_int_eq(fscanf(fp, "%llu", &lo), 1);
+        fclose(fp);
+    }
+    const unsigned long long task = 0x7ffffffff000ULL;
+    char path[64], line[4096];
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+    fp = fopen(path, "r");
+    ck_assert_msg(fp != NULL, "cannot open %s", path);
+    unsigned long long cursor = lo;
+    while (fgets(line, sizeof line, fp)) {
+        if (sscanf(line, "%llx-%llx", &start, &end) != 2)
+            continue;
+        unsigned long long top = start < task ? start : task;
+        if (top > cursor) {
+            out->size += top - cursor;
+            out->blocks++;
+            if (top - cursor > out->largest)
+                out->largest = top - cursor;
+        }
+        if (end > cursor)
+            cursor = end;
+    }
+    fclose(fp);
+    if (task > cursor) {
+        out->size += task - cursor;
+        out->blocks++;
+        if (task - cursor > out->largest)
+            out->largest = task - cursor;
+    }
+}

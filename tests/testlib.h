@@ -66,6 +66,14 @@ const char *test_path(const char *dir, const char *name);
  * passing quietly; the caller then returns. */
 void test_skip(const char *name, const char *why);
 
+/* The free user address space of pid as /proc/PID/maps says, computed
+ * here (ground truth outside vmscope): the gaps between mappings in
+ * [/proc/sys/vm/mmap_min_addr, 0x7ffffffff000). */
+struct free_space {
+    uint64_t size, blocks, largest;
+};
+void test_free_space(pid_t pid, struct free_space *out);
+
 /* Runs the suite (fork mode, normal output with the "Checks:" summary
  * line bootstrap.sh counts) and returns the process exit status. */
 struct Suite;

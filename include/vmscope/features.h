@@ -4,6 +4,7 @@
 #define VMSCOPE_FEATURES_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct kernel_features {
     bool pagemap_scan;  /* PAGEMAP_SCAN ioctl (6.7+) */
@@ -14,6 +15,7 @@ struct kernel_features {
     bool kpageflags;    /* /proc/kpageflags is readable */
     bool gate_vma;      /* maps ends with the [vsyscall] gate VMA */
     long page_size;
+    uint64_t mmap_min_addr; /* /proc/sys/vm/mmap_min_addr; 0 when unreadable */
     char kernel_release[65];
 };
 

@@ -29,7 +29,8 @@ struct loop_options {
 int loop_run(struct source *src, struct sink *sink, const struct loop_options *o);
 
 /* Keys and drawing only, no source (the picker): the same signals,
- * terminal loss and exit status as loop_run, until the sink quits. */
+ * terminal loss and exit status as loop_run, until the sink quits; a
+ * sink with an interval is also drawn every interval (its refresh). */
 int loop_keys(struct sink *k);
 
 #endif

@@ -19,6 +19,9 @@ struct map_row {
     long region;  /* index into the snapshot's regions, or -1 for a gap row */
     uint64_t gap; /* a gap row: the unmapped bytes it stands for */
     bool first;   /* the region's first row (the one that carries its text) */
+    uint64_t hole; /* a gap row: the part of gap above the user address space
+                    * (SUMMARY_TASK_SIZE): the non-canonical hole and the
+                    * kernel's half, not free for the process */
 };
 
 /* Rows for a region of size bytes: 1 up to 64 KiB, then one more per

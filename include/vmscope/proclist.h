@@ -18,5 +18,8 @@ struct proc_entry {
 /* Sorted by RSS, largest first. Returns 0 or -errno. */
 int proclist_read(struct proc_entry **out, size_t *count);
 void proclist_free(struct proc_entry *list, size_t count);
+/* Why vmscope cannot read pid's address space (a static sentence), or
+ * NULL when it can. */
+const char *proclist_unreadable(pid_t pid);
 
 #endif

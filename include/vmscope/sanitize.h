@@ -30,6 +30,9 @@ char *sanitize_display_dup(const char *s);
  * "~". Characters the locale cannot print are escaped too. Returns the
  * columns used. */
 int sanitize_fit(struct buf *out, const char *in, size_t len, int max_cols);
+/* The same, cut from the front: a cut string starts with "…" ("~" where
+ * the locale is not UTF-8), so a path keeps its file name (…/libm.so.6). */
+int sanitize_fit_tail(struct buf *out, const char *in, size_t len, int max_cols);
 
 /* Append the display-safe form of in[0..len) as XML character data (SVG
  * text and attribute values): & < > " ' become entities; what is left is

@@ -65,6 +65,7 @@ struct sink {
     int input_fd;    /* the terminal keys come from, or -1 */
     double interval; /* seconds between samples; a terminal sink may change it */
     bool paused;
+    bool quit_by_key; /* a terminal sink: the user quit (q), not a signal or the end */
 };
 
 /* The TUI (curses starts at start()). */
@@ -85,8 +86,7 @@ struct sink *sink_export_new(FILE *fp, enum export_format fmt, unsigned flags,
 int sink_export_result(const struct sink *k);
 /* The picker, for loop_keys(): keys and drawing only; sink_picker_chosen()
  * is the pid Enter picked, or 0. rows are borrowed. */
-struct picker_row;
-struct sink *sink_picker_new(const struct picker_row *rows, size_t n, bool color);
+struct sink *sink_picker_new(double interval, bool color);
 pid_t sink_picker_chosen(const struct sink *k);
 void sink_free(struct sink *k);
 

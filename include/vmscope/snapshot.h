@@ -24,6 +24,7 @@ struct snapshot_system {
     char kernel[65];
     long page_size;
     bool privileged; /* PFNs and kernel page flags readable */
+    uint64_t mmap_min_addr; /* vm.mmap_min_addr at capture; 0 = not known */
 };
 
 struct snapshot_image {

@@ -31,9 +31,9 @@ enum view_flags {
 
 /* The first SCREEN_TABS screens are tabs (Output only in launch mode);
  * Detail opens with Enter. */
-enum screen_id { SCREEN_MAP, SCREEN_REGIONS, SCREEN_TIMELINE, SCREEN_DIFF, SCREEN_HELP,
-                 SCREEN_OUTPUT, SCREEN_DETAIL, SCREEN_COUNT };
-#define SCREEN_TABS 6
+enum screen_id { SCREEN_SUMMARY, SCREEN_MAP, SCREEN_REGIONS, SCREEN_TIMELINE, SCREEN_DIFF,
+                 SCREEN_HELP, SCREEN_OUTPUT, SCREEN_DETAIL, SCREEN_COUNT };
+#define SCREEN_TABS 7
 
 enum sort_key { SORT_ADDRESS, SORT_SIZE, SORT_RSS, SORT_PSS, SORT_SWAP, SORT_CLASS, SORT_NAME,
                 SORT_COUNT };
@@ -58,7 +58,8 @@ struct view {
     char output_note[256];
     uint64_t selected; /* start address of the selected region, shared by screens */
     enum sort_key sort;
-    char filter[128];  /* name, class or subclass substring, "" = all */
+    char filter[128];  /* name, class or subclass substring, or "type:KEY" (a
+                        * Summary row, summary.h); "" = all */
     bool paused;
     double interval;
     /* the frame */
@@ -134,11 +135,17 @@ struct picker_row {
     const char *user;
     uint64_t rss; /* bytes */
     const char *command;
+    const char *why; /* why vmscope cannot read it (one line), or NULL */
 };
-/* The process picker over rows (borrowed until picker_free): drawn when
- * the loop says, keys return view flags; Enter sets *chosen and quits. */
+/* The process picker over rows (borrowed until picker_free or the next
+ * picker_set_rows): drawn when the loop says, keys return view flags;
+ * Enter on a readable process sets *chosen and quits, on one vmscope
+ * cannot read it says why and stays. s / F6 change the sort (RSS, PID,
+ * user, command), I reverses it. */
 struct picker;
 struct picker *picker_new(const struct picker_row *rows, size_t n);
+/* A fresh list (the refresh): the cursor stays on its process. */
+void picker_set_rows(struct picker *p, const struct picker_row *rows, size_t n);
 void picker_free(struct picker *p);
 void picker_draw(struct picker *p);
 int picker_key(struct picker *p, int ch, pid_t *chosen);

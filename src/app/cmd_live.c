@@ -38,24 +38,39 @@ static void live_usage(FILE *fp)
           fp);
 }
 
-/* The picker: the process list is read here, the view only shows it, and
- * the loop reads its keys. Returns the pid, 0 when none was picked, or
- * -status when the picker ended otherwise (terminal lost, a signal). */
-static pid_t pick_process(bool color)
+/* The picker: the process list is read by its sink (every interval), the
+ * view only shows it, and the loop reads its keys. Returns the pid, 0
+ * when none was picked, or -status when the picker ended otherwise
+ * (terminal lost, a signal). */
+static pid_t pick_process(double interval, bool color)
 {
-    struct proc_entry *list = NULL;
-    size_t n = 0;
-    proclist_read(&list, &n);
-    struct picker_row *rows = xcalloc(n ? n : 1, sizeof *rows);
-    for (size_t i = 0; i < n; i++)
-        rows[i] = (struct picker_row){list[i].pid, list[i].user, list[i].rss, list[i].command};
-    struct sink *picker = sink_picker_new(rows, n, color);
+    struct sink *picker = sink_picker_new(interval, color);
     int status = loop_keys(picker);
     pid_t pid = status == EXIT_OK ? sink_picker_chosen(picker) : -status;
     sink_free(picker);
-    free(rows);
-    proclist_free(list, n);
     return pid;
+}
+
+/* The picker, then the view of the process picked; q in the view goes
+ * back to the list (q in the list quits). */
+static int picked(double interval, long samples, bool color)
+{
+    for (;;) {
+        pid_t pid = pick_process(interval, color);
+        if (pid < 0)
+            return -pid; /* the terminal went away, or a signal */
+        if (!pid)
+            return EXIT_OK;
+        struct source *src = source_pid_new(pid, -1);
+        struct sink *view = sink_view_new(interval, color);
+        struct loop_options lopt = {.samples = samples, .light = true};
+        int rc = loop_run(src, view, &lopt);
+        bool back = view->quit_by_key && rc == EXIT_OK;
+        sink_free(view);
+        source_free(src);
+        if (!back)
+            return rc;
+    }
 }
 
 /* The terminal's size, for the launched program's pty (less the header). */
@@ -171,14 +186,9 @@ int cmd_live(int argc, char **argv)
         src = source_pid_new(child, announce_fd);
     } else if (file) {
         src = source_file_new(file);
+    } else if (!pid) {
+        return picked(interval, samples, color);
     } else {
-        if (!pid) {
-            pid = pick_process(color);
-            if (pid < 0)
-                return -pid; /* the terminal went away, or a signal */
-            if (!pid)
-                return EXIT_OK;
-        }
         src = source_pid_new(pid, -1);
     }
     struct sink *view = sink_view_new(interval, color);

@@ -112,7 +112,8 @@ int loop_keys(struct sink *k)
     while (!stop_signal) {
         k->ops->draw(k, NULL);
         struct pollfd p = {.fd = k->input_fd, .events = POLLIN};
-        int ready = poll(&p, 1, -1);
+        /* a sink with an interval (the picker's refresh) is drawn on it */
+        int ready = poll(&p, 1, k->interval > 0 ? (int)(k->interval * 1000) : -1);
         if ((ready < 0 && errno != EINTR) || stop_signal)
             break;
         unsigned req = key_requests(k, &p, ready);

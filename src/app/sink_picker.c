@@ -1,5 +1,8 @@
 /* The process picker as a sink for loop_keys(): keys go to the picker
- * (view/picker.c), which is drawn only when they changed something. */
+ * (view/picker.c), which is drawn only when they changed something; the
+ * list of processes is read here (the view reads nothing) and again every
+ * interval. */
+#include "vmscope/proclist.h"
 #include "vmscope/sink.h"
 #include "vmscope/util.h"
 #include "vmscope/view.h"
@@ -13,7 +16,43 @@ struct picker_sink {
     struct picker *p;
     pid_t chosen;
     bool dirty;
+    struct proc_entry *list;
+    struct picker_row *rows;
+    size_t n;
+    uint64_t next_ns; /* the next refresh */
 };
+
+static void drop_list(struct picker_sink *s)
+{
+    proclist_free(s->list, s->n);
+    free(s->rows);
+    s->list = NULL;
+    s->rows = NULL;
+    s->n = 0;
+}
+
+/* Reads the processes, and for each whether vmscope can read it. */
+static void read_list(struct picker_sink *s)
+{
+    struct proc_entry *list = NULL;
+    size_t n = 0;
+    proclist_read(&list, &n);
+    struct picker_row *rows = xcalloc(n ? n : 1, sizeof *rows);
+    for (size_t i = 0; i < n; i++)
+        rows[i] = (struct picker_row){list[i].pid, list[i].user, list[i].rss, list[i].command,
+                                      proclist_unreadable(list[i].pid)};
+    if (s->p) {
+        picker_set_rows(s->p, rows, n);
+        drop_list(s);
+    } else {
+        s->p = picker_new(rows, n);
+    }
+    s->list = list;
+    s->rows = rows;
+    s->n = n;
+    s->next_ns = clock_monotonic_ns() + (uint64_t)(s->base.interval * 1e9);
+    s->dirty = true;
+}
 
 static unsigned pick_input(struct sink *k, bool readable)
 {
@@ -34,6 +73,8 @@ static void pick_draw(struct sink *k, struct source *src)
 {
     (void)src;
     struct picker_sink *s = (struct picker_sink *)k;
+    if (clock_monotonic_ns() >= s->next_ns)
+        read_list(s);
     if (s->dirty)
         picker_draw(s->p);
     s->dirty = false;
@@ -48,8 +89,10 @@ static int pick_finish(struct sink *k, const char *why, int rc)
 
 static void pick_free(struct sink *k)
 {
+    struct picker_sink *s = (struct picker_sink *)k;
     tui_stop();
-    picker_free(((struct picker_sink *)k)->p);
+    picker_free(s->p);
+    drop_list(s);
     free(k);
 }
 
@@ -57,14 +100,14 @@ static const struct sink_ops picker_ops = {
     .input = pick_input, .draw = pick_draw, .finish = pick_finish, .free = pick_free,
 };
 
-struct sink *sink_picker_new(const struct picker_row *rows, size_t n, bool color)
+struct sink *sink_picker_new(double interval, bool color)
 {
     struct picker_sink *s = xcalloc(1, sizeof *s);
     s->base.ops = &picker_ops;
     s->base.caps = SINK_STAYS;
     s->base.input_fd = STDIN_FILENO;
-    s->p = picker_new(rows, n);
-    s->dirty = true;
+    s->base.interval = interval;
+    read_list(s);
     tui_start(color);
     return &s->base;
 }

@@ -145,8 +145,10 @@ static unsigned view_input(struct sink *k, bool readable)
         int flags = tui_key(v, ch);
         if (flags & VIEW_REDRAW)
             s->dirty = true;
-        if (flags & VIEW_QUIT)
+        if (flags & VIEW_QUIT) {
             req |= SINK_QUIT;
+            s->base.quit_by_key = true;
+        }
         if (flags & VIEW_EXPORT)
             req |= SINK_FULL | SINK_EXPORT; /* every smaps field, fresh */
         if (flags & VIEW_SEEK)

@@ -412,6 +412,7 @@ static int snapshot_begin(json_t *doc, struct snapshot **out, char **why)
     if (s->system.page_size <= 0)
         s->system.page_size = 4096;
     s->system.privileged = json_is_true(json_object_get(sys, "privileged"));
+    s->system.mmap_min_addr = u64_of(json_object_get(sys, "mmap_min_addr"));
     s->monotonic_ns = u64_of(json_object_get(doc, "monotonic_ns"));
     json_read_time(json_object_get(doc, "time"), &s->realtime_ns);
     read_process(s, json_object_get(doc, "process"));

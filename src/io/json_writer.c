@@ -4,6 +4,7 @@
 #include "vmscope/capture.h"
 #include "vmscope/buf.h"
 #include "vmscope/pagemap.h"
+#include "vmscope/summary.h"
 #include "vmscope/sanitize.h"
 #include "vmscope/util.h"
 
@@ -436,6 +437,9 @@ static void put_header(struct buf *b, const struct snapshot *s, unsigned flags)
                                 json_pack("{s:s, s:I, s:b}", "kernel", s->system.kernel,
                                           "page_size", (json_int_t)s->system.page_size,
                                           "privileged", s->system.privileged));
+    if (s->system.mmap_min_addr)
+        json_object_set_new_nocheck(json_object_get(doc, "system"), "mmap_min_addr",
+                                    json_u64(s->system.mmap_min_addr));
     put_json(b, doc, doc_jflags(flags));
     json_decref(doc);
     while (b->len && b->data[b->len - 1] != '}') /* reopen the object */
@@ -450,6 +454,42 @@ static void put_header(struct buf *b, const struct snapshot *s, unsigned flags)
         PUT_LIT(b, ",\n \"regions\": [");
 }
 
+/* Derived from the regions (a reader may ignore it): the Summary table. */
+static json_t *summary_json(const struct snapshot *s)
+{
+    struct summary sm;
+    summary_of(s, &sm);
+    json_t *by_type = json_object(), *free_space = NULL;
+    for (size_t i = 0; i < sm.n; i++) {
+        const struct summary_row *row = &sm.rows[i];
+        const struct summary_cell *c = &row->c;
+        if (row->kind == SUMMARY_FREE) {
+            free_space = json_object();
+            json_object_set_new_nocheck(free_space, "size", json_u64(c->size));
+            json_object_set_new_nocheck(free_space, "blocks", json_u64(c->blocks));
+            json_object_set_new_nocheck(free_space, "largest", json_u64(c->largest));
+            continue;
+        }
+        if (row->kind == SUMMARY_TOTAL)
+            continue;
+        json_t *o = json_object();
+        json_object_set_new_nocheck(o, "size", json_u64(c->size));
+        json_object_set_new_nocheck(o, "rss", json_u64(c->rss));
+        json_object_set_new_nocheck(o, "private", json_u64(c->priv));
+        json_object_set_new_nocheck(o, "shared", json_u64(c->shared));
+        json_object_set_new_nocheck(o, "swap", json_u64(c->swap));
+        json_object_set_new_nocheck(o, "locked", json_u64(c->locked));
+        json_object_set_new_nocheck(o, "huge", json_u64(c->huge));
+        json_object_set_new_nocheck(o, "blocks", json_u64(c->blocks));
+        json_object_set_new_nocheck(o, "largest", json_u64(c->largest));
+        json_object_set_new(by_type, row->key, o);
+    }
+    json_t *o = json_object();
+    json_object_set_new_nocheck(o, "by_type", by_type);
+    json_object_set_new_nocheck(o, "free", free_space ? free_space : json_object());
+    return o;
+}
+
 static void put_tail(struct buf *b, const struct snapshot *s, unsigned flags)
 {
     json_t *doc = json_object();
@@ -461,6 +501,7 @@ static void put_tail(struct buf *b, const struct snapshot *s, unsigned flags)
                                     totals_json(&s->by_class[c], s->has_pss));
     json_object_set_new_nocheck(totals, "by_class", by_class);
     json_object_set_new_nocheck(doc, "totals", totals);
+    json_object_set_new_nocheck(doc, "summary", summary_json(s));
     if (s->has_status)
         json_object_set_new_nocheck(doc, "status", json_status_object(&s->status));
     if (s->sample_cost_ns)

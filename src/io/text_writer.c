@@ -3,6 +3,7 @@
 #include "vmscope/export.h"
 #include "vmscope/buf.h"
 #include "vmscope/sanitize.h"
+#include "vmscope/summary.h"
 
 #include <errno.h>
 #include <string.h>
@@ -29,6 +30,33 @@ static void print_class_table(const struct snapshot *s, FILE *fp)
     fprintf(fp, "%-8s %8zu %12llu %12llu %12llu %12llu\n", "total", t->regions,
             (unsigned long long)(t->vsz / 1024), (unsigned long long)(t->rss / 1024),
             (unsigned long long)(t->pss / 1024), (unsigned long long)(t->swap / 1024));
+}
+
+/* The Summary table, as the TUI's first screen shows it (KiB). */
+static void print_summary(const struct snapshot *s, FILE *fp)
+{
+    struct summary sm;
+    summary_of(s, &sm);
+    fprintf(fp, "\n%-16s %12s %12s %12s %12s %10s %10s %10s %7s %12s\n", "Type", "Size KiB",
+            "Resident", "Private", "Shared", "Swap", "Locked", "Huge", "Blocks", "Largest");
+    for (size_t i = 0; i < sm.n; i++) {
+        const struct summary_row *row = &sm.rows[i];
+        const struct summary_cell *c = &row->c;
+        char label[32];
+        snprintf(label, sizeof label, "%s%s", row->kind == SUMMARY_SUB ? "  " : "", row->label);
+        if (row->kind == SUMMARY_FREE) {
+            fprintf(fp, "%-16s %12llu %12s %12s %12s %10s %10s %10s %7llu %12llu\n", label,
+                    (unsigned long long)(c->size / 1024), "-", "-", "-", "-", "-", "-",
+                    (unsigned long long)c->blocks, (unsigned long long)(c->largest / 1024));
+            continue;
+        }
+        fprintf(fp, "%-16s %12llu %12llu %12llu %12llu %10llu %10llu %10llu %7llu %12llu\n", label,
+                (unsigned long long)(c->size / 1024), (unsigned long long)(c->rss / 1024),
+                (unsigned long long)(c->priv / 1024), (unsigned long long)(c->shared / 1024),
+                (unsigned long long)(c->swap / 1024), (unsigned long long)(c->locked / 1024),
+                (unsigned long long)(c->huge / 1024), (unsigned long long)c->blocks,
+                (unsigned long long)(c->largest / 1024));
+    }
 }
 
 int export_text(const struct snapshot *s, unsigned flags, FILE *fp)
@@ -89,6 +117,7 @@ int export_text(const struct snapshot *s, unsigned flags, FILE *fp)
                 (unsigned long long)(s->status.value[STATUS_VM_RSS] / 1024),
                 (unsigned long long)(s->status.value[STATUS_VM_SIZE] / 1024),
                 (unsigned long long)(s->status.value[STATUS_VM_SWAP] / 1024));
+    print_summary(s, fp);
     (void)flags;
     return ferror(fp) ? (errno ? -errno : -EIO) : 0;
 }

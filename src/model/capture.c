@@ -209,6 +209,7 @@ static void fill_system(struct snapshot_system *sys)
     const struct kernel_features *f = kernel_features();
     memcpy(sys->kernel, f->kernel_release, sizeof sys->kernel);
     sys->page_size = f->page_size;
+    sys->mmap_min_addr = f->mmap_min_addr;
     sys->privileged = f->pfn_visible && f->kpageflags;
 }
 

@@ -1,5 +1,6 @@
 /* Map layout arithmetic (see map_layout.h). */
 #include "vmscope/map_layout.h"
+#include "vmscope/summary.h"
 #include "vmscope/util.h"
 
 int map_region_rows(uint64_t size)
@@ -16,14 +17,17 @@ size_t map_layout_rows(const struct snapshot *s, struct map_row **out)
     struct map_row *rows = NULL;
     for (size_t i = 0; i < s->n_regions; i++) {
         const struct vma *m = s->regions[i].vma;
-        if (i > 0 && m->start - s->regions[i - 1].vma->end >= MAP_GAP_SHOWN) {
+        uint64_t prev_end = i > 0 ? s->regions[i - 1].vma->end : 0;
+        if (i > 0 && m->start - prev_end >= MAP_GAP_SHOWN) {
+            uint64_t above = prev_end > SUMMARY_TASK_SIZE ? prev_end : SUMMARY_TASK_SIZE;
             xgrow((void **)&rows, &cap, n + 1, sizeof *rows);
-            rows[n++] = (struct map_row){-1, m->start - s->regions[i - 1].vma->end, false};
+            rows[n++] = (struct map_row){-1, m->start - prev_end, false,
+                                         m->start > above ? m->start - above : 0};
         }
         int k = map_region_rows(vma_size(m));
         xgrow((void **)&rows, &cap, n + (size_t)k, sizeof *rows);
         for (int j = 0; j < k; j++)
-            rows[n++] = (struct map_row){(long)i, 0, j == 0};
+            rows[n++] = (struct map_row){(long)i, 0, j == 0, 0};
     }
     *out = rows;
     return n;

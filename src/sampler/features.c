@@ -68,6 +68,13 @@ static void probe(void)
         f->procmap_query = ioctl(fd, PROCMAP_QUERY, &q) == 0;
         close(fd);
     }
+    FILE *fp = fopen("/proc/sys/vm/mmap_min_addr", "re");
+    if (fp) {
+        unsigned long long min = 0;
+        if (fscanf(fp, "%llu", &min) == 1)
+            f->mmap_min_addr = min;
+        fclose(fp);
+    }
     fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
     if (fd >= 0) {
         f->kpageflags = true;

@@ -3,6 +3,9 @@
 #include "vmscope/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,4 +63,24 @@ void proclist_free(struct proc_entry *list, size_t count)
         free(list[i].command);
     }
     free(list);
+}
+
+const char *proclist_unreadable(pid_t pid)
+{
+    char path[64], c;
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? "it has exited"
+               : errno == EACCES || errno == EPERM
+                   ? "permission denied: run vmscope as root or as the process's user"
+                   : "its /proc files cannot be opened";
+    ssize_t r = read(fd, &c, 1);
+    int err = errno;
+    close(fd);
+    if (r < 0)
+        return err == EACCES || err == EPERM
+                   ? "permission denied: run vmscope as root or as the process's user"
+                   : "its memory map cannot be read";
+    return r == 0 ? "a kernel thread (or a zombie): no user address space" : NULL;
 }

@@ -5,6 +5,7 @@
 #include "vmscope/util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
@@ -155,28 +156,35 @@ char *sanitize_display_dup(const char *s)
     return b.data;
 }
 
-int sanitize_fit(struct buf *out, const char *in, size_t len, int max_cols)
+/* One character of sanitize_display's output at s[i] as the terminal will
+ * show it: *piece (escaped when this locale cannot print it), its length
+ * and columns. Returns the bytes it took from s. */
+static size_t fit_piece(const unsigned char *s, size_t n, size_t i, char esc[16], const char **piece,
+                        size_t *piece_len, int *w)
 {
-    if (max_cols <= 0)
-        return 0;
-    struct buf safe;
-    buf_init(&safe);
-    sanitize_display(&safe, in, len);
-    const unsigned char *s = (const unsigned char *)(safe.data ? safe.data : "");
-    size_t n = safe.len;
+    unsigned cp;
+    size_t k = utf8_decode(s + i, n - i, &cp); /* valid: sanitize_display's output */
+    *w = cp < 0x80 ? 1 : wcwidth((wchar_t)cp);
+    *piece = (const char *)s + i;
+    *piece_len = k;
+    if (*w < 0) { /* this locale cannot show it: escape it as well */
+        *piece_len = (size_t)snprintf(esc, 16, cp > 0xffff ? "\\U%08x" : "\\u%04x", cp);
+        *piece = esc;
+        *w = (int)*piece_len;
+    }
+    return k;
+}
+
+/* s[0, n) (sanitised) cut at the end to max_cols, "~" marking the cut. */
+static int fit_head(struct buf *out, const unsigned char *s, size_t n, int max_cols)
+{
     int cols = 0;
     for (size_t i = 0; i < n;) {
-        unsigned cp;
-        size_t k = utf8_decode(s + i, n - i, &cp); /* valid: sanitize_display's output */
-        int w = cp < 0x80 ? 1 : wcwidth((wchar_t)cp);
         char esc[16];
-        const char *piece = (const char *)s + i;
-        size_t piece_len = k;
-        if (w < 0) { /* this locale cannot show it: escape it as well */
-            piece_len = (size_t)snprintf(esc, sizeof esc, cp > 0xffff ? "\\U%08x" : "\\u%04x", cp);
-            piece = esc;
-            w = (int)piece_len;
-        }
+        const char *piece;
+        size_t piece_len;
+        int w;
+        size_t k = fit_piece(s, n, i, esc, &piece, &piece_len, &w);
         bool last = i + k >= n;
         /* Keep one column for the "~" unless this is the end of the string. */
         if (cols + w > max_cols - (last ? 0 : 1)) {
@@ -193,8 +201,59 @@ int sanitize_fit(struct buf *out, const char *in, size_t len, int max_cols)
         cols += w;
         i += k;
     }
+    return cols;
+}
+
+/* The same cut at the front, so a path keeps its file name. */
+static int fit_tail(struct buf *out, const unsigned char *s, size_t n, int max_cols)
+{
+    char esc[16];
+    const char *piece;
+    size_t piece_len;
+    int w, total = 0, cols = 0;
+    for (size_t i = 0; i < n;)
+        i += fit_piece(s, n, i, esc, &piece, &piece_len, &w), total += w;
+    size_t i = 0;
+    if (total > max_cols) { /* drop from the front until the rest and the mark fit */
+        for (int drop = total - (max_cols - 1); i < n && drop > 0; drop -= w)
+            i += fit_piece(s, n, i, esc, &piece, &piece_len, &w);
+        if (MB_CUR_MAX > 1)
+            buf_puts(out, "\xe2\x80\xa6"); /* one column */
+        else
+            buf_putc(out, '~');
+        cols = 1;
+    }
+    while (i < n) {
+        i += fit_piece(s, n, i, esc, &piece, &piece_len, &w);
+        if (cols + w > max_cols)
+            break;
+        buf_append(out, piece, piece_len);
+        cols += w;
+    }
+    return cols;
+}
+
+static int fit(struct buf *out, const char *in, size_t len, int max_cols, bool tail)
+{
+    if (max_cols <= 0)
+        return 0;
+    struct buf safe;
+    buf_init(&safe);
+    sanitize_display(&safe, in, len);
+    const unsigned char *s = (const unsigned char *)(safe.data ? safe.data : "");
+    int cols = tail ? fit_tail(out, s, safe.len, max_cols) : fit_head(out, s, safe.len, max_cols);
     buf_free(&safe);
     return cols;
+}
+
+int sanitize_fit(struct buf *out, const char *in, size_t len, int max_cols)
+{
+    return fit(out, in, len, max_cols, false);
+}
+
+int sanitize_fit_tail(struct buf *out, const char *in, size_t len, int max_cols)
+{
+    return fit(out, in, len, max_cols, true);
 }
 
 void sanitize_xml(struct buf *out, const char *in, size_t len, size_t max_chars)

@@ -8,15 +8,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+enum picker_sort { PICK_RSS, PICK_PID, PICK_USER, PICK_COMMAND, PICK_SORTS };
+static const char *const pick_sort_names[PICK_SORTS] = {"RSS", "PID", "USER", "COMMAND"};
+
 struct picker {
     const struct picker_row *list;
     size_t n;
-    size_t *shown; /* indexes of the rows the filter lets through */
+    size_t *shown; /* indexes of the rows the filter lets through, sorted */
     size_t k;
     char filter[128];
     bool typing;
     long cursor;
     struct list_widget rows;
+    enum picker_sort sort;
+    bool reverse;
+    pid_t list_pid_at_cursor; /* the process under the cursor, kept across refreshes */
+    char note[256]; /* why the process chosen cannot be read */
 };
 
 static bool matches(const struct picker_row *e, const char *filter)
@@ -28,14 +35,41 @@ static bool matches(const struct picker_row *e, const char *filter)
     return strstr(e->command, filter) || strstr(e->user, filter) || strcmp(pid, filter) == 0;
 }
 
+static const struct picker *sorting; /* qsort has no context argument */
+
+static int compare_rows(const void *a, const void *b)
+{
+    const struct picker_row *x = &sorting->list[*(const size_t *)a];
+    const struct picker_row *y = &sorting->list[*(const size_t *)b];
+    int c = 0;
+    switch (sorting->sort) {
+    case PICK_RSS: c = x->rss > y->rss ? -1 : x->rss < y->rss; break; /* largest first */
+    case PICK_PID: c = (x->pid > y->pid) - (x->pid < y->pid); break;
+    case PICK_USER: c = strcmp(x->user, y->user); break;
+    case PICK_COMMAND: c = strcmp(x->command, y->command); break;
+    default: break;
+    }
+    if (!c)
+        c = (x->pid > y->pid) - (x->pid < y->pid);
+    return sorting->reverse ? -c : c;
+}
+
+/* Filters and sorts, keeping the cursor on the process it was on. */
 static void refilter(struct picker *p)
 {
+    pid_t at = p->list_pid_at_cursor;
     p->k = 0;
     for (size_t i = 0; i < p->n; i++)
         if (matches(&p->list[i], p->filter))
             p->shown[p->k++] = i;
+    sorting = p;
+    qsort(p->shown, p->k, sizeof *p->shown, compare_rows);
+    for (size_t i = 0; at && i < p->k; i++)
+        if (p->list[p->shown[i]].pid == at)
+            p->cursor = (long)i;
     if (p->cursor >= (long)p->k)
         p->cursor = p->k ? (long)p->k - 1 : 0;
+    p->list_pid_at_cursor = p->k ? p->list[p->shown[p->cursor]].pid : 0;
 }
 
 struct picker *picker_new(const struct picker_row *rows, size_t n)
@@ -46,6 +80,16 @@ struct picker *picker_new(const struct picker_row *rows, size_t n)
     p->shown = xcalloc(n ? n : 1, sizeof *p->shown);
     refilter(p);
     return p;
+}
+
+void picker_set_rows(struct picker *p, const struct picker_row *rows, size_t n)
+{
+    p->list = rows;
+    p->n = n;
+    free(p->shown);
+    p->shown = xcalloc(n ? n : 1, sizeof *p->shown);
+    p->k = 0;
+    refilter(p);
 }
 
 void picker_free(struct picker *p)
@@ -61,7 +105,8 @@ static void picker_row(void *arg, long i, int y, int x, int width)
     const struct picker_row *e = &p->list[p->shown[i]];
     char line[128], rss[16];
     format_size(rss, sizeof rss, e->rss);
-    snprintf(line, sizeof line, "%8d %-12.12s %9s  ", (int)e->pid, e->user, rss);
+    /* x: vmscope cannot read it (Enter says why) */
+    snprintf(line, sizeof line, "%c%7d %-12.12s %9s  ", e->why ? 'x' : ' ', (int)e->pid, e->user, rss);
     draw_untrusted(y, x, width, line, strlen(line));
     x += (int)strlen(line);
     draw_untrusted(y, x, COLS - x, e->command, strlen(e->command));
@@ -71,15 +116,18 @@ void picker_draw(struct picker *p)
 {
     erase();
     attron(A_BOLD);
-    draw_text(0, 0, COLS, "vmscope: choose a process (Enter attaches, / filters, q quits)");
-    char head[128];
-    snprintf(head, sizeof head, "%8s %-12s %9s  %s", "PID", "USER", "RSS", "COMMAND");
+    draw_text(0, 0, COLS, "vmscope: choose a process (Enter attaches, / filters, s sorts, q quits)");
+    char head[160];
+    snprintf(head, sizeof head, "%8s %-12s %9s  %-8s  sort: %s%s  (x: cannot be read)", "PID", "USER",
+             "RSS", "COMMAND", pick_sort_names[p->sort], p->reverse ? " reversed" : "");
     draw_text(1, 0, COLS, head);
     attroff(A_BOLD);
     list_draw(&p->rows, 2, 0, COLS, LINES - 3, (long)p->k, p->cursor, picker_row, p);
-    char status[200];
+    char status[300];
     if (p->typing)
         snprintf(status, sizeof status, "filter: %s_", p->filter);
+    else if (p->note[0])
+        snprintf(status, sizeof status, "%s", p->note);
     else
         snprintf(status, sizeof status, "%zu processes%s%s", p->k,
                  p->filter[0] ? ", filter: " : "", p->filter);
@@ -91,23 +139,39 @@ int picker_key(struct picker *p, int ch, pid_t *chosen)
 {
     if (p->typing) {
         int r = line_edit_key(p->filter, sizeof p->filter, ch);
-        if (r == LINE_EDIT_DONE || r == LINE_EDIT_CANCEL)
+        if (r == LINE_EDIT_DONE || r == LINE_EDIT_CANCEL) {
             p->typing = false;
-        else if (r == LINE_EDIT_CHANGED)
+        } else if (r == LINE_EDIT_CHANGED) {
             p->cursor = 0;
-        else
+            p->list_pid_at_cursor = 0;
+        } else {
             return VIEW_HANDLED;
+        }
         refilter(p);
         return VIEW_HANDLED | VIEW_REDRAW;
     }
+    p->note[0] = '\0';
     if (ch == 'q' || ch == 27)
         return VIEW_QUIT;
+    if (ch == 's' || ch == KEY_F(6) || ch == 'I') {
+        if (ch == 'I')
+            p->reverse = !p->reverse;
+        else
+            p->sort = (p->sort + 1) % PICK_SORTS;
+        refilter(p);
+        return VIEW_HANDLED | VIEW_REDRAW;
+    }
     if (ch == '/') {
         p->typing = true;
         return VIEW_HANDLED | VIEW_REDRAW;
     }
     if ((ch == '\n' || ch == KEY_ENTER) && p->k) {
-        *chosen = p->list[p->shown[p->cursor]].pid;
+        const struct picker_row *e = &p->list[p->shown[p->cursor]];
+        if (e->why) { /* keep the list; say why in one line */
+            snprintf(p->note, sizeof p->note, "pid %d: %s", (int)e->pid, e->why);
+            return VIEW_HANDLED | VIEW_REDRAW;
+        }
+        *chosen = e->pid;
         return VIEW_QUIT;
     }
     if (ch == KEY_RESIZE)
@@ -116,5 +180,6 @@ int picker_key(struct picker *p, int ch, pid_t *chosen)
     if (next < 0)
         return 0;
     p->cursor = next;
+    p->list_pid_at_cursor = p->list[p->shown[next]].pid;
     return VIEW_HANDLED | VIEW_REDRAW;
 }

@@ -57,7 +57,11 @@ static void detail_draw(struct view *v, int top, int height)
     draw_text(y, 0, COLS, line);
     attroff(A_BOLD);
     int x = (int)strlen(line);
-    draw_untrusted(y++, x, COLS - x, m->name, m->name_len);
+    if (m->name_len && COLS - x < 30 && (int)m->name_len > COLS - x) /* a line of its own */
+        draw_name(++y, x = 2, COLS - 2, m->name, m->name_len);
+    else
+        draw_name(y, x, COLS - x, m->name, m->name_len);
+    y++;
     attron(class_attr(v, r->cls));
     snprintf(line, sizeof line, "class %s/%s%s%s", region_class_name(r->cls), region_subclass_name(r->subclass),
              r->flags & REGION_HEURISTIC ? "  (a guess from the layout, not proven)" : "",
@@ -71,7 +75,7 @@ static void detail_draw(struct view *v, int top, int height)
     } else if (r->object) {
         draw_text(y, x, COLS - x, "  part of the ELF image ");
         x += 24;
-        draw_untrusted(y, x, COLS - x, r->object, strlen(r->object));
+        draw_name(y, x, COLS - x, r->object, strlen(r->object));
     }
     y++;
     if (r->evidence) { /* from a file it is untrusted text */

@@ -3,7 +3,8 @@
 
 static const char *const help_text[] = {
     "Keys",
-    "  Tab / Shift-Tab / 1-6   switch screens: Map, Regions, Timeline, Diff, Help, and",
+    "  Tab / Shift-Tab / 1-7   switch screens: Summary, Map, Regions, Timeline, Diff,",
+    "         Help, and",
     "         Output: what a program launched with vmscope -- CMD printed (its terminal)",
     "  m      mark a baseline: the Diff screen compares the current moment with it",
     "  arrows j k, PgUp PgDn, Home End   move the selection (shared by all screens)",
@@ -11,6 +12,11 @@ static const char *const help_text[] = {
     "         its pages (+ - zoom, arrows move the page cursor, n p next/previous region)",
     "  /   search: a name, or a hex address to jump to the region that contains it",
     "  \\   filter the Regions table by name or class     s, F6   change the sort",
+    "  Summary: per type its size, resident, private, shared, swap, locked, THP,",
+    "         regions (blocks) and the largest; reserved = PROT_NONE; free = the",
+    "         unmapped user address space. Enter: the Regions of that type",
+    "  g      Regions: one row per mapped object (an ELF image with its segments and",
+    "         bss, or a file); Enter or Right expands it, Left folds it again",
     "  space  pause sampling     + -  sample faster / slower     e  export JSON",
     "  ? F1   this help          Esc  back                       q  quit",
     "  [ ] { }  a recording (-r FILE.jsonl): one or ten samples back or on (or click",

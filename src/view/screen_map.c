@@ -4,16 +4,24 @@
  * resident fraction. */
 #include "screens.h"
 #include "vmscope/map_layout.h"
+#include "vmscope/summary.h"
 #include "vmscope/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define BAR_WIDTH 24
+/* The bar grows with the terminal and shrinks on a narrow one, so the
+ * names keep room: 24 columns at 120, 8 at 80, at most 64. */
+static int bar_width(void)
+{
+    int w = COLS >= 120 ? 24 + (COLS - 120) / 4 : 24 - (120 - COLS) / 2;
+    return w < 8 ? 8 : w > 64 ? 64 : w;
+}
 
 static void draw_bar(const struct view *v, int y, int x, const struct region *r)
 {
+    const int BAR_WIDTH = bar_width();
     uint64_t size = vma_size(r->vma), rss = r->vma->field[SMAPS_RSS];
     int filled = size ? (int)((rss * BAR_WIDTH + size - 1) / size) : 0;
     if (filled > BAR_WIDTH)
@@ -59,8 +67,15 @@ static void map_draw(struct view *v, int top, int height)
         const struct map_row *mr = &rows[k];
         char line[160], sz[16];
         if (mr->region < 0) {
-            format_size(sz, sizeof sz, mr->gap);
-            snprintf(line, sizeof line, "%16s   ~~~ %s unmapped ~~~", "", sz);
+            format_size(sz, sizeof sz, mr->gap - mr->hole);
+            if (!mr->hole)
+                snprintf(line, sizeof line, "%16s   ~~~ %s unmapped ~~~", "", sz);
+            else if (mr->hole == mr->gap)
+                snprintf(line, sizeof line, "%16s   ~~~ the non-canonical hole and the kernel's half ~~~", "");
+            else /* the end of the user address space lies inside */
+                snprintf(line, sizeof line,
+                         "%16s   ~~~ %s unmapped, then the non-canonical hole and the kernel's half ~~~",
+                         "", sz);
             attron(A_DIM);
             draw_text(y, 0, COLS, line);
             attroff(A_DIM);
@@ -87,7 +102,7 @@ static void map_draw(struct view *v, int top, int height)
         format_size(rss, sizeof rss, r->vma->field[SMAPS_RSS]);
         snprintf(line, sizeof line, " %6s %6s %s %s/%s%s ", sz, rss, r->vma->perms,
                  region_class_name(r->cls), region_subclass_name(r->subclass), r->flags & REGION_HEURISTIC ? "?" : "");
-        int x = 19 + BAR_WIDTH;
+        int x = 19 + bar_width();
         if (is_sel)
             attron(A_REVERSE);
         draw_text(y, x, COLS - x, line);
@@ -95,7 +110,7 @@ static void map_draw(struct view *v, int top, int height)
             attroff(A_REVERSE);
         x += (int)strlen(line);
         attron(class_attr(v, r->cls));
-        draw_untrusted(y, x, COLS - x, r->vma->name, r->vma->name_len);
+        draw_name(y, x, COLS - x, r->vma->name, r->vma->name_len);
         attroff(class_attr(v, r->cls));
     }
     free(rows);

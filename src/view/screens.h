@@ -25,7 +25,7 @@ size_t *screen_top(struct view *v, enum screen_id id);
 /* Frees every screen's state (view_free). */
 void screens_free_state(struct view *v);
 
-extern const struct screen screen_map, screen_regions, screen_timeline, screen_help,
+extern const struct screen screen_summary, screen_map, screen_regions, screen_timeline, screen_help,
     screen_detail, screen_diff, screen_output;
 
 /* Attributes for a class: its colour pair, or a plain attribute. */
@@ -36,6 +36,9 @@ char class_glyph(enum region_class c);
 /* Text at (y, x), cut to width columns; untrusted text is sanitised. */
 void draw_text(int y, int x, int width, const char *s);
 void draw_untrusted(int y, int x, int width, const char *s, size_t len);
+/* A name (a path) from the target, sanitised and cut from the front when
+ * too wide, so the file name stays: "…/libm.so.6". */
+void draw_name(int y, int x, int width, const char *s, size_t len);
 /* Clear a row from x to the right edge. */
 void clear_row(int y, int x);
 

@@ -3,6 +3,7 @@
 #include "screens.h"
 #include "vmscope/buf.h"
 #include "vmscope/sanitize.h"
+#include "vmscope/summary.h"
 #include "vmscope/util.h"
 
 #include <locale.h>
@@ -16,6 +17,7 @@
 #define HEADER_ROWS 4 /* identity, memory, legend, tabs */
 
 static const struct screen *const screens[SCREEN_COUNT] = {
+    [SCREEN_SUMMARY] = &screen_summary,
     [SCREEN_MAP] = &screen_map,
     [SCREEN_REGIONS] = &screen_regions,
     [SCREEN_TIMELINE] = &screen_timeline,
@@ -107,8 +109,9 @@ void draw_text(int y, int x, int width, const char *s)
 }
 
 /* Every string goes through the sanitiser: ours are plain ASCII and come
- * out unchanged, the target's come out safe and cut to the width. */
-void draw_untrusted(int y, int x, int width, const char *s, size_t len)
+ * out unchanged, the target's come out safe and cut to the width (at the
+ * end, or for a name at the front). */
+static void draw_fit(int y, int x, int width, const char *s, size_t len, bool tail)
 {
     if (y < 0 || y >= LINES || x < 0 || x >= COLS || width <= 0)
         return;
@@ -116,10 +119,23 @@ void draw_untrusted(int y, int x, int width, const char *s, size_t len)
         width = COLS - x;
     struct buf b;
     buf_init(&b);
-    sanitize_fit(&b, s, len, width);
+    if (tail)
+        sanitize_fit_tail(&b, s, len, width);
+    else
+        sanitize_fit(&b, s, len, width);
     if (b.data)
         mvaddstr(y, x, b.data);
     buf_free(&b);
+}
+
+void draw_untrusted(int y, int x, int width, const char *s, size_t len)
+{
+    draw_fit(y, x, width, s, len, false);
+}
+
+void draw_name(int y, int x, int width, const char *s, size_t len)
+{
+    draw_fit(y, x, width, s, len, true);
 }
 
 static void draw_header(struct view *v)
@@ -171,8 +187,13 @@ static void draw_header(struct view *v)
             snprintf(psz, sizeof psz, "  page %ldK", s->system.page_size / 1024);
         char rt[96];
         snapshot_runtime_label(s, rt, sizeof rt);
-        snprintf(line, sizeof line, "VSZ %s  RSS %s  PSS %s%s  Swap %s  regions %zu  %s%s%s", a, b,
-                 s->light ? "~" : "", c, d, s->n_regions, rt, psz,
+        struct summary sm;
+        summary_of(s, &sm);
+        char fr[16];
+        format_size(fr, sizeof fr, summary_free_row(&sm)->c.largest);
+        snprintf(line, sizeof line,
+                 "VSZ %s  RSS %s  PSS %s%s  Swap %s  regions %zu  largest free %s  %s%s%s", a, b,
+                 s->light ? "~" : "", c, d, s->n_regions, fr, rt, psz,
                  s->system.privileged ? ""
                                       : "   (PFNs and page flags need root: CAP_SYS_ADMIN)");
         draw_text(1, 0, COLS, line);
@@ -300,7 +321,7 @@ int tui_key(struct view *v, int ch)
     case 'q': case 'Q': return VIEW_QUIT;
     case '\t': v->screen = v->screen >= tabs ? v->back : (v->screen + 1) % tabs; break;
     case KEY_BTAB: v->screen = v->screen >= tabs ? v->back : (v->screen + tabs - 1) % tabs; break;
-    case '1': case '2': case '3': case '4': case '5': case '6':
+    case '1': case '2': case '3': case '4': case '5': case '6': case '7':
         if (ch - '1' >= (int)tabs)
             return 0;
         v->screen = (enum screen_id)(ch - '1');
@@ -310,7 +331,7 @@ int tui_key(struct view *v, int ch)
             return 0;
         snapshot_free(v->baseline);
         v->baseline = snapshot_clone(v->snap);
-        snprintf(v->message, sizeof v->message, "baseline marked: the Diff screen (4) compares with it");
+        snprintf(v->message, sizeof v->message, "baseline marked: the Diff screen (5) compares with it");
         return VIEW_HANDLED | VIEW_REDRAW;
     case '?': case KEY_F(1): case 'h':
         if (v->screen != SCREEN_HELP && v->screen != SCREEN_DETAIL)

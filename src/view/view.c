@@ -2,6 +2,7 @@
 #include "vmscope/view.h"
 #include "screens.h"
 #include "vmscope/util.h"
+#include "vmscope/summary.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -148,11 +149,18 @@ size_t view_region_order(const struct view *v, size_t **out)
 {
     size_t n = v->snap ? v->snap->n_regions : 0, k = 0;
     size_t *idx = xcalloc(n ? n : 1, sizeof *idx);
+    /* "type:heap": the regions a Summary row counts */
+    const char *type_filter = strncmp(v->filter, "type:", 5) == 0 ? v->filter + 5 : NULL;
     for (size_t i = 0; i < n; i++) {
         const struct region *r = &v->snap->regions[i];
-        if (v->filter[0] && !strstr(r->vma->name, v->filter) &&
-            !strstr(region_class_name(r->cls), v->filter) && !strstr(region_subclass_name(r->subclass), v->filter))
+        if (type_filter) {
+            if (!summary_matches(type_filter, r))
+                continue;
+        } else if (v->filter[0] && !strstr(r->vma->name, v->filter) &&
+                   !strstr(region_class_name(r->cls), v->filter) &&
+                   !strstr(region_subclass_name(r->subclass), v->filter)) {
             continue;
+        }
         idx[k++] = i;
     }
     if (v->sort != SORT_ADDRESS) {

@@ -19,6 +19,7 @@
  *   exiter COUNT MS      COUNT mappings, then exit after MS milliseconds
  *   fork PAGES           PAGES written, then fork: the child shares them
  *   addthreads N MS      after "ready", one more thread (blocked) every MS, N in all
+ *   addmaps N            after "ready" and a byte on stdin, N mappings of 1..N written pages
  *
  * Nothing here may allocate from the brk heap unless the mode asks for it:
  * stdout is unbuffered so stdio does not malloc a buffer. */
@@ -341,6 +342,38 @@ static void mode_many(long count)
     report("end", (uintptr_t)(p + count * page));
 }
 
+/* addmaps N: on a byte on stdin, N mappings at base + the offsets the test
+ * computes (mapping i: i + 1 pages, all written, one unmapped page after
+ * it so none merge); until then nothing of them exists. */
+static void mode_addmaps(long count)
+{
+    size_t total = 0;
+    for (long i = 0; i < count; i++)
+        total += (size_t)(i + 2);
+    char *base = map_pages(total, PROT_NONE); /* only to find room */
+    if (munmap(base, total * (size_t)page))
+        die("munmap");
+    report("base", (uintptr_t)base);
+    printf("ready\n");
+    fflush(stdout);
+    char c;
+    if (read(0, &c, 1) != 1)
+        exit(0);
+    char *at = base;
+    for (long i = 0; i < count; i++) {
+        char *p = mmap(at, (size_t)(i + 1) * (size_t)page, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+        if (p != at)
+            die("mmap");
+        for (long k = 0; k <= i; k++)
+            p[k * page] = 1;
+        at += (size_t)(i + 2) * (size_t)page;
+    }
+    while (read(0, &c, 1) > 0)
+        ;
+    exit(0);
+}
+
 static void mode_fork(long pages)
 {
     char *p = map_fenced(pages);
@@ -415,6 +448,8 @@ int main(int argc, char **argv)
         mode_hostile(argv[2]);
     else if (!strcmp(mode, "many"))
         mode_many(a);
+    else if (!strcmp(mode, "addmaps"))
+        mode_addmaps(a);
     else if (!strcmp(mode, "exiter")) {
         mode_many(a);
         printf("ready\n");
