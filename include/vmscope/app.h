@@ -34,6 +34,12 @@ bool parse_count(const char *arg, const char *what, long *out);
 bool parse_seconds(const char *arg, const char *what, double min, double max, double *out);
 /* Parses "-f text|json" (with a message when it is neither). */
 bool parse_text_or_json(const char *arg, bool *json);
+/* The options of a headless command that reads `files` files and writes
+ * text or JSON (diff, callsites): -f text|json, -o FILE, -h (prints
+ * "usage: USAGE"). Returns -1 to go on, with the files at argv[optind],
+ * else the exit status to return (a bad option, -h, a wrong file count). */
+int parse_file_command(int argc, char **argv, const char *usage, int files, bool *json,
+                       const char **out_path);
 /* The output format: -f's name, else -o's extension, else text. False
  * (with a message) when the name is not a format. */
 bool choose_export_format(const char *name, const char *out_path, enum export_format *fmt);

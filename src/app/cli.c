@@ -7,6 +7,8 @@
 #include "vmscope/util.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +75,35 @@ bool parse_text_or_json(const char *arg, bool *json)
     }
     warnx_msg("unknown format '%s': use text or json", arg);
     return false;
+}
+
+int parse_file_command(int argc, char **argv, const char *usage, int files, bool *json,
+                       const char **out_path)
+{
+    static const struct option longopts[] = {
+        {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    *json = false;
+    *out_path = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            if (!parse_text_or_json(optarg, json))
+                return EXIT_USAGE;
+            break;
+        case 'o': *out_path = optarg; break;
+        case 'h': printf("usage: %s\n", usage); return EXIT_OK;
+        default: return EXIT_USAGE;
+        }
+    }
+    if (argc - optind != files) {
+        warnx_msg("usage: %s", usage);
+        return EXIT_USAGE;
+    }
+    return -1;
 }
 
 bool choose_export_format(const char *name, const char *out_path, enum export_format *fmt)

@@ -58,31 +58,12 @@ static int read_recording(const char *path, struct event_list *events, struct sn
 
 int cmd_callsites(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
-    };
-    bool json = false;
-    const char *out_path = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'f':
-            if (!parse_text_or_json(optarg, &json))
-                return EXIT_USAGE;
-            break;
-        case 'o': out_path = optarg; break;
-        case 'h':
-            puts("usage: vmscope callsites FILE.jsonl [-f text|json] [-o FILE]");
-            return EXIT_OK;
-        default: return EXIT_USAGE;
-        }
-    }
-    if (argc - optind != 1) {
-        warnx_msg("callsites needs one recording: vmscope callsites FILE.jsonl");
-        return EXIT_USAGE;
-    }
+    static const char usage[] = "vmscope callsites FILE.jsonl [-f text|json] [-o FILE]";
+    bool json;
+    const char *out_path;
+    int done = parse_file_command(argc, argv, usage, 1, &json, &out_path);
+    if (done >= 0)
+        return done;
     struct event_list events = {0};
     struct snapshot *last = NULL;
     struct callsite_report report;

@@ -13,31 +13,12 @@
 
 int cmd_diff(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
-    };
-    bool json = false;
-    const char *out_path = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'f':
-            if (!parse_text_or_json(optarg, &json))
-                return EXIT_USAGE;
-            break;
-        case 'o': out_path = optarg; break;
-        case 'h':
-            puts("usage: vmscope diff A.json B.json [-f text|json] [-o FILE]");
-            return EXIT_OK;
-        default: return EXIT_USAGE;
-        }
-    }
-    if (argc - optind != 2) {
-        warnx_msg("diff needs two snapshots: vmscope diff A.json B.json");
-        return EXIT_USAGE;
-    }
+    static const char usage[] = "vmscope diff A.json B.json [-f text|json] [-o FILE]";
+    bool json;
+    const char *out_path;
+    int done = parse_file_command(argc, argv, usage, 2, &json, &out_path);
+    if (done >= 0)
+        return done;
     struct snapshot *a = NULL, *b = NULL;
     char *why = NULL;
     if (read_sample_arg(argv[optind], &a, &why) < 0 ||
