@@ -570,14 +570,16 @@ static int apply_delta(struct snapshot *cur, json_t *delta, const struct delta_t
     return 0;
 }
 
+/* Whether path starts with a recording's header line: the iterator's own
+ * test, so every reader tells a recording from a snapshot the same way. */
 bool recording_is(const char *path)
 {
-    FILE *fp = input_open(path);
-    if (!fp)
-        return false;
-    char head[128] = "";
-    bool yes = fgets(head, sizeof head, fp) && strstr(head, "\"vmscope.recording\"");
-    fclose(fp);
+    struct recording_iter it;
+    char *why = NULL;
+    bool yes = recording_iter_open(&it, path, &why) == 0;
+    if (yes)
+        recording_iter_close(&it);
+    free(why);
     return yes;
 }
 
@@ -611,6 +613,21 @@ static ssize_t read_line(struct recording_iter *it, size_t max)
     return (ssize_t)n;
 }
 
+/* A header line: one JSON object whose format is "vmscope.recording" (not
+ * merely a line that mentions it). */
+static bool is_header_line(const char *line, size_t len)
+{
+    static const char format[] = "\"vmscope.recording\"";
+    if (!len || line[len - 1] != '\n' || !memmem(line, len, format, sizeof format - 1))
+        return false;
+    json_error_t err;
+    json_t *doc = json_loadb(line, len, 0, &err);
+    const char *f = json_string_value(json_object_get(doc, "format"));
+    bool yes = json_is_object(doc) && f && strcmp(f, "vmscope.recording") == 0;
+    json_decref(doc);
+    return yes;
+}
+
 int recording_iter_open(struct recording_iter *it, const char *path, char **why)
 {
     memset(it, 0, sizeof *it);
@@ -624,7 +641,7 @@ int recording_iter_open(struct recording_iter *it, const char *path, char **why)
         return -err;
     }
     ssize_t len = read_line(it, HEADER_MAX);
-    if (len <= 0 || it->line[len - 1] != '\n' || !strstr(it->line, "\"vmscope.recording\"")) {
+    if (len <= 0 || !is_header_line(it->line, (size_t)len)) {
         *why = len == -EIO ? xasprintf("cannot read %s: %s", it->path, strerror(EIO))
                            : xasprintf("%s: not a vmscope recording (no header line)", it->path);
         recording_iter_close(it);
