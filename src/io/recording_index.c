@@ -156,6 +156,8 @@ static int scan(struct recording_index *idx, char **why)
             head_len = 0;
         }
         pos += (off_t)n;
+        if ((uint64_t)(pos - line) > JSON_READER_MAX_BYTES)
+            break; /* a line the iterator refuses: nothing past it can be read */
     }
     int err = ferror(fp) ? (errno ? errno : EIO) : 0;
     free(blk);
@@ -163,9 +165,11 @@ static int scan(struct recording_index *idx, char **why)
         *why = xasprintf("cannot read %s: %s", idx->it.path, strerror(err));
         return -err;
     }
-    idx->cut = line < pos; /* the last line has no newline: killed mid-line */
-    if (idx->cut && (uint64_t)(pos - line) > JSON_READER_MAX_BYTES)
+    if ((uint64_t)(pos - line) > JSON_READER_MAX_BYTES) {
         add_line(idx, LINE_BAD, line); /* the iterator refuses it before its end */
+        return 0;
+    }
+    idx->cut = line < pos; /* the last line has no newline: killed mid-line */
     return 0;
 }
 
