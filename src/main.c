@@ -22,7 +22,7 @@ static void usage(FILE *fp)
           "       vmscope diff A B [-f text|json] [-o FILE]   (A, B: x.json or x.jsonl@N)\n"
           "       vmscope export FILE [-f svg|json|csv|text|perfetto] [-o FILE]  (x.json, x.jsonl@N)\n"
           "       vmscope callsites FILE.jsonl [-f text|json] [-o FILE]   (a --trace recording)\n"
-          "       vmscope demo [-i SEC] [-n COUNT]\n"
+          "       vmscope demo [-i SEC] [-n COUNT] [--speed X]\n"
           "       vmscope -h | -V\n"
           "\n"
           "vmscope shows the virtual address space of a live Linux process: every region\n"
@@ -51,8 +51,6 @@ int main(int argc, char **argv)
 static int dispatch(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "";
-    if (strcmp(cmd, DEMO_WORKLOAD_ARG) == 0 && argc == 3)
-        demo_workload_run(atoi(argv[2]));
     if (argc < 2 || (cmd[0] == '-' && strcmp(cmd, "-h") != 0 && strcmp(cmd, "--help") != 0 &&
                      strcmp(cmd, "-V") != 0 && strcmp(cmd, "--version") != 0))
         return cmd_live(argc, argv);

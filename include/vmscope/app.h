@@ -27,6 +27,8 @@ int cmd_callsites(int argc, char **argv);
 bool parse_pid(const char *arg, pid_t *out);
 /* Parses an interval in seconds (0.01 .. 3600). */
 bool parse_interval(const char *arg, double *out);
+/* The tour's --speed: 0.1 to 10 (1 is the normal pace). */
+bool parse_speed(const char *arg, double *out);
 /* Every other numeric option: a count (1 .. 10^9) of `what` ("samples"),
  * or seconds between min and max (`what`: "a duration"). Plain decimal
  * only; false with a one-line message otherwise. */
@@ -56,14 +58,15 @@ bool terminal_can_draw(char **why);
 /* Prints capture_error_message() for err as the one-line error. */
 void warn_capture_error(pid_t pid, int err);
 
-/* The demo workload: runs the tour's phases forever, writing one line per
- * phase ("<sentence>\n") to announce_fd. Never returns. */
-_Noreturn void demo_workload_run(int announce_fd);
-/* The hidden command line the demo's child runs under: "vmscope-demo
- * --demo-workload FD". */
-#define DEMO_WORKLOAD_ARG "--demo-workload"
-/* Fork the workload; returns its pid and sets *announce_fd to the read end
- * of its announcement pipe, or -errno. */
-pid_t demo_workload_spawn(int *announce_fd);
+/* The tour's workload (vmscope-tour): speed scales its pauses (0.5 is
+ * half as fast); step: it waits for n after each phase. */
+struct demo_options {
+    double speed;
+    bool step;
+};
+/* Starts the tour program; returns its pid and sets *announce_fd to the
+ * read end of its announcement pipe and *control_fd to the write end of
+ * its control pipe (tour.h), or -errno (said on stderr). */
+pid_t demo_workload_spawn(const struct demo_options *o, int *announce_fd, int *control_fd);
 
 #endif

@@ -16,6 +16,7 @@
 #include "vmscope/page_runs.h"
 #include "vmscope/snapshot.h"
 #include "vmscope/syscall_event.h"
+#include "vmscope/tour.h"
 
 enum source_caps {
     SOURCE_TIMER = 1 << 0,  /* samples on a timer (a live process): pause and interval apply */
@@ -33,6 +34,7 @@ struct source_news {
     size_t n_events;
     bool output;            /* new bytes in source.output */
     const char *phase;      /* the demo's newest announcement, or NULL */
+    const struct tour_word *tour; /* the tour's state when it said something, or NULL */
     bool ended;             /* the target is gone; `how` says how */
     char how[200];
 };
@@ -61,6 +63,8 @@ struct source_ops {
     /* Ends the target (SOURCE_REPORTS_END): kill. News keeps coming until
      * the end is reported. */
     void (*kill)(struct source *s);
+    /* The tour's control bytes (tour.h), or NULL when it has none. */
+    void (*control)(struct source *s, const char *bytes, size_t len);
     void (*free)(struct source *s);
 };
 
@@ -76,11 +80,15 @@ struct source {
     char output_note[256];  /* ... or where its output went instead */
     bool ended;             /* set by the loop once news said so */
     int poll_ms;            /* > 0: news may come without waking fds(); look this often */
+    bool full_samples;      /* every sample reads all smaps fields (a tour phase needs them) */
 };
 
 /* vmscope -p PID; announce_fd >= 0: the demo workload's phase lines, and
  * the source kills and reaps pid at the end. */
 struct source *source_pid_new(pid_t pid, int announce_fd);
+/* The tour program (vmscope-tour): a pid source with its announcements,
+ * whose control bytes go to control_fd (closed with the source). */
+struct source *source_tour_new(pid_t pid, int announce_fd, int control_fd);
 /* The first picture of a pid source taken with these options (a census,
  * an observer streaming it out); later samples take their own. */
 struct capture_options;

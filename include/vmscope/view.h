@@ -17,6 +17,7 @@
 #include "vmscope/snapshot.h"
 #include "vmscope/syscall_event.h"
 #include "vmscope/timeline.h"
+#include "vmscope/tour.h"
 #include "vmscope/util.h"
 
 enum view_flags {
@@ -37,6 +38,19 @@ enum screen_id { SCREEN_SUMMARY, SCREEN_MAP, SCREEN_REGIONS, SCREEN_TIMELINE, SC
 
 enum sort_key { SORT_ADDRESS, SORT_SIZE, SORT_RSS, SORT_PSS, SORT_SWAP, SORT_CLASS, SORT_NAME,
                 SORT_COUNT };
+
+/* The guided tour (--demo): what its program last said, and what the
+ * view did about it (tour_view.c). */
+struct view_tour {
+    struct tour_word word;  /* word.count 0: no tour */
+    uint64_t acted;         /* the word.serial the view has acted on */
+    bool select_pending;    /* the region it speaks of is not in a sample yet */
+    uint64_t grid_at;       /* the page grid opens at one page per cell there */
+    bool list;              /* the list of phases is open (t) */
+    long cursor;            /* ... and its cursor */
+    char cmd[8];            /* control bytes for the tour program, not yet sent */
+    size_t cmd_len;
+};
 
 /* The shared model state every screen reads (samples, time cursor,
  * baseline, selection, sort and filter), the frame's (which screen, the
@@ -71,6 +85,7 @@ struct view {
     char banner[256];  /* exited / error, shown in the status line */
     char message[512]; /* transient status (export path, search miss) */
     char phase[256];   /* demo: the current lesson */
+    struct view_tour tour;
     int rows, cols;
     /* each screen's own state, allocated and owned by that screen */
     void *screen_state[SCREEN_COUNT];
@@ -104,6 +119,16 @@ int view_tab_count(const struct view *v);
 /* Shows snap (owned) instead of the current one, leaving the timeline as
  * it is: moving through a recording. */
 void view_replace_snapshot(struct view *v, struct snapshot *snap);
+
+/* The tour said something (w): the view goes to the region, the screen
+ * and the zoom its sentence speaks of. */
+void view_tour_heard(struct view *v, const struct tour_word *w);
+/* After a sample: select the region the tour speaks of once it is there. */
+void view_tour_follow(struct view *v);
+/* Whether r is the region the tour's sentence speaks of (marked '>'). */
+bool view_tour_marks(const struct view *v, const struct region *r);
+/* The control bytes the keys asked for (moved to out, at most max). */
+size_t view_tour_take_commands(struct view *v, char *out, size_t max);
 
 /* curses lifecycle: tui_start installs the teardown that fatal() and the
  * signal path run, so the terminal is always restored. */

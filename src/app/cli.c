@@ -67,6 +67,19 @@ bool parse_interval(const char *arg, double *out)
     return parse_seconds(arg, "an interval", 0.01, 3600, out);
 }
 
+bool parse_speed(const char *arg, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(arg, &end);
+    if (errno || end == arg || *end || !(v >= 0.1 && v <= 10)) {
+        warnx_msg("invalid speed '%s': use a number from 0.1 (slow) to 10 (fast)", arg);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
 bool parse_text_or_json(const char *arg, bool *json)
 {
     if (strcmp(arg, "json") == 0 || strcmp(arg, "text") == 0) {

@@ -19,7 +19,8 @@
 
 static void live_usage(FILE *fp)
 {
-    fputs("usage: vmscope [-p PID | --demo | -r FILE] [-i SEC] [-n COUNT] [--no-color]\n"
+    fputs("usage: vmscope [-p PID | --demo [--step] [--speed X] | -r FILE] [-i SEC] [-n COUNT]\n"
+          "               [--no-color]\n"
           "       vmscope [-i SEC] [--trace] [-u USER] [--program-output FILE] -- CMD [ARGS...]\n"
           "  (no -p)             choose a process from a list\n"
           "  -p, --pid PID       watch this process\n"
@@ -30,7 +31,11 @@ static void live_usage(FILE *fp)
           "  -u, --user USER     (launch, as root) run CMD as USER\n"
           "      --program-output FILE\n"
           "                      (launch) CMD's output to FILE instead of the Output screen\n"
-          "      --demo          watch the built-in tour workload\n"
+          "      --demo          the guided tour: a small program that shows the lecture's\n"
+          "                      lessons one phase at a time (space holds it, n/p next\n"
+          "                      or previous phase, t the list of phases)\n"
+          "      --step          (demo) wait for n after each phase\n"
+          "      --speed X       (demo) pace of the tour: 0.5 half as fast, 2 twice\n"
           "  -r, --read FILE     open a snapshot or recording (same screens, not live)\n"
           "  -i, --interval SEC  sample every SEC seconds (default 1)\n"
           "  -n, --samples N     exit after N samples (like top -n)\n"
@@ -91,12 +96,15 @@ int cmd_live(int argc, char **argv)
         {"samples", required_argument, NULL, 'n'},  {"read", required_argument, NULL, 'r'},
         {"trace", no_argument, NULL, 'T'},          {"user", required_argument, NULL, 'u'},
         {"program-output", required_argument, NULL, 'O'},
+        {"step", no_argument, NULL, 'S'},          {"speed", required_argument, NULL, 'X'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     pid_t pid = 0;
     const char *file = NULL, *output_file = NULL;
     bool demo = false, trace = false;
+    struct demo_options tour = {.speed = 1.0};
+    bool tour_opt = false;
     double interval = 1.0;
     long samples = 0;
     const char *user = NULL;
@@ -117,6 +125,12 @@ int cmd_live(int argc, char **argv)
                 return EXIT_USAGE;
             break;
         case 'C': color = false; break;
+        case 'S': tour.step = tour_opt = true; break;
+        case 'X':
+            if (!parse_speed(optarg, &tour.speed))
+                return EXIT_USAGE;
+            tour_opt = true;
+            break;
         case 'r': file = optarg; break;
         case 'T': trace = true; break;
         case 'u': user = optarg; break;
@@ -132,6 +146,10 @@ int cmd_live(int argc, char **argv)
     char **command = optind < argc ? argv + optind : NULL;
     if (command && (pid || demo || file)) {
         warnx_msg("-- CMD launches a program: it does not go with -p, --demo or -r");
+        return EXIT_USAGE;
+    }
+    if (tour_opt && !demo) {
+        warnx_msg("--step and --speed are for the tour: vmscope --demo --step");
         return EXIT_USAGE;
     }
     if (!command && (trace || user || output_file)) {
@@ -177,13 +195,11 @@ int cmd_live(int argc, char **argv)
             atomic_file_publish(&pout);
         src = source_launch_new(l, command[0], trace, output_file);
     } else if (demo) {
-        int announce_fd;
-        pid_t child = demo_workload_spawn(&announce_fd);
-        if (child < 0) {
-            warnx_msg("cannot start the demo workload: %s", strerror((int)-child));
+        int announce_fd, control_fd;
+        pid_t child = demo_workload_spawn(&tour, &announce_fd, &control_fd);
+        if (child < 0)
             return EXIT_FAILURE_RUNTIME;
-        }
-        src = source_pid_new(child, announce_fd);
+        src = source_tour_new(child, announce_fd, control_fd);
     } else if (file) {
         src = source_file_new(file);
     } else if (!pid) {

@@ -221,7 +221,8 @@ int loop_run(struct source *src, struct sink *k, const struct loop_options *o)
         uint64_t now = clock_monotonic_ns();
         if (rc == 0 && sampling(src, k) && now >= next) {
             /* Slow intervals can afford the full picture every time. */
-            bool light = o->light && ++tick % LOOP_FULL_EVERY != 0 && k->interval < 2.0;
+            bool light = o->light && ++tick % LOOP_FULL_EVERY != 0 && k->interval < 2.0 &&
+                         !src->full_samples;
             rc = take_sample(src, k, light, &end);
             samples++;
             /* A view waits a whole interval after a slow sample; a

@@ -97,6 +97,7 @@ static int view_start(struct sink *k, struct source *src, struct snapshot *first
 static int view_sample(struct sink *k, struct snapshot *snap)
 {
     view_push_snapshot(V(k), snap);
+    view_tour_follow(V(k));
     ((struct view_sink *)k)->dirty = true;
     return 0;
 }
@@ -114,6 +115,8 @@ static void view_news(struct sink *k, const struct source_news *news)
     struct view *v = V(k);
     if (news->phase)
         snprintf(v->phase, sizeof v->phase, "%s", news->phase);
+    if (news->tour)
+        view_tour_heard(v, news->tour);
     if (news->ended)
         snprintf(v->banner, sizeof v->banner,
                  " %s: its last state stays on screen (q quits) ", news->how);
@@ -189,6 +192,10 @@ static bool fetch_pages(struct view *v, struct source *src)
 static void view_draw(struct sink *k, struct source *src)
 {
     struct view_sink *s = (struct view_sink *)k;
+    char cmd[8];
+    size_t n = view_tour_take_commands(&s->v, cmd, sizeof cmd);
+    if (n && src && src->ops->control)
+        src->ops->control(src, cmd, n);
     if (!s->dirty)
         return;
     /* What the page grid needs is asked of the source once per change of

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,7 +22,9 @@ struct pid_source {
     struct source base;
     int announce_fd; /* the demo's phases, or -1 */
     struct buf pending;
-    char phase[256];
+    char phase[600];
+    struct tour_word tour;
+    int control_fd; /* the tour's control pipe, or -1 */
     const struct capture_options *first_opt; /* or NULL */
 };
 
@@ -41,8 +44,13 @@ static bool read_phase(struct pid_source *p)
         char *nl;
         while ((nl = memchr(p->pending.data, '\n', p->pending.len))) {
             size_t len = (size_t)(nl - p->pending.data);
-            snprintf(p->phase, sizeof p->phase, "%.*s", (int)len, p->pending.data);
+            char line[600];
+            snprintf(line, sizeof line, "%.*s", (int)len, p->pending.data);
             buf_consume(&p->pending, len + 1);
+            const char *sentence = tour_parse_line(&p->tour, line);
+            if (sentence)
+                snprintf(p->phase, sizeof p->phase, "%s", sentence);
+            p->base.full_samples = p->tour.phase && p->tour.full;
             got = true;
         }
     }
@@ -82,8 +90,10 @@ static void pid_poll(struct source *s, struct source_news *news)
 {
     struct pid_source *p = (struct pid_source *)s;
     memset(news, 0, sizeof *news);
-    if (read_phase(p))
+    if (read_phase(p)) {
         news->phase = p->phase;
+        news->tour = &p->tour;
+    }
 }
 
 /* Page states for the Detail grid, read once per request (loop.c asks
@@ -122,13 +132,22 @@ static void pid_free(struct source *s)
         waitpid(s->pid, NULL, 0);
         close(p->announce_fd);
     }
+    if (p->control_fd >= 0)
+        close(p->control_fd);
     buf_free(&p->pending);
     free(p);
 }
 
+static void pid_control(struct source *s, const char *bytes, size_t len)
+{
+    struct pid_source *p = (struct pid_source *)s;
+    if (p->control_fd >= 0 && send(p->control_fd, bytes, len, MSG_NOSIGNAL) < 0)
+        return; /* the tour is gone: its end shows as the process's */
+}
+
 static const struct source_ops pid_ops = {
     .first = pid_first, .sample = pid_sample, .fds = pid_fds, .poll = pid_poll,
-    .pages = pid_pages, .free = pid_free,
+    .pages = pid_pages, .control = pid_control, .free = pid_free,
 };
 
 struct source *source_pid_new(pid_t pid, int announce_fd)
@@ -138,10 +157,18 @@ struct source *source_pid_new(pid_t pid, int announce_fd)
     p->base.caps = SOURCE_TIMER | SOURCE_PAGES;
     p->base.pid = pid;
     p->announce_fd = announce_fd;
+    p->control_fd = -1;
     if (announce_fd >= 0)
         fcntl(announce_fd, F_SETFL, fcntl(announce_fd, F_GETFL) | O_NONBLOCK);
     buf_init(&p->pending);
     return &p->base;
+}
+
+struct source *source_tour_new(pid_t pid, int announce_fd, int control_fd)
+{
+    struct source *s = source_pid_new(pid, announce_fd);
+    ((struct pid_source *)s)->control_fd = control_fd;
+    return s;
 }
 
 void source_free(struct source *s)

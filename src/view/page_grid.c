@@ -374,6 +374,12 @@ static uint64_t plan(struct view *v, const struct region *r, int gw, int gh)
 {
     struct page_grid *g = grid_of(v);
     switch_region(v, r);
+    if (v->tour.grid_at >= g->start && v->tour.grid_at < g->end) {
+        /* the tour's page: one page per cell, the cursor on it */
+        g->per_cell = 1;
+        g->cursor = (v->tour.grid_at - g->start) / page_size(v);
+        v->tour.grid_at = 0;
+    }
     size_t ncells = gw > 0 && gh > 0 ? (size_t)gw * (size_t)gh : 0;
     uint64_t total = region_pages(v);
     if (g->cursor >= total)
@@ -420,6 +426,10 @@ void page_grid_draw(struct view *v, const struct region *r, int top, int height)
              "Pages: %" PRIu64 " per cell (+ - zoom)   # anon  F file  H huge  0 zero  S swap  "
              "G guard  . none%s",
              per, per == 1 ? "   + f h: shared" : "");
+    if ((int)strlen(head) > COLS) /* 80 columns: the same legend, tighter */
+        snprintf(head, sizeof head,
+                 "%" PRIu64 "/cell (+-) #anon F file H huge 0 zero S swap G guard .none%s", per,
+                 per == 1 ? " +fh shared" : "");
     attron(A_BOLD);
     draw_text(top, 0, COLS, head);
     attroff(A_BOLD);

@@ -38,6 +38,30 @@ static int draw_image_parts(const struct region *r, int y)
     return y + 1;
 }
 
+/* The fields a lesson speaks of, on as few lines as they take, when the
+ * whole table would leave the page grid no room. */
+static int brief_fields(const struct vma *m, int y)
+{
+    static const enum smaps_field brief[] = {SMAPS_RSS, SMAPS_PSS, SMAPS_SHARED_DIRTY,
+                                             SMAPS_PRIVATE_DIRTY, SMAPS_LOCKED, SMAPS_SWAP};
+    int x = 0;
+    for (size_t i = 0; i < sizeof brief / sizeof brief[0]; i++) {
+        if (!vma_has(m, brief[i]))
+            continue;
+        char item[64], sz[16];
+        format_size(sz, sizeof sz, m->field[brief[i]]);
+        snprintf(item, sizeof item, "%s %s   ", smaps_fields[brief[i]].key, sz);
+        if (x + (int)strlen(item) > COLS && x > 0) {
+            y++;
+            x = 0;
+        }
+        draw_text(y, x, COLS - x, item);
+        x += (int)strlen(item);
+    }
+    draw_text(++y, 0, COLS, "(every smaps field: a taller terminal)");
+    return y + 1;
+}
+
 static void detail_draw(struct view *v, int top, int height)
 {
     long i = view_selected_index(v);
@@ -99,7 +123,12 @@ static void detail_draw(struct view *v, int top, int height)
     for (int f = 0; f < SMAPS_FIELD_COUNT; f++)
         nfields += vma_has(m, (enum smaps_field)f);
     int rows = (nfields + cols - 1) / cols;
-    for (int f = 0; f < SMAPS_FIELD_COUNT; f++) {
+    if (top + height - (y + rows + 2) < 6) { /* a short terminal: the grid before the table */
+        y = brief_fields(m, y);
+        rows = 0;
+        nfields = 0;
+    }
+    for (int f = 0; f < SMAPS_FIELD_COUNT && nfields; f++) {
         if (!vma_has(m, (enum smaps_field)f))
             continue;
         if (smaps_fields[f].is_kb)
@@ -123,7 +152,9 @@ static void detail_draw(struct view *v, int top, int height)
         flags[len] = '\0';
         draw_text(y++, 0, COLS, flags);
     }
-    draw_text(y++, 0, COLS, "Esc back   n/p next/previous region   arrows move the page cursor");
+    draw_text(y++, 0, COLS, v->tour.word.count /* the tour's n and p are its phases */
+                                ? "Esc back   arrows move the page cursor"
+                                : "Esc back   n/p next/previous region   arrows move the page cursor");
     page_grid_draw(v, r, y, top + height - y);
 }
 

@@ -74,6 +74,8 @@ static void region_row(void *arg, long k, int y, int x, int width)
         snprintf(line, sizeof line, "%016llx-%016llx %7s %4s %-13s %7s %7s %7s %7s %7s  ",
                  (unsigned long long)m->start, (unsigned long long)m->end, sz[0], m->perms, cls,
                  sz[1], sz[2], sz[3], sz[4], swap);
+    if (view_tour_marks(v, r)) /* the region the tour speaks of */
+        line[strlen(line) - 2] = '>';
     draw_text(y, x, width, line);
     x += (int)strlen(line);
     attron(class_attr(v, r->cls));

@@ -47,6 +47,15 @@ void page_grid_draw(struct view *v, const struct region *r, int top, int height)
 int page_grid_key(struct view *v, int ch, int height);
 void page_grid_free(void *state);
 
+/* The tour (tour_view.c): its box of wrapped sentence lines above the
+ * status line (how many rows, and drawn from row y), its status line,
+ * the list of phases, and its keys (before the screens' own). */
+int tour_box_rows(const struct view *v);
+void tour_box_draw(struct view *v, int y);
+void tour_status(const struct view *v, char *out, size_t size);
+void tour_list_draw(struct view *v, int top, int height);
+int tour_key(struct view *v, int ch);
+
 /* The one line editor (line_edit.c): applies key ch to text (size bytes). */
 enum line_edit_result { LINE_EDIT_NONE, LINE_EDIT_CHANGED, LINE_EDIT_DONE, LINE_EDIT_CANCEL };
 int line_edit_key(char *text, size_t size, int ch);

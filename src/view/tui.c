@@ -138,6 +138,23 @@ void draw_name(int y, int x, int width, const char *s, size_t len)
     draw_fit(y, x, width, s, len, true);
 }
 
+/* One class's legend item after its glyph, in a style (0 roomy, 1 tight,
+ * 2 no name); returns its width with the glyph. */
+static int legend_item(int style, int k, const char *size, char *out, size_t len)
+{
+    char item[48];
+    const char *name = region_class_name((enum region_class)k);
+    if (style == 0)
+        snprintf(item, sizeof item, " %s %s  ", name, size);
+    else if (style == 1)
+        snprintf(item, sizeof item, " %s %s ", name, size);
+    else
+        snprintf(item, sizeof item, " %s ", size);
+    if (out)
+        snprintf(out, len, "%s", item);
+    return 1 + (int)strlen(item);
+}
+
 static void draw_header(struct view *v)
 {
     const struct snapshot *s = v->snap;
@@ -199,6 +216,18 @@ static void draw_header(struct view *v)
         draw_text(1, 0, COLS, line);
     }
     clear_row(2, 0);
+    /* The legend fits the width: two spaces between items, else one,
+     * else the glyphs without their names (Help names them). */
+    int style = 0;
+    for (; s && style < 2; style++) {
+        int w = 0;
+        for (int k = 0; k < RC_COUNT; k++) {
+            format_size(a, sizeof a, s->by_class[k].rss);
+            w += legend_item(style, k, a, NULL, 0);
+        }
+        if (w <= COLS)
+            break;
+    }
     x = 0;
     for (int k = 0; s && k < RC_COUNT && x < COLS; k++) {
         char item[48];
@@ -207,7 +236,7 @@ static void draw_header(struct view *v)
         char glyph[2] = {class_glyph((enum region_class)k), 0};
         draw_text(2, x, 1, glyph);
         attroff(class_attr(v, (enum region_class)k) | A_REVERSE);
-        snprintf(item, sizeof item, " %s %s  ", region_class_name((enum region_class)k), a);
+        legend_item(style, k, a, item, sizeof item);
         draw_text(2, x + 1, COLS - x - 1, item);
         x += 1 + (int)strlen(item);
     }
@@ -245,6 +274,8 @@ static void draw_status(struct view *v)
     }
     if (v->message[0])
         snprintf(line, sizeof line, "%s", v->message);
+    else if (v->tour.word.count)
+        tour_status(v, line, sizeof line);
     else if (v->phase[0])
         snprintf(line, sizeof line, "demo: %s", v->phase);
     else
@@ -276,9 +307,14 @@ void tui_draw(struct view *v)
     v->rows = LINES;
     v->cols = COLS;
     erase();
-    if (LINES >= HEADER_ROWS + 2 && COLS >= 20) {
+    int box = tour_box_rows(v);
+    if (LINES >= HEADER_ROWS + 2 + box && COLS >= 20) {
         draw_header(v);
-        screens[v->screen]->draw(v, HEADER_ROWS, LINES - HEADER_ROWS - 1);
+        screens[v->screen]->draw(v, HEADER_ROWS, LINES - HEADER_ROWS - 1 - box);
+        if (box)
+            tour_box_draw(v, LINES - 1 - box);
+        if (v->tour.list)
+            tour_list_draw(v, HEADER_ROWS, LINES - HEADER_ROWS - 1 - box);
     } else {
         draw_text(0, 0, COLS, "vmscope: terminal too small");
     }
@@ -309,8 +345,10 @@ int tui_key(struct view *v, int ch)
 {
     if (v->input_mode)
         return handle_input_key(v, ch);
-    int height = LINES - HEADER_ROWS - 1;
-    int r = screens[v->screen]->key ? screens[v->screen]->key(v, ch, height) : 0;
+    int height = LINES - HEADER_ROWS - 1 - tour_box_rows(v);
+    int r = tour_key(v, ch); /* the lecturer's keys come first */
+    if (!r && screens[v->screen]->key)
+        r = screens[v->screen]->key(v, ch, height);
     if (r)
         return r;
     bool had_message = v->message[0] != '\0';
