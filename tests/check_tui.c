@@ -1684,6 +1684,354 @@ START_TEST(t_launch_crash_is_shown)
 }
 END_TEST
 
+/* ---- the guided tour (vmscope --demo, issue 15) --------------------- */
+
+/* The tour program's pid, from the header ("vmscope  pid N"). */
+static pid_t tour_pid(const struct buf *b)
+{
+    const char *p = b->data ? strstr(b->data, "vmscope  pid ") : NULL;
+    return p ? (pid_t)atoi(p + 13) : 0;
+}
+
+/* VmRSS + VmSize of pid in KiB, read from the kernel. */
+static void vm_status(pid_t pid, uint64_t *rss, uint64_t *vsz)
+{
+    char path[64];
+    struct buf st;
+    buf_init(&st);
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    test_read_buf(path, &st);
+    const char *r = strstr(st.data, "VmRSS:"), *v = strstr(st.data, "VmSize:");
+    ck_assert(r && v);
+    *rss = strtoull(r + 6, NULL, 10);
+    *vsz = strtoull(v + 7, NULL, 10);
+    buf_free(&st);
+}
+
+/* The /proc/PID/maps line that starts at start (copied to line), and the
+ * one before it (prev); false when there is none. */
+static bool maps_line(pid_t pid, uint64_t start, char *line, size_t len, char *prev,
+                      size_t plen)
+{
+    char path[64], cur[512], before[512] = "";
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return false;
+    bool found = false;
+    while (!found && fgets(cur, sizeof cur, fp)) {
+        if (strtoull(cur, NULL, 16) == start) {
+            snprintf(line, len, "%s", cur);
+            snprintf(prev, plen, "%s", before);
+            found = true;
+        }
+        snprintf(before, sizeof before, "%s", cur);
+    }
+    fclose(fp);
+    return found;
+}
+
+static int count_maps(pid_t pid)
+{
+    char path[64], line[512];
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+    FILE *fp = fopen(path, "r");
+    int n = 0;
+    while (fp && fgets(line, sizeof line, fp))
+        n++;
+    if (fp)
+        fclose(fp);
+    return n;
+}
+
+/* Jumps to phase k (1-based) through the list of phases (t). */
+static void tour_jump(struct buf *b, int k)
+{
+    char want[32];
+    snprintf(want, sizeof want, "Tour %d/8", k);
+    tmux("send-keys -t vt t");
+    ck_assert_msg(wait_for(b, "Phases: Enter jumps", 3), "no list of phases:\n%s", b->data);
+    tmux("send-keys -t vt Home");
+    for (int i = 1; i < k; i++)
+        tmux("send-keys -t vt j");
+    tmux("send-keys -t vt Enter");
+    ck_assert_msg(wait_for(b, want, 10), "no %s:\n%s", want, b->data);
+}
+
+/* The start address of the region the tour marked: the Regions row with
+ * '>' before the name, or the Detail's first line. */
+static uint64_t tour_marked(const struct buf *b)
+{
+    for (const char *l = b->data; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : "") {
+        const char *nl = strchr(l, '\n');
+        size_t len = nl ? (size_t)(nl - l) : strlen(l);
+        if (len > 60 && strspn(l, "0123456789abcdef") == 16 && l[16] == '-')
+            return strtoull(l, NULL, 16); /* Detail */
+        if (len > 56 && strspn(l, "0123456789abcdef") == 16 && memchr(l, '>', len))
+            return strtoull(l, NULL, 16); /* the marked Regions row */
+    }
+    return 0;
+}
+
+static uint64_t maps_size(const char *line)
+{
+    char *end;
+    uint64_t lo = strtoull(line, &end, 16);
+    return strtoull(end + 1, NULL, 16) - lo;
+}
+
+START_TEST(t_tour_next_previous_and_small)
+{
+    start_vmscope("--demo -i 0.3", 100, 30);
+    struct buf b;
+    buf_init(&b);
+    ck_assert_msg(wait_for(&b, "Tour 1/8", 5), "%s", b.data);
+    pid_t pid = tour_pid(&b);
+    ck_assert_int_gt(pid, 0);
+    int most = count_maps(pid);
+    for (int k = 2; k <= 8; k++) {
+        char want[16];
+        snprintf(want, sizeof want, "Tour %d/8", k);
+        tmux("send-keys -t vt n");
+        ck_assert_msg(wait_for(&b, want, 10), "n did not go to %s:\n%s", want, b.data);
+        usleep(500 * 1000); /* the phase's own mappings are made */
+        int n = count_maps(pid);
+        most = n > most ? n : most;
+    }
+    ck_assert_msg(most <= 30, "the tour program has %d regions", most);
+    tmux("send-keys -t vt p");
+    ck_assert_msg(wait_for(&b, "Tour 7/8", 10), "p did not go back:\n%s", b.data);
+    /* no vmscope library in the tour's address space */
+    char path[64];
+    struct buf maps;
+    buf_init(&maps);
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+    test_read_buf(path, &maps);
+    ck_assert_msg(!strstr(maps.data, "ncurses") && !strstr(maps.data, "libelf") &&
+                      !strstr(maps.data, "jansson"),
+                  "%s", maps.data);
+    buf_free(&maps);
+    tmux("send-keys -t vt q");
+    stop_tmux();
+    buf_free(&b);
+}
+END_TEST
+
+START_TEST(t_tour_hold_stops_the_program)
+{
+    start_vmscope("--demo --speed 0.5 -i 0.3", 100, 30);
+    struct buf b;
+    buf_init(&b);
+    ck_assert_msg(wait_for(&b, "Tour 1/8", 5), "%s", b.data);
+    pid_t pid = tour_pid(&b);
+    tour_jump(&b, 3); /* lazy allocation: RSS grows step by step */
+    uint64_t rss0, vsz0, rss, vsz;
+    vm_status(pid, &rss0, &vsz0);
+    uint64_t deadline = clock_monotonic_ns() + 10000000000ull;
+    do {
+        usleep(50 * 1000);
+        vm_status(pid, &rss, &vsz);
+    } while (rss == rss0 && clock_monotonic_ns() < deadline);
+    ck_assert_msg(rss != rss0, "the lazy phase never touched a page");
+    tmux("send-keys -t vt Space");
+    ck_assert_msg(wait_for(&b, "[HELD]", 3), "%s", b.data);
+    vm_status(pid, &rss0, &vsz0);
+    for (int i = 0; i < 20; i++) { /* two seconds held: nothing moves */
+        usleep(100 * 1000);
+        vm_status(pid, &rss, &vsz);
+        ck_assert_msg(rss == rss0 && vsz == vsz0, "held, yet RSS %llu -> %llu, VSZ %llu -> %llu",
+                      (unsigned long long)rss0, (unsigned long long)rss,
+                      (unsigned long long)vsz0, (unsigned long long)vsz);
+    }
+    tmux("send-keys -t vt Space");
+    deadline = clock_monotonic_ns() + 10000000000ull;
+    do {
+        usleep(50 * 1000);
+        vm_status(pid, &rss, &vsz);
+    } while (rss == rss0 && vsz == vsz0 && clock_monotonic_ns() < deadline);
+    ck_assert_msg(rss != rss0 || vsz != vsz0, "released, yet nothing moved");
+    tmux("send-keys -t vt q");
+    stop_tmux();
+    buf_free(&b);
+}
+END_TEST
+
+START_TEST(t_tour_selection_follows)
+{
+    start_vmscope("--demo --speed 0.5 -i 0.3", 100, 34);
+    struct buf b;
+    buf_init(&b);
+    ck_assert_msg(wait_for(&b, "Tour 1/8", 5), "%s", b.data);
+    pid_t pid = tour_pid(&b);
+    for (int k = 1; k <= 8; k++) {
+        if (k > 1)
+            tour_jump(&b, k);
+        char line[512] = "", prev[512] = "";
+        uint64_t at = 0;
+        bool ok = false;
+        /* the sample that holds the phase's region comes within a tick */
+        uint64_t deadline = clock_monotonic_ns() + 6000000000ull;
+        while (!ok && clock_monotonic_ns() < deadline) {
+            usleep(200 * 1000);
+            capture(&b);
+            at = tour_marked(&b);
+            if (!at || !maps_line(pid, at, line, sizeof line, prev, sizeof prev))
+                continue;
+            uint64_t size = maps_size(line);
+            bool anon = !strchr(line, '/') && !strchr(line, '[');
+            const char *locked = strstr(b.data, "Locked");
+            switch (k) {
+            case 1: ok = strstr(line, "[heap]") != NULL; break;
+            case 2: ok = strstr(line, "[heap]") || (anon && size >= 24u << 20); break;
+            case 3: ok = anon && size == 256u << 20; break;
+            case 4: ok = strstr(prev, "vmscope-tour") && size >= 32u << 20; break;
+            case 5: ok = anon && size >= 8u << 20 && strstr(prev, "---p"); break;
+            case 6: ok = strstr(line, "rw-p") && strstr(line, "vmscope-tour"); break;
+            case 7: ok = anon && size == 48u * 4096; break;
+            case 8:
+                ok = anon && size == 4u << 20 && locked &&
+                     !strncmp(locked + 6 + strspn(locked + 6, " "), "4.0M", 4);
+                break;
+            }
+        }
+        ck_assert_msg(ok, "phase %d marks %llx: %s(before: %s)\n%s", k,
+                      (unsigned long long)at, line, prev, b.data);
+    }
+    tmux("send-keys -t vt q");
+    stop_tmux();
+    buf_free(&b);
+}
+END_TEST
+
+START_TEST(t_tour_step_waits)
+{
+    start_vmscope("--demo --step --speed 4 -i 0.3", 100, 30);
+    struct buf b;
+    buf_init(&b);
+    ck_assert_msg(wait_for(&b, "Tour 1/8", 5), "%s", b.data);
+    ck_assert_msg(wait_for(&b, "[step: n for the next phase]", 15), "%s", b.data);
+    uint64_t until = clock_monotonic_ns() + 3000000000ull; /* waits, however long */
+    while (clock_monotonic_ns() < until) {
+        capture(&b);
+        ck_assert_msg(strstr(b.data, "Tour 1/8") && !strstr(b.data, "Tour 2/8"), "%s", b.data);
+        usleep(200 * 1000);
+    }
+    tmux("send-keys -t vt n");
+    ck_assert_msg(wait_for(&b, "Tour 2/8", 5), "%s", b.data);
+    tmux("send-keys -t vt q");
+    stop_tmux();
+    buf_free(&b);
+}
+END_TEST
+
+/* The words of s, one space apart (out: size bytes). */
+static void squeeze(const char *s, char *out, size_t size)
+{
+    size_t n = 0;
+    for (; *s && n + 1 < size; s++)
+        if (*s != ' ' && *s != '\n')
+            out[n++] = *s;
+        else if (n && out[n - 1] != ' ')
+            out[n++] = ' ';
+    while (n && out[n - 1] == ' ')
+        n--;
+    out[n] = '\0';
+}
+
+/* Every sentence the tour program says, as it says it: the program run
+ * here on pipes of our own, every phase asked for with 'n'. */
+static int tour_sentences(char sentences[][400], int max)
+{
+    int out[2], ctl[2];
+    ck_assert_int_eq(pipe(out), 0);
+    ck_assert_int_eq(pipe(ctl), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        char a[16], c[16];
+        snprintf(a, sizeof a, "%d", out[1]);
+        snprintf(c, sizeof c, "%d", ctl[0]);
+        execl(TEST_BUILDDIR "/vmscope-tour", "vmscope-tour", a, c, "10", "0", "0", (char *)NULL);
+        _exit(127);
+    }
+    close(out[1]);
+    close(ctl[0]);
+    FILE *fp = fdopen(out[0], "r");
+    char line[800];
+    int n = 0, phase = 0;
+    while (n < max && fgets(line, sizeof line, fp)) {
+        if (strncmp(line, "phase\t", 6) != 0)
+            continue;
+        phase = atoi(line + 6);
+        char *text = line;
+        for (int f = 0; f < 6 && text; f++)
+            text = strchr(text, '\t') ? strchr(text, '\t') + 1 : NULL;
+        ck_assert_ptr_nonnull(text);
+        text[strcspn(text, "\n")] = '\0';
+        snprintf(sentences[n++], 400, "Tour %d/8: %s", phase, text);
+        if (phase == 8)
+            break;
+        ck_assert_int_eq(write(ctl[1], "n", 1), 1);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    fclose(fp);
+    close(ctl[1]);
+    return n;
+}
+
+START_TEST(t_tour_80x24_sentences_whole)
+{
+    char said[16][400];
+    int n = tour_sentences(said, 16);
+    ck_assert_int_ge(n, 8);
+    start_vmscope("--demo -i 0.3", 80, 24);
+    struct buf b;
+    buf_init(&b);
+    ck_assert_msg(wait_for(&b, "Tour 1/8", 5), "%s", b.data);
+    for (int k = 1; k <= 8; k++) {
+        if (k > 1)
+            tour_jump(&b, k);
+        char want[400];
+        for (int i = 0; i < n; i++)
+            if (atoi(said[i] + 5) == k) {
+                squeeze(said[i], want, sizeof want);
+                break;
+            }
+        /* the box: the rows from "Tour k/8" to the status line */
+        char tag[16], shown[2000];
+        snprintf(tag, sizeof tag, "Tour %d/8", k);
+        bool whole = false;
+        uint64_t deadline = clock_monotonic_ns() + 4000000000ull;
+        while (!whole && clock_monotonic_ns() < deadline) {
+            capture(&b);
+            const char *box = strstr(b.data, tag), *end = box ? strstr(box, "\ntour:") : NULL;
+            if (box && end) {
+                char raw[2000];
+                snprintf(raw, sizeof raw, "%.*s", (int)(end - box), box);
+                squeeze(raw, shown, sizeof shown);
+                whole = !strcmp(shown, want);
+            }
+            usleep(200 * 1000);
+        }
+        ck_assert_msg(whole, "phase %d: wanted \"%s\"\n%s", k, want, b.data);
+        /* the class legend (the header's third row) is not cut */
+        const char *row = b.data;
+        for (int r = 0; r < 2 && row; r++)
+            row = strchr(row, '\n') ? strchr(row, '\n') + 1 : NULL;
+        ck_assert_ptr_nonnull(row);
+        size_t len = strcspn(row, "\n");
+        while (len && row[len - 1] == ' ')
+            len--;
+        ck_assert_msg(len && row[len - 1] != '~', "legend cut: %.*s", (int)len, row);
+        if (k == 7) /* the page grid's legend */
+            ck_assert_msg(strstr(b.data, ".none +fh shared\n"), "%s", b.data);
+    }
+    tmux("send-keys -t vt q");
+    stop_tmux();
+    buf_free(&b);
+}
+END_TEST
+
 int main(void)
 {
     snprintf(sock, sizeof sock, "vmscope-test-%d", (int)getpid());
@@ -1700,6 +2048,14 @@ int main(void)
     tcase_add_test(tc, t_target_exit_shows_banner);
     tcase_add_test(tc, t_picker_lists_helper);
     tcase_add_test(tc, t_demo_heap_grows);
+    TCase *tour = tcase_create("tour");
+    tcase_set_timeout(tour, 180);
+    tcase_add_test(tour, t_tour_next_previous_and_small);
+    tcase_add_test(tour, t_tour_hold_stops_the_program);
+    tcase_add_test(tour, t_tour_selection_follows);
+    tcase_add_test(tour, t_tour_step_waits);
+    tcase_add_test(tour, t_tour_80x24_sentences_whole);
+    suite_add_tcase(s, tour);
     tcase_add_test(tc, t_signals_restore_terminal);
     tcase_add_test(tc, t_no_color);
     tcase_add_test(tc, t_permission_error_is_one_line);

@@ -290,7 +290,7 @@ static void phase_file(void)
         return;
     say((uintptr_t)((void *)p), "pages", true,
         "mmap of this program's own file, private and writable: each page comes in from the "
-        "page cache as it is read (f: the file's page, shared).");
+        "page cache as it is read (F; f when another mapping shares the page).");
     char sum = 0;
     for (off_t off = 0; off < size; off += 4096) {
         sum += p[off];
