@@ -14,7 +14,8 @@
 
 static void usage(FILE *fp)
 {
-    fputs("usage: vmscope [-p PID | --demo | -r FILE] [-i SEC] [-n COUNT] [--no-color]\n"
+    fputs("usage: vmscope [-p PID | --demo [--step] [--speed X] | -r FILE] [-i SEC] [-n COUNT]\n"
+          "               [--no-color]\n"
           "       vmscope [-i SEC] [--trace] [-u USER] [--output FILE] -- CMD [ARGS...]\n"
           "       vmscope snapshot -p PID [-f json|csv|text|svg] [-o FILE] [--pages]\n"
           "       vmscope pages -p PID --range START-END [-f text|json] [-o FILE]\n"

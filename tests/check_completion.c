@@ -115,8 +115,8 @@ static const struct {
     const char *opts[24];
 } getopt_tables[] = {
     {"live", {"-p", "--pid", "--demo", "-i", "--interval", "--no-color", "-n", "--samples", "-r",
-              "--read", "--trace", "-u", "--user", "--program-output", "-h", "--help", "-V",
-              "--version", NULL}},
+              "--read", "--trace", "-u", "--user", "--program-output", "--step", "--speed", "-h",
+              "--help", "-V", "--version", NULL}},
     {"snapshot", {"-p", "--pid", "-f", "--format", "-o", "--output", "--pages", "-h", "--help", NULL}},
     {"pages", {"-p", "--pid", "-r", "--range", "-f", "--format", "-o", "--output", "-h", "--help", NULL}},
     {"record", {"-p", "--pid", "-i", "--interval", "-d", "--duration", "-o", "--output", "--trace",
@@ -124,7 +124,7 @@ static const struct {
     {"diff", {"-f", "--format", "-o", "--output", "-h", "--help", NULL}},
     {"export", {"-f", "--format", "-o", "--output", "-h", "--help", NULL}},
     {"callsites", {"-f", "--format", "-o", "--output", "-h", "--help", NULL}},
-    {"demo", {"-i", "--interval", "-n", "--count", "-h", "--help", NULL}},
+    {"demo", {"-i", "--interval", "-n", "--count", "--speed", "-h", "--help", NULL}},
 };
 
 static void offered_options(struct words *ws, const char *cmd)

@@ -46,6 +46,18 @@ static short state_colour(unsigned st)
     return RC_HEAP + 1;      /* green */
 }
 
+/* A kernel page flag's name as a reader should take it: on an anonymous
+ * page the kernel reuses the bit it calls mappedtodisk for anon_exclusive
+ * (the page belongs to this process alone), so that is what it says. */
+#define KPF_ANON_BIT 12
+#define KPF_MAPPEDTODISK_BIT 34
+static const char *flag_label(uint64_t flags, int b)
+{
+    if (b == KPF_MAPPEDTODISK_BIT && (flags >> KPF_ANON_BIT & 1))
+        return "anon_exclusive(mappedtodisk)";
+    return kpageflag_name(b);
+}
+
 struct cell {
     unsigned state; /* majority state */
     uint64_t present, pages;
@@ -258,7 +270,7 @@ static void draw_cursor_page(struct view *v, int y, int width)
                           p->mapcount);
             for (int b = 0; b < 64 && n < (int)sizeof line - 20; b++)
                 if ((p->kflags >> b & 1) && kpageflag_name(b))
-                    n += snprintf(line + n, sizeof line - (size_t)n, " %s", kpageflag_name(b));
+                    n += snprintf(line + n, sizeof line - (size_t)n, " %s", flag_label(p->kflags, b));
         } else if ((p->state & PS_PRESENT) && !one->pfn_readable) {
             n += snprintf(line + n, sizeof line - (size_t)n,
                           " (frame, flags, map count: need CAP_SYS_ADMIN, run as root)");
@@ -319,7 +331,7 @@ static void flags_label(uint64_t key, char *out, size_t size)
     out[0] = '\0';
     for (int b = 0; b < 63 && k + 20 < size; b++)
         if ((key >> b & 1) && kpageflag_name(b))
-            k += (size_t)snprintf(out + k, size - k, "%s ", kpageflag_name(b));
+            k += (size_t)snprintf(out + k, size - k, "%s ", flag_label(key, b));
 }
 
 static void state_label(uint64_t key, char *out, size_t size)
