@@ -11,7 +11,10 @@
  *   title  I  TEXT                       the phase list, at start
  *   phase  I  N  ADDR  SHOW  SMAPS  TEXT  phase I of N speaks of ADDR;
  *                                         SHOW: regions, detail or pages;
- *                                         SMAPS: full or light
+ *                                         SMAPS: full (every smaps field each
+ *                                         sample: the Regions table's PSS is
+ *                                         one, and this program is small
+ *                                         enough to read whole) or light
  *   state  held|running|step             held by the lecturer / waiting for n
  *   restart                              the tour starts again
  * Bytes it reads: h hold, g go on, n next, p previous, j then '0'+I jump. */
@@ -146,7 +149,7 @@ static void phase_heap(void)
     static void *blocks[N][PER];
     int made = 0;
     blocks[0][0] = malloc(4000);
-    say((uintptr_t)(blocks[0][0]), "regions", false,
+    say((uintptr_t)(blocks[0][0]), "regions", true,
         "Small mallocs come from the brk heap: [heap] grows upwards. Under ASLR it starts "
         "a random distance above the end of the program.");
     for (int step = 0; step < N; step++, made++) {
@@ -161,7 +164,7 @@ static void phase_heap(void)
     }
     if (!wait_ms(2000))
         goto out;
-    say((uintptr_t)(blocks[0][0]), "regions", false,
+    say((uintptr_t)(blocks[0][0]), "regions", true,
         "free() from the top down: once more than 128 KiB is free at the top, glibc gives it "
         "back with brk and [heap] shrinks.");
     for (int step = N - 1; step >= 0; step--, made--) {
@@ -183,7 +186,7 @@ static void phase_big_malloc(void)
 {
     char *big = malloc(24 * MIB), *again = NULL;
     touch(big, 24 * MIB);
-    say((uintptr_t)(big), "regions", false,
+    say((uintptr_t)(big), "regions", true,
         "malloc(24 MiB) is above glibc's mmap threshold (128 KiB at start): it gets an "
         "anonymous mapping of its own.");
     if (!wait_ms(4000))
@@ -192,14 +195,14 @@ static void phase_big_malloc(void)
     big = NULL;
     again = malloc(24 * MIB);
     touch(again, 24 * MIB);
-    say((uintptr_t)(again), "regions", false,
+    say((uintptr_t)(again), "regions", true,
         "free() unmapped it and raised the threshold to 24 MiB, so the same malloc again "
         "comes from [heap], which grew by 24 MiB.");
     if (!wait_ms(4000))
         goto out;
     free(again);
     again = NULL;
-    say((uintptr_t)((char *)sbrk(0) - 1), "regions", false,
+    say((uintptr_t)((char *)sbrk(0) - 1), "regions", true,
         "This free() keeps the memory in [heap] for reuse: glibc now trims the heap top "
         "only above 48 MiB (twice the threshold).");
     wait_ms(4000);
@@ -215,7 +218,7 @@ static void phase_lazy(void)
     char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
         return;
-    say((uintptr_t)(p), "regions", false,
+    say((uintptr_t)(p), "regions", true,
         "mmap of 256 MiB: VSZ rises at once, RSS does not. Each page becomes resident on its "
         "first touch (a page fault), 16 MiB every step.");
     if (!wait_ms(2000))
@@ -232,7 +235,7 @@ out:
 
 static void phase_bss(void)
 {
-    say((uintptr_t)(tour_bss), "regions", false,
+    say((uintptr_t)(tour_bss), "regions", true,
         "A 32 MiB zero-initialised global array lives in .bss: mapped when the program "
         "starts, it costs nothing until it is written.");
     if (!wait_ms(2000))
@@ -259,7 +262,7 @@ static void *stack_thread(void *arg)
 {
     (void)arg;
     char here;
-    say((uintptr_t)(&here), "regions", false,
+    say((uintptr_t)(&here), "regions", true,
         "A new thread gets a stack of its own (8 MiB reserved, a guard page below it). Deep "
         "calls grow it downwards, 64 KiB per call.");
     if (wait_ms(1500))
@@ -322,9 +325,12 @@ static void phase_fork(void)
         for (;;)
             pause(); /* killed at the end of the phase */
     }
-    say((uintptr_t)(p), "pages", true,
-        "After fork() parent and child share every page of this 192 KiB block: + marks a page "
-        "mapped by both, the same frame.");
+    char shared[256];
+    snprintf(shared, sizeof shared,
+             "After fork() parent and child (pid %d) share every page of this 192 KiB block: "
+             "+ marks a page mapped by both, the same frame.",
+             (int)child);
+    say((uintptr_t)(p), "pages", true, shared);
     if (!wait_ms(3000))
         goto out;
     say((uintptr_t)(p), "pages", true,
