@@ -24,7 +24,7 @@ struct pid_source {
     struct buf pending;
     char phase[600];
     struct tour_word tour;
-    int control_fd; /* the tour's control pipe, or -1 */
+    int control_fd; /* the tour's control socket, or -1 */
     const struct capture_options *first_opt; /* or NULL */
 };
 
