@@ -35,6 +35,9 @@ struct source_news {
     const char *phase;      /* the demo's newest announcement, or NULL */
     bool ended;             /* the target is gone; `how` says how */
     char how[200];
+    /* A launched program killed by a fault (launch), or a recording's
+     * crash line (file): where the fault was. */
+    struct crash_info crash;
 };
 
 struct source;
