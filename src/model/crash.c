@@ -98,16 +98,25 @@ static void place(const struct snapshot *s, const struct crash_info *c, struct b
         size_t i = (size_t)(r - s->regions);
         const struct region *above = i + 1 < s->n_regions ? &s->regions[i + 1] : NULL;
         *select = v->start;
-        if (r->subclass == RS_GUARD) {
+        bool none = v->perms[0] != 'r' && v->perms[1] != 'w' && v->perms[2] != 'x';
+        /* The state at exit is read once the threads are gone: a guard is
+         * then a PROT_NONE page right below anonymous rw-p memory, and the
+         * thread whose stack it guards the one that faulted there. */
+        bool below_stack = above && above->vma->start == v->end && !above->vma->name_len &&
+                           above->vma->perms[0] == 'r' && above->vma->perms[1] == 'w';
+        if (r->subclass == RS_GUARD ||
+            (none && below_stack && vma_size(v) <= 1024 * 1024 && c->tid != c->pid)) {
             buf_puts(b, "in the guard page below ");
-            if (above && above->tid)
-                buf_printf(b, "thread %d's stack", (int)above->tid);
+            pid_t tid = above && above->tid ? above->tid : c->tid != c->pid ? c->tid : 0;
+            if (tid)
+                buf_printf(b, "thread %d's stack", (int)tid);
             else
                 buf_puts(b, "a thread's stack");
             buf_puts(b, " (the stack overflowed)");
+            if (above && r->subclass != RS_GUARD)
+                *select = above->vma->start; /* the stack, which the Map names */
             return;
         }
-        bool none = v->perms[0] != 'r' && v->perms[1] != 'w' && v->perms[2] != 'x';
         if (none) {
             buf_puts(b, "in a PROT_NONE region of ");
             region_label(r, b);
