@@ -113,8 +113,6 @@ static void place(const struct snapshot *s, const struct crash_info *c, struct b
             else
                 buf_puts(b, "a thread's stack");
             buf_puts(b, " (the stack overflowed)");
-            if (above && r->subclass != RS_GUARD)
-                *select = above->vma->start; /* the stack, which the Map names */
             return;
         }
         if (none) {
