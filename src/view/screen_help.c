@@ -49,7 +49,8 @@ static const char *const help_text[] = {
     "  so a line that saws up and down is big allocations coming and going.",
     "  A launched program's last address space is read just before the kernel tears",
     "  it down, so its final state stays on screen after it exits.",
-    "  faults N +M: page faults (first touch of a page; major = read from disk), in all and since the last sample; a crash's banner places its address, and the Map shows it",
+    "  faults N +M: page faults (a page's first touch; major: read from disk), in all",
+    "  and since the last sample. A crash's banner says where its address lies (Map)",
 };
 
 #define HELP_LINES ((long)(sizeof help_text / sizeof help_text[0]))
