@@ -5,6 +5,10 @@
  * place in a recording; the ASLR-aware diff of two runs against their
  * /proc/PID/maps. */
 #include "testlib.h"
+#include "vmscope/crash.h"
+#include "vmscope/diff.h"
+#include "vmscope/snapshot.h"
+#include "vmscope/util.h"
 
 #include <check.h>
 #include <errno.h>
@@ -664,6 +668,121 @@ START_TEST(t_aslr_diff_two_runs)
 }
 END_TEST
 
+/* A region of a made-up address space: the range shifted by the run's
+ * bias for its part of the layout. */
+struct made {
+    uint64_t start, end;
+    const char *perms, *name;
+    enum region_class cls;
+    enum region_subclass sub;
+    pid_t tid;
+};
+
+static struct snapshot *made_snapshot(const struct made *m, size_t n, int64_t exe_bias,
+                                      int64_t lib_bias)
+{
+    struct snapshot *s = xcalloc(1, sizeof *s);
+    s->system.page_size = PAGE;
+    s->proc.pid = 100;
+    s->vmas = xcalloc(n + 1, sizeof *s->vmas);
+    s->regions = xcalloc(n + 1, sizeof *s->regions);
+    s->n_regions = n;
+    for (size_t i = 0; i < n; i++) {
+        int64_t bias = m[i].start < 0x7f0000000000ull ? exe_bias : lib_bias;
+        struct vma *v = &s->vmas[i];
+        v->start = m[i].start + (uint64_t)bias;
+        v->end = m[i].end + (uint64_t)bias;
+        memcpy(v->perms, m[i].perms, 5);
+        v->name = xstrdup(m[i].name);
+        v->name_len = strlen(m[i].name);
+        s->regions[i] = (struct region){.vma = v, .cls = m[i].cls, .subclass = m[i].sub,
+                                        .tid = m[i].tid};
+    }
+    snapshot_compute_totals(s);
+    return s;
+}
+
+static const struct made layout[] = {
+    {0x555555554000, 0x555555555000, "r-xp", "/usr/bin/prog", RC_TEXT, RS_CODE, 0},
+    {0x555555555000, 0x555555556000, "rw-p", "", RC_BSS, RS_BSS, 0},
+    {0x555555600000, 0x555555621000, "rw-p", "[heap]", RC_HEAP, RS_BRK, 0},
+    {0x7f0000000000, 0x7f0000001000, "---p", "", RC_OTHER, RS_GUARD, 0},
+    {0x7f0000001000, 0x7f0000801000, "rw-p", "", RC_STACK, RS_THREAD, 101},
+    {0x7f0000900000, 0x7f0000a00000, "rw-p", "", RC_MMAP, RS_ANON, 0},
+    {0x7f0001000000, 0x7f0001028000, "r-xp", "/usr/lib/libc.so.6", RC_TEXT, RS_CODE, 0},
+};
+#define LAYOUT (sizeof layout / sizeof *layout)
+
+/* Two runs of one made-up program, the executable and the mmap area
+ * placed apart: matched by object and offset, one region really new. */
+START_TEST(t_diff_runs_model)
+{
+    struct snapshot *a = made_snapshot(layout, LAYOUT, 0, 0);
+    struct snapshot *b = made_snapshot(layout, LAYOUT, 0x5000, -0x1a2000);
+    struct snapshot_diff d;
+    diff_compute(a, b, &d);
+    ck_assert_uint_eq(d.n_added, LAYOUT); /* by address nothing matches */
+    diff_free(&d);
+    diff_compute_runs(a, b, &d);
+    ck_assert_uint_eq(d.n_added, 0);
+    ck_assert_uint_eq(d.n_removed, 0);
+    ck_assert_uint_eq(d.n_moved, 3);
+    ck_assert_str_eq(d.moved[0].name, "/usr/bin/prog");
+    ck_assert_int_eq(d.moved[0].shift, 0x5000);
+    ck_assert_str_eq(d.moved[1].name, "[heap]");
+    ck_assert_str_eq(d.moved[2].name, "/usr/lib/libc.so.6");
+    ck_assert_int_eq(d.moved[2].shift, -0x1a2000);
+    struct buf line;
+    buf_init(&line);
+    diff_move_line(&line, &d.moved[2]);
+    ck_assert_str_eq(line.data, "libc.so.6 moved -0x1a2000 (/usr/lib/libc.so.6)");
+    buf_free(&line);
+    diff_free(&d);
+    /* the same snapshot: exactly diff_compute (nothing moved) */
+    diff_compute_runs(a, a, &d);
+    ck_assert_uint_eq(d.n_moved + d.n_added + d.n_removed + d.n_changed, 0);
+    diff_free(&d);
+    snapshot_free(a);
+    snapshot_free(b);
+}
+END_TEST
+
+static void described(const struct snapshot *s, struct crash_info c, const char *want,
+                      uint64_t select)
+{
+    char out[300];
+    uint64_t at;
+    crash_describe(s, &c, out, sizeof out, &at);
+    ck_assert_msg(strstr(out, want), "\"%s\" lacks \"%s\"", out, want);
+    ck_assert_uint_eq(at, select);
+}
+
+/* The sentences of a crash's place, on the made-up layout. */
+START_TEST(t_crash_places_model)
+{
+    struct snapshot *s = made_snapshot(layout, LAYOUT, 0, 0);
+    struct crash_info c = {.known = true, .signo = SIGSEGV, .code = SEGV_MAPERR, .pid = 100,
+                           .tid = 100};
+    c.addr = 0x555555621000 + 400 * KIB;
+    described(s, c, "SIGSEGV (SEGV_MAPERR) at 0x555555685000: unmapped, 400 KiB above the end "
+                    "of [heap]",
+              0x555555600000);
+    c.addr = 8;
+    described(s, c, "NULL pointer (page 0", 0);
+    c.addr = 0x7f0000000ff0, c.code = SEGV_ACCERR, c.tid = 101;
+    described(s, c, "in the guard page below thread 101's stack", 0x7f0000000000);
+    c.addr = 0x555555554010, c.tid = 100;
+    described(s, c, "write to read-only text of /usr/bin/prog (r-xp), offset +0x10",
+              0x555555554000);
+    c.addr = 0x7f0000a00000 + 3 * 1024 * KIB / 2, c.code = SEGV_MAPERR;
+    described(s, c, "unmapped, 1.5 MiB above the end of an anonymous mmap mapping (rw-p)",
+              0x7f0000900000);
+    c.code = SI_KERNEL;
+    described(s, c, "general-protection fault", 0);
+    snapshot_free(s);
+}
+END_TEST
+
 static void remove_workdir(void)
 {
     if (!workdir[0])
@@ -690,6 +809,8 @@ int main(void)
     tcase_add_test(tc, t_ex3_fork_cow);
     tcase_add_test(tc, t_crash_recorded);
     tcase_add_test(tc, t_aslr_diff_two_runs);
+    tcase_add_test(tc, t_diff_runs_model);
+    tcase_add_test(tc, t_crash_places_model);
     suite_add_tcase(s, tc);
     int rc = run_suite(s);
     remove_workdir();
