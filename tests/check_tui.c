@@ -2039,6 +2039,144 @@ START_TEST(t_tour_80x24_sentences_whole)
 }
 END_TEST
 
+/* The Map's selected row ("ADDRESS >"), or "" when none is on screen. */
+static void selected_row(const struct buf *b, char *row, size_t size)
+{
+    row[0] = 0;
+    for (const char *l = b->data; l && *l;) {
+        const char *nl = strchr(l, '\n');
+        size_t len = nl ? (size_t)(nl - l) : strlen(l);
+        if (len > 18 && strspn(l, "0123456789abcdef") == 16 && strncmp(l + 16, " >", 2) == 0) {
+            snprintf(row, size, "%.*s", (int)len, l);
+            return;
+        }
+        l = nl ? nl + 1 : l + len;
+    }
+}
+
+/* "key 0xVALUE" from the launched program's Output screen. */
+static uint64_t output_value(struct buf *b, const char *key)
+{
+    char pattern[64];
+    snprintf(pattern, sizeof pattern, "%s 0x", key);
+    tmux("send-keys -t vt 7");
+    ck_assert_msg(wait_for(b, pattern, 3), "no %s on the Output screen:\n%s", key, b->data);
+    return strtoull(strstr(b->data, pattern) + strlen(pattern), NULL, 16);
+}
+
+/* A launched program's SIGSEGV (issue 15): the banner gives the address it
+ * wrote to (its own report, on the Output screen) and the place, and the
+ * Map's cursor is on the region named: above the heap's end, in a thread's
+ * guard page, in its own read-only text. -r of a recording says it again. */
+START_TEST(t_crash_banner_places_fault)
+{
+    static const struct {
+        const char *mode, *place, *row;
+    } cases[] = {
+        {"heap", "unmapped, 400 KiB above the end of [heap]", "[heap]"},
+        {"guard", "in the guard page below thread ", "---p"},
+        {"text", "write to read-only text of " STORY " (r-xp)", "r-xp text/code"},
+    };
+    struct buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char args[256];
+        snprintf(args, sizeof args, "-- " STORY " crash %s", cases[i].mode);
+        start_vmscope(args, 220, 40);
+        ck_assert_msg(wait_for(&b, "killed by SIGSEGV", 10), "no crash banner:\n%s", b.data);
+        const char *banner = strstr(b.data, "killed by SIGSEGV");
+        ck_assert_msg(strstr(banner, cases[i].place), "%s: no \"%s\" in %.300s", cases[i].mode,
+                      cases[i].place, banner);
+        char row[400];
+        selected_row(&b, row, sizeof row);
+        ck_assert_msg(strstr(row, cases[i].row), "%s: the Map's cursor is on \"%.200s\"",
+                      cases[i].mode, row);
+        char at[40], said[300];
+        snprintf(said, sizeof said, "%.299s", banner);
+        uint64_t addr = output_value(&b, "addr");
+        snprintf(at, sizeof at, "at 0x%llx", (unsigned long long)addr);
+        ck_assert_msg(strstr(said, at), "%s: the banner lacks %s: %s", cases[i].mode, at, said);
+        tmux("send-keys -t vt q");
+        ck_assert(wait_for(&b, "EXIT=0", 3));
+    }
+    /* The recording's crash line, replayed. */
+    char rec[128], cmd[512];
+    snprintf(rec, sizeof rec, "/tmp/vmscope-crash-%d.jsonl", (int)getpid());
+    snprintf(cmd, sizeof cmd, "%s/vmscope record -o %s -- %s crash heap >/dev/null 2>&1",
+             TEST_BUILDDIR, rec, STORY);
+    ck_assert_int_ne(system(cmd), -1);
+    char args[200];
+    snprintf(args, sizeof args, "-r %s", rec);
+    start_vmscope(args, 220, 40);
+    ck_assert_msg(wait_for(&b, "400 KiB above the end of [heap]", 10), "replay:\n%s", b.data);
+    char row[400];
+    selected_row(&b, row, sizeof row);
+    ck_assert_msg(strstr(row, "[heap]"), "replay: the cursor is on \"%s\"", row);
+    tmux("send-keys -t vt q");
+    unlink(rec);
+    stop_tmux();
+    buf_free(&b);
+}
+END_TEST
+
+/* Page faults (issue 15): the header's count is /proc/PID/stat's minflt
+ * (between a read before and one after the frame), and it rises as the
+ * helper writes a fresh page every 20 ms; the Timeline has a faults row. */
+static uint64_t stat_minflt(pid_t pid)
+{
+    char path[64], text[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *fp = fopen(path, "r");
+    ck_assert_ptr_nonnull(fp);
+    size_t n = fread(text, 1, sizeof text - 1, fp);
+    fclose(fp);
+    text[n] = 0;
+    unsigned long long minflt = 0;
+    ck_assert_int_eq(sscanf(strrchr(text, ')') + 2, "%*c %*d %*d %*d %*d %*d %*u %llu", &minflt), 1);
+    return minflt;
+}
+
+static uint64_t header_faults(const struct buf *b)
+{
+    const char *f = b->data ? strstr(b->data, "  faults ") : NULL;
+    ck_assert_msg(f, "no faults in the header:\n%s", b->data);
+    return strtoull(f + 9, NULL, 10);
+}
+
+START_TEST(t_faults_in_header_and_timeline)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"grow", "2000", "20", NULL});
+    struct buf b;
+    buf_init(&b);
+    uint64_t before = stat_minflt(h.pid);
+    char args[64];
+    snprintf(args, sizeof args, "-i 0.3 -p %d", (int)h.pid);
+    start_vmscope(args, 200, 50);
+    ck_assert_msg(wait_for(&b, "  faults ", 5), "no header:\n%s", b.data);
+    uint64_t first = header_faults(&b), after = stat_minflt(h.pid);
+    ck_assert_msg(first >= before && first <= after, "header %llu, stat %llu..%llu",
+                  (unsigned long long)first, (unsigned long long)before,
+                  (unsigned long long)after);
+    /* 25 more pages written a second later: the count follows. */
+    uint64_t deadline = clock_monotonic_ns() + 5000000000ull, now = first;
+    while (now < first + 25 && clock_monotonic_ns() < deadline) {
+        usleep(100 * 1000);
+        capture(&b);
+        now = header_faults(&b);
+    }
+    ck_assert_msg(now >= first + 25 && now <= stat_minflt(h.pid), "faults %llu then %llu",
+                  (unsigned long long)first, (unsigned long long)now);
+    ck_assert(strstr(b.data, " +")); /* the interval's count */
+    tmux("send-keys -t vt 4");
+    ck_assert_msg(wait_for(&b, "faults  ", 3), "no faults row in the Timeline:\n%s", b.data);
+    tmux("send-keys -t vt q");
+    stop_tmux();
+    buf_free(&b);
+    helper_stop(&h);
+}
+END_TEST
+
 int main(void)
 {
     snprintf(sock, sizeof sock, "vmscope-test-%d", (int)getpid());
@@ -2084,6 +2222,8 @@ int main(void)
     tcase_add_test(tc, t_launch_output_and_final_state);
     tcase_add_test(tc, t_launch_trace_selects_region);
     tcase_add_test(tc, t_launch_crash_is_shown);
+    tcase_add_test(tc, t_crash_banner_places_fault);
+    tcase_add_test(tc, t_faults_in_header_and_timeline);
     tcase_add_test(tc, t_replay_shows_traced_calls);
     tcase_add_test(tc, t_runtime_heap_shown);
     tcase_add_test(tc, t_summary_screen);

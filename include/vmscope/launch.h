@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "vmscope/crash.h"
 #include "vmscope/snapshot.h"
 #include "vmscope/syscall_event.h"
 
@@ -41,6 +42,9 @@ struct launch_news {
     size_t n_events;
     bool exited;    /* the program (its first process) has ended */
     int status;     /* its wait status */
+    /* The program's last SIGSEGV or SIGBUS from a fault (siginfo at its
+     * signal-delivery stop); it stays in later news. */
+    struct crash_info crash;
 };
 
 struct launch;

@@ -40,6 +40,7 @@ struct proc_stat {
     uint64_t start_data, end_data, start_brk;   /* 45, 46, 47 */
     uint64_t vsize;                             /* 23, bytes */
     uint64_t rss_pages;                         /* 24 */
+    uint64_t minflt, majflt;                    /* 10, 12: faults so far */
     bool masked;
 };
 int stat_parse(const char *text, size_t len, struct proc_stat *st);

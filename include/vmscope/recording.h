@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "vmscope/crash.h"
 #include "vmscope/snapshot.h"
 #include "vmscope/syscall_event.h"
 
@@ -45,6 +46,8 @@ struct recording_writer {
     size_t stacks_written_cap;
 };
 
+typedef struct json_t json_t;
+
 /* Writes the header from the first sample; takes ownership of nothing. */
 int recording_start(struct recording_writer *w, FILE *fp, const struct snapshot *first,
                     uint64_t interval_ns);
@@ -55,6 +58,14 @@ int recording_add(struct recording_writer *w, struct snapshot *s);
  * caller fflush()es after a burst. An event with a stack first writes the
  * stack's vmscope.stack line, once per recording, and then "stack": id. */
 int recording_add_event(struct recording_writer *w, const struct syscall_event *e);
+/* Writes the crash line of a program killed by a fault (flushed):
+ * {"format":"vmscope.crash","monotonic_ns","pid","tid","signal":"SIGSEGV",
+ * "code":"SEGV_MAPERR","addr":"0x...","where":"..."}; where is
+ * crash_describe()'s sentence against the last sample written. */
+int recording_add_crash(struct recording_writer *w, const struct crash_info *c);
+/* A crash line's fields (the other keys are for people); false if doc is
+ * not a crash line that reads. */
+bool recording_crash_from_doc(json_t *doc, struct crash_info *c);
 void recording_finish(struct recording_writer *w);
 
 struct recording_stack_id {
@@ -67,7 +78,6 @@ struct recording_iter;
 const struct stack *recording_iter_stack(const struct recording_iter *it, uint64_t id);
 
 /* Reading a recording sample by sample, one sample in memory. */
-typedef struct json_t json_t;
 struct recording_iter {
     FILE *fp;
     char *path;

@@ -27,6 +27,13 @@ struct snapshot_system {
     uint64_t mmap_min_addr; /* vm.mmap_min_addr at capture; 0 = not known */
 };
 
+/* Page faults the process has taken so far (stat's minflt and majflt):
+ * minor ones found the page in memory (or the zero page, or a fresh
+ * frame), major ones had to read it from a file or swap. */
+struct snapshot_faults {
+    uint64_t minor, major;
+};
+
 struct snapshot_image {
     struct image_part *parts;
     size_t n;
@@ -38,6 +45,8 @@ struct snapshot {
     struct proc_identity proc;
     struct proc_status status;
     bool has_status;
+    struct snapshot_faults faults;
+    bool has_faults; /* a recording from before faults were kept has none */
     struct vma *vmas;       /* the records regions[i].vma point to */
     struct region *regions; /* n_regions, sorted by start */
     size_t n_regions;

@@ -37,6 +37,9 @@ struct source_news {
     const struct tour_word *tour; /* the tour's state when it said something, or NULL */
     bool ended;             /* the target is gone; `how` says how */
     char how[200];
+    /* A launched program killed by a fault (launch), or a recording's
+     * crash line (file): where the fault was. */
+    struct crash_info crash;
 };
 
 struct source;

@@ -6,6 +6,7 @@
 #ifndef VMSCOPE_TIMELINE_H
 #define VMSCOPE_TIMELINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,8 @@ struct timeline_sample {
     uint32_t anon_mmaps; /* how many anonymous mmap regions */
     uint64_t anon_mmap_vsz; /* and their mapped bytes */
     uint64_t arena_rss[TIMELINE_ARENAS]; /* by timeline.arena_base */
+    uint64_t minflt, majflt; /* page faults so far (stat), when has_faults */
+    bool has_faults;
     uint32_t events;     /* events found at this sample */
     uint32_t traced;     /* exact system calls (--trace) since the sample before */
 };
@@ -69,6 +72,10 @@ void timeline_mark_traced(struct timeline *t, uint32_t n);
 /* i = 0 is the oldest kept; NULL past the end. Valid until the next add. */
 const struct timeline_sample *timeline_sample_at(const struct timeline *t, size_t i);
 const struct timeline_event *timeline_event_at(const struct timeline *t, size_t i);
+
+/* Faults (minor + major) taken between sample i - 1 and sample i; 0 for
+ * the oldest kept and when either sample has no counts. */
+uint64_t timeline_faults_between(const struct timeline *t, size_t i);
 
 /* Which series a region's RSS belongs to, or SERIES_COUNT for none. */
 enum alloc_series alloc_series_of(const struct region *r);

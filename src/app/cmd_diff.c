@@ -29,7 +29,7 @@ int cmd_diff(int argc, char **argv)
         return EXIT_FAILURE_RUNTIME;
     }
     struct snapshot_diff d;
-    diff_compute(a, b, &d);
+    diff_compute_runs(a, b, &d); /* two runs of one program: matched across ASLR */
     struct atomic_file af;
     int rc = atomic_file_open(&af, out_path);
     if (rc == 0) {

@@ -54,7 +54,7 @@ static int take_news(struct source *src, struct sink *k, const char **end)
         src->ended = true;
         *end = "the program ended";
     }
-    if (news.phase || news.output || news.ended || news.n_events)
+    if (news.phase || news.output || news.ended || news.n_events || news.crash.known)
         k->ops->news(k, &news);
     return rc;
 }

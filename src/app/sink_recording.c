@@ -70,7 +70,17 @@ static int rec_event(struct sink *k, const struct syscall_event *e)
 
 static void rec_news(struct sink *k, const struct source_news *news)
 {
-    flush_events((struct recording_sink *)k); /* a burst of events ends with the news */
+    struct recording_sink *r = (struct recording_sink *)k;
+    flush_events(r); /* a burst of events ends with the news */
+    if (news->crash.known && r->started) {
+        char where[300];
+        uint64_t at;
+        crash_describe(r->w.prev, &news->crash, where, sizeof where, &at);
+        warnx_msg("%s", where); /* sanitised */
+        int rc = recording_add_crash(&r->w, &news->crash);
+        if (rc < 0)
+            warnx_msg("recording %s: the crash line: %s", r->path, atomic_file_strerror(rc));
+    }
     if (news->ended)
         warnx_msg("%s", news->how);
 }

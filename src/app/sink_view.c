@@ -5,6 +5,7 @@
 #include "vmscope/sink.h"
 #include "vmscope/app.h"
 #include "vmscope/atomic_file.h"
+#include "vmscope/crash.h"
 #include "vmscope/export.h"
 #include "vmscope/util.h"
 #include "vmscope/view.h"
@@ -120,6 +121,18 @@ static void view_news(struct sink *k, const struct source_news *news)
     if (news->ended)
         snprintf(v->banner, sizeof v->banner,
                  " %s: its last state stays on screen (q quits) ", news->how);
+    if (news->crash.known && v->snap) {
+        /* Placed against the last state, and the Map's cursor put there. */
+        char where[200];
+        uint64_t at;
+        crash_describe(v->snap, &news->crash, where, sizeof where, &at);
+        snprintf(v->banner, sizeof v->banner, " pid %d killed by %s (q quits) ",
+                 (int)news->crash.pid, where);
+        if (at) {
+            v->selected = at;
+            v->screen = SCREEN_MAP;
+        }
+    }
     ((struct view_sink *)k)->dirty = true;
 }
 

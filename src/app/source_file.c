@@ -35,6 +35,7 @@ struct history_feed {
     struct history_item *items; /* a FIFO: [head, count) */
     size_t head, count, cap, samples;
     bool done, stop;
+    struct crash_info crash; /* a crash line, once read */
     int refs;                  /* the thread and the source: the last frees it */
     int wake[2];               /* a byte per item, written under lock */
     struct recording_iter it;
@@ -45,6 +46,7 @@ struct file_source {
     bool recording;
     struct recording_index *idx; /* a recording's keyframes: a seek reads one and its deltas */
     struct history_feed *feed;   /* history(): the reader thread, while it runs */
+    struct crash_info crash;     /* the recording's crash line, not yet told */
 };
 
 static void feed_release(struct history_feed *h)
@@ -87,6 +89,18 @@ static void feed_event(void *arg, const struct syscall_event *e)
     struct history_feed *h = arg;
     pthread_mutex_lock(&h->lock);
     feed_push(h, &(struct history_item){.e = *e});
+    pthread_mutex_unlock(&h->lock);
+}
+
+/* Lines that are not samples: a crash line is news for the view. */
+static void feed_line(void *arg, json_t *doc)
+{
+    struct history_feed *h = arg;
+    struct crash_info c;
+    if (!recording_crash_from_doc(doc, &c))
+        return;
+    pthread_mutex_lock(&h->lock);
+    h->crash = c;
     pthread_mutex_unlock(&h->lock);
 }
 
@@ -142,6 +156,7 @@ static struct history_feed *feed_start(const char *path)
         return NULL;
     }
     h->it.on_event = feed_event;
+    h->it.on_line = feed_line;
     h->it.event_arg = h;
     pthread_mutex_init(&h->lock, NULL);
     pthread_cond_init(&h->room, NULL);
@@ -220,6 +235,8 @@ static long file_history(struct source *s, long max,
             ;
     }
     bool finished = empty && h->done;
+    if (finished)
+        f->crash = h->crash; /* told by poll, after every sample */
     pthread_mutex_unlock(&h->lock);
     if (finished) {
         s->history_left = 0;
@@ -241,8 +258,10 @@ static size_t file_fds(struct source *s, struct pollfd *fds, size_t max)
 
 static void file_poll(struct source *s, struct source_news *news)
 {
-    (void)s;
+    struct file_source *f = (struct file_source *)s;
     memset(news, 0, sizeof *news);
+    news->crash = f->crash;
+    f->crash.known = false;
 }
 
 static int file_seek(struct source *s, long index, struct snapshot **out, char **why)

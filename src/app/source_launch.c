@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* The program's output, kept for the Output screen. */
@@ -32,6 +33,9 @@ static void describe_end(struct launch_source *l, int status, struct source_news
     launch_describe_status(status, how, sizeof how);
     news->ended = true;
     snprintf(news->how, sizeof news->how, "%.60s (pid %d) %s", l->command, (int)l->base.pid, how);
+    /* The fault that killed it, when the tracer saw it (its signal-delivery stop). */
+    if (WIFSIGNALED(status) && l->news.crash.known && WTERMSIG(status) == l->news.crash.signo)
+        news->crash = l->news.crash;
 }
 
 static int launch_first(struct source *s, struct snapshot **out, char **why)

@@ -53,6 +53,18 @@ int export_diff_json(const struct snapshot_diff *d, unsigned flags, FILE *fp)
         json_object_set_new(by_class, region_class_name((enum region_class)c),
                             delta_json(&d->by_class[c]));
     json_object_set_new(head, "by_class", by_class);
+    if (d->n_moved) { /* two runs: what ASLR placed elsewhere */
+        json_t *moved = json_array();
+        for (size_t i = 0; i < d->n_moved; i++) {
+            json_t *m = json_object();
+            json_set_string_hex(m, "object", d->moved[i].name);
+            char shift[24];
+            diff_format_shift(shift, sizeof shift, d->moved[i].shift);
+            json_object_set_new(m, "shift", json_string(shift));
+            json_array_append_new(moved, m);
+        }
+        json_object_set_new(head, "moved", moved);
+    }
     char *text = json_dumps(head, JSON_PRESERVE_ORDER | JSON_INDENT(1));
     json_decref(head);
     if (!text)
@@ -113,6 +125,13 @@ int export_diff_text(const struct snapshot_diff *d, unsigned flags, FILE *fp)
         fprintf(fp, "%-8s %+9" PRId64 " %12s %12s %12s %12s\n",
                 c < RC_COUNT ? region_class_name((enum region_class)c) : "total", t->regions, a, b,
                 e, f);
+    }
+    for (size_t i = 0; i < d->n_moved; i++) {
+        struct buf line;
+        buf_init(&line);
+        diff_move_line(&line, &d->moved[i]);
+        fprintf(fp, "%s%s\n", i ? "" : "\n", line.data ? line.data : "");
+        buf_free(&line);
     }
     fprintf(fp, "\n%zu added, %zu removed, %zu changed\n", d->n_added, d->n_removed, d->n_changed);
     for (size_t i = 0; i < d->n_added; i++)

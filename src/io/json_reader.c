@@ -303,6 +303,10 @@ static void read_process(struct snapshot *s, json_t *p)
     const char *state = json_string_value(json_object_get(p, "state"));
     /* one letter of /proc/PID/stat; the writer copies it as it is */
     id->state = state && state[0] > ' ' && state[0] < 0x7f ? state[0] : '?';
+    json_t *faults = json_object_get(p, "faults");
+    s->has_faults = json_is_object(faults);
+    s->faults.minor = u64_of(json_object_get(faults, "minor"));
+    s->faults.major = u64_of(json_object_get(faults, "major"));
     s->runtime.kinds = 0;
     json_t *rt = json_object_get(p, "runtimes");
     for (size_t i = 0; i < json_array_size(rt); i++) {
@@ -365,6 +369,8 @@ void json_delta_process_status(struct snapshot *s, const struct snapshot *cur, j
         identity_free(&s->proc);
         identity_copy(&s->proc, &cur->proc); /* version 1: the keyframe's */
         s->runtime = cur->runtime;
+        s->faults = cur->faults;
+        s->has_faults = cur->has_faults;
     }
     if (json_is_object(st)) {
         json_t *whole = merged(cur->has_status ? json_status_object(&cur->status) : json_object(),

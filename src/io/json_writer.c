@@ -383,6 +383,12 @@ json_t *json_process_object(const struct snapshot *s)
         set_str(o, "user", p->user);
     json_object_set_new_nocheck(o, "threads", json_integer(p->threads));
     json_object_set_new_nocheck(o, "state", json_string_nocheck(state));
+    if (s->has_faults) {
+        json_t *f = json_object();
+        json_object_set_new_nocheck(f, "minor", json_u64(s->faults.minor));
+        json_object_set_new_nocheck(f, "major", json_u64(s->faults.major));
+        json_object_set_new_nocheck(o, "faults", f);
+    }
     if (s->runtime.kinds) {
         /* What the classification rules knew (runtime.h); absent when none. */
         json_t *rt = json_array();

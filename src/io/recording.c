@@ -15,6 +15,8 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -255,6 +257,58 @@ int recording_add_event(struct recording_writer *w, const struct syscall_event *
     int rc = fwrite(b.data, 1, b.len, w->fp) == b.len ? 0 : (errno ? -errno : -EIO);
     buf_free(&b);
     return rc;
+}
+
+int recording_add_crash(struct recording_writer *w, const struct crash_info *c)
+{
+    char where[400];
+    uint64_t at;
+    crash_describe(w->prev, c, where, sizeof where, &at);
+    json_t *doc = json_object();
+    json_object_set_new(doc, "format", json_string("vmscope.crash"));
+    json_object_set_new(doc, "monotonic_ns", json_integer((json_int_t)c->monotonic_ns));
+    json_object_set_new(doc, "pid", json_integer(c->pid));
+    json_object_set_new(doc, "tid", json_integer(c->tid));
+    json_object_set_new(doc, "signal", json_string(c->signo == SIGBUS ? "SIGBUS" : "SIGSEGV"));
+    json_object_set_new(doc, "code", json_string(crash_code_name(c->signo, c->code)));
+    char addr[24];
+    snprintf(addr, sizeof addr, "0x%" PRIx64, c->addr);
+    json_object_set_new(doc, "addr", json_string(addr));
+    json_object_set_new(doc, "where", json_string(where)); /* sanitised: valid UTF-8 */
+    char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(doc);
+    struct buf b;
+    buf_init(&b);
+    buf_puts(&b, text ? text : "{}");
+    free(text);
+    int rc = write_line(w->fp, &b);
+    buf_free(&b);
+    return rc;
+}
+
+bool recording_crash_from_doc(json_t *doc, struct crash_info *c)
+{
+    const char *format = json_string_value(json_object_get(doc, "format"));
+    const char *sig = json_string_value(json_object_get(doc, "signal"));
+    const char *addr = json_string_value(json_object_get(doc, "addr"));
+    if (!format || strcmp(format, "vmscope.crash") != 0 || !sig || !addr)
+        return false;
+    memset(c, 0, sizeof *c);
+    c->signo = strcmp(sig, "SIGBUS") == 0 ? SIGBUS : strcmp(sig, "SIGSEGV") == 0 ? SIGSEGV : 0;
+    char *end;
+    errno = 0;
+    unsigned long long a = strtoull(addr, &end, 16);
+    if (!c->signo || strncmp(addr, "0x", 2) != 0 || !addr[2] || *end || errno)
+        return false;
+    c->addr = a;
+    c->code = crash_code_from_name(c->signo, json_string_value(json_object_get(doc, "code")));
+    json_t *pid = json_object_get(doc, "pid"), *tid = json_object_get(doc, "tid");
+    c->pid = json_is_integer(pid) ? (pid_t)json_integer_value(pid) : 0;
+    c->tid = json_is_integer(tid) ? (pid_t)json_integer_value(tid) : 0;
+    json_t *ns = json_object_get(doc, "monotonic_ns");
+    c->monotonic_ns = json_is_integer(ns) && json_integer_value(ns) > 0 ? (uint64_t)json_integer_value(ns) : 0;
+    c->known = true;
+    return true;
 }
 
 void recording_finish(struct recording_writer *w)

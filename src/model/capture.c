@@ -264,6 +264,8 @@ static int capture_once(pid_t pid, const struct capture_options *opt, struct sna
         goto fail;
     fill_system(&s->system);
     s->proc.pid = pid;
+    s->faults = (struct snapshot_faults){stat.minflt, stat.majflt};
+    s->has_faults = true;
     rc = threads_read(&t, &threads);
     struct classify_context ctx = {
         .target = &t, .stat = &stat, .threads = &threads,

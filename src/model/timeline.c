@@ -130,6 +130,9 @@ void timeline_add(struct timeline *t, const struct snapshot *prev, const struct 
     s->monotonic_ns = cur->monotonic_ns;
     s->rss = cur->totals.rss;
     s->vsz = cur->totals.vsz;
+    s->minflt = cur->faults.minor;
+    s->majflt = cur->faults.major;
+    s->has_faults = cur->has_faults;
     for (int c = 0; c < RC_COUNT; c++)
         s->class_rss[c] = cur->by_class[c].rss;
     for (size_t i = 0; i < cur->n_regions; i++) {
@@ -149,6 +152,16 @@ void timeline_add(struct timeline *t, const struct snapshot *prev, const struct 
     }
     if (prev)
         s->events = diff_regions(t, prev, cur);
+}
+
+uint64_t timeline_faults_between(const struct timeline *t, size_t i)
+{
+    const struct timeline_sample *a = i ? timeline_sample_at(t, i - 1) : NULL;
+    const struct timeline_sample *b = timeline_sample_at(t, i);
+    if (!a || !b || !a->has_faults || !b->has_faults)
+        return 0;
+    uint64_t before = a->minflt + a->majflt, after = b->minflt + b->majflt;
+    return after > before ? after - before : 0; /* an exec starts the counts again */
 }
 
 void timeline_mark_traced(struct timeline *t, uint32_t n)

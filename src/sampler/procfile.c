@@ -113,6 +113,8 @@ int stat_parse(const char *text, size_t len, struct proc_stat *st)
             uint64_t v = (uint64_t)num;
             switch (field) {
             case 9: st->flags = v; break;
+            case 10: st->minflt = v; break;
+            case 12: st->majflt = v; break;
             case 23: st->vsize = v; break;
             case 24: st->rss_pages = v; break;
             case 26: st->start_code = v; break;

@@ -147,6 +147,7 @@ void launch_poll(struct launch *l, struct launch_news *news)
     memset(&l->news, 0, sizeof l->news);
     l->news.exited = exited; /* stays true: later polls still know */
     l->news.status = status;
+    l->news.crash = news->crash;
     l->events_cap = 0;
     pthread_cond_broadcast(&l->cond); /* room in the queue */
     pthread_mutex_unlock(&l->lock);

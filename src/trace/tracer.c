@@ -148,6 +148,24 @@ static struct snapshot *capture_now(pid_t pid)
     return capture_snapshot(pid, NULL, &s) == 0 ? s : NULL;
 }
 
+/* A fault of the program's own process (not a child's): its address, in
+ * case the signal kills it. A signal sent with kill() (si_code <= 0 but
+ * SI_KERNEL) has no address and is not a fault. */
+static void note_fault(struct launch *l, pid_t tid, int sig)
+{
+    siginfo_t si;
+    const struct task *t = task_find(l, tid);
+    if ((t ? t->tgid : tid) != l->pid || ptrace(PTRACE_GETSIGINFO, tid, NULL, &si) != 0 ||
+        (si.si_code <= 0 && si.si_code != SI_KERNEL))
+        return;
+    struct crash_info c = {.known = true, .signo = sig, .code = si.si_code, .pid = l->pid,
+                           .tid = tid, .addr = (uint64_t)(uintptr_t)si.si_addr,
+                           .monotonic_ns = clock_monotonic_ns()};
+    pthread_mutex_lock(&l->lock);
+    l->news.crash = c;
+    pthread_mutex_unlock(&l->lock);
+}
+
 static void handle_stop(struct launch *l, pid_t tid, int st)
 {
     int sig = WSTOPSIG(st), ev = (unsigned)st >> 16, inject = 0;
@@ -198,6 +216,8 @@ static void handle_stop(struct launch *l, pid_t tid, int st)
         }
     } else {
         inject = sig; /* a real signal: deliver it */
+        if (sig == SIGSEGV || sig == SIGBUS)
+            note_fault(l, tid, sig);
     }
     ptrace(resume, tid, NULL, (void *)(long)inject);
 }
@@ -293,10 +313,12 @@ void *tracer_main(void *arg)
         return NULL;
     }
     l->pid = pid;
-    long opts = PTRACE_O_EXITKILL | PTRACE_O_TRACEEXIT | PTRACE_O_TRACEEXEC;
+    /* Every thread is ours (TRACECLONE), so that a fault in any of them
+     * stops it with its siginfo (note_fault); children only with --trace. */
+    long opts = PTRACE_O_EXITKILL | PTRACE_O_TRACEEXIT | PTRACE_O_TRACEEXEC | PTRACE_O_TRACECLONE;
     if (l->filter.len) /* the filter is inherited: every task must be ours (§10.2) */
-        opts |= PTRACE_O_TRACESECCOMP | PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE |
-                PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
+        opts |= PTRACE_O_TRACESECCOMP | PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK |
+                PTRACE_O_TRACEVFORK;
     if (ptrace(PTRACE_SEIZE, pid, NULL, (void *)opts) != 0) {
         int e = errno;
         kill(pid, SIGKILL);

@@ -2,6 +2,7 @@
  * changes, then the regions added, removed and changed, largest change in
  * RSS first, in a list that scrolls. */
 #include "screens.h"
+#include "vmscope/buf.h"
 #include "vmscope/diff.h"
 #include "vmscope/util.h"
 
@@ -108,12 +109,23 @@ static void diff_draw(struct view *v, int top, int height)
         return;
     }
     struct snapshot_diff d;
-    diff_compute(v->baseline, v->snap, &d);
+    diff_compute_runs(v->baseline, v->snap, &d);
     char line[256], a[20], b[20], c[20], e[20];
     snprintf(line, sizeof line,
              "Since the baseline (%.1f s ago): %zu added, %zu removed, %zu changed; by |RSS change|",
              (double)((int64_t)v->snap->monotonic_ns - (int64_t)v->baseline->monotonic_ns) / 1e9,
              d.n_added, d.n_removed, d.n_changed);
+    if (d.n_moved) { /* the baseline is another run: what ASLR placed elsewhere */
+        struct buf moved;
+        buf_init(&moved);
+        for (size_t i = 0; i < d.n_moved && moved.len < sizeof line; i++) {
+            buf_puts(&moved, i ? ", " : "; ");
+            diff_move_line(&moved, &d.moved[i]);
+        }
+        size_t used = strlen(line);
+        snprintf(line + used, sizeof line - used, "%s", moved.data);
+        buf_free(&moved);
+    }
     attron(A_BOLD);
     draw_text(top, 0, COLS, line);
     draw_text(top + 1, 0, COLS, "Class       Regions       VSZ       RSS       PSS      Swap");
@@ -151,7 +163,7 @@ static int diff_key(struct view *v, int ch, int height)
     if (!v->baseline || !v->snap)
         return 0;
     struct snapshot_diff d;
-    diff_compute(v->baseline, v->snap, &d);
+    diff_compute_runs(v->baseline, v->snap, &d);
     long n = (long)(d.n_added + d.n_removed + d.n_changed);
     diff_free(&d);
     struct diff_state *st = screen_state(v, SCREEN_DIFF, sizeof *st);

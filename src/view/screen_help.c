@@ -91,6 +91,8 @@ static const char *const help_text[] = {
     "  allocations coming and going.",
     "  A launched program's last address space is read just before the kernel tears",
     "  it down, so its final state stays on screen after it exits.",
+    "  faults N +M: page faults (a page's first touch; major: read from disk), in all",
+    "  and since the last sample. A crash's banner says where its address lies (Map)",
 };
 
 #define HELP_LINES ((long)(sizeof help_text / sizeof help_text[0]))

@@ -109,6 +109,31 @@ static size_t series_rows(const struct timeline *t, const struct snapshot *snap,
 
 #define SPARK_COL 46
 
+/* The faults row: those of the last interval, the totals, and a spark of
+ * faults per interval (a lazily touched buffer shows as a burst). */
+static void draw_faults(const struct timeline *t, int y, int width, size_t first)
+{
+    size_t n = t->sample_count;
+    const struct timeline_sample *last = n ? timeline_sample_at(t, n - 1) : NULL;
+    if (!last || !last->has_faults)
+        return;
+    uint64_t max = 1;
+    for (size_t i = first; i < n; i++)
+        if (timeline_faults_between(t, i) > max)
+            max = timeline_faults_between(t, i);
+    char line[200], tot[40];
+    snprintf(tot, sizeof tot, "%llu, %llu major", (unsigned long long)last->minflt,
+             (unsigned long long)last->majflt);
+    snprintf(line, sizeof line, "%-10s %7llu %-26s", "faults",
+             (unsigned long long)timeline_faults_between(t, n - 1), tot);
+    draw_text(y, 0, width, line);
+    move(y, SPARK_COL);
+    for (size_t i = first; i < n && SPARK_COL + (int)(i - first) < width; i++) {
+        uint64_t x = timeline_faults_between(t, i);
+        addstr(spark[(x * 8 + max - 1) / max]);
+    }
+}
+
 static void draw_series(struct view *v, int top, int rows, int width)
 {
     const struct timeline *t = &v->timeline;
@@ -151,6 +176,8 @@ static void draw_series(struct view *v, int top, int rows, int width)
             addstr(spark[(x * 8 + max - 1) / max]);
         }
     }
+    if ((int)nrows < rows)
+        draw_faults(t, top + (int)nrows, width, first);
 }
 
 static long event_log_length(const struct view *v)
@@ -325,7 +352,7 @@ static void timeline_draw(struct view *v, int top, int height)
     draw_text(y, 0, left, "Heap versus mmap (resident)");
     attroff(A_BOLD);
     draw_series(v, y + 1, rest - 1, left);
-    int series = SERIES_COUNT + (int)v->timeline.n_arenas;
+    int series = SERIES_COUNT + (int)v->timeline.n_arenas + 1; /* and the faults row */
     if (COLS >= 120)
         draw_events(v, y, rest, left + 2, COLS - left - 2);
     else if (rest > series + 3)

@@ -155,6 +155,24 @@ static int legend_item(int style, int k, const char *size, char *out, size_t len
     return 1 + (int)strlen(item);
 }
 
+/* "  faults 1234 +56 major 2 +0": totals, and since the sample before
+ * when the one before is of the same process and older. */
+static void header_faults(const struct view *v, char *out, size_t size)
+{
+    const struct snapshot *s = v->snap, *p = v->prev;
+    out[0] = 0;
+    if (!s->has_faults)
+        return;
+    char dmin[32] = "", dmaj[32] = "";
+    if (p && p->has_faults && p->proc.pid == s->proc.pid && p->monotonic_ns < s->monotonic_ns &&
+        p->faults.minor <= s->faults.minor && p->faults.major <= s->faults.major) {
+        snprintf(dmin, sizeof dmin, " +%llu", (unsigned long long)(s->faults.minor - p->faults.minor));
+        snprintf(dmaj, sizeof dmaj, " +%llu", (unsigned long long)(s->faults.major - p->faults.major));
+    }
+    snprintf(out, size, "  faults %llu%s major %llu%s", (unsigned long long)s->faults.minor, dmin,
+             (unsigned long long)s->faults.major, dmaj);
+}
+
 static void draw_header(struct view *v)
 {
     const struct snapshot *s = v->snap;
@@ -208,9 +226,11 @@ static void draw_header(struct view *v)
         summary_of(s, &sm);
         char fr[16];
         format_size(fr, sizeof fr, summary_free_row(&sm)->c.largest);
+        char flt[96];
+        header_faults(v, flt, sizeof flt);
         snprintf(line, sizeof line,
-                 "VSZ %s  RSS %s  PSS %s%s  Swap %s  regions %zu  largest free %s  %s%s%s", a, b,
-                 s->light ? "~" : "", c, d, s->n_regions, fr, rt, psz,
+                 "VSZ %s  RSS %s  PSS %s%s  Swap %s%s  regions %zu  largest free %s  %s%s%s", a, b,
+                 s->light ? "~" : "", c, d, flt, s->n_regions, fr, rt, psz,
                  s->system.privileged ? ""
                                       : "   (PFNs and page flags need root: CAP_SYS_ADMIN)");
         draw_text(1, 0, COLS, line);

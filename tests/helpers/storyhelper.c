@@ -8,6 +8,10 @@
  *                       markers: stack_outer_setup -> stack_make_buffer ->
  *                       stack_map_leaf maps 8 pages; stack_outer_setup ->
  *                       stack_map_leaf maps 3 pages and unmaps them; exit 0
+ *   storyhelper crash heap|guard|text
+ *                       report "addr 0x..." (and heap_end, tid), then write
+ *                       there: 400 KiB above the brk heap's end, into the
+ *                       guard page below a thread's stack, into main's code
  *   storyhelper jit     between the markers, code in an anonymous mapping
  *                       (no object, no unwind information) calls mmap of
  *                       one page, PROT_READ|PROT_WRITE, itself; exit 0
@@ -161,6 +165,46 @@ static int jit_call(void)
 #endif
 }
 
+static volatile char *crash_at;
+static void *volatile keep_heap;
+
+static void *crash_thread(void *arg)
+{
+    (void)arg;
+    pthread_attr_t a;
+    void *lo;
+    size_t size;
+    if (pthread_getattr_np(pthread_self(), &a) != 0 || pthread_attr_getstack(&a, &lo, &size) != 0)
+        return NULL;
+    report("tid", (uintptr_t)syscall(SYS_gettid));
+    crash_at = (volatile char *)lo - 64; /* the guard page right below the stack */
+    report("addr", (uintptr_t)crash_at);
+    *crash_at = 1;
+    return NULL;
+}
+
+static int crash(const char *where)
+{
+    report("pid", (uintptr_t)getpid());
+    if (strcmp(where, "guard") == 0) {
+        pthread_t t;
+        pthread_create(&t, NULL, crash_thread, NULL);
+        pthread_join(t, NULL);
+        return 1;
+    }
+    if (strcmp(where, "heap") == 0) {
+        keep_heap = malloc(100); /* the brk heap exists (a free could trim it away) */
+        char *end = sbrk(0);
+        report("heap_end", (uintptr_t)end);
+        crash_at = end + 400 * 1024;
+    } else {
+        crash_at = (volatile char *)(uintptr_t)&crash; /* our own code */
+    }
+    report("addr", (uintptr_t)crash_at);
+    *crash_at = 1;
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -182,6 +226,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(mode, "jit") == 0)
         return jit_call();
+    if (strcmp(mode, "crash") == 0 && argc > 2)
+        return crash(argv[2]);
     if (strcmp(mode, "wait") == 0) {
         printf("waiting to be killed\n");
         for (;;)
