@@ -45,7 +45,17 @@ static void recording_banner(struct view_sink *s)
 
 static void history_sample(void *arg, struct snapshot *snap)
 {
-    view_add_history(arg, snap);
+    struct view *v = arg;
+    /* The past comes from the first sample on: the recording's start and
+     * its pace, for the header (not the live interval and cost). */
+    if (!v->rec_t0_ns) {
+        v->rec_t0_ns = snap->monotonic_ns;
+        v->rec_loaded = 0;
+    } else if (snap->monotonic_ns > v->rec_t0_ns) {
+        v->rec_interval = (double)(snap->monotonic_ns - v->rec_t0_ns) / 1e9 / (double)v->rec_loaded;
+    }
+    v->rec_loaded++;
+    view_add_history(v, snap);
 }
 
 static void history_event(void *arg, const struct syscall_event *e)
@@ -114,9 +124,11 @@ static void view_news(struct sink *k, const struct source_news *news)
     struct view *v = V(k);
     if (news->phase)
         snprintf(v->phase, sizeof v->phase, "%s", news->phase);
-    if (news->ended)
+    if (news->ended) {
         snprintf(v->banner, sizeof v->banner,
                  " %s: its last state stays on screen (q quits) ", news->how);
+        snprintf(v->gone, sizeof v->gone, "%s", strstr(news->how, "zombie") ? "zombie" : "exited");
+    }
     ((struct view_sink *)k)->dirty = true;
 }
 

@@ -44,10 +44,56 @@ static void draw_bar(const struct view *v, int y, int x, const struct region *r)
     }
 }
 
+/* One line, to scale: the user address space [mmap_min_addr, TASK_SIZE)
+ * in equal cells, each the glyph of a region in it or '.' when all of it
+ * is free, so the big gaps show where they are. */
+static void draw_strip(const struct view *v, int y)
+{
+    const struct snapshot *s = v->snap;
+    int w = COLS - (int)strlen(MAP_STRIP_LEFT) - 6;
+    if (w < 8)
+        return;
+    uint64_t lo = s->system.mmap_min_addr ? s->system.mmap_min_addr : SUMMARY_MMAP_MIN_DEFAULT;
+    short *cls = xcalloc((size_t)w, sizeof *cls); /* class + 1, 0: free */
+    for (size_t i = 0; i < s->n_regions; i++) {
+        const struct vma *m = s->regions[i].vma;
+        if (m->start >= SUMMARY_TASK_SIZE || m->end <= lo)
+            continue;
+        size_t a = map_strip_cell(m->start > lo ? m->start : lo, lo, SUMMARY_TASK_SIZE, w);
+        size_t b = map_strip_cell((m->end < SUMMARY_TASK_SIZE ? m->end : SUMMARY_TASK_SIZE) - 1, lo,
+                                  SUMMARY_TASK_SIZE, w);
+        for (size_t c = a; c <= b && c < (size_t)w; c++)
+            if (!cls[c])
+                cls[c] = (short)(s->regions[i].cls + 1);
+    }
+    draw_text(y, 0, COLS, MAP_STRIP_LEFT);
+    move(y, (int)strlen(MAP_STRIP_LEFT));
+    for (int c = 0; c < w; c++) {
+        if (!cls[c]) {
+            addch('.');
+            continue;
+        }
+        attr_t a = class_attr(v, (enum region_class)(cls[c] - 1)) | A_REVERSE;
+        attron(a);
+        addch((chtype)class_glyph((enum region_class)(cls[c] - 1)));
+        attroff(a);
+    }
+    char end[24], top[16];
+    format_size(top, sizeof top, SUMMARY_TASK_SIZE);
+    snprintf(end, sizeof end, "|%s", top);
+    draw_text(y, (int)strlen(MAP_STRIP_LEFT) + w, 6, end);
+    free(cls);
+}
+
 static void map_draw(struct view *v, int top, int height)
 {
     if (!v->snap)
         return;
+    if (height > 3) { /* the strip first, then the map below it */
+        draw_strip(v, top);
+        top++;
+        height--;
+    }
     struct map_row *rows;
     size_t n = map_layout_rows(v->snap, &rows);
     long sel = view_selected_index(v);
@@ -124,10 +170,11 @@ static int map_key(struct view *v, int ch, int height)
     long n = (long)v->snap->n_regions;
     long next = list_navigate(ch, sel < 0 ? 0 : sel, n, height / 2 > 1 ? height / 2 : 2);
     MEVENT ev;
-    if (ch == KEY_MOUSE && getmouse(&ev) == OK && ev.y >= 4) {
+    if (ch == KEY_MOUSE && getmouse(&ev) == OK && ev.y >= 5) {
         struct map_row *rows;
         size_t nr = map_layout_rows(v->snap, &rows);
-        size_t k = *screen_top(v, SCREEN_MAP) + (size_t)(ev.y - 4); /* the map starts below the header */
+        /* the map starts below the header and the strip */
+        size_t k = *screen_top(v, SCREEN_MAP) + (size_t)(ev.y - 5);
         if (k < nr && rows[k].region >= 0)
             next = rows[k].region;
         free(rows);
