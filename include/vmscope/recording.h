@@ -76,6 +76,7 @@ struct recording_iter {
     struct snapshot *cur; /* the last sample read */
     long index;           /* its index, -1 before the first */
     bool cut;             /* the file ended mid-line */
+    uint64_t mmap_min_addr; /* the header's system.mmap_min_addr, 0 if it has none */
     /* Optional: called with each event line (launch mode --trace), in file
      * order, as the samples around it are read; a line that does not say
      * what a call did is skipped. Without it, event lines are not parsed. */
