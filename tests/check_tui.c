@@ -642,6 +642,16 @@ START_TEST(t_collapsed_run)
     ck_assert_msg(wait_for(&b, second, 3), "Enter did not expand:\n%s", b.data);
     tmux("send-keys -t vt Left");
     ck_assert_msg(wait_gone(&b, second, 3), "Left did not fold:\n%s", b.data);
+    /* the Map: x collapses the same run into one row, Right opens it */
+    tmux("send-keys -t vt 2 Home x");
+    ck_assert_msg(wait_for(&b, "runs of repeated neighbours collapsed", 3), "%s", b.data);
+    snprintf(prefix, sizeof prefix, "%016llx ", start);
+    ck_assert_msg(pane_line(b.data, prefix, row, sizeof row) && strstr(row, want),
+                  "no Map run row of %zu at %s:\n%s", pairs, prefix, b.data);
+    snprintf(second, sizeof second, "\n%016llx ", maps[at + 1].start);
+    ck_assert_msg(!strstr(b.data, second), "collapsed, yet shown:\n%s", b.data);
+    tmux("send-keys -t vt / %llx Enter Right", start);
+    ck_assert_msg(wait_for(&b, second, 3), "Right did not open the run:\n%s", b.data);
     tmux("send-keys -t vt q");
     buf_free(&b);
     stop_tmux();
