@@ -1808,12 +1808,16 @@ START_TEST(t_replay_recording_scrubs)
     struct buf b;
     buf_init(&b);
     ck_assert_msg(wait_for(&b, "sample 6 of 6", 5), "%s", b.data);
+    /* the header: the recording's pace and the moment shown, not the live cost */
+    ck_assert_msg(wait_for(&b, "recorded every 0.1s  at +0.5s (6/6)", 5), "%s", b.data);
+    ck_assert_ptr_null(strstr(b.data, "cost "));
     char *mmap_last = strstr(b.data, " mmap ");
     ck_assert_ptr_nonnull(mmap_last);
     char last[16];
     sscanf(mmap_last + 6, "%15s", last);
     tmux("send-keys -t vt [ [ [ [ [");
     ck_assert_msg(wait_for(&b, "sample 1 of 6", 3), "%s", b.data);
+    ck_assert_msg(wait_for(&b, "at +0.0s (1/6)", 3), "%s", b.data);
     char first[16];
     sscanf(strstr(b.data, " mmap ") + 6, "%15s", first);
     ck_assert_str_ne(first, last); /* the region grew between the two */

@@ -85,6 +85,7 @@ struct view {
     double rec_interval; /* a recording's sampling interval in seconds, 0 if unknown */
     uint64_t rec_t0_ns;  /* a recording's first sample (monotonic), 0 if unknown */
     long rec_loaded;     /* samples of the recording's past taken so far */
+    bool rec_header_interval; /* rec_interval is the recording header's */
     /* Detail: the region it shows, kept when the region disappears */
     uint64_t detail_start, detail_end;
     bool detail_gone;

@@ -51,7 +51,7 @@ static void history_sample(void *arg, struct snapshot *snap)
     if (!v->rec_t0_ns) {
         v->rec_t0_ns = snap->monotonic_ns;
         v->rec_loaded = 0;
-    } else if (snap->monotonic_ns > v->rec_t0_ns) {
+    } else if (snap->monotonic_ns > v->rec_t0_ns && !v->rec_header_interval) {
         v->rec_interval = (double)(snap->monotonic_ns - v->rec_t0_ns) / 1e9 / (double)v->rec_loaded;
     }
     v->rec_loaded++;
@@ -90,6 +90,8 @@ static int view_start(struct sink *k, struct source *src, struct snapshot *first
         v->paused = k->paused = true;
         if (src->caps & SOURCE_SEEK) {
             v->rec_count = src->count;
+            v->rec_interval = src->rec_interval;
+            v->rec_header_interval = src->rec_interval > 0;
             v->rec_index = src->count - 1;
             recording_banner(s);
         } else {

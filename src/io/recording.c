@@ -618,7 +618,7 @@ static ssize_t read_line(struct recording_iter *it, size_t max)
 
 /* A header line: one JSON object whose format is "vmscope.recording" (not
  * merely a line that mentions it). */
-static bool is_header_line(const char *line, size_t len, uint64_t *mmap_min_addr)
+static bool is_header_line(const char *line, size_t len, struct recording_iter *it)
 {
     static const char format[] = "\"vmscope.recording\"";
     if (!len || line[len - 1] != '\n' || !memmem(line, len, format, sizeof format - 1))
@@ -628,8 +628,11 @@ static bool is_header_line(const char *line, size_t len, uint64_t *mmap_min_addr
     const char *f = json_string_value(json_object_get(doc, "format"));
     bool yes = json_is_object(doc) && f && strcmp(f, "vmscope.recording") == 0;
     json_t *min = json_object_get(json_object_get(doc, "system"), "mmap_min_addr");
-    if (mmap_min_addr && json_is_integer(min) && json_integer_value(min) > 0)
-        *mmap_min_addr = (uint64_t)json_integer_value(min);
+    json_t *interval = json_object_get(doc, "interval_ns");
+    if (yes && json_is_integer(min) && json_integer_value(min) > 0)
+        it->mmap_min_addr = (uint64_t)json_integer_value(min);
+    if (yes && json_is_integer(interval) && json_integer_value(interval) > 0)
+        it->interval_ns = (uint64_t)json_integer_value(interval);
     json_decref(doc);
     return yes;
 }
@@ -647,7 +650,7 @@ int recording_iter_open(struct recording_iter *it, const char *path, char **why)
         return -err;
     }
     ssize_t len = read_line(it, HEADER_MAX);
-    if (len <= 0 || !is_header_line(it->line, (size_t)len, &it->mmap_min_addr)) {
+    if (len <= 0 || !is_header_line(it->line, (size_t)len, it)) {
         *why = len == -EIO ? xasprintf("cannot read %s: %s", it->path, strerror(EIO))
                            : xasprintf("%s: not a vmscope recording (no header line)", it->path);
         recording_iter_close(it);

@@ -163,9 +163,6 @@ static void draw_header(struct view *v)
     draw_text(0, x, COLS, pidpart);
     x += (int)strlen(pidpart);
     attroff(A_BOLD);
-    int cmd_width = COLS - x - 60 > 12 ? COLS - x - 60 : 12;
-    draw_untrusted(0, x, cmd_width, who.data ? who.data : "", who.len);
-    x += cmd_width + 1;
     char state[24], timing[96];
     if (v->gone[0]) /* the last sample's state is not the process's any more */
         snprintf(state, sizeof state, "%s", v->gone);
@@ -183,6 +180,11 @@ static void draw_header(struct view *v)
     snprintf(line, sizeof line, " user %s  threads %d  state %s  %s%s",
              s && s->proc.user ? s->proc.user : "?", s ? s->proc.threads : 0, state, timing,
              v->paused && !v->rec_count ? "  [paused]" : "");
+    /* the command gets what the rest leaves, at least 12 columns */
+    int rest = (int)strlen(line) + 1;
+    int cmd_width = COLS - x - rest > 12 ? COLS - x - rest : 12;
+    draw_untrusted(0, x, cmd_width, who.data ? who.data : "", who.len);
+    x += cmd_width + 1;
     draw_untrusted(0, x, COLS - x, line, strlen(line));
     buf_free(&who);
 
