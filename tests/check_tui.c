@@ -682,12 +682,15 @@ START_TEST(t_column_chooser_and_reverse)
     ck_assert(pane_line(b.data, "Start ", titles, sizeof titles));
     ck_assert_msg(strstr(titles, "Offset") && strstr(titles, "TID") && !strstr(titles, "Swap"), "%s", titles);
     tmux("send-keys -t vt I Home");
-    ck_assert_msg(wait_for(&b, "(reversed)", 3), "%s", b.data);
+    /* narrow for the long form: the short one, over the Name title */
+    ck_assert_msg(wait_for(&b, " address- ", 3), "%s", b.data);
     char top[40];
     snprintf(top, sizeof top, "\n%016llx ", maps[n - 1].start); /* the highest mapping */
     ck_assert_msg(wait_for(&b, top, 3), "not first: %s\n%s", top + 1, b.data);
     ck_assert_msg(strstr(b.data, "Start ") < strstr(b.data, top), "%s", b.data);
     tmux("send-keys -t vt s"); /* size, largest first, still reversed: smallest first */
+    ck_assert_msg(wait_for(&b, " size- ", 3), "%s", b.data);
+    tmux("send-keys -t vt F2 Space Escape"); /* TID (the cursor stayed on it) off: room for the long form */
     ck_assert_msg(wait_for(&b, "sort: size (reversed)", 3), "%s", b.data);
     tmux("send-keys -t vt q");
     buf_free(&b);
