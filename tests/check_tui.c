@@ -729,8 +729,17 @@ START_TEST(t_unmeasured_shows_dash)
     /* RSS is measured (a light tick reads residency): 4K; PSS and dirty are not */
     ck_assert_msg(strstr(row, "rw-p mmap/anon") && strstr(row, "\xe2\x80\x93"), "%s", row);
     ck_assert_msg(strstr(b.data, "PSS \xe2\x80\x93"), "header:\n%s", b.data);
+    /* the Summary's anon row: private and shared unknown, not 0 */
+    tmux("send-keys -t vt 1");
+    ck_assert_msg(wait_for(&b, "Largest", 3), "%s", b.data);
+    char anon[300];
+    ck_assert_msg(pane_line(b.data, "  anon ", anon, sizeof anon), "%s", b.data);
+    if (strstr(b.data, "PSS \xe2\x80\x93")) /* still before the full sample */
+        ck_assert_msg(strstr(anon, "\xe2\x80\x93"), "%s", anon);
     /* the next full sample (every 20 ticks of 0.3 s) measures them */
     ck_assert_msg(wait_gone(&b, "PSS \xe2\x80\x93", 15), "still unmeasured:\n%s", b.data);
+    tmux("send-keys -t vt 3");
+    ck_assert(wait_for(&b, prefix, 3));
     ck_assert(pane_line(b.data, prefix, row, sizeof row));
     ck_assert_msg(!strstr(row, "\xe2\x80\x93"), "%s", row);
     tmux("send-keys -t vt q");

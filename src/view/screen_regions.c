@@ -606,9 +606,9 @@ static void regions_draw(struct view *v, int top, int height)
              st->grouped ? "  by object (g)" : "", st->gaps && !st->grouped ? "  gaps (f)" : "",
              st->runs && !st->grouped ? "  runs (x)" : "");
     int at = (int)strlen(line) + 1, info_w = (int)strlen(info);
-    if (at + info_w > COLS) { /* narrow: "rss- \libc [gfx]", over the Name title */
+    if (at + info_w > COLS) { /* narrow: "rss- =libc [gfx]", over the Name title */
         snprintf(info, sizeof info, " %s%s%s%s%s%s%s%s%s ", sort_names[v->sort],
-                 v->sort_reverse ? "-" : "", v->filter[0] ? " \\" : "", v->filter,
+                 v->sort_reverse ? "-" : "", v->filter[0] ? " =" : "", v->filter,
                  st->grouped || st->gaps || st->runs ? " [" : "", st->grouped ? "g" : "",
                  st->gaps && !st->grouped ? "f" : "", st->runs && !st->grouped ? "x" : "",
                  st->grouped || st->gaps || st->runs ? "]" : "");
