@@ -537,7 +537,7 @@ START_TEST(t_strip_gaps_and_vsz)
             want[c] = '#';
     }
     char line[512];
-    ck_assert_msg(pane_line(b.data, "space |", line, sizeof line), "no strip:\n%s", b.data);
+    ck_assert_msg(pane_line(b.data, "space |", line, sizeof line), "no strip:\n%.2500s", b.data);
     for (int c = 0; c < w; c++)
         ck_assert_msg((line[7 + c] == '.') == (want[c] == '.'), "cell %d: '%c', maps say %s:\n%s\n%s",
                       c, line[7 + c], want[c] == '.' ? "free" : "mapped", line, want);
@@ -557,7 +557,7 @@ START_TEST(t_strip_gaps_and_vsz)
     ck_assert_msg(!strcmp(shown, vsz), "VSZ %s, VmSize %s", shown, vsz);
     /* Regions with gap rows: each as /proc/PID/maps gives it */
     tmux("send-keys -t vt 3 f");
-    ck_assert_msg(wait_for(&b, "gaps (f)", 3), "%s", b.data);
+    ck_assert_msg(wait_for(&b, "gaps (f)", 3), "%.2500s", b.data);
     int gaps = 0, regions_seen = 0;
     unsigned long long prev_end = lo;
     for (const char *p = strstr(b.data, "Start-End"); p && (p = strchr(p, '\n')) && *++p;) {
@@ -588,7 +588,7 @@ START_TEST(t_strip_gaps_and_vsz)
         }
         prev_end = z;
     }
-    ck_assert_msg(gaps >= 2, "%d gap rows:\n%s", gaps, b.data);
+    ck_assert_msg(gaps >= 2, "%d gap rows:\n%.2500s", gaps, b.data);
     tmux("send-keys -t vt q");
     buf_free(&b);
     stop_tmux();
@@ -628,30 +628,30 @@ START_TEST(t_collapsed_run)
     buf_init(&b);
     attach(&b, &h, 160, 45);
     tmux("send-keys -t vt 3 x");
-    ck_assert_msg(wait_for(&b, "runs (x)", 3), "%s", b.data);
+    ck_assert_msg(wait_for(&b, "runs (x)", 3), "%.2500s", b.data);
     char want[64], row[512], prefix[40];
     snprintf(want, sizeof want, "\xc3\x97 %zu  ", pairs);
     snprintf(prefix, sizeof prefix, "%016llx-", start);
     ck_assert_msg(wait_for(&b, want, 3) && pane_line(b.data, prefix, row, sizeof row) && strstr(row, want),
-                  "no run row of %zu at %s:\n%s", pairs, prefix, b.data);
+                  "no run row of %zu at %s:\n%.2500s", pairs, prefix, b.data);
     char second[40];
     snprintf(second, sizeof second, "  %016llx-", maps[at + 1].start);
-    ck_assert_msg(!strstr(b.data, second), "collapsed, yet shown:\n%s", b.data);
+    ck_assert_msg(!strstr(b.data, second), "collapsed, yet shown:\n%.2500s", b.data);
     tmux("send-keys -t vt / %llx Enter", start); /* the cursor on the run's row */
     tmux("send-keys -t vt Enter");
-    ck_assert_msg(wait_for(&b, second, 3), "Enter did not expand:\n%s", b.data);
+    ck_assert_msg(wait_for(&b, second, 3), "Enter did not expand:\n%.2500s", b.data);
     tmux("send-keys -t vt Left");
-    ck_assert_msg(wait_gone(&b, second, 3), "Left did not fold:\n%s", b.data);
+    ck_assert_msg(wait_gone(&b, second, 3), "Left did not fold:\n%.2500s", b.data);
     /* the Map: x collapses the same run into one row, Right opens it */
     tmux("send-keys -t vt 2 Home x");
-    ck_assert_msg(wait_for(&b, "runs of repeated neighbours collapsed", 3), "%s", b.data);
+    ck_assert_msg(wait_for(&b, "runs of repeated neighbours collapsed", 3), "%.2500s", b.data);
     snprintf(prefix, sizeof prefix, "%016llx ", start);
     ck_assert_msg(pane_line(b.data, prefix, row, sizeof row) && strstr(row, want),
-                  "no Map run row of %zu at %s:\n%s", pairs, prefix, b.data);
+                  "no Map run row of %zu at %s:\n%.2500s", pairs, prefix, b.data);
     snprintf(second, sizeof second, "\n%016llx ", maps[at + 1].start);
-    ck_assert_msg(!strstr(b.data, second), "collapsed, yet shown:\n%s", b.data);
+    ck_assert_msg(!strstr(b.data, second), "collapsed, yet shown:\n%.2500s", b.data);
     tmux("send-keys -t vt / %llx Enter Right", start);
-    ck_assert_msg(wait_for(&b, second, 3), "Right did not open the run:\n%s", b.data);
+    ck_assert_msg(wait_for(&b, second, 3), "Right did not open the run:\n%.2500s", b.data);
     tmux("send-keys -t vt q");
     buf_free(&b);
     stop_tmux();
@@ -674,24 +674,24 @@ START_TEST(t_column_chooser_and_reverse)
     ck_assert(wait_for(&b, "sort: address", 3));
     ck_assert_ptr_null(strstr(b.data, "TID"));
     tmux("send-keys -t vt F2");
-    ck_assert_msg(wait_for(&b, "Columns", 3), "%s", b.data);
+    ck_assert_msg(wait_for(&b, "Columns", 3), "%.2500s", b.data);
     /* the list: End, PrivDty, ShrDty, Swap, Offset, Locked, THP, TID, Object */
     tmux("send-keys -t vt Down Down Down Down Space Down Down Down Space Escape");
-    ck_assert_msg(wait_gone(&b, "Columns", 3), "%s", b.data);
+    ck_assert_msg(wait_gone(&b, "Columns", 3), "%.2500s", b.data);
     char titles[300];
     ck_assert(pane_line(b.data, "Start ", titles, sizeof titles));
     ck_assert_msg(strstr(titles, "Offset") && strstr(titles, "TID") && !strstr(titles, "Swap"), "%s", titles);
     tmux("send-keys -t vt I Home");
     /* narrow for the long form: the short one, over the Name title */
-    ck_assert_msg(wait_for(&b, " address- ", 3), "%s", b.data);
+    ck_assert_msg(wait_for(&b, " address- ", 3), "%.2500s", b.data);
     char top[40];
     snprintf(top, sizeof top, "\n%016llx ", maps[n - 1].start); /* the highest mapping */
-    ck_assert_msg(wait_for(&b, top, 3), "not first: %s\n%s", top + 1, b.data);
-    ck_assert_msg(strstr(b.data, "Start ") < strstr(b.data, top), "%s", b.data);
+    ck_assert_msg(wait_for(&b, top, 3), "not first: %s\n%.2500s", top + 1, b.data);
+    ck_assert_msg(strstr(b.data, "Start ") < strstr(b.data, top), "%.2500s", b.data);
     tmux("send-keys -t vt s"); /* size, largest first, still reversed: smallest first */
-    ck_assert_msg(wait_for(&b, " size- ", 3), "%s", b.data);
+    ck_assert_msg(wait_for(&b, " size- ", 3), "%.2500s", b.data);
     tmux("send-keys -t vt F2 Space Escape"); /* TID (the cursor stayed on it) off: room for the long form */
-    ck_assert_msg(wait_for(&b, "sort: size (reversed)", 3), "%s", b.data);
+    ck_assert_msg(wait_for(&b, "sort: size (reversed)", 3), "%.2500s", b.data);
     tmux("send-keys -t vt q");
     buf_free(&b);
     stop_tmux();
@@ -710,7 +710,7 @@ START_TEST(t_unmeasured_shows_dash)
     struct buf b;
     buf_init(&b);
     attach(&b, &h, 160, 45);
-    ck_assert_msg(wait_for(&b, "PSS ", 3) && !strstr(b.data, "PSS \xe2\x80\x93"), "%s", b.data);
+    ck_assert_msg(wait_for(&b, "PSS ", 3) && !strstr(b.data, "PSS \xe2\x80\x93"), "%.2500s", b.data);
     tmux("send-keys -t vt 3");
     ck_assert(wait_for(&b, "Start-End", 3));
     ck_assert_int_eq(write(h.stdin_fd, "g", 1), 1); /* 8 mappings, written, between full samples */
@@ -725,19 +725,19 @@ START_TEST(t_unmeasured_shows_dash)
         if (!seen)
             tmux("send-keys -t vt / %llx Enter", base);
     }
-    ck_assert_msg(seen, "the new mapping did not show:\n%s", b.data);
+    ck_assert_msg(seen, "the new mapping did not show:\n%.2500s", b.data);
     /* RSS is measured (a light tick reads residency): 4K; PSS and dirty are not */
     ck_assert_msg(strstr(row, "rw-p mmap/anon") && strstr(row, "\xe2\x80\x93"), "%s", row);
-    ck_assert_msg(strstr(b.data, "PSS \xe2\x80\x93"), "header:\n%s", b.data);
+    ck_assert_msg(strstr(b.data, "PSS \xe2\x80\x93"), "header:\n%.2500s", b.data);
     /* the Summary's anon row: private and shared unknown, not 0 */
     tmux("send-keys -t vt 1");
-    ck_assert_msg(wait_for(&b, "Largest", 3), "%s", b.data);
+    ck_assert_msg(wait_for(&b, "Largest", 3), "%.2500s", b.data);
     char anon[300];
-    ck_assert_msg(pane_line(b.data, "  anon ", anon, sizeof anon), "%s", b.data);
+    ck_assert_msg(pane_line(b.data, "  anon ", anon, sizeof anon), "%.2500s", b.data);
     if (strstr(b.data, "PSS \xe2\x80\x93")) /* still before the full sample */
         ck_assert_msg(strstr(anon, "\xe2\x80\x93"), "%s", anon);
     /* the next full sample (every 20 ticks of 0.3 s) measures them */
-    ck_assert_msg(wait_gone(&b, "PSS \xe2\x80\x93", 15), "still unmeasured:\n%s", b.data);
+    ck_assert_msg(wait_gone(&b, "PSS \xe2\x80\x93", 15), "still unmeasured:\n%.2500s", b.data);
     tmux("send-keys -t vt 3");
     ck_assert(wait_for(&b, prefix, 3));
     ck_assert(pane_line(b.data, prefix, row, sizeof row));
@@ -762,15 +762,15 @@ START_TEST(t_exited_and_zombie_state)
     kill(h.pid, SIGKILL); /* not reaped: a zombie */
     char want[96];
     snprintf(want, sizeof want, "zombie until its parent %d", (int)getpid());
-    ck_assert_msg(wait_for(&b, want, 5), "no zombie:\n%s", b.data);
-    ck_assert_msg(strstr(b.data, "state zombie"), "%s", b.data);
+    ck_assert_msg(wait_for(&b, want, 5), "no zombie:\n%.2500s", b.data);
+    ck_assert_msg(strstr(b.data, "state zombie"), "%.2500s", b.data);
     helper_stop(&h);
     stop_tmux();
     /* exited and reaped */
     helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
     attach(&b, &h, 160, 40);
     helper_stop(&h);
-    ck_assert_msg(wait_for(&b, "state exited", 5), "%s", b.data);
+    ck_assert_msg(wait_for(&b, "state exited", 5), "%.2500s", b.data);
     ck_assert_ptr_null(strstr(b.data, "zombie"));
     tmux("send-keys -t vt q");
     buf_free(&b);
@@ -791,20 +791,20 @@ START_TEST(t_detail_of_unmapped_region)
     open_detail(start);
     char range[64];
     snprintf(range, sizeof range, "%016llx-%016llx", start, end);
-    ck_assert_msg(wait_for(&b, range, 3) && wait_for(&b, "Pages:", 5), "%s", b.data);
+    ck_assert_msg(wait_for(&b, range, 3) && wait_for(&b, "Pages:", 5), "%.2500s", b.data);
     for (int i = 0; i < 14; i++)
         tmux("send-keys -t vt +"); /* zoom in to one page a cell: longer than the grid */
-    ck_assert_msg(wait_for(&b, "of 4096 (", 5), "no position:\n%s", b.data);
-    ck_assert_msg(strstr(b.data, "pages 1-"), "%s", b.data);
+    ck_assert_msg(wait_for(&b, "of 4096 (", 5), "no position:\n%.2500s", b.data);
+    ck_assert_msg(strstr(b.data, "pages 1-"), "%.2500s", b.data);
     tmux("send-keys -t vt PageDown PageDown");
-    ck_assert_msg(wait_gone(&b, "pages 1-", 5), "the position did not move:\n%s", b.data);
+    ck_assert_msg(wait_gone(&b, "pages 1-", 5), "the position did not move:\n%.2500s", b.data);
     ck_assert_int_eq(write(h.stdin_fd, "u", 1), 1);
-    ck_assert_msg(wait_for(&b, "this region is gone", 5), "%s", b.data);
-    ck_assert_msg(strstr(b.data, range), "another region:\n%s", b.data);
+    ck_assert_msg(wait_for(&b, "this region is gone", 5), "%.2500s", b.data);
+    ck_assert_msg(strstr(b.data, range), "another region:\n%.2500s", b.data);
     /* and it stays so over later samples */
     usleep(1000 * 1000);
     capture(&b);
-    ck_assert_msg(strstr(b.data, "this region is gone") && strstr(b.data, range), "%s", b.data);
+    ck_assert_msg(strstr(b.data, "this region is gone") && strstr(b.data, range), "%.2500s", b.data);
     tmux("send-keys -t vt Escape");
     ck_assert(wait_gone(&b, "this region is gone", 3));
     tmux("send-keys -t vt q");
