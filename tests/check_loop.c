@@ -31,6 +31,7 @@ struct fake_source {
     struct source base;
     int samples, light, life;
     bool reports_end, killed, told;
+    bool first_light; /* the loop's first sample was light */
     int raise_at; /* raise SIGTERM at this sample, 0: never */
 };
 
@@ -48,6 +49,8 @@ static int fs_sample(struct source *s, const struct snapshot *prev, bool light,
     (void)prev;
     if (f->samples >= f->life || f->killed)
         return f->reports_end ? -EAGAIN : -ESRCH;
+    if (!f->samples)
+        f->first_light = light;
     f->samples++;
     f->light += light;
     if (f->raise_at && f->samples == f->raise_at)
@@ -280,7 +283,7 @@ START_TEST(t_signal_drains_program)
 }
 END_TEST
 
-/* Full smaps every LOOP_FULL_EVERY ticks, light between (a view). */
+/* Full smaps on the first tick and every LOOP_FULL_EVERY, light between (a view). */
 START_TEST(t_light_cadence)
 {
     struct fake_source src;
@@ -290,6 +293,8 @@ START_TEST(t_light_cadence)
     loop_run(&src.base, &k.base, &(struct loop_options){.samples = 41, .light = true});
     ck_assert_int_eq(src.samples, 40);
     ck_assert_int_eq(src.light, 40 - 40 / LOOP_FULL_EVERY);
+    /* the first tick is full: PSS does not wait LOOP_FULL_EVERY ticks */
+    ck_assert(!src.first_light);
 }
 END_TEST
 

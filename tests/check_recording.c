@@ -347,10 +347,21 @@ START_TEST(t_replayed_threads_follow_the_process)
     ck_assert_msg(idx != NULL, "%s", why);
     long n = recording_index_count(idx);
     ck_assert_int_ge(n, 10);
+    /* the recording keeps vm.mmap_min_addr: in its header and every sample */
+    unsigned long long min_addr = 0;
+    FILE *fp = fopen("/proc/sys/vm/mmap_min_addr", "r");
+    ck_assert_ptr_nonnull(fp);
+    ck_assert_int_eq(fscanf(fp, "%llu", &min_addr), 1);
+    fclose(fp);
+    struct recording_iter it;
+    ck_assert_int_eq(recording_iter_open(&it, path, &why), 0);
+    ck_assert_uint_eq(it.mmap_min_addr, min_addr);
+    recording_iter_close(&it);
     int first = -1, last = -1, distinct = 0;
     for (long i = 0; i < n; i++) {
         struct snapshot *s;
         ck_assert_msg(recording_index_read(idx, i, &s, &why) == 0, "%s", why);
+        ck_assert_uint_eq(s->system.mmap_min_addr, min_addr);
         ck_assert_msg(s->has_status, "sample %ld has no status", i);
         ck_assert(s->status.mask != 0);
         if (i == 0)

@@ -456,6 +456,365 @@ START_TEST(t_picker_sorts_refreshes_returns)
 }
 END_TEST
 
+/* /proc/PID/maps as the kernel gives it: ground truth for the tests below. */
+struct maps_line {
+    unsigned long long start, end;
+    char perms[5];
+    char name[256];
+};
+
+static size_t read_maps(pid_t pid, struct maps_line *out, size_t max)
+{
+    char path[64], line[4096];
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+    FILE *fp = fopen(path, "r");
+    ck_assert_ptr_nonnull(fp);
+    size_t n = 0;
+    while (n < max && fgets(line, sizeof line, fp)) {
+        struct maps_line *m = &out[n];
+        int name_at = 0;
+        if (sscanf(line, "%llx-%llx %4s %*s %*s %*s%n", &m->start, &m->end, m->perms, &name_at) < 3)
+            continue;
+        const char *name = line + name_at;
+        while (*name == ' ')
+            name++;
+        snprintf(m->name, sizeof m->name, "%.*s", (int)strcspn(name, "\n"), name);
+        n++;
+    }
+    fclose(fp);
+    return n;
+}
+
+static unsigned long long mmap_min(void)
+{
+    unsigned long long lo = 65536;
+    FILE *fp = fopen("/proc/sys/vm/mmap_min_addr", "r");
+    if (fp) {
+        ck_assert_int_eq(fscanf(fp, "%llu", &lo), 1);
+        fclose(fp);
+    }
+    return lo;
+}
+
+/* The pane line that starts with prefix, copied into line; false if none. */
+static bool pane_line(const char *pane, const char *prefix, char *line, size_t size)
+{
+    for (const char *p = pane; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+        if (!strncmp(p, prefix, strlen(prefix))) {
+            snprintf(line, size, "%.*s", (int)strcspn(p, "\n"), p);
+            return true;
+        }
+    return false;
+}
+
+#define TASK_TOP 0x7ffffffff000ULL
+
+/* The Map's strip is to scale: a cell shows a mapping exactly where
+ * /proc/PID/maps has one; Regions' gap rows (f) are the gaps between the
+ * mappings, sizes to the byte; the header's VSZ is status' VmSize. */
+START_TEST(t_strip_gaps_and_vsz)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
+    struct buf b;
+    buf_init(&b);
+    attach(&b, &h, 160, 45);
+    static struct maps_line maps[512];
+    size_t n = read_maps(h.pid, maps, 512);
+    unsigned long long lo = mmap_min();
+    int w = 160 - 7 - 6;
+    char want[256];
+    memset(want, '.', (size_t)w);
+    want[w] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (maps[i].start >= TASK_TOP)
+            continue;
+        unsigned long long a = maps[i].start > lo ? maps[i].start : lo;
+        unsigned long long z = (maps[i].end < TASK_TOP ? maps[i].end : TASK_TOP) - 1;
+        int ca = (int)((unsigned __int128)(a - lo) * (unsigned)w / (TASK_TOP - lo));
+        int cz = (int)((unsigned __int128)(z - lo) * (unsigned)w / (TASK_TOP - lo));
+        for (int c = ca; c <= cz && c < w; c++)
+            want[c] = '#';
+    }
+    char line[512];
+    ck_assert_msg(pane_line(b.data, "space |", line, sizeof line), "no strip:\n%.2500s", b.data);
+    for (int c = 0; c < w; c++)
+        ck_assert_msg((line[7 + c] == '.') == (want[c] == '.'), "cell %d: '%c', maps say %s:\n%s\n%s",
+                      c, line[7 + c], want[c] == '.' ? "free" : "mapped", line, want);
+    /* VSZ: the kernel's VmSize ([vsyscall] shown, not counted) */
+    char path[64], vsz[16], shown[32] = "";
+    snprintf(path, sizeof path, "/proc/%d/status", (int)h.pid);
+    struct buf st;
+    buf_init(&st);
+    test_read_buf(path, &st);
+    const char *vm = strstr(st.data, "VmSize:");
+    ck_assert_ptr_nonnull(vm);
+    format_size(vsz, sizeof vsz, strtoull(vm + 7, NULL, 10) * 1024);
+    buf_free(&st);
+    const char *hv = strstr(b.data, "VSZ ");
+    ck_assert_ptr_nonnull(hv);
+    sscanf(hv + 4, "%31s", shown);
+    ck_assert_msg(!strcmp(shown, vsz), "VSZ %s, VmSize %s", shown, vsz);
+    /* Regions with gap rows: each as /proc/PID/maps gives it */
+    tmux("send-keys -t vt 3 f");
+    ck_assert_msg(wait_for(&b, "gaps (f)", 3), "%.2500s", b.data);
+    int gaps = 0, regions_seen = 0;
+    unsigned long long prev_end = lo;
+    for (const char *p = strstr(b.data, "Start-End"); p && (p = strchr(p, '\n')) && *++p;) {
+        unsigned long long a, z;
+        if (sscanf(p, "%llx-%llx", &a, &z) != 2)
+            continue;
+        char row[400];
+        snprintf(row, sizeof row, "%.*s", (int)strcspn(p, "\n"), p);
+        if (strstr(row, " free ")) {
+            /* a gap: it ends where a mapping starts and begins where one ends */
+            bool starts = a == lo, ends = z == TASK_TOP;
+            for (size_t i = 0; i < n; i++) {
+                starts |= maps[i].end == a;
+                ends |= maps[i].start == z;
+                ck_assert_msg(maps[i].end <= a || maps[i].start >= z, "gap %llx-%llx overlaps %llx-%llx",
+                              a, z, maps[i].start, maps[i].end);
+            }
+            ck_assert_msg(starts && ends, "gap %llx-%llx is not between mappings", a, z);
+            char bytes[40];
+            snprintf(bytes, sizeof bytes, "(%llu bytes unmapped)", z - a);
+            ck_assert_msg(strstr(row, bytes), "%s: size is not %s", row, bytes);
+            ck_assert_uint_eq(a, prev_end);
+            gaps++;
+        } else {
+            /* a region right after another: no gap in maps between them */
+            if (regions_seen++ && a != prev_end && a < TASK_TOP)
+                ck_abort_msg("no gap row between %llx and %llx:\n%.2500s", prev_end, a, b.data);
+        }
+        prev_end = z;
+    }
+    ck_assert_msg(gaps >= 2, "%d gap rows:\n%.2500s", gaps, b.data);
+    tmux("send-keys -t vt q");
+    buf_free(&b);
+    stop_tmux();
+    helper_stop(&h);
+}
+END_TEST
+
+/* A run of identical neighbours (maphelper many: one-page mappings of
+ * alternating permissions) is one row "× N" that Enter expands; N is the
+ * number of (r--p, rw-p) pairs /proc/PID/maps has from the helper's start. */
+START_TEST(t_collapsed_run)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"many", "64", NULL});
+    unsigned long long start = helper_value(&h, "start");
+    long pg = sysconf(_SC_PAGESIZE);
+    static struct maps_line maps[512];
+    size_t n = read_maps(h.pid, maps, 512), at = n;
+    for (size_t i = 0; i < n; i++)
+        if (maps[i].start == start)
+            at = i;
+    ck_assert_uint_lt(at, n);
+    ck_assert(at == 0 || maps[at - 1].end != start || strcmp(maps[at - 1].perms, "rw-p") != 0 ||
+              maps[at - 1].end - maps[at - 1].start != (unsigned long long)pg); /* the run starts here */
+    size_t pairs = 0;
+    for (size_t i = at; i + 1 < n; i += 2) {
+        bool one = maps[i].end - maps[i].start == (unsigned long long)pg &&
+                   maps[i + 1].end - maps[i + 1].start == (unsigned long long)pg && !maps[i].name[0] &&
+                   !maps[i + 1].name[0] && !strcmp(maps[i].perms, maps[at].perms) &&
+                   !strcmp(maps[i + 1].perms, maps[at + 1].perms);
+        if (!one)
+            break;
+        pairs++;
+    }
+    ck_assert_uint_ge(pairs, 3);
+    struct buf b;
+    buf_init(&b);
+    attach(&b, &h, 160, 45);
+    tmux("send-keys -t vt 3 x");
+    ck_assert_msg(wait_for(&b, "runs (x)", 3), "%.2500s", b.data);
+    char want[64], row[512], prefix[40];
+    snprintf(want, sizeof want, "\xc3\x97 %zu  ", pairs);
+    snprintf(prefix, sizeof prefix, "%016llx-", start);
+    ck_assert_msg(wait_for(&b, want, 3) && pane_line(b.data, prefix, row, sizeof row) && strstr(row, want),
+                  "no run row of %zu at %s:\n%.2500s", pairs, prefix, b.data);
+    char second[40];
+    snprintf(second, sizeof second, "  %016llx-", maps[at + 1].start);
+    ck_assert_msg(!strstr(b.data, second), "collapsed, yet shown:\n%.2500s", b.data);
+    tmux("send-keys -t vt / %llx Enter", start); /* the cursor on the run's row */
+    tmux("send-keys -t vt Enter");
+    ck_assert_msg(wait_for(&b, second, 3), "Enter did not expand:\n%.2500s", b.data);
+    tmux("send-keys -t vt Left");
+    ck_assert_msg(wait_gone(&b, second, 3), "Left did not fold:\n%.2500s", b.data);
+    /* the Map: x collapses the same run into one row, Right opens it */
+    tmux("send-keys -t vt 2 Home x");
+    ck_assert_msg(wait_for(&b, "runs of repeated neighbours collapsed", 3), "%.2500s", b.data);
+    snprintf(prefix, sizeof prefix, "%016llx ", start);
+    ck_assert_msg(pane_line(b.data, prefix, row, sizeof row) && strstr(row, want),
+                  "no Map run row of %zu at %s:\n%.2500s", pairs, prefix, b.data);
+    snprintf(second, sizeof second, "\n%016llx ", maps[at + 1].start);
+    ck_assert_msg(!strstr(b.data, second), "collapsed, yet shown:\n%.2500s", b.data);
+    tmux("send-keys -t vt / %llx Enter Right", start);
+    ck_assert_msg(wait_for(&b, second, 3), "Right did not open the run:\n%.2500s", b.data);
+    tmux("send-keys -t vt q");
+    buf_free(&b);
+    stop_tmux();
+    helper_stop(&h);
+}
+END_TEST
+
+/* The column chooser adds TID and Offset at 100 columns; I reverses the
+ * order (the highest mapping first), and the sort stays on show. */
+START_TEST(t_column_chooser_and_reverse)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
+    static struct maps_line maps[512];
+    size_t n = read_maps(h.pid, maps, 512);
+    struct buf b;
+    buf_init(&b);
+    attach(&b, &h, 100, 30);
+    tmux("send-keys -t vt 3");
+    ck_assert(wait_for(&b, "sort: address", 3));
+    ck_assert_ptr_null(strstr(b.data, "TID"));
+    tmux("send-keys -t vt F2");
+    ck_assert_msg(wait_for(&b, "Columns", 3), "%.2500s", b.data);
+    /* the list: End, PrivDty, ShrDty, Swap, Offset, Locked, THP, TID, Object */
+    tmux("send-keys -t vt Down Down Down Down Space Down Down Down Space Escape");
+    ck_assert_msg(wait_gone(&b, "Columns", 3), "%.2500s", b.data);
+    char titles[300];
+    ck_assert(pane_line(b.data, "Start ", titles, sizeof titles));
+    ck_assert_msg(strstr(titles, "Offset") && strstr(titles, "TID") && !strstr(titles, "Swap"), "%s", titles);
+    tmux("send-keys -t vt I Home");
+    /* narrow for the long form: the short one, over the Name title */
+    ck_assert_msg(wait_for(&b, " address- ", 3), "%.2500s", b.data);
+    char top[40];
+    snprintf(top, sizeof top, "\n%016llx ", maps[n - 1].start); /* the highest mapping */
+    ck_assert_msg(wait_for(&b, top, 3), "not first: %s\n%.2500s", top + 1, b.data);
+    ck_assert_msg(strstr(b.data, "Start ") < strstr(b.data, top), "%.2500s", b.data);
+    tmux("send-keys -t vt s"); /* size, largest first, still reversed: smallest first */
+    ck_assert_msg(wait_for(&b, " size- ", 3), "%.2500s", b.data);
+    tmux("send-keys -t vt F2 Space Escape"); /* TID (the cursor stayed on it) off: room for the long form */
+    ck_assert_msg(wait_for(&b, "sort: size (reversed)", 3), "%.2500s", b.data);
+    tmux("send-keys -t vt q");
+    buf_free(&b);
+    stop_tmux();
+    helper_stop(&h);
+}
+END_TEST
+
+/* Regions that appear between full samples show "–" for what smaps alone
+ * measures (PSS, the dirty pages), and so does the header's PSS; the full
+ * sample brings the numbers. */
+START_TEST(t_unmeasured_shows_dash)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"addmaps", "8", NULL});
+    unsigned long long base = helper_value(&h, "base");
+    struct buf b;
+    buf_init(&b);
+    attach(&b, &h, 160, 45);
+    ck_assert_msg(wait_for(&b, "PSS ", 3) && !strstr(b.data, "PSS \xe2\x80\x93"), "%.2500s", b.data);
+    tmux("send-keys -t vt 3");
+    ck_assert(wait_for(&b, "Start-End", 3));
+    ck_assert_int_eq(write(h.stdin_fd, "g", 1), 1); /* 8 mappings, written, between full samples */
+    char prefix[40], row[512];
+    snprintf(prefix, sizeof prefix, "%016llx-", base);
+    tmux("send-keys -t vt / %llx Enter", base);
+    bool seen = false;
+    for (int t = 0; t < 40 && !seen; t++) {
+        usleep(100 * 1000);
+        capture(&b);
+        seen = pane_line(b.data, prefix, row, sizeof row);
+        if (!seen)
+            tmux("send-keys -t vt / %llx Enter", base);
+    }
+    ck_assert_msg(seen, "the new mapping did not show:\n%.2500s", b.data);
+    /* RSS is measured (a light tick reads residency): 4K; PSS and dirty are not */
+    ck_assert_msg(strstr(row, "rw-p mmap/anon") && strstr(row, "\xe2\x80\x93"), "%s", row);
+    ck_assert_msg(strstr(b.data, "PSS \xe2\x80\x93"), "header:\n%.2500s", b.data);
+    /* the Summary's anon row: private and shared unknown, not 0 */
+    tmux("send-keys -t vt 1");
+    ck_assert_msg(wait_for(&b, "Largest", 3), "%.2500s", b.data);
+    char anon[300];
+    ck_assert_msg(pane_line(b.data, "  anon ", anon, sizeof anon), "%.2500s", b.data);
+    if (strstr(b.data, "PSS \xe2\x80\x93")) /* still before the full sample */
+        ck_assert_msg(strstr(anon, "\xe2\x80\x93"), "%s", anon);
+    /* the next full sample (every 20 ticks of 0.3 s) measures them */
+    ck_assert_msg(wait_gone(&b, "PSS \xe2\x80\x93", 15), "still unmeasured:\n%.2500s", b.data);
+    tmux("send-keys -t vt 3");
+    ck_assert(wait_for(&b, prefix, 3));
+    ck_assert(pane_line(b.data, prefix, row, sizeof row));
+    ck_assert_msg(!strstr(row, "\xe2\x80\x93"), "%s", row);
+    tmux("send-keys -t vt q");
+    buf_free(&b);
+    stop_tmux();
+    helper_stop(&h);
+}
+END_TEST
+
+/* A process that exits is "exited" in the header; a zombie is named as
+ * one, with its parent (this test, which has not reaped it). */
+START_TEST(t_exited_and_zombie_state)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
+    struct buf b;
+    buf_init(&b);
+    attach(&b, &h, 160, 40);
+    ck_assert_ptr_null(strstr(b.data, "state zombie"));
+    kill(h.pid, SIGKILL); /* not reaped: a zombie */
+    char want[96];
+    snprintf(want, sizeof want, "zombie until its parent %d", (int)getpid());
+    ck_assert_msg(wait_for(&b, want, 5), "no zombie:\n%.2500s", b.data);
+    ck_assert_msg(strstr(b.data, "state zombie"), "%.2500s", b.data);
+    helper_stop(&h);
+    stop_tmux();
+    /* exited and reaped */
+    helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
+    attach(&b, &h, 160, 40);
+    helper_stop(&h);
+    ck_assert_msg(wait_for(&b, "state exited", 5), "%.2500s", b.data);
+    ck_assert_ptr_null(strstr(b.data, "zombie"));
+    tmux("send-keys -t vt q");
+    buf_free(&b);
+    stop_tmux();
+}
+END_TEST
+
+/* A Detail whose region is unmapped says so and stays on it; the page grid
+ * of a region longer than the screen says where it is. */
+START_TEST(t_detail_of_unmapped_region)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"dropmap", "4096", NULL});
+    unsigned long long start = helper_value(&h, "start"), end = helper_value(&h, "end");
+    struct buf b;
+    buf_init(&b);
+    attach(&b, &h, 120, 40);
+    open_detail(start);
+    char range[64];
+    snprintf(range, sizeof range, "%016llx-%016llx", start, end);
+    ck_assert_msg(wait_for(&b, range, 3) && wait_for(&b, "Pages:", 5), "%.2500s", b.data);
+    for (int i = 0; i < 14; i++)
+        tmux("send-keys -t vt +"); /* zoom in to one page a cell: longer than the grid */
+    ck_assert_msg(wait_for(&b, "of 4096 (", 5), "no position:\n%.2500s", b.data);
+    ck_assert_msg(strstr(b.data, "pages 1-"), "%.2500s", b.data);
+    tmux("send-keys -t vt PageDown PageDown");
+    ck_assert_msg(wait_gone(&b, "pages 1-", 5), "the position did not move:\n%.2500s", b.data);
+    ck_assert_int_eq(write(h.stdin_fd, "u", 1), 1);
+    ck_assert_msg(wait_for(&b, "this region is gone", 5), "%.2500s", b.data);
+    ck_assert_msg(strstr(b.data, range), "another region:\n%.2500s", b.data);
+    /* and it stays so over later samples */
+    usleep(1000 * 1000);
+    capture(&b);
+    ck_assert_msg(strstr(b.data, "this region is gone") && strstr(b.data, range), "%.2500s", b.data);
+    tmux("send-keys -t vt Escape");
+    ck_assert(wait_gone(&b, "this region is gone", 3));
+    tmux("send-keys -t vt q");
+    buf_free(&b);
+    stop_tmux();
+    helper_stop(&h);
+}
+END_TEST
+
+
 START_TEST(t_header_and_screens)
 {
     struct helper h;
@@ -1461,12 +1820,30 @@ START_TEST(t_replay_recording_scrubs)
     struct buf b;
     buf_init(&b);
     ck_assert_msg(wait_for(&b, "sample 6 of 6", 5), "%s", b.data);
+    /* the header: the recording's pace and the moment shown, not the live
+     * cost; the moment is the last sample's time after the first, as the
+     * file's lines give them */
+    struct buf rec;
+    buf_init(&rec);
+    test_read_buf(path, &rec);
+    unsigned long long t0 = 0, t = 0;
+    for (const char *p = rec.data; (p = strstr(p, "\"monotonic_ns\":")); p++) {
+        t = strtoull(p + 15, NULL, 10);
+        if (!t0)
+            t0 = t;
+    }
+    buf_free(&rec);
+    char when[64];
+    snprintf(when, sizeof when, "recorded every 0.1s  at +%.1fs (6/6)", (double)(t - t0) / 1e9);
+    ck_assert_msg(wait_for(&b, when, 5), "%s:\n%.2500s", when, b.data);
+    ck_assert_ptr_null(strstr(b.data, "cost "));
     char *mmap_last = strstr(b.data, " mmap ");
     ck_assert_ptr_nonnull(mmap_last);
     char last[16];
     sscanf(mmap_last + 6, "%15s", last);
     tmux("send-keys -t vt [ [ [ [ [");
     ck_assert_msg(wait_for(&b, "sample 1 of 6", 3), "%s", b.data);
+    ck_assert_msg(wait_for(&b, "at +0.0s (1/6)", 3), "%s", b.data);
     char first[16];
     sscanf(strstr(b.data, " mmap ") + 6, "%15s", first);
     ck_assert_str_ne(first, last); /* the region grew between the two */
@@ -2185,6 +2562,12 @@ int main(void)
     TCase *tc = tcase_create("tmux");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, t_header_and_screens);
+    tcase_add_test(tc, t_strip_gaps_and_vsz);
+    tcase_add_test(tc, t_collapsed_run);
+    tcase_add_test(tc, t_column_chooser_and_reverse);
+    tcase_add_test(tc, t_unmeasured_shows_dash);
+    tcase_add_test(tc, t_exited_and_zombie_state);
+    tcase_add_test(tc, t_detail_of_unmapped_region);
     tcase_add_test(tc, t_search_address_selects_region);
     tcase_add_test(tc, t_sort_by_size);
     tcase_add_test(tc, t_resize_to_1x1_and_back);

@@ -9,6 +9,7 @@
 #include "vmscope/source.h"
 #include "vmscope/summary.h"
 #include "vmscope/groups.h"
+#include "vmscope/runs.h"
 #include "vmscope/sanitize.h"
 #include "vmscope/buf.h"
 #include "vmscope/timeline.h"
@@ -631,6 +632,128 @@ START_TEST(t_groups)
     snapshot_free(s);
 }
 END_TEST
+static bool same_letter(void *ctx, size_t i, size_t j)
+{
+    const char *k = ctx;
+    return k[i] == k[j];
+}
+
+static void check_runs(const char *keys, const char *want)
+{
+    struct region_run *runs;
+    size_t n = runs_find(strlen(keys), same_letter, (void *)keys, &runs);
+    char got[256] = "";
+    size_t covered = 0;
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_uint_eq(runs[i].first, covered); /* back to back, in order */
+        covered += runs[i].period * runs[i].count;
+        size_t len = strlen(got);
+        snprintf(got + len, sizeof got - len, "%s%.*s", i ? " " : "", (int)runs[i].period,
+                 keys + runs[i].first);
+        if (runs[i].count > 1)
+            snprintf(got + strlen(got), sizeof got - strlen(got), "x%zu", runs[i].count);
+    }
+    ck_assert_uint_eq(covered, strlen(keys));
+    ck_assert_msg(!strcmp(got, want), "%s: got '%s', want '%s'", keys, got, want);
+    free(runs);
+}
+
+/* The collapse arithmetic: the pattern that covers most, the shortest of
+ * equals, at least RUNS_MIN_REPEAT times; the rest stays one by one. */
+START_TEST(t_runs_arithmetic)
+{
+    check_runs("", "");
+    check_runs("a", "a");
+    check_runs("aa", "a a");           /* twice is not a run */
+    check_runs("aaa", "ax3");
+    check_runs("abababab", "abx4");    /* chromium's 4K rw + 2M --- */
+    check_runs("xabababy", "x abx3 y");
+    check_runs("aaaaab", "ax5 b");
+    check_runs("abcabcabcabc", "abcx4");
+    check_runs("abcdabcdabcd", "abcdx3");
+    check_runs("abcdeabcdeabcde", "a b c d e a b c d e a b c d e"); /* period 5: too long */
+    check_runs("ababa", "a b a b a");  /* two whole repeats only */
+    check_runs("abababa", "abx3 a");
+    check_runs("aaaabab", "ax4 b a b");
+    /* regions: same size, permissions, class, subclass and name */
+    struct spec sp[8];
+    for (int i = 0; i < 8; i++)
+        sp[i] = (struct spec){0x100000 + (uint64_t)i * 0x3000, 0x100000 + (uint64_t)i * 0x3000 + (i % 2 ? 0x2000 : 0x1000),
+                              "", i % 2 ? RC_OTHER : RC_STACK, i % 2 ? "guard" : "thread", 4};
+    struct snapshot *s = make_snap(sp, 8, 1);
+    size_t order[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+    struct region_run *runs;
+    ck_assert_uint_eq(region_runs(s, order, 8, &runs), 1);
+    ck_assert_uint_eq(runs[0].period, 2);
+    ck_assert_uint_eq(runs[0].count, 4);
+    free(runs);
+    memcpy(s->vmas[6].perms, "r--p", 5); /* a different permission breaks the run there */
+    ck_assert_uint_eq(region_runs(s, order, 8, &runs), 3);
+    ck_assert_uint_eq(runs[0].count, 3);
+    ck_assert_uint_eq(runs[1].first, 6);
+    free(runs);
+    snapshot_free(s);
+}
+END_TEST
+
+/* The Map's strip: cells of equal address span, the last one holding the top. */
+START_TEST(t_strip_cells)
+{
+    ck_assert_uint_eq(map_strip_cell(0x1000, 0x1000, 0x11000, 16), 0);
+    ck_assert_uint_eq(map_strip_cell(0x1fff, 0x1000, 0x11000, 16), 0);
+    ck_assert_uint_eq(map_strip_cell(0x2000, 0x1000, 0x11000, 16), 1);
+    ck_assert_uint_eq(map_strip_cell(0x10fff, 0x1000, 0x11000, 16), 15);
+    ck_assert_uint_eq(map_strip_cell(0x20000, 0x1000, 0x11000, 16), 15);
+    ck_assert_uint_eq(map_strip_cell(0, 0x1000, 0x11000, 16), 0);
+    /* 128 TiB in 100 cells: no overflow */
+    ck_assert_uint_eq(map_strip_cell(UINT64_C(0x7ffffffff000) - 1, 0x10000, UINT64_C(0x7ffffffff000), 100), 99);
+    ck_assert_uint_eq(map_strip_cell(UINT64_C(0x400000000000), 0, UINT64_C(0x800000000000), 100), 50);
+}
+END_TEST
+
+/* I reverses any sort; s goes only through the columns shown; the filter
+ * matches a region's object (libc's bss is "libc"). */
+START_TEST(t_sort_reverse_and_object_filter)
+{
+    struct view v;
+    view_init(&v, 1.0, false);
+    struct snapshot *s = make_snap(three, 3, 1);
+    s->regions[1].object = "/usr/lib/libc.so.6";
+    view_push_snapshot(&v, s);
+    size_t *idx;
+    v.sort = SORT_RSS;
+    size_t n = view_region_order(&v, &idx);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_uint_eq(idx[0], 2);
+    free(idx);
+    v.sort_reverse = true;
+    view_region_order(&v, &idx);
+    ck_assert_uint_eq(idx[0], 0);
+    ck_assert_uint_eq(idx[2], 2);
+    free(idx);
+    v.sort = SORT_ADDRESS;
+    view_region_order(&v, &idx);
+    ck_assert_uint_eq(idx[0], 2);
+    free(idx);
+    v.sort_reverse = false;
+    snprintf(v.filter, sizeof v.filter, "libc");
+    n = view_region_order(&v, &idx);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(idx[0], 1);
+    free(idx);
+    /* at 80 columns the sort skips the columns not shown */
+    v.cols = 80;
+    v.sort = SORT_NAME;
+    ck_assert_int_eq(view_next_sort(&v), SORT_PERMS);
+    v.sort = SORT_PERMS;
+    ck_assert_int_eq(view_next_sort(&v), SORT_ADDRESS);
+    v.columns_chosen = true;
+    v.columns = 1u << COL_TID;
+    ck_assert_int_eq(view_next_sort(&v), SORT_TID);
+    view_free(&v);
+}
+END_TEST
+
 
 static Suite *view_suite(void)
 {
@@ -647,6 +770,9 @@ static Suite *view_suite(void)
     tcase_add_test(tc, t_summary_arithmetic);
     tcase_add_test(tc, t_fit_tail);
     tcase_add_test(tc, t_groups);
+    tcase_add_test(tc, t_runs_arithmetic);
+    tcase_add_test(tc, t_strip_cells);
+    tcase_add_test(tc, t_sort_reverse_and_object_filter);
     suite_add_tcase(s, tc);
     return s;
 }

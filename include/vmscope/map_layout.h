@@ -24,6 +24,11 @@ struct map_row {
                     * kernel's half, not free for the process */
 };
 
+/* The Map's to-scale strip of the user address space [lo, hi) in width
+ * cells: the cell addr falls in. */
+#define MAP_STRIP_LEFT "space |"
+size_t map_strip_cell(uint64_t addr, uint64_t lo, uint64_t hi, int width);
+
 /* Rows for a region of size bytes: 1 up to 64 KiB, then one more per
  * factor of 16, at most MAP_REGION_ROWS_MAX. */
 int map_region_rows(uint64_t size);

@@ -35,6 +35,7 @@ int status_parse(const char *text, size_t len, struct proc_status *st);
  * ptrace-read access the kernel masks them; masked is then true. */
 struct proc_stat {
     char state;
+    pid_t ppid;                                 /* 4 */
     uint64_t flags;                             /* 9: PF_* */
     uint64_t start_code, end_code, start_stack; /* 26, 27, 28 */
     uint64_t start_data, end_data, start_brk;   /* 45, 46, 47 */

@@ -86,6 +86,8 @@ struct recording_iter {
     struct snapshot *cur; /* the last sample read */
     long index;           /* its index, -1 before the first */
     bool cut;             /* the file ended mid-line */
+    uint64_t mmap_min_addr; /* the header's system.mmap_min_addr, 0 if it has none */
+    uint64_t interval_ns;   /* the header's interval_ns, 0 if it has none */
     /* Optional: called with each event line (launch mode --trace), in file
      * order, as the samples around it are read; a line that does not say
      * what a call did is skipped. Without it, event lines are not parsed. */
@@ -124,6 +126,8 @@ struct recording_index *recording_index_open(const char *path, char **why);
 long recording_index_count(const struct recording_index *idx);
 /* Whether the file ends mid-line. */
 bool recording_index_cut(const struct recording_index *idx);
+/* The interval the recording was made at (its header's), 0 if unknown. */
+uint64_t recording_index_interval_ns(const struct recording_index *idx);
 /* Sample n (negative counts from the end) into *out (owned by the
  * caller). Returns 0 or -errno with *why set. */
 int recording_index_read(struct recording_index *idx, long n, struct snapshot **out, char **why);

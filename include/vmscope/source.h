@@ -79,6 +79,7 @@ struct source {
     long count;             /* SOURCE_SEEK: samples in the recording */
     long history_left;      /* samples history() has yet to give (about; 0: none) */
     bool cut;               /* a recording that ends mid-line */
+    double rec_interval;    /* SOURCE_SEEK: the interval it was recorded at, s; 0 unknown */
     const struct byte_ring *output; /* SOURCE_OUTPUT: the program's terminal, or NULL */
     char output_note[256];  /* ... or where its output went instead */
     bool ended;             /* set by the loop once news said so */

@@ -29,6 +29,9 @@ enum summary_kind { SUMMARY_CLASS, SUMMARY_SUB, SUMMARY_RESERVED, SUMMARY_FREE, 
 struct summary_cell {
     uint64_t size, rss, priv, shared, swap, locked, huge;
     uint64_t blocks, largest;
+    /* Some resident region was not measured by smaps (seen only by a light
+     * tick): private, shared, locked and huge are then unknown, not 0. */
+    bool partial;
 };
 
 struct summary_row {

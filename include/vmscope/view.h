@@ -36,8 +36,15 @@ enum screen_id { SCREEN_SUMMARY, SCREEN_MAP, SCREEN_REGIONS, SCREEN_TIMELINE, SC
                  SCREEN_HELP, SCREEN_OUTPUT, SCREEN_DETAIL, SCREEN_COUNT };
 #define SCREEN_TABS 7
 
+/* One per Regions column (the first seven were the only ones before). */
 enum sort_key { SORT_ADDRESS, SORT_SIZE, SORT_RSS, SORT_PSS, SORT_SWAP, SORT_CLASS, SORT_NAME,
-                SORT_COUNT };
+                SORT_END, SORT_PERMS, SORT_PRIVATE_DIRTY, SORT_SHARED_DIRTY, SORT_OFFSET,
+                SORT_LOCKED, SORT_THP, SORT_TID, SORT_OBJECT, SORT_COUNT };
+
+/* The Regions columns a person can add or remove (F2); Start, Size, Perm,
+ * Class, RSS, PSS and Name are always there. */
+enum region_column { COL_END, COL_PRIVATE_DIRTY, COL_SHARED_DIRTY, COL_SWAP, COL_OFFSET,
+                     COL_LOCKED, COL_THP, COL_TID, COL_OBJECT, COL_COUNT };
 
 /* The guided tour (--demo): what its program last said, and what the
  * view did about it (tour_view.c). */
@@ -72,6 +79,9 @@ struct view {
     char output_note[256];
     uint64_t selected; /* start address of the selected region, shared by screens */
     enum sort_key sort;
+    bool sort_reverse; /* I: the other way round */
+    unsigned columns;  /* bits of enum region_column, once chosen (F2) */
+    bool columns_chosen; /* false: the columns follow the width */
     char filter[128];  /* name, class or subclass substring, or "type:KEY" (a
                         * Summary row, summary.h); "" = all */
     bool paused;
@@ -86,12 +96,23 @@ struct view {
     char message[512]; /* transient status (export path, search miss) */
     char phase[256];   /* demo: the current lesson */
     struct view_tour tour;
+    char gone[16];     /* "exited" or "zombie" once the process is gone, else "" */
+    double rec_interval; /* a recording's sampling interval in seconds, 0 if unknown */
+    uint64_t rec_t0_ns;  /* a recording's first sample (monotonic), 0 if unknown */
+    long rec_loaded;     /* samples of the recording's past taken so far */
+    bool rec_header_interval; /* rec_interval is the recording header's */
+    /* Detail: the region it shows, kept when the region disappears */
+    uint64_t detail_start, detail_end;
+    bool detail_gone;
     int rows, cols;
     /* each screen's own state, allocated and owned by that screen */
     void *screen_state[SCREEN_COUNT];
 };
 
 void view_init(struct view *v, double interval, bool color);
+/* Opens Detail on the selected region (back goes to `back`): the Detail
+ * takes the region it shows afresh. */
+void view_open_detail(struct view *v, enum screen_id back);
 void view_free(struct view *v);
 /* Takes ownership of snap: it becomes current, the current one previous,
  * and the timeline records it. */
@@ -148,6 +169,10 @@ int tui_key(struct view *v, int ch);
 /* Regions in the order and with the filter the Regions screen shows;
  * returns a newly allocated array of indexes into v->snap->regions. */
 size_t view_region_order(const struct view *v, size_t **out);
+/* The Regions columns shown now (bits of enum region_column). */
+unsigned view_columns(const struct view *v);
+/* The next sort key s / F6 gives: the next column shown. */
+enum sort_key view_next_sort(const struct view *v);
 /* Index of the selected region in v->snap, or -1. */
 long view_selected_index(const struct view *v);
 /* Select the region that contains addr, or whose name contains text. */

@@ -3,7 +3,11 @@
  * idle view of a paused or slow source costs nothing between samples. */
 #include "vmscope/loop.h"
 #include "vmscope/app.h"
+#include "vmscope/buf.h"
 #include "vmscope/capture.h"
+#include "vmscope/identity.h"
+#include "vmscope/procfile.h"
+#include "vmscope/procfs.h"
 #include "vmscope/util.h"
 
 #include <errno.h>
@@ -59,6 +63,40 @@ static int take_news(struct source *src, struct sink *k, const char **end)
     return rc;
 }
 
+/* How a process we saw alive went: a zombie (exited, its parent has not
+ * reaped it) is named as one, with its parent. */
+static void describe_end(pid_t pid, char *how, size_t size)
+{
+    struct proc_target t;
+    struct proc_stat st = {0};
+    struct buf b;
+    buf_init(&b);
+    bool zombie = false;
+    if (proc_target_open(&t, pid) == 0) {
+        zombie = proc_read_file(&t, "stat", &b) == 0 && stat_parse(b.data, b.len, &st) == 0 &&
+                 st.state == 'Z';
+        proc_target_close(&t);
+    }
+    buf_free(&b);
+    if (!zombie) {
+        snprintf(how, size, "process %d exited", (int)pid);
+        return;
+    }
+    struct proc_identity parent = {0};
+    bool named = st.ppid > 0 && identity_read(st.ppid, &parent) == 0;
+    char comm[41] = "?";
+    size_t n = 0;
+    /* the parent's name is its own: printable ASCII only */
+    for (const char *c = named ? parent.comm : NULL; c && *c && n < sizeof comm - 1; c++)
+        comm[n++] = *c >= 0x20 && *c < 0x7f ? *c : '?';
+    if (n)
+        comm[n] = '\0';
+    snprintf(how, size, "process %d exited: a zombie until its parent %d (%s) reaps it", (int)pid,
+             (int)st.ppid, comm);
+    if (named)
+        identity_free(&parent);
+}
+
 /* A sample now; the end of a pid that is gone becomes news. */
 static int take_sample(struct source *src, struct sink *k, bool light, const char **end)
 {
@@ -70,7 +108,7 @@ static int take_sample(struct source *src, struct sink *k, bool light, const cha
         return 0; /* the tracer reports the exit, with the last state */
     if (rc == -ESRCH || rc == -ENOENT) { /* we saw it alive: it exited */
         struct source_news news = {.ended = true};
-        snprintf(news.how, sizeof news.how, "process %d exited", (int)src->pid);
+        describe_end(src->pid, news.how, sizeof news.how);
         src->ended = true;
         *end = "the process exited";
         k->ops->news(k, &news);
@@ -221,8 +259,11 @@ int loop_run(struct source *src, struct sink *k, const struct loop_options *o)
         uint64_t now = clock_monotonic_ns();
         if (rc == 0 && sampling(src, k) && now >= next) {
             /* Slow intervals can afford the full picture every time. */
-            bool light = o->light && ++tick % LOOP_FULL_EVERY != 0 && k->interval < 2.0 &&
+            /* The first tick is full: a launched program's first picture
+             * is from exec, and PSS must not wait LOOP_FULL_EVERY ticks. */
+            bool light = o->light && tick % LOOP_FULL_EVERY != 0 && k->interval < 2.0 &&
                          !src->full_samples;
+            tick++;
             rc = take_sample(src, k, light, &end);
             samples++;
             /* A view waits a whole interval after a slow sample; a

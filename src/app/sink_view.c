@@ -46,7 +46,17 @@ static void recording_banner(struct view_sink *s)
 
 static void history_sample(void *arg, struct snapshot *snap)
 {
-    view_add_history(arg, snap);
+    struct view *v = arg;
+    /* The past comes from the first sample on: the recording's start and
+     * its pace, for the header (not the live interval and cost). */
+    if (!v->rec_t0_ns) {
+        v->rec_t0_ns = snap->monotonic_ns;
+        v->rec_loaded = 0;
+    } else if (snap->monotonic_ns > v->rec_t0_ns && !v->rec_header_interval) {
+        v->rec_interval = (double)(snap->monotonic_ns - v->rec_t0_ns) / 1e9 / (double)v->rec_loaded;
+    }
+    v->rec_loaded++;
+    view_add_history(v, snap);
 }
 
 static void history_event(void *arg, const struct syscall_event *e)
@@ -81,6 +91,8 @@ static int view_start(struct sink *k, struct source *src, struct snapshot *first
         v->paused = k->paused = true;
         if (src->caps & SOURCE_SEEK) {
             v->rec_count = src->count;
+            v->rec_interval = src->rec_interval;
+            v->rec_header_interval = src->rec_interval > 0;
             v->rec_index = src->count - 1;
             recording_banner(s);
         } else {
@@ -118,9 +130,11 @@ static void view_news(struct sink *k, const struct source_news *news)
         snprintf(v->phase, sizeof v->phase, "%s", news->phase);
     if (news->tour)
         view_tour_heard(v, news->tour);
-    if (news->ended)
+    if (news->ended) {
         snprintf(v->banner, sizeof v->banner,
                  " %s: its last state stays on screen (q quits) ", news->how);
+        snprintf(v->gone, sizeof v->gone, "%s", strstr(news->how, "zombie") ? "zombie" : "exited");
+    }
     if (news->crash.known && v->snap) {
         /* Placed against the last state, and the Map's cursor put there. */
         char where[200];

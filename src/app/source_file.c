@@ -189,6 +189,7 @@ static int file_first(struct source *s, struct snapshot **out, char **why)
         return errno ? -errno : -EINVAL;
     s->count = recording_index_count(f->idx);
     s->cut = recording_index_cut(f->idx);
+    s->rec_interval = (double)recording_index_interval_ns(f->idx) / 1e9;
     int rc = recording_index_read(f->idx, -1, out, why);
     if (rc == 0 && s->count > 0) {
         s->caps |= SOURCE_SEEK;

@@ -481,11 +481,12 @@ static json_t *summary_json(const struct snapshot *s)
         json_t *o = json_object();
         json_object_set_new_nocheck(o, "size", json_u64(c->size));
         json_object_set_new_nocheck(o, "rss", json_u64(c->rss));
-        json_object_set_new_nocheck(o, "private", json_u64(c->priv));
-        json_object_set_new_nocheck(o, "shared", json_u64(c->shared));
+        /* null: a resident region of the type was not measured (a light tick) */
+        json_object_set_new_nocheck(o, "private", c->partial ? json_null() : json_u64(c->priv));
+        json_object_set_new_nocheck(o, "shared", c->partial ? json_null() : json_u64(c->shared));
         json_object_set_new_nocheck(o, "swap", json_u64(c->swap));
-        json_object_set_new_nocheck(o, "locked", json_u64(c->locked));
-        json_object_set_new_nocheck(o, "huge", json_u64(c->huge));
+        json_object_set_new_nocheck(o, "locked", c->partial ? json_null() : json_u64(c->locked));
+        json_object_set_new_nocheck(o, "huge", c->partial ? json_null() : json_u64(c->huge));
         json_object_set_new_nocheck(o, "blocks", json_u64(c->blocks));
         json_object_set_new_nocheck(o, "largest", json_u64(c->largest));
         json_object_set_new(by_type, row->key, o);

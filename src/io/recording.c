@@ -41,6 +41,9 @@ int recording_start(struct recording_writer *w, FILE *fp, const struct snapshot 
                           (json_int_t)first->proc.pid, "comm",
                           first->proc.comm ? first->proc.comm : "", "interval_ns",
                           (json_int_t)interval_ns);
+    if (h && first->system.mmap_min_addr) /* where free space starts (additive) */
+        json_object_set_new_nocheck(json_object_get(h, "system"), "mmap_min_addr",
+                                    json_integer((json_int_t)first->system.mmap_min_addr));
     char *text = h ? json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(h);
     if (!text)
@@ -669,7 +672,7 @@ static ssize_t read_line(struct recording_iter *it, size_t max)
 
 /* A header line: one JSON object whose format is "vmscope.recording" (not
  * merely a line that mentions it). */
-static bool is_header_line(const char *line, size_t len)
+static bool is_header_line(const char *line, size_t len, struct recording_iter *it)
 {
     static const char format[] = "\"vmscope.recording\"";
     if (!len || line[len - 1] != '\n' || !memmem(line, len, format, sizeof format - 1))
@@ -678,6 +681,12 @@ static bool is_header_line(const char *line, size_t len)
     json_t *doc = json_loadb(line, len, 0, &err);
     const char *f = json_string_value(json_object_get(doc, "format"));
     bool yes = json_is_object(doc) && f && strcmp(f, "vmscope.recording") == 0;
+    json_t *min = json_object_get(json_object_get(doc, "system"), "mmap_min_addr");
+    json_t *interval = json_object_get(doc, "interval_ns");
+    if (yes && json_is_integer(min) && json_integer_value(min) > 0)
+        it->mmap_min_addr = (uint64_t)json_integer_value(min);
+    if (yes && json_is_integer(interval) && json_integer_value(interval) > 0)
+        it->interval_ns = (uint64_t)json_integer_value(interval);
     json_decref(doc);
     return yes;
 }
@@ -695,7 +704,7 @@ int recording_iter_open(struct recording_iter *it, const char *path, char **why)
         return -err;
     }
     ssize_t len = read_line(it, HEADER_MAX);
-    if (len <= 0 || !is_header_line(it->line, (size_t)len)) {
+    if (len <= 0 || !is_header_line(it->line, (size_t)len, it)) {
         *why = len == -EIO ? xasprintf("cannot read %s: %s", it->path, strerror(EIO))
                            : xasprintf("%s: not a vmscope recording (no header line)", it->path);
         recording_iter_close(it);
@@ -849,7 +858,18 @@ static int delta_fast(struct recording_iter *it, size_t len, const struct snapsh
     return 1;
 }
 
+static int iter_next_sample(struct recording_iter *it, const struct snapshot **out, char **why);
+
 int recording_iter_next(struct recording_iter *it, const struct snapshot **out, char **why)
+{
+    int rc = iter_next_sample(it, out, why);
+    /* a sample that does not say gets the header's (it->cur is ours) */
+    if (rc == 1 && it->cur && *out == it->cur && !it->cur->system.mmap_min_addr)
+        it->cur->system.mmap_min_addr = it->mmap_min_addr;
+    return rc;
+}
+
+static int iter_next_sample(struct recording_iter *it, const struct snapshot **out, char **why)
 {
     *out = NULL;
     ssize_t len;

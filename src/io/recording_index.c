@@ -208,6 +208,11 @@ long recording_index_count(const struct recording_index *idx)
     return idx->count;
 }
 
+uint64_t recording_index_interval_ns(const struct recording_index *idx)
+{
+    return idx->it.interval_ns;
+}
+
 bool recording_index_cut(const struct recording_index *idx)
 {
     return idx->cut;

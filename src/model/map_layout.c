@@ -3,6 +3,14 @@
 #include "vmscope/summary.h"
 #include "vmscope/util.h"
 
+size_t map_strip_cell(uint64_t addr, uint64_t lo, uint64_t hi, int width)
+{
+    if (addr <= lo || hi <= lo || width <= 0)
+        return 0;
+    unsigned __int128 c = (unsigned __int128)(addr - lo) * (unsigned)width / (hi - lo);
+    return c >= (unsigned)width ? (size_t)width - 1 : (size_t)c;
+}
+
 int map_region_rows(uint64_t size)
 {
     int rows = 1;

@@ -68,6 +68,8 @@ static void add_region(struct summary_cell *c, const struct vma *v)
 {
     const uint64_t *f = v->field;
     add_block(c, vma_size(v));
+    if (f[SMAPS_RSS] && !vma_has(v, SMAPS_PRIVATE_CLEAN))
+        c->partial = true;
     add_sat(&c->rss, f[SMAPS_RSS]);
     add_sat(&c->priv, f[SMAPS_PRIVATE_CLEAN]);
     add_sat(&c->priv, f[SMAPS_PRIVATE_DIRTY]);
@@ -92,6 +94,7 @@ static void add_cell(struct summary_cell *t, const struct summary_cell *c)
     add_sat(&t->locked, c->locked);
     add_sat(&t->huge, c->huge);
     t->blocks += c->blocks;
+    t->partial |= c->partial;
     if (c->largest > t->largest)
         t->largest = c->largest;
 }

@@ -112,6 +112,7 @@ int stat_parse(const char *text, size_t len, struct proc_stat *st)
         if (field > 3 && dec_at(p, sp ? sp : end, true, &num)) {
             uint64_t v = (uint64_t)num;
             switch (field) {
+            case 4: st->ppid = (pid_t)v; break;
             case 9: st->flags = v; break;
             case 10: st->minflt = v; break;
             case 12: st->majflt = v; break;

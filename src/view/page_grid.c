@@ -433,15 +433,22 @@ void page_grid_draw(struct view *v, const struct region *r, int top, int height)
         draw_text(top, 0, COLS, g->note ? g->note : "Pages: reading ...");
         return;
     }
-    char head[200];
+    /* Longer than the grid: where the grid is in the region. */
+    char where[80] = "";
+    uint64_t total = region_pages(v), last = g->first + (uint64_t)ncells * per;
+    if (g->first > 0 || last < total)
+        snprintf(where, sizeof where, "pages %" PRIu64 "-%" PRIu64 " of %" PRIu64 " (%d%%)  ",
+                 g->first + 1, last < total ? last : total, total,
+                 (int)(100 * (last < total ? last : total) / (total ? total : 1)));
+    char head[300];
     snprintf(head, sizeof head,
-             "Pages: %" PRIu64 " per cell (+ - zoom)   # anon  F file  H huge  0 zero  S swap  "
+             "Pages: %s%" PRIu64 " per cell (+ - zoom)   # anon  F file  H huge  0 zero  S swap  "
              "G guard  . none%s",
-             per, per == 1 ? "   + f h: shared" : "");
+             where, per, per == 1 ? "   + f h: shared" : "");
     if ((int)strlen(head) > COLS) /* 80 columns: the same legend, tighter */
         snprintf(head, sizeof head,
-                 "%" PRIu64 "/cell (+-) #anon F file H huge 0 zero S swap G guard .none%s", per,
-                 per == 1 ? " +fh shared" : "");
+                 "%s%" PRIu64 "/cell (+-) #anon F file H huge 0 zero S swap G guard .none%s", where,
+                 per, per == 1 ? " +fh shared" : "");
     attron(A_BOLD);
     draw_text(top, 0, COLS, head);
     attroff(A_BOLD);

@@ -64,7 +64,22 @@ static int brief_fields(const struct vma *m, int y)
 
 static void detail_draw(struct view *v, int top, int height)
 {
+    if (v->detail_gone) { /* stays on the region rather than jump to another */
+        char gone[200];
+        snprintf(gone, sizeof gone,
+                 "%016llx-%016llx  this region is gone: it is not in the sample now shown",
+                 (unsigned long long)v->detail_start, (unsigned long long)v->detail_end);
+        attron(A_BOLD);
+        draw_text(top, 0, COLS, gone);
+        attroff(A_BOLD);
+        draw_text(top + 1, 0, COLS, "(unmapped, moved or resized)   Esc back");
+        return;
+    }
     long i = view_selected_index(v);
+    if (i >= 0) {
+        v->detail_start = v->snap->regions[i].vma->start;
+        v->detail_end = v->snap->regions[i].vma->end;
+    }
     if (i < 0) {
         draw_text(top, 0, COLS, "no region selected");
         return;
@@ -113,7 +128,10 @@ static void detail_draw(struct view *v, int top, int height)
                  (unsigned long long)m->pages.file, (unsigned long long)m->pages.exclusive);
         draw_text(y++, 0, COLS, line);
     }
-    if (v->snap->light)
+    if (v->snap->light && !vma_has(m, SMAPS_PSS))
+        draw_text(y++, 0, COLS, "RSS and Swap are this tick's; the other fields are not measured "
+                                "yet (the next full sample)");
+    else if (v->snap->light)
         draw_text(y++, 0, COLS, "RSS and Swap are this tick's; the other fields are from the "
                                 "last full sample");
     y++;
@@ -160,7 +178,7 @@ static void detail_draw(struct view *v, int top, int height)
 
 static int detail_key(struct view *v, int ch, int height)
 {
-    long i = view_selected_index(v);
+    long i = v->detail_gone ? -1 : view_selected_index(v);
     if (i < 0)
         return 0;
     if (ch == 'n' || ch == 'p') {

@@ -52,7 +52,7 @@ static void draw_row(void *ctx, long i, int y, int x, int width)
         attron(A_BOLD);
     draw_text(y, x, LABEL_WIDTH, label);
     /* free space has no memory behind it; smaps-only columns wait for smaps */
-    bool detail = d->sm->has_detail;
+    bool detail = d->sm->has_detail && !c->partial;
     const uint64_t vals[N_COLS] = {c->size, c->rss, c->priv, c->shared, c->swap,
                                    c->locked, c->huge, c->blocks, c->largest};
     const bool known[N_COLS] = {true, row->kind != SUMMARY_FREE, detail && row->kind != SUMMARY_FREE,
@@ -66,12 +66,13 @@ static void draw_row(void *ctx, long i, int y, int x, int width)
             continue;
         char cell[24], num[16];
         if (!known[k])
-            snprintf(num, sizeof num, "-");
+            snprintf(num, sizeof num, "\xe2\x80\x93"); /* –: not measured */
         else if (k == 7)
             snprintf(num, sizeof num, "%llu", (unsigned long long)vals[k]);
         else
             format_size(num, sizeof num, vals[k]);
-        snprintf(cell, sizeof cell, "%*s", COL_WIDTH, num);
+        /* – is three bytes wide in one column */
+        snprintf(cell, sizeof cell, "%*s", COL_WIDTH + (known[k] ? 0 : 2), num);
         draw_text(y, at, COL_WIDTH, cell);
         at += COL_WIDTH;
     }

@@ -33,8 +33,7 @@ void view_tour_heard(struct view *v, const struct tour_word *w)
     if (w->show == 'r') {
         v->screen = SCREEN_REGIONS;
     } else {
-        v->back = SCREEN_REGIONS;
-        v->screen = SCREEN_DETAIL;
+        view_open_detail(v, SCREEN_REGIONS);
     }
     t->grid_at = w->show == 'p' ? w->at : 0;
     t->select_pending = w->at && !select_at(v, w->at);
@@ -42,8 +41,11 @@ void view_tour_heard(struct view *v, const struct tour_word *w)
 
 void view_tour_follow(struct view *v)
 {
-    if (v->tour.select_pending)
-        v->tour.select_pending = !select_at(v, v->tour.word.at);
+    if (!v->tour.select_pending)
+        return;
+    v->tour.select_pending = !select_at(v, v->tour.word.at);
+    if (!v->tour.select_pending && v->screen == SCREEN_DETAIL)
+        view_open_detail(v, v->back); /* on the region the phase speaks of */
 }
 
 bool view_tour_marks(const struct view *v, const struct region *r)

@@ -198,21 +198,53 @@ static void draw_header(struct view *v)
     draw_text(0, x, COLS, pidpart);
     x += (int)strlen(pidpart);
     attroff(A_BOLD);
-    int cmd_width = COLS - x - 60 > 12 ? COLS - x - 60 : 12;
+    char state[24], timing[96];
+    if (v->gone[0]) /* the last sample's state is not the process's any more */
+        snprintf(state, sizeof state, "%s", v->gone);
+    else
+        snprintf(state, sizeof state, "%c", s && s->proc.state ? s->proc.state : '?');
+    if (v->rec_count) { /* a replay: the recording's pace and where we are in it */
+        double at = s && v->rec_t0_ns && s->monotonic_ns >= v->rec_t0_ns
+                        ? (double)(s->monotonic_ns - v->rec_t0_ns) / 1e9 : 0.0;
+        snprintf(timing, sizeof timing, "recorded every %.2gs  at +%.1fs (%ld/%ld)",
+                 v->rec_interval, at, v->rec_index + 1, v->rec_count);
+    } else {
+        snprintf(timing, sizeof timing, "every %.2gs  cost %.1f ms", v->interval,
+                 s ? (double)s->sample_cost_ns / 1e6 : 0.0);
+    }
+    snprintf(line, sizeof line, " user %s  threads %d  state %s  %s%s",
+             s && s->proc.user ? s->proc.user : "?", s ? s->proc.threads : 0, state, timing,
+             v->paused && !v->rec_count ? "  [paused]" : "");
+    /* the command gets what the rest leaves, at least 12 columns */
+    int rest = (int)strlen(line) + 1;
+    int cmd_width = COLS - x - rest > 12 ? COLS - x - rest : 12;
     draw_untrusted(0, x, cmd_width, who.data ? who.data : "", who.len);
     x += cmd_width + 1;
-    snprintf(line, sizeof line, " user %s  threads %d  state %c  every %.2gs  cost %.1f ms%s",
-             s && s->proc.user ? s->proc.user : "?", s ? s->proc.threads : 0,
-             s && s->proc.state ? s->proc.state : '?', v->interval,
-             s ? (double)s->sample_cost_ns / 1e6 : 0.0, v->paused ? "  [paused]" : "");
     draw_untrusted(0, x, COLS - x, line, strlen(line));
     buf_free(&who);
 
     clear_row(1, 0);
     if (s) {
-        format_size(a, sizeof a, s->totals.vsz);
+        /* VSZ is the kernel's VmSize: the gate page ([vsyscall]) is shown
+         * in the Map, not counted. PSS is "–" until smaps measured every
+         * resident region, and never shown above RSS. */
+        uint64_t vsz = s->totals.vsz, pss = s->totals.pss;
+        bool pss_known = s->n_regions > 0;
+        for (size_t i = 0; i < s->n_regions; i++) {
+            const struct region *r = &s->regions[i];
+            if (r->subclass == RS_VSYSCALL && vsz >= vma_size(r->vma))
+                vsz -= vma_size(r->vma);
+            if (r->vma->field[SMAPS_RSS] && !vma_has(r->vma, SMAPS_PSS))
+                pss_known = false;
+        }
+        if (pss > s->totals.rss)
+            pss_known = false;
+        format_size(a, sizeof a, vsz);
         format_size(b, sizeof b, s->totals.rss);
-        format_size(c, sizeof c, s->totals.pss);
+        if (pss_known)
+            format_size(c, sizeof c, pss);
+        else
+            snprintf(c, sizeof c, "\xe2\x80\x93");
         format_size(d, sizeof d, s->totals.swap);
         /* Between full samples PSS is the last full sample's (marked ~).
          * The privileges and page size are the snapshot's: a replay
@@ -230,7 +262,7 @@ static void draw_header(struct view *v)
         header_faults(v, flt, sizeof flt);
         snprintf(line, sizeof line,
                  "VSZ %s  RSS %s  PSS %s%s  Swap %s%s  regions %zu  largest free %s  %s%s%s", a, b,
-                 s->light ? "~" : "", c, d, flt, s->n_regions, fr, rt, psz,
+                 s->light && pss_known ? "~" : "", c, d, flt, s->n_regions, fr, rt, psz,
                  s->system.privileged ? ""
                                       : "   (PFNs and page flags need root: CAP_SYS_ADMIN)");
         draw_text(1, 0, COLS, line);
@@ -398,8 +430,7 @@ int tui_key(struct view *v, int ch)
         break;
     case '\n': case KEY_ENTER:
         if (v->screen == SCREEN_MAP || v->screen == SCREEN_REGIONS) {
-            v->back = v->screen;
-            v->screen = SCREEN_DETAIL;
+            view_open_detail(v, v->screen);
             return VIEW_HANDLED | VIEW_REDRAW | VIEW_FULL; /* every field fresh */
         }
         break;
@@ -420,8 +451,13 @@ int tui_key(struct view *v, int ch)
         if (ch == '\\')
             snprintf(v->search, sizeof v->search, "%s", v->filter);
         break;
+    case 'I': /* htop's: the sort the other way round */
+        v->sort_reverse = !v->sort_reverse;
+        if (v->screen != SCREEN_REGIONS)
+            v->screen = SCREEN_REGIONS;
+        break;
     case 's': case KEY_F(6):
-        v->sort = (v->sort + 1) % SORT_COUNT;
+        v->sort = view_next_sort(v);
         if (v->screen != SCREEN_REGIONS)
             v->screen = SCREEN_REGIONS;
         break;

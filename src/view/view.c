@@ -22,6 +22,14 @@ void view_init(struct view *v, double interval, bool color)
     timeline_init(&v->timeline, TIMELINE_SAMPLES, TIMELINE_EVENTS);
 }
 
+void view_open_detail(struct view *v, enum screen_id back)
+{
+    v->back = back;
+    v->screen = SCREEN_DETAIL;
+    v->detail_start = 0; /* the Detail takes the region it shows */
+    v->detail_gone = false;
+}
+
 void view_free(struct view *v)
 {
     screens_free_state(v);
@@ -88,6 +96,15 @@ void view_add_history(struct view *v, struct snapshot *snap)
 
 static void keep_selection(struct view *v, const struct snapshot *snap)
 {
+    /* A Detail whose region went away says so and stays on it. */
+    if (v->screen == SCREEN_DETAIL && v->detail_start) {
+        const struct region *d = snapshot_find(snap, v->detail_start);
+        v->detail_gone = !d || d->vma->start != v->detail_start || d->vma->end != v->detail_end;
+        if (v->detail_gone) {
+            v->selected = v->detail_start;
+            return;
+        }
+    }
     /* Keep the selection on the region that now holds the address. */
     if (!v->selected && snap->n_regions)
         v->selected = snap->regions[0].vma->start;
@@ -113,13 +130,51 @@ long view_selected_index(const struct view *v)
     return r ? r - v->snap->regions : -1;
 }
 
+unsigned view_columns(const struct view *v)
+{
+    if (v->columns_chosen)
+        return v->columns;
+    /* by width: the end address, the dirty and swap columns from 120 up */
+    int cols = v->cols ? v->cols : 80;
+    return cols >= 120 ? 1u << COL_END | 1u << COL_PRIVATE_DIRTY | 1u << COL_SHARED_DIRTY |
+                             1u << COL_SWAP
+                       : 0;
+}
+
+/* The column each sort key belongs to, or -1 for the columns always shown. */
+static const int sort_column[SORT_COUNT] = {
+    [SORT_ADDRESS] = -1, [SORT_SIZE] = -1, [SORT_RSS] = -1, [SORT_PSS] = -1,
+    [SORT_SWAP] = COL_SWAP, [SORT_CLASS] = -1, [SORT_NAME] = -1, [SORT_END] = COL_END,
+    [SORT_PERMS] = -1, [SORT_PRIVATE_DIRTY] = COL_PRIVATE_DIRTY,
+    [SORT_SHARED_DIRTY] = COL_SHARED_DIRTY, [SORT_OFFSET] = COL_OFFSET,
+    [SORT_LOCKED] = COL_LOCKED, [SORT_THP] = COL_THP, [SORT_TID] = COL_TID,
+    [SORT_OBJECT] = COL_OBJECT,
+};
+
+enum sort_key view_next_sort(const struct view *v)
+{
+    unsigned shown = view_columns(v);
+    enum sort_key k = v->sort;
+    for (int i = 0; i < SORT_COUNT; i++) {
+        k = (k + 1) % SORT_COUNT;
+        if (sort_column[k] < 0 || (shown >> sort_column[k] & 1))
+            return k;
+    }
+    return k;
+}
+
 static uint64_t sort_value(const struct region *r, enum sort_key k)
 {
+    const uint64_t *f = r->vma->field;
     switch (k) {
     case SORT_SIZE: return vma_size(r->vma);
-    case SORT_RSS: return r->vma->field[SMAPS_RSS];
-    case SORT_PSS: return r->vma->field[SMAPS_PSS];
-    case SORT_SWAP: return r->vma->field[SMAPS_SWAP];
+    case SORT_RSS: return f[SMAPS_RSS];
+    case SORT_PSS: return f[SMAPS_PSS];
+    case SORT_SWAP: return f[SMAPS_SWAP];
+    case SORT_PRIVATE_DIRTY: return f[SMAPS_PRIVATE_DIRTY];
+    case SORT_SHARED_DIRTY: return f[SMAPS_SHARED_DIRTY];
+    case SORT_LOCKED: return f[SMAPS_LOCKED];
+    case SORT_THP: return f[SMAPS_ANON_HUGE] + f[SMAPS_SHMEM_PMD_MAPPED] + f[SMAPS_FILE_PMD_MAPPED];
     default: return 0;
     }
 }
@@ -135,14 +190,19 @@ static int compare_regions(const void *a, const void *b)
     case SORT_ADDRESS: break;
     case SORT_CLASS: c = (int)x->cls - (int)y->cls; break;
     case SORT_NAME: c = strcmp(x->vma->name, y->vma->name); break;
+    case SORT_END: c = x->vma->end < y->vma->end ? -1 : x->vma->end > y->vma->end; break;
+    case SORT_PERMS: c = strcmp(x->vma->perms, y->vma->perms); break;
+    case SORT_OFFSET: c = x->vma->offset < y->vma->offset ? -1 : x->vma->offset > y->vma->offset; break;
+    case SORT_TID: c = (x->tid < y->tid) - (x->tid > y->tid); break;
+    case SORT_OBJECT: c = strcmp(x->object ? x->object : "", y->object ? y->object : ""); break;
     default: { /* sizes: largest first */
         uint64_t p = sort_value(x, sort_view->sort), q = sort_value(y, sort_view->sort);
         c = p < q ? 1 : p > q ? -1 : 0;
     }
     }
-    if (c)
-        return c;
-    return x->vma->start < y->vma->start ? -1 : x->vma->start > y->vma->start;
+    if (!c)
+        c = x->vma->start < y->vma->start ? -1 : x->vma->start > y->vma->start;
+    return sort_view->sort_reverse ? -c : c;
 }
 
 size_t view_region_order(const struct view *v, size_t **out)
@@ -157,13 +217,14 @@ size_t view_region_order(const struct view *v, size_t **out)
             if (!summary_matches(type_filter, r))
                 continue;
         } else if (v->filter[0] && !strstr(r->vma->name, v->filter) &&
+                   !(r->object && strstr(r->object, v->filter)) && /* libc's bss: libc */
                    !strstr(region_class_name(r->cls), v->filter) &&
                    !strstr(region_subclass_name(r->subclass), v->filter)) {
             continue;
         }
         idx[k++] = i;
     }
-    if (v->sort != SORT_ADDRESS) {
+    if (v->sort != SORT_ADDRESS || v->sort_reverse) {
         sort_view = v;
         qsort(idx, k, sizeof *idx, compare_regions);
     }

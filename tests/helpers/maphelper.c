@@ -20,6 +20,7 @@
  *   fork PAGES           PAGES written, then fork: the child shares them
  *   addthreads N MS      after "ready", one more thread (blocked) every MS, N in all
  *   addmaps N            after "ready" and a byte on stdin, N mappings of 1..N written pages
+ *   dropmap N            N written pages (fenced); a byte on stdin unmaps them
  *
  * Nothing here may allocate from the brk heap unless the mode asks for it:
  * stdout is unbuffered so stdio does not malloc a buffer. */
@@ -374,6 +375,27 @@ static void mode_addmaps(long count)
     exit(0);
 }
 
+/* dropmap N: N written pages (fenced); on a byte on stdin they are
+ * unmapped; then it waits for the end of stdin. */
+static void mode_dropmap(long pages)
+{
+    char *p = map_fenced(pages);
+    for (long i = 0; i < pages; i++)
+        p[i * page] = 1;
+    report("start", (uintptr_t)p);
+    report("end", (uintptr_t)(p + pages * page));
+    printf("ready\n");
+    fflush(stdout);
+    char c;
+    if (read(0, &c, 1) != 1)
+        exit(0);
+    if (munmap(p, (size_t)pages * (size_t)page))
+        die("munmap"); /* nothing printed: the test stopped reading at "ready" */
+    while (read(0, &c, 1) > 0)
+        ;
+    exit(0);
+}
+
 static void mode_fork(long pages)
 {
     char *p = map_fenced(pages);
@@ -450,6 +472,8 @@ int main(int argc, char **argv)
         mode_many(a);
     else if (!strcmp(mode, "addmaps"))
         mode_addmaps(a);
+    else if (!strcmp(mode, "dropmap"))
+        mode_dropmap(a);
     else if (!strcmp(mode, "exiter")) {
         mode_many(a);
         printf("ready\n");
