@@ -5,7 +5,8 @@
 #  2. TICKS fast samples (10000, -i 0.01): its RSS along the way (bounded?);
 #  3. the time to draw one frame of each screen with all the regions.
 # Run by hand; needs tmux (the live view wants a terminal). See README.md.
-# env: MAPPINGS (20000) RESIDENT_MIB (2048) DURATION (60) TICKS (10000)
+# env: MAPPINGS (20000) RESIDENT_MIB (2048) DURATION (60) TICKS (10000; 0 skips part 2)
+#      VMSCOPE (this tree's binary): time another build; DRAW=0 skips part 3
 # shellcheck disable=SC2153 # TARGET_PID is set by coproc
 set -euo pipefail
 export LC_ALL=C
@@ -41,12 +42,13 @@ hz=$(getconf CLK_TCK)
 # "utime+stime in ticks" and "VmRSS in KiB" of a process
 cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
-vmscope_pid() { pgrep -f "^$top/vmscope -p $pid" | head -n 1; }
+VMSCOPE=${VMSCOPE:-$top/vmscope}
+vmscope_pid() { pgrep -f "^$VMSCOPE -p $pid" | head -n 1; }
 
 start_live() { # args for vmscope
     tmux -L "$sock" kill-server 2>/dev/null || true
     sleep 0.2
-    tmux -L "$sock" new-session -d -s live -x 200 -y 60 "$top/vmscope -p $pid $*; sleep 2"
+    tmux -L "$sock" new-session -d -s live -x 200 -y 60 "$VMSCOPE -p $pid $*; sleep 2"
     for _ in $(seq 50); do [[ -n $(vmscope_pid) ]] && return; sleep 0.1; done
     die "vmscope did not start"
 }
@@ -68,6 +70,7 @@ echo
 echo "1 s interval, ${DURATION} s: vmscope CPU $((c1 - c0)) ticks of 1/$hz s = ${share}% of one CPU (bar <= 5%, aim <= 2%)"
 echo "  vmscope RSS after ${DURATION} s: $((rss60 / 1024)) MiB"
 
+[[ $TICKS -gt 0 ]] || exit 0
 start_live -i 0.01 -n "$TICKS"
 vp=$(vmscope_pid)
 echo
@@ -82,5 +85,6 @@ while kill -0 "$vp" 2>/dev/null; do
 done
 echo "  finished after $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s; last RSS $last KiB"
 
+[[ ${DRAW:-1} == 0 ]] && exit 0
 echo
 "$here/bench_draw" "$pid" 200 60 30
