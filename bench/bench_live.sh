@@ -7,6 +7,7 @@
 # Run by hand; needs tmux (the live view wants a terminal). See README.md.
 # env: MAPPINGS (20000) RESIDENT_MIB (2048) DURATION (60) TICKS (10000; 0 skips part 2)
 #      VMSCOPE (this tree's binary): time another build; DRAW=0 skips part 3
+#      SOAK_INTERVAL (0.01): part 2's interval; SOAK_EVERY (10): seconds between RSS reads
 # shellcheck disable=SC2153 # TARGET_PID is set by coproc
 set -euo pipefail
 export LC_ALL=C
@@ -71,19 +72,29 @@ echo "1 s interval, ${DURATION} s: vmscope CPU $((c1 - c0)) ticks of 1/$hz s = $
 echo "  vmscope RSS after ${DURATION} s: $((rss60 / 1024)) MiB"
 
 [[ $TICKS -gt 0 ]] || exit 0
-start_live -i 0.01 -n "$TICKS"
+SOAK_INTERVAL=${SOAK_INTERVAL:-0.01}
+start_live -i "$SOAK_INTERVAL" -n "$TICKS"
 vp=$(vmscope_pid)
 echo
-echo "$TICKS samples at -i 0.01 (full smaps every 20th): vmscope RSS over time"
+echo "$TICKS samples at -i $SOAK_INTERVAL (full smaps every 20th): vmscope RSS over time"
 t0=$EPOCHREALTIME
 last=0
+soak=$(mktemp)
 while kill -0 "$vp" 2>/dev/null; do
     r=$(rss_kib "$vp" 2>/dev/null || echo "$last")
     [[ -n $r ]] && last=$r
-    printf '  %6.1f s  %6d KiB\n' "$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')" "$last"
-    sleep 10
+    at=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')
+    printf '  %6.1f s  %6d KiB\n' "$at" "$last"
+    echo "$at $last" >>"$soak"
+    sleep "${SOAK_EVERY:-10}"
 done
 echo "  finished after $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s; last RSS $last KiB"
+# least-squares slope of RSS over time, from the second minute on (the
+# first holds the start-up: curses, the first full sample)
+awk '$1 >= 60 { n++; sx += $1; sy += $2; sxx += $1 * $1; sxy += $1 * $2 }
+     END { if (n > 2) printf "  RSS slope after the first minute: %.1f KiB per hour (%d reads)\n",
+           3600 * (n * sxy - sx * sy) / (n * sxx - sx * sx), n }' "$soak"
+rm -f "$soak"
 
 [[ ${DRAW:-1} == 0 ]] && exit 0
 echo
