@@ -120,6 +120,38 @@ static void classify_finished(void *arg)
         classify_upto(run, run->vmas.count - 1);
 }
 
+/* The threads whose stacks the previous sample placed, sorted: a light
+ * sample takes their stacks from there (classify.c's exact hints) instead
+ * of reading each one's SP. */
+struct known_tids {
+    pid_t *tids;
+    size_t n;
+};
+
+static int cmp_tid(const void *a, const void *b)
+{
+    pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void known_tids_of(const struct snapshot *prev, struct known_tids *k)
+{
+    k->tids = xcalloc(prev->n_regions + 1, sizeof *k->tids);
+    k->n = 0;
+    for (size_t i = 0; i < prev->n_regions; i++) {
+        const struct region *r = &prev->regions[i];
+        if (r->cls == RC_STACK && r->subclass == RS_THREAD && r->tid > 0)
+            k->tids[k->n++] = r->tid;
+    }
+    qsort(k->tids, k->n, sizeof *k->tids, cmp_tid);
+}
+
+static bool tid_known(void *arg, pid_t tid)
+{
+    const struct known_tids *k = arg;
+    return k->n && bsearch(&tid, k->tids, k->n, sizeof tid, cmp_tid) != NULL;
+}
+
 /* A compat (i386) task's stack is below 4 GiB; a 64-bit task's never is. */
 static bool is_compat(const struct proc_stat *st)
 {
@@ -264,10 +296,18 @@ static int capture_once(pid_t pid, const struct capture_options *opt, struct sna
         goto fail;
     fill_system(&s->system);
     s->proc.pid = pid;
-    rc = threads_read(&t, &threads);
+    const struct snapshot *previous =
+        opt && opt->previous && opt->previous->proc.pid == pid ? opt->previous : NULL;
+    if (light && previous) {
+        struct known_tids known;
+        known_tids_of(previous, &known);
+        rc = threads_read_except(&t, &threads, tid_known, &known);
+        free(known.tids);
+    } else {
+        rc = threads_read(&t, &threads);
+    }
     struct classify_context ctx = {
-        .target = &t, .stat = &stat, .threads = &threads,
-        .previous = opt && opt->previous && opt->previous->proc.pid == pid ? opt->previous : NULL,
+        .target = &t, .stat = &stat, .threads = &threads, .previous = previous,
     };
     run.classifier = classifier_new(s, &ctx);
     /* Stream regions to the observer unless they will change later: the
