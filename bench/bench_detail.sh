@@ -42,8 +42,11 @@ now_ms() { echo $((${EPOCHREALTIME/./} / 1000)); }
 # ms from Enter to the grid's legend, RUNS times, for binary $1 and region $2
 time_detail() {
     tmux -L "$sock" kill-server 2>/dev/null || true
+    sleep 0.3
     tmux -L "$sock" new-session -d -s detail -x 160 -y 50 "$1 -p $pid -i 1"
-    wait_for "unmapped" 10 || { echo "bench_detail: the view did not start" >&2; exit 1; }
+    wait_for "1 Summary" 10 || { echo "bench_detail: the view did not start" >&2; exit 1; }
+    tmux -L "$sock" send-keys -t detail 2 # the Map, where Enter opens Detail
+    wait_for "unmapped" 5 || { echo "bench_detail: no Map" >&2; exit 1; }
     tmux -L "$sock" send-keys -t detail "/${2#0x}" Enter
     sleep 0.3
     local times=()
