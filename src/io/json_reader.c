@@ -480,6 +480,20 @@ static void skip_blank(struct scan *c)
 
 /* A string without escapes or control characters, in valid UTF-8: its
  * bytes [*s, *s + *n). */
+/* Whether 8 bytes hold no quote, backslash, control or non-ASCII byte
+ * (word-at-a-time: a byte is zero exactly where (x - 1) & ~x has its top
+ * bit, and no borrow crosses a byte before the first one that is). */
+static bool plain_ascii8(const unsigned char *p)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t x;
+    memcpy(&x, p, sizeof x);
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    uint64_t bad = (x & highs) | ((x - ones * 0x20) & ~x & highs) | ((q - ones) & ~q & highs) |
+                   ((b - ones) & ~b & highs);
+    return bad == 0;
+}
+
 static bool scan_string(struct scan *c, const char **s, size_t *n)
 {
     if (c->p >= c->end || *c->p != '"')
@@ -488,6 +502,8 @@ static bool scan_string(struct scan *c, const char **s, size_t *n)
                         *end = (const unsigned char *)c->end;
     bool high = false;
     for (;;) {
+        while (end - u >= 8 && plain_ascii8(u))
+            u += 8; /* eight bytes at a time: most names are long ASCII paths */
         while (u < end && *u >= 0x20 && *u < 0x80 && *u != '"' && *u != '\\')
             u++; /* printable ASCII */
         if (u >= end)
