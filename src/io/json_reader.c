@@ -180,9 +180,19 @@ static bool subclass_valid(const char *sub)
     return sub[n] == '\0' && n <= 32;
 }
 
+/* Regions read by every reader of this process so far: what "loading N
+ * regions..." counts while a big file is read. */
+static _Atomic size_t regions_read;
+
+size_t json_reader_regions_read(void)
+{
+    return regions_read;
+}
+
 static int read_region(struct snapshot *s, json_t *o, struct region *r, size_t i, char **why)
 {
     struct vma *v = r->vma;
+    regions_read++;
     if (!json_is_object(o) || !read_hex_addr(json_object_get(o, "start"), &v->start) ||
         !read_hex_addr(json_object_get(o, "end"), &v->end) || v->end < v->start)
         return fail(why, "region %zu has no valid start and end", i);
@@ -960,6 +970,7 @@ static bool fast_region(struct scan *c, void *arg, const char *key, size_t klen)
     (void)klen;
     struct fast_doc *d = arg;
     size_t i = d->n;
+    regions_read++;
     xgrow((void **)&d->vmas, &d->cap_vmas, i + 1, sizeof *d->vmas);
     xgrow((void **)&d->regions, &d->cap_regions, i + 1, sizeof *d->regions);
     memset(&d->vmas[i], 0, sizeof d->vmas[i]);
