@@ -43,7 +43,8 @@ wait_for() {
     for _ in $(seq 100); do pane_has "$1" && return 0; sleep 0.1; done
     die "no '$1' on screen"
 }
-wait_for "1 Map"
+wait_for "2 Map"
+tmux -L "$sock" send-keys -t idle 2 # the Map (the first screen is the Summary)
 vpid=$(tmux -L "$sock" list-panes -t idle -F '#{pane_pid}')
 hz=$(getconf CLK_TCK)
 

@@ -293,6 +293,16 @@ START_TEST(t_thread_stack_by_sp)
         }
     ck_assert_int_eq(mains, 1);
     ck_assert_int_eq(s->proc.threads, 2);
+    /* A light sample takes the stack the last one placed (its SP is not
+     * read again): the same region, class, thread and no heuristic flag. */
+    struct snapshot *l;
+    ck_assert_int_eq(capture_snapshot(h.pid, &(struct capture_options){.light = true, .previous = s}, &l), 0);
+    const struct region *lr = must_find(l, lo);
+    assert_class(lr, RC_STACK, "thread");
+    ck_assert_int_eq(lr->tid, r->tid);
+    ck_assert_int_eq(lr->flags & REGION_HEURISTIC, 0);
+    ck_assert_uint_eq(lr->vma->start, lo);
+    snapshot_free(l);
     snapshot_free(s);
     helper_stop(&h);
 }

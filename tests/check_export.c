@@ -575,6 +575,13 @@ START_TEST(t_fast_reader_equals_general)
         {"\"version\":1", "\"version\":2", -1},
         {"\"regions\":[", "\"regions\":[],\"r\":[", 1},
         {"\"start\":\"0x1000\"", "\"start\":\"0x1000\",\"start\":\"0x1000\"", 0},
+        /* the split finds the regions' end by brackets outside strings */
+        {"\"rss\":4096", "\"r]}s\":\"]]}\",\"[{\":[],\"rss\":4096", 1},
+        {"\"path\":\"[heap]\"", "\"path\":\"[he\\\"]}ap]\"", 0},
+        {"\"path\":\"[heap]\"", "\"path\":\"[heap]\\\\\"", 0},
+        {"}]}", "}}}", -1},
+        {"}]}", "}]]}", -1},
+        {"\"regions\":[", "\"regions\":[[", -1},
     };
     for (size_t i = 0; i < sizeof edits / sizeof *edits; i++) {
         char *text = edited(base, edits[i].from, edits[i].to);

@@ -29,20 +29,22 @@ static struct snapshot *tiny(uint64_t stamp)
  * with -ESRCH (as a pid). */
 struct fake_source {
     struct source base;
-    int samples, light, life;
+    int samples, light, gated, life;
     bool reports_end, killed, told;
-    bool first_light; /* the loop's first sample was light */
+    bool first_light; /* the first picture is a light sample */
+    int first_kind;   /* the kind of the loop's first sample, -1: none yet */
     int raise_at; /* raise SIGTERM at this sample, 0: never */
 };
 
 static int fs_first(struct source *s, struct snapshot **out, char **why)
 {
-    (void)s, (void)why;
+    (void)why;
     *out = tiny(0);
+    (*out)->light = ((struct fake_source *)s)->first_light;
     return 0;
 }
 
-static int fs_sample(struct source *s, const struct snapshot *prev, bool light,
+static int fs_sample(struct source *s, const struct snapshot *prev, enum sample_kind kind,
                      struct snapshot **out)
 {
     struct fake_source *f = (struct fake_source *)s;
@@ -50,12 +52,14 @@ static int fs_sample(struct source *s, const struct snapshot *prev, bool light,
     if (f->samples >= f->life || f->killed)
         return f->reports_end ? -EAGAIN : -ESRCH;
     if (!f->samples)
-        f->first_light = light;
+        f->first_kind = (int)kind;
     f->samples++;
-    f->light += light;
+    f->light += kind == SAMPLE_LIGHT;
+    f->gated += kind == SAMPLE_GATED;
     if (f->raise_at && f->samples == f->raise_at)
         raise(SIGTERM);
     *out = tiny((uint64_t)f->samples);
+    (*out)->light = kind != SAMPLE_FULL;
     return 0;
 }
 
@@ -100,6 +104,7 @@ static void fake_source_init(struct fake_source *f, int life, bool reports_end)
     f->base.pid = 77;
     f->life = life;
     f->reports_end = reports_end;
+    f->first_kind = -1;
 }
 
 /* Records what it was given, in order: F first, S sample, E end news. */
@@ -113,6 +118,8 @@ struct fake_sink {
     int inputs;     /* input() calls */
     int draws;      /* draw() calls */
     unsigned reply; /* what input() answers */
+    bool keys;      /* input() reads a byte: 'f' asks for a full sample, 'q' quits;
+                     * the log gets K for the ask, D per draw, U per full sample */
 };
 
 static void note(struct fake_sink *k, char c)
@@ -132,7 +139,7 @@ static int fk_start(struct sink *k, struct source *src, struct snapshot *first)
 static int fk_sample(struct sink *k, struct snapshot *s)
 {
     struct fake_sink *f = (struct fake_sink *)k;
-    note(f, s->monotonic_ns == 999 ? 'L' : 'S'); /* L: the last state at the end */
+    note(f, s->monotonic_ns == 999 ? 'L' : f->keys && !s->light ? 'U' : 'S'); /* L: the last state */
     snapshot_free(f->cur);
     f->cur = s;
     return 0;
@@ -168,13 +175,22 @@ static unsigned fk_input(struct sink *k, bool readable)
     struct fake_sink *f = (struct fake_sink *)k;
     (void)readable;
     f->inputs++;
+    char c;
+    if (f->keys && read(k->input_fd, &c, 1) == 1) {
+        if (c == 'f')
+            note(f, 'K');
+        return c == 'f' ? SINK_FULL : SINK_QUIT;
+    }
     return f->reply;
 }
 
 static void fk_draw(struct sink *k, struct source *src)
 {
     (void)src;
-    ((struct fake_sink *)k)->draws++;
+    struct fake_sink *f = (struct fake_sink *)k;
+    f->draws++;
+    if (f->keys)
+        note(f, 'D');
 }
 
 static int fk_finish(struct sink *k, const char *why, int rc)
@@ -283,18 +299,61 @@ START_TEST(t_signal_drains_program)
 }
 END_TEST
 
-/* Full smaps on the first tick and every LOOP_FULL_EVERY, light between (a view). */
+/* Full smaps on the first tick and every LOOP_FULL_EVERY ticks, an ungated
+ * light sample every LOOP_LIGHT_EVERY, gated ones between (a view; a
+ * recording alike). */
 START_TEST(t_light_cadence)
 {
+    for (int grid = 0; grid < 2; grid++) {
+        struct fake_source src;
+        struct fake_sink k;
+        fake_source_init(&src, 1000, false);
+        fake_sink_init(&k, 0, 0.001);
+        loop_run(&src.base, &k.base,
+                 &(struct loop_options){.samples = 41, .light = true, .grid = grid});
+        ck_assert_int_eq(src.samples, 40);
+        int full = 40 / LOOP_FULL_EVERY;
+        ck_assert_int_eq(src.light, 40 / LOOP_LIGHT_EVERY - full);
+        ck_assert_int_eq(src.gated, 40 - 40 / LOOP_LIGHT_EVERY);
+        /* the first tick is full: PSS does not wait LOOP_FULL_EVERY ticks */
+        ck_assert_int_eq(src.first_kind, SAMPLE_FULL);
+        snapshot_free(k.cur);
+    }
+    /* Without light samples every one is full. */
     struct fake_source src;
     struct fake_sink k;
     fake_source_init(&src, 1000, false);
     fake_sink_init(&k, 0, 0.001);
-    loop_run(&src.base, &k.base, &(struct loop_options){.samples = 41, .light = true});
-    ck_assert_int_eq(src.samples, 40);
-    ck_assert_int_eq(src.light, 40 - 40 / LOOP_FULL_EVERY);
-    /* the first tick is full: PSS does not wait LOOP_FULL_EVERY ticks */
-    ck_assert(!src.first_light);
+    loop_run(&src.base, &k.base, &(struct loop_options){.samples = 11});
+    ck_assert_int_eq(src.light + src.gated, 0);
+}
+END_TEST
+
+/* A full sample asked for by a key (Detail) comes after the next frame is
+ * drawn from the light sample, at once, not at the next tick. */
+START_TEST(t_full_sample_after_a_frame)
+{
+    struct fake_source src;
+    struct fake_sink k;
+    fake_source_init(&src, 1000, false);
+    src.first_light = true;
+    fake_sink_init(&k, 0, 30); /* no tick during the test */
+    k.keys = true;
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_int_eq(write(fds[1], "f", 1), 1);
+    k.base.input_fd = fds[0];
+    pid_t child = fork();
+    if (child == 0) {
+        usleep(300 * 1000);
+        _exit(write(fds[1], "q", 1) == 1 ? 0 : 1);
+    }
+    ck_assert_int_eq(loop_run(&src.base, &k.base, &(struct loop_options){.light = true}), EXIT_OK);
+    ck_assert_msg(strstr(k.log, "KDU") != NULL, "log %s", k.log);
+    ck_assert_int_eq(src.samples, 1);
+    waitpid(child, NULL, 0);
+    close(fds[0]);
+    close(fds[1]);
 }
 END_TEST
 
@@ -393,6 +452,7 @@ static Suite *loop_suite(void)
     tcase_add_test(tc, t_program_end_with_last_state);
     tcase_add_test(tc, t_signal_drains_program);
     tcase_add_test(tc, t_light_cadence);
+    tcase_add_test(tc, t_full_sample_after_a_frame);
     tcase_add_test(tc, t_terminal_lost_status);
     tcase_add_test(tc, t_paused_takes_no_samples);
     tcase_add_test(tc, t_keys_only);

@@ -16,6 +16,7 @@
 #include "vmscope/pagemap.h"
 #include "vmscope/procfs.h"
 #include "vmscope/smaps.h"
+#include "vmscope/util.h"
 
 START_TEST(t_decoder_bits)
 {
@@ -219,6 +220,74 @@ START_TEST(t_light_sample_residency)
 }
 END_TEST
 
+/* The gate: an idle process's status does not move, so a gated sample is
+ * the previous one again (maps not read); a region mapped since, and pages
+ * written since, show in the next gated sample. */
+START_TEST(t_gated_sample_sees_changes)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    struct helper h;
+    helper_start(&h, (const char *[]){"addmaps", "3", NULL});
+    uint64_t base = helper_value(&h, "base");
+    struct snapshot *prev, *s;
+    ck_assert_int_eq(capture_snapshot(h.pid, NULL, &prev), 0);
+    struct capture_options opt = {.light = true, .gate = true, .previous = prev};
+    ck_assert_int_eq(capture_snapshot(h.pid, &opt, &s), 0);
+    ck_assert(s->gated && s->light);
+    ck_assert_uint_eq(s->n_regions, prev->n_regions);
+    ck_assert_ptr_null(snapshot_find(s, base));
+    ck_assert_uint_gt(s->monotonic_ns, prev->monotonic_ns);
+    snapshot_free(prev);
+    prev = s;
+    ck_assert_int_eq(write(h.stdin_fd, "x", 1), 1); /* map them now */
+    /* mapping i: i + 1 pages written, one page of gap after it */
+    uint64_t third = base + 5 * (uint64_t)page;
+    const struct region *r = NULL;
+    for (uint64_t give_up = clock_monotonic_ns() + 5000000000ull; clock_monotonic_ns() < give_up;) {
+        opt.previous = prev;
+        ck_assert_int_eq(capture_snapshot(h.pid, &opt, &s), 0);
+        snapshot_free(prev);
+        prev = s;
+        if ((r = snapshot_find(s, third)) && r->vma->field[SMAPS_RSS] == 3 * (uint64_t)page)
+            break;
+        usleep(10000);
+    }
+    ck_assert_msg(r && r->vma->field[SMAPS_RSS] == 3 * (uint64_t)page, "the third mapping never showed");
+    ck_assert(!s->gated);
+    r = snapshot_find(s, base);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_uint_eq(r->vma->field[SMAPS_RSS], (uint64_t)page);
+    snapshot_free(s);
+    helper_stop(&h);
+
+    /* A region whose pages are written one every 30 ms: gated samples see
+     * its RSS grow page by page (never a gated copy of a stale one). */
+    helper_start(&h, (const char *[]){"grow", "12", "30", NULL});
+    uint64_t start = helper_value(&h, "start");
+    ck_assert_int_eq(capture_snapshot(h.pid, NULL, &prev), 0);
+    int seen = 0;
+    uint64_t last = UINT64_MAX;
+    for (uint64_t give_up = clock_monotonic_ns() + 10000000000ull; clock_monotonic_ns() < give_up;) {
+        opt.previous = prev;
+        ck_assert_int_eq(capture_snapshot(h.pid, &opt, &s), 0);
+        snapshot_free(prev);
+        prev = s;
+        r = snapshot_find(s, start);
+        ck_assert_ptr_nonnull(r);
+        if (r->vma->field[SMAPS_RSS] != last)
+            seen++;
+        last = r->vma->field[SMAPS_RSS];
+        if (last == 12 * (uint64_t)page)
+            break;
+        usleep(5000);
+    }
+    ck_assert_uint_eq(last, 12 * (uint64_t)page);
+    ck_assert_int_ge(seen, 4); /* it followed the growth, not only its end */
+    snapshot_free(prev);
+    helper_stop(&h);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("pagemap");
@@ -233,6 +302,7 @@ int main(void)
     tcase_add_test(live, t_memfd_pages_are_file);
     tcase_add_test(live, t_scan_reports_zero_page_where_available);
     tcase_add_test(live, t_light_sample_residency);
+    tcase_add_test(live, t_gated_sample_sees_changes);
     suite_add_tcase(s, live);
     return run_suite(s);
 }

@@ -325,6 +325,66 @@ START_TEST(t_version1_file_still_reads)
 }
 END_TEST
 
+/* Light and gated samples of an idle helper that maps three regions
+ * midway, as `record` takes them: each comes back from the file exactly
+ * as it was recorded, the gated ones (copies of the sample before with a
+ * new time and status) included. */
+START_TEST(t_gated_samples_replay_exactly)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"addmaps", "3", NULL});
+    const char *path = test_path(dir, "gated.jsonl");
+    FILE *fp = fopen(path, "w");
+    ck_assert_ptr_nonnull(fp);
+    enum { MAX = 400 };
+    static struct snapshot *want[MAX];
+    struct recording_writer w;
+    const struct snapshot *prev = NULL;
+    int n = 0, gated = 0, mapped_at = -1;
+    uint64_t third = helper_value(&h, "base") + 5 * (uint64_t)sysconf(_SC_PAGESIZE);
+    uint64_t deadline = now_ms() + 5000;
+    for (int i = 0; n < MAX; i++) {
+        if (i == 6)
+            ck_assert_int_eq(write(h.stdin_fd, "x", 1), 1); /* the helper maps now */
+        struct capture_options opt = {.light = i % 5 != 0, .gate = i % 5 > 1, .previous = prev};
+        struct snapshot *s;
+        ck_assert_int_eq(capture_snapshot(h.pid, &opt, &s), 0);
+        want[n++] = snapshot_clone(s);
+        gated += s->gated;
+        if (mapped_at < 0 && snapshot_find(s, third))
+            mapped_at = i;
+        if (i == 0)
+            ck_assert_int_eq(recording_start(&w, fp, s, 1000000), 0);
+        ck_assert_int_eq(recording_add(&w, s), 0);
+        prev = s;
+        if ((mapped_at >= 0 && i >= mapped_at + 6) || now_ms() > deadline)
+            break;
+        usleep(2000);
+    }
+    recording_finish(&w);
+    fclose(fp);
+    ck_assert_msg(mapped_at >= 0, "the helper's mappings never showed");
+    ck_assert_int_ge(gated, 3);
+    struct recording_iter it;
+    char *why = NULL;
+    ck_assert_msg(recording_iter_open(&it, path, &why) == 0, "%s", why);
+    const struct snapshot *s;
+    int k = 0;
+    while (k < n && recording_iter_next(&it, &s, &why) > 0) {
+        char what[32];
+        snprintf(what, sizeof what, "sample %d", k);
+        same_snapshot(want[k], s, what);
+        k++;
+    }
+    ck_assert_msg(why == NULL, "%s", why);
+    ck_assert_int_eq(k, n);
+    recording_iter_close(&it);
+    for (int i = 0; i < n; i++)
+        snapshot_free(want[i]);
+    helper_stop(&h);
+}
+END_TEST
+
 /* ---- a real helper recorded by the binary --------------------------- */
 
 START_TEST(t_replayed_threads_follow_the_process)
@@ -830,6 +890,7 @@ int main(void)
     tcase_add_test(tc, t_cut_file_reads_to_last_line);
     tcase_add_test(tc, t_version1_file_still_reads);
     tcase_add_test(tc, t_replayed_threads_follow_the_process);
+    tcase_add_test(tc, t_gated_samples_replay_exactly);
     tcase_add_test(tc, t_census_round_trip);
     tcase_add_test(tc, t_pipes_and_fifos_read_once);
     tcase_add_test(tc, t_hostile_addresses_refused);

@@ -1414,6 +1414,51 @@ END_TEST
 
 /* Esc (the documented "back") returns from Help within 100 ms: the best of
  * three tries, each measured from the key to the Map on screen. */
+/* The header's region count ("regions N"), or -1. */
+static long header_regions(const struct buf *b)
+{
+    const char *p = b->data ? strstr(b->data, "  regions ") : NULL;
+    return p ? strtol(p + 10, NULL, 10) : -1;
+}
+
+/* A live view of an idle process takes gated samples (status unchanged:
+ * the last sample stands); a region the process maps shows at the next
+ * sample all the same, not at the next ungated one 5 samples later. */
+START_TEST(t_new_region_shows_within_a_tick)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"addmaps", "3", NULL});
+    struct buf b;
+    buf_init(&b);
+    char args[64];
+    snprintf(args, sizeof args, "-p %d -i 1", (int)h.pid);
+    start_vmscope(args, 160, 40);
+    ck_assert_msg(wait_for(&b, "2 Map", 5), "no first frame:\n%s", b.data);
+    /* The first frame is up: samples follow about 1 s apart; the 5th is
+     * the first the gate cannot skip (loop.h LOOP_LIGHT_EVERY). */
+    uint64_t t0 = clock_monotonic_ns();
+    long before = header_regions(&b);
+    ck_assert_int_gt(before, 0);
+    usleep(1300 * 1000); /* past the first sample, a gated one */
+    ck_assert_int_eq(write(h.stdin_fd, "x", 1), 1); /* it maps three regions */
+    char want[64];
+    snprintf(want, sizeof want, "  regions %ld ", before + 3);
+    /* by the second sample (2 s), with a second to spare; a gate that
+     * missed them would show them at the 5th */
+    bool shown = false;
+    while (!shown && clock_monotonic_ns() - t0 < 3000000000ull) { /* wait_for counts sleeps */
+        capture(&b);
+        shown = b.data && strstr(b.data, want);
+        usleep(50 * 1000);
+    }
+    ck_assert_msg(shown, "no %s within 3 s of the first frame:\n%s", want, b.data);
+    tmux("send-keys -t vt q");
+    stop_tmux();
+    buf_free(&b);
+    helper_stop(&h);
+}
+END_TEST
+
 START_TEST(t_escape_is_quick)
 {
     struct helper h;
@@ -1560,7 +1605,7 @@ START_TEST(t_live_view_idle_between_samples)
     ck_assert_msg(wait_for(&b, "per cell", 5), "no page grid:\n%s", b.data);
     usleep(500 * 1000);
     long from = count_lines(log);
-    sleep(4); /* four samples */
+    sleep(6); /* six samples: one at least not gated (loop.h LOOP_LIGHT_EVERY) */
     FILE *fp = fopen(log, "r");
     ck_assert_ptr_nonnull(fp);
     char line[4096];
@@ -1573,9 +1618,9 @@ START_TEST(t_live_view_idle_between_samples)
         if (i < from || sscanf(line, "%d %lf", &tid, &t) != 2)
             continue;
         /* a sample reads stat (to tell an exec between reads), then maps
-         * (light) or smaps (full): its start */
+         * (light) or smaps (full); a gated one reads status first: its start */
         if (strstr(line, "openat(") && (strstr(line, "\"stat\"") || strstr(line, "\"maps\"") ||
-                                        strstr(line, "\"smaps\""))) {
+                                        strstr(line, "\"smaps\"") || strstr(line, "\"status\""))) {
             sample = t;
             samples++;
             continue;
@@ -2594,6 +2639,7 @@ int main(void)
     tcase_add_test(tc, t_detail_image_parts);
     tcase_add_loop_test(tc, t_terminal_loss_exits, 0, 4);
     tcase_add_test(tc, t_escape_is_quick);
+    tcase_add_test(tc, t_new_region_shows_within_a_tick);
     tcase_add_test(tc, t_replay_reads_no_process);
     tcase_add_test(tc, t_idle_view_is_idle);
     tcase_add_test(tc, t_live_view_idle_between_samples);

@@ -33,6 +33,13 @@ struct capture_options {
      * (left out for the others). Sets snapshot.light. */
     bool light;
     const struct snapshot *previous; /* last sample of this pid, or NULL */
+    /* With light and previous: read /proc/PID/status first and, when its
+     * counters (sizes, RSS by kind, swap, page tables, threads) equal
+     * previous's, skip maps, the census and classification and return a
+     * copy of previous with the new time and status (snapshot.gated). A
+     * change that leaves them all equal (an mprotect that splits a VMA)
+     * shows at the next sample taken without the gate. */
+    bool gate;
     /* Receives regions while the capture is still reading, or NULL. */
     const struct capture_observer *observer;
 };

@@ -21,6 +21,9 @@
 /* Reads a snapshot from path. Returns 0 and *out, or -errno with *why set
  * to an allocated one-line explanation. */
 int json_read_snapshot_file(const char *path, struct snapshot **out, char **why);
+/* Regions read by the readers of this process so far, from any thread:
+ * a progress count for a long read. */
+size_t json_reader_regions_read(void);
 /* The same from a buffer (what the reader of recordings uses). */
 int json_read_snapshot(const char *text, size_t len, struct snapshot **out, char **why);
 /* The same for a document as vmscope writes it, without a jansson tree of

@@ -14,13 +14,20 @@
  * LOOP_FULL_EVERY ticks; the ticks between read maps and a residency
  * census, which cost about a fifth (bench/bench_live.sh). */
 #define LOOP_FULL_EVERY 20
+/* Between them, a light sample every LOOP_LIGHT_EVERY ticks; the others
+ * are gated (source.h SAMPLE_GATED): they read /proc/PID/status and stop
+ * there when nothing moved. A change the status does not show (an
+ * mprotect that splits a VMA) shows within LOOP_LIGHT_EVERY ticks. */
+#define LOOP_LIGHT_EVERY 5
 
 struct loop_options {
     long samples;      /* stop after this many samples (-n), 0: no limit */
     double duration;   /* stop after this many seconds (-d), 0: no limit */
     bool drain;        /* stopping early: kill a target whose end the source reports
                         * (SOURCE_REPORTS_END) and wait for its last state */
-    bool light;        /* light samples between full ones (a view) */
+    bool light;        /* light and gated samples between full ones (a view, a recording) */
+    bool grid;         /* keep the grid of sample times (a recording); else a whole
+                        * interval after each sample (a view) */
 };
 
 /* Runs src -> sink until the end; returns the process exit status

@@ -53,6 +53,7 @@ struct snapshot {
     bool has_pss;    /* regions carry smaps detail */
     bool has_census; /* regions carry a page census */
     bool light;      /* a light sample: RSS and swap fresh, other fields carried */
+    bool gated;      /* a gated light sample: status as before, regions carried as they were */
     unsigned census_measured; /* enum census_measured */
     struct class_totals totals;
     struct class_totals by_class[RC_COUNT];

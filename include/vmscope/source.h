@@ -42,13 +42,19 @@ struct source_news {
     struct crash_info crash;
 };
 
+/* What a timer sample reads (loop.h's cadence): the full smaps; maps and
+ * a residency census (light); or, when /proc/PID/status says nothing
+ * moved since prev, nothing more (gated: capture_options.gate). */
+enum sample_kind { SAMPLE_FULL, SAMPLE_LIGHT, SAMPLE_GATED };
+
 struct source;
 
 struct source_ops {
     /* The first picture: 0, or -errno with *why (allocated, one line). */
     int (*first)(struct source *s, struct snapshot **out, char **why);
     /* A sample now (SOURCE_TIMER): 0 or -errno (-ESRCH: the target is gone). */
-    int (*sample)(struct source *s, const struct snapshot *prev, bool light, struct snapshot **out);
+    int (*sample)(struct source *s, const struct snapshot *prev, enum sample_kind kind,
+                  struct snapshot **out);
     /* The samples up to the first picture (a recording), oldest first,
      * with the events among them: those read by now, at most max (the
      * first call starts the reading; fds() wakes the loop when more are

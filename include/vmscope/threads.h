@@ -26,5 +26,11 @@ struct thread_list {
 void thread_list_free(struct thread_list *l);
 /* Reads task/ of the target. Returns 0 or -errno (-ESRCH: exited). */
 int threads_read(const struct proc_target *t, struct thread_list *out);
+/* The same, without opening task/TID/syscall of a thread for which
+ * known(arg, tid) is true (its stack is known from an earlier sample): it
+ * is listed with sp_known false. A JVM's thousand threads cost a
+ * thousand opens otherwise. */
+int threads_read_except(const struct proc_target *t, struct thread_list *out,
+                        bool (*known)(void *arg, pid_t tid), void *arg);
 
 #endif

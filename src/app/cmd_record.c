@@ -109,7 +109,9 @@ int cmd_record(int argc, char **argv)
         src = source_pid_new(pid, -1);
     }
     struct sink *rec = sink_recording_new(&af, out, interval); /* af is the sink's now */
-    struct loop_options lopt = {.duration = duration, .drain = true};
+    /* Light and gated samples between full ones, as the live view takes
+     * them (loop.h), on the grid of sample times. */
+    struct loop_options lopt = {.duration = duration, .drain = true, .light = true, .grid = true};
     int rc = loop_run(src, rec, &lopt);
     sink_free(rec);
     source_free(src);

@@ -98,10 +98,11 @@ static void describe_end(pid_t pid, char *how, size_t size)
 }
 
 /* A sample now; the end of a pid that is gone becomes news. */
-static int take_sample(struct source *src, struct sink *k, bool light, const char **end)
+static int take_sample(struct source *src, struct sink *k, enum sample_kind kind,
+                       const char **end)
 {
     struct snapshot *s;
-    int rc = src->ops->sample(src, k->ops->current(k), light, &s);
+    int rc = src->ops->sample(src, k->ops->current(k), kind, &s);
     if (rc == 0)
         return k->ops->sample(k, s);
     if (rc == -EAGAIN)
@@ -170,12 +171,28 @@ static bool sampling(const struct source *src, const struct sink *k)
     return (src->caps & SOURCE_TIMER) && !src->ended && !k->paused;
 }
 
+/* What the tick-th timer sample reads: with light samples, the full smaps
+ * every LOOP_FULL_EVERY ticks (always at slow intervals, which can
+ * afford it), an ungated light sample every LOOP_LIGHT_EVERY, and
+ * between them a gated one. */
+static enum sample_kind tick_kind(const struct loop_options *o, const struct source *src,
+                                  const struct sink *k, unsigned tick)
+{
+    /* Slow intervals can afford the full picture every time; the tour
+     * asks for it while a phase speaks of smaps fields. */
+    if (!o->light || k->interval >= 2.0 || src->full_samples || tick % LOOP_FULL_EVERY == 0)
+        return SAMPLE_FULL;
+    return tick % LOOP_LIGHT_EVERY == 0 ? SAMPLE_LIGHT : SAMPLE_GATED;
+}
+
 /* How long poll may sleep: until the next sample (forever when none is
  * due: paused, a file, the end), or the source's own look. */
-static int wait_ms(const struct source *src, const struct sink *k, uint64_t next)
+static int wait_ms(const struct source *src, const struct sink *k, uint64_t next, bool full_due)
 {
     int ms = -1;
     uint64_t now = clock_monotonic_ns();
+    if (full_due)
+        return 0;
     if (sampling(src, k))
         ms = now >= next ? 0 : (int)((next - now + 999999) / 1000000);
     if (src->poll_ms > 0 && !src->ended && (ms < 0 || ms > src->poll_ms))
@@ -206,6 +223,7 @@ int loop_run(struct source *src, struct sink *k, const struct loop_options *o)
     const char *end = "stopped";
     int status = EXIT_OK;
     bool busy = k->ops->background != NULL; /* work ready between keys: do not sleep */
+    bool full_due = false; /* a full sample asked for, taken once the frame is drawn */
     while (rc == 0 && !stop_signal) {
         rc = take_news(src, k, &end);
         if (rc < 0)
@@ -225,7 +243,7 @@ int loop_run(struct source *src, struct sink *k, const struct loop_options *o)
             key_slot = (long)n;
             fds[n++] = (struct pollfd){.fd = k->input_fd, .events = POLLIN};
         }
-        int ready = poll(fds, n, busy ? 0 : wait_ms(src, k, next));
+        int ready = poll(fds, n, busy ? 0 : wait_ms(src, k, next, full_due));
         if (ready < 0 && errno != EINTR)
             break;
         if (stop_signal)
@@ -242,8 +260,12 @@ int loop_run(struct source *src, struct sink *k, const struct loop_options *o)
         bool live = (src->caps & SOURCE_TIMER) && !src->ended;
         if ((req & SINK_FULL) && live) {
             const struct snapshot *cur = k->ops->current(k);
-            if (cur && cur->light)
-                rc = take_sample(src, k, false, &end);
+            /* An export needs it now; a screen (Detail) is drawn first
+             * from the light sample and gets the full one right after. */
+            if (cur && cur->light && (req & SINK_EXPORT))
+                rc = take_sample(src, k, SAMPLE_FULL, &end);
+            else if (cur && cur->light)
+                full_due = true;
         }
         if (req & SINK_EXPORT)
             k->ops->export(k);
@@ -257,19 +279,21 @@ int loop_run(struct source *src, struct sink *k, const struct loop_options *o)
         /* The exit state before a sample could miss it. */
         rc = take_news(src, k, &end);
         uint64_t now = clock_monotonic_ns();
-        if (rc == 0 && sampling(src, k) && now >= next) {
-            /* Slow intervals can afford the full picture every time. */
+        if (rc == 0 && full_due && (src->caps & SOURCE_TIMER) && !src->ended &&
+            !(key_slot >= 0 && ready > 0 && fds[key_slot].revents)) {
+            full_due = false;
+            const struct snapshot *cur = k->ops->current(k);
+            if (cur && cur->light) /* a tick may have brought a full one since */
+                rc = take_sample(src, k, SAMPLE_FULL, &end);
+        } else if (rc == 0 && sampling(src, k) && now >= next) {
             /* The first tick is full: a launched program's first picture
              * is from exec, and PSS must not wait LOOP_FULL_EVERY ticks. */
-            bool light = o->light && tick % LOOP_FULL_EVERY != 0 && k->interval < 2.0 &&
-                         !src->full_samples;
-            tick++;
-            rc = take_sample(src, k, light, &end);
+            rc = take_sample(src, k, tick_kind(o, src, k, tick++), &end);
             samples++;
             /* A view waits a whole interval after a slow sample; a
              * recording keeps its grid of sample times. */
             uint64_t step = (uint64_t)(k->interval * 1e9);
-            next = o->light ? now + step : next + step;
+            next = !o->grid ? now + step : next + step;
             if (next < now)
                 next = now + step; /* fell behind: no burst to catch up */
             if (o->samples > 0 && samples >= o->samples)

@@ -109,9 +109,13 @@ static int view_start(struct sink *k, struct source *src, struct snapshot *first
 
 static int view_sample(struct sink *k, struct snapshot *snap)
 {
-    view_push_snapshot(V(k), snap);
-    view_tour_follow(V(k));
-    ((struct view_sink *)k)->dirty = true;
+    struct view *v = V(k);
+    /* A gated sample (nothing moved) changes only what shows time. */
+    bool moved = !snap->gated || v->screen == SCREEN_TIMELINE || v->screen == SCREEN_DIFF;
+    view_push_snapshot(v, snap);
+    view_tour_follow(v);
+    if (moved)
+        ((struct view_sink *)k)->dirty = true;
     return 0;
 }
 

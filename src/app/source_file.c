@@ -12,10 +12,12 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 /* A recording's samples from its start, read and parsed by a thread of
@@ -178,7 +180,78 @@ static struct history_feed *feed_start(const char *path)
     return h;
 }
 
+/* A read that takes more than LOADING_AFTER_MS says so on a terminal:
+ * "loading N regions..." with the count going up, until it ends (the
+ * view starts after it, on the same terminal). */
+#define LOADING_AFTER_MS 300
+
+struct loading {
+    pthread_mutex_t lock;
+    pthread_cond_t cv;
+    bool done;
+    size_t base; /* json_reader_regions_read() at the start */
+};
+
+static bool loading_wait(struct loading *l, long ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += (ms % 1000) * 1000000;
+    ts.tv_sec += ms / 1000 + ts.tv_nsec / 1000000000;
+    ts.tv_nsec %= 1000000000;
+    while (!l->done && pthread_cond_timedwait(&l->cv, &l->lock, &ts) == 0)
+        ;
+    return l->done;
+}
+
+static void *loading_thread(void *arg)
+{
+    struct loading *l = arg;
+    bool shown = false;
+    pthread_mutex_lock(&l->lock);
+    for (long wait = LOADING_AFTER_MS; !loading_wait(l, wait); wait = 100) {
+        size_t n = json_reader_regions_read() - l->base;
+        if (n)
+            fprintf(stderr, "\rvmscope: loading %zu regions...", n);
+        else
+            fputs("\rvmscope: loading...", stderr); /* still reading the file in */
+        fflush(stderr);
+        shown = true;
+    }
+    pthread_mutex_unlock(&l->lock);
+    if (shown) {
+        fputs("\r\033[K", stderr); /* the line goes: the view or a message follows */
+        fflush(stderr);
+    }
+    return NULL;
+}
+
+static int read_first(struct source *s, struct snapshot **out, char **why);
+
 static int file_first(struct source *s, struct snapshot **out, char **why)
+{
+    struct loading l = {.base = json_reader_regions_read()};
+    pthread_t th;
+    bool progress = isatty(STDERR_FILENO);
+    if (progress) {
+        pthread_mutex_init(&l.lock, NULL);
+        pthread_cond_init(&l.cv, NULL);
+        progress = pthread_create(&th, NULL, loading_thread, &l) == 0;
+    }
+    int rc = read_first(s, out, why);
+    if (progress) {
+        pthread_mutex_lock(&l.lock);
+        l.done = true;
+        pthread_cond_signal(&l.cv);
+        pthread_mutex_unlock(&l.lock);
+        pthread_join(th, NULL);
+        pthread_cond_destroy(&l.cv);
+        pthread_mutex_destroy(&l.lock);
+    }
+    return rc;
+}
+
+static int read_first(struct source *s, struct snapshot **out, char **why)
 {
     struct file_source *f = (struct file_source *)s;
     f->recording = recording_is(s->name);

@@ -56,10 +56,11 @@ static int launch_first(struct source *s, struct snapshot **out, char **why)
     return rc;
 }
 
-static int launch_sample(struct source *s, const struct snapshot *prev, bool light,
+static int launch_sample(struct source *s, const struct snapshot *prev, enum sample_kind kind,
                          struct snapshot **out)
 {
-    struct capture_options opt = {.previous = prev, .light = light};
+    struct capture_options opt = {.previous = prev, .light = kind != SAMPLE_FULL,
+                                   .gate = kind == SAMPLE_GATED};
     int rc = capture_snapshot(s->pid, &opt, out);
     return rc == -ESRCH || rc == -ENOENT ? -EAGAIN : rc; /* the tracer reports the end */
 }

@@ -70,10 +70,11 @@ static int pid_first(struct source *s, struct snapshot **out, char **why)
     return rc;
 }
 
-static int pid_sample(struct source *s, const struct snapshot *prev, bool light,
+static int pid_sample(struct source *s, const struct snapshot *prev, enum sample_kind kind,
                       struct snapshot **out)
 {
-    struct capture_options opt = {.previous = prev, .light = light};
+    struct capture_options opt = {.previous = prev, .light = kind != SAMPLE_FULL,
+                                   .gate = kind == SAMPLE_GATED};
     return capture_snapshot(s->pid, &opt, out);
 }
 

@@ -72,6 +72,15 @@ char *json_read_string_hex(json_t *obj, const char *key)
     return json_object_get(obj, key) ? read_bytes(obj, key, NULL) : NULL;
 }
 
+static int hex_digit(char c)
+{
+    unsigned d = (unsigned)(unsigned char)c - '0';
+    if (d < 10)
+        return (int)d;
+    unsigned l = ((unsigned)(unsigned char)c | 0x20) - 'a'; /* either case */
+    return l < 6 ? (int)l + 10 : -1;
+}
+
 bool json_parse_address(const char *s, uint64_t *out)
 {
     /* "0x" and 1 to 16 hex digits, nothing else: strtoull alone would take
@@ -79,15 +88,35 @@ bool json_parse_address(const char *s, uint64_t *out)
      * writer pads an address past 16 digits. */
     if (!s || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
         return false;
-    size_t n = strspn(s + 2, "0123456789abcdefABCDEF");
-    if (n == 0 || n > 16 || s[2 + n] != '\0')
-        return false;
     uint64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        int c = s[2 + i] | 0x20; /* lowercase */
-        v = v << 4 | (uint64_t)(c <= '9' ? c - '0' : c - 'a' + 10);
+    size_t n = 0;
+    for (int h; (h = hex_digit(s[2 + n])) >= 0; n++) {
+        if (n == 16)
+            return false;
+        v = v << 4 | (uint64_t)h;
     }
+    if (n == 0 || s[2 + n] != '\0')
+        return false;
     *out = v;
+    return true;
+}
+
+/* "MAJ:MIN" in hex, as the writers write it; other forms as sscanf's
+ * "%x:%x" reads them. */
+static bool parse_dev(const char *dev, unsigned *maj, unsigned *min)
+{
+    unsigned v[2] = {0, 0};
+    const char *p = dev;
+    for (int k = 0; k < 2; k++) {
+        int n = 0;
+        for (int h; (h = hex_digit(*p)) >= 0 && n < 8; n++, p++)
+            v[k] = v[k] << 4 | (unsigned)h;
+        if (n == 0 || n == 8 || *p != (k ? '\0' : ':'))
+            return sscanf(dev, "%x:%x", maj, min) == 2; /* an odd form */
+        p++;
+    }
+    *maj = v[0];
+    *min = v[1];
     return true;
 }
 
@@ -180,9 +209,19 @@ static bool subclass_valid(const char *sub)
     return sub[n] == '\0' && n <= 32;
 }
 
+/* Regions read by every reader of this process so far: what "loading N
+ * regions..." counts while a big file is read. */
+static _Atomic size_t regions_read;
+
+size_t json_reader_regions_read(void)
+{
+    return regions_read;
+}
+
 static int read_region(struct snapshot *s, json_t *o, struct region *r, size_t i, char **why)
 {
     struct vma *v = r->vma;
+    regions_read++;
     if (!json_is_object(o) || !read_hex_addr(json_object_get(o, "start"), &v->start) ||
         !read_hex_addr(json_object_get(o, "end"), &v->end) || v->end < v->start)
         return fail(why, "region %zu has no valid start and end", i);
@@ -194,7 +233,7 @@ static int read_region(struct snapshot *s, json_t *o, struct region *r, size_t i
     v->inode = u64_of(json_object_get(o, "inode"));
     const char *dev = json_string_value(json_object_get(o, "dev"));
     unsigned maj = 0, min = 0;
-    if (dev && sscanf(dev, "%x:%x", &maj, &min) == 2) {
+    if (dev && parse_dev(dev, &maj, &min)) {
         v->dev_major = maj;
         v->dev_minor = min;
     }
@@ -486,6 +525,20 @@ static void skip_blank(struct scan *c)
 
 /* A string without escapes or control characters, in valid UTF-8: its
  * bytes [*s, *s + *n). */
+/* The bytes of 8 that end a plain ASCII run (quote, backslash, control,
+ * non-ASCII), as their top bits: word-at-a-time, a byte is zero exactly
+ * where (x - 1) & ~x has its top bit, and no borrow reaches a byte below
+ * the first flagged one, so the lowest flag is exact. */
+static uint64_t string_stops8(const unsigned char *p)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t x;
+    memcpy(&x, p, sizeof x);
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    return (x & highs) | ((x - ones * 0x20) & ~x & highs) | ((q - ones) & ~q & highs) |
+           ((b - ones) & ~b & highs);
+}
+
 static bool scan_string(struct scan *c, const char **s, size_t *n)
 {
     if (c->p >= c->end || *c->p != '"')
@@ -494,8 +547,17 @@ static bool scan_string(struct scan *c, const char **s, size_t *n)
                         *end = (const unsigned char *)c->end;
     bool high = false;
     for (;;) {
+        /* eight bytes at a time: the first stop is the lowest flag
+         * (little-endian: the byte at the lowest address) */
+        uint64_t stops = 0;
+        while (end - u >= 8 && !(stops = string_stops8(u)))
+            u += 8;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if (stops)
+            u += __builtin_ctzll(stops) / 8;
+#endif
         while (u < end && *u >= 0x20 && *u < 0x80 && *u != '"' && *u != '\\')
-            u++; /* printable ASCII */
+            u++; /* printable ASCII (the last few bytes, or big-endian) */
         if (u >= end)
             return false;
         if (*u < 0x80)
@@ -899,7 +961,7 @@ static bool fast_region_finish(struct fast_region *f)
     if (f->str[FS_DEV]) {
         if (!fast_cstr(f, FS_DEV, dev, sizeof dev))
             return false;
-        if (sscanf(dev, "%x:%x", &maj, &min) == 2) {
+        if (parse_dev(dev, &maj, &min)) {
             v->dev_major = maj;
             v->dev_minor = min;
         }
@@ -950,6 +1012,7 @@ static bool fast_region(struct scan *c, void *arg, const char *key, size_t klen)
     (void)klen;
     struct fast_doc *d = arg;
     size_t i = d->n;
+    regions_read++;
     xgrow((void **)&d->vmas, &d->cap_vmas, i + 1, sizeof *d->vmas);
     xgrow((void **)&d->regions, &d->cap_regions, i + 1, sizeof *d->regions);
     memset(&d->vmas[i], 0, sizeof d->vmas[i]);
@@ -1000,6 +1063,41 @@ struct fast_top {
     bool bad; /* a key twice, or not an array */
 };
 
+/* Past the array at c->p by its brackets outside strings, without
+ * reading what is inside: the caller's span is read (and checked to end
+ * where this says) by the regions reader, so it is tokenised once. */
+static bool skip_array(struct scan *c)
+{
+    const char *p = c->p, *end = c->end;
+    size_t depth = 0;
+    while (p < end) {
+        char ch = *p++;
+        if (ch == '"') {
+            for (;;) { /* the closing quote: one not escaped by an odd run of backslashes */
+                const char *q = memchr(p, '"', (size_t)(end - p));
+                if (!q)
+                    return false;
+                size_t bs = 0;
+                while (q - bs > p && q[-1 - (long)bs] == '\\')
+                    bs++;
+                p = q + 1;
+                if (bs % 2 == 0)
+                    break;
+            }
+        } else if (ch == '[' || ch == '{') {
+            depth++;
+        } else if (ch == ']' || ch == '}') {
+            if (depth == 0)
+                return false;
+            if (--depth == 0) {
+                c->p = p;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 static bool fast_top_key(struct scan *c, void *arg, const char *key, size_t klen)
 {
     struct fast_top *t = arg;
@@ -1011,7 +1109,7 @@ static bool fast_top_key(struct scan *c, void *arg, const char *key, size_t klen
         t->bad |= sp->text != NULL || c->p >= c->end || *c->p != '[';
         sp->text = c->p;
     }
-    if (!scan_value(c, 1))
+    if (sp ? !skip_array(c) : !scan_value(c, 1))
         return false;
     if (sp)
         sp->len = (size_t)(c->p - sp->text);
@@ -1075,6 +1173,7 @@ int json_read_snapshot_fast(const char *text, size_t len, struct snapshot **out)
     fast_keys_init(&d.keys);
     struct scan c = {span.text, span.text + span.len};
     bool ok = scan_container(&c, 1, false, fast_region, &d);
+    ok = ok && c.p == c.end; /* where the split said the array ends */
     s->vmas = d.vmas;
     s->regions = d.regions;
     s->n_regions = d.n; /* freed with s if it failed */

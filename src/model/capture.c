@@ -120,6 +120,38 @@ static void classify_finished(void *arg)
         classify_upto(run, run->vmas.count - 1);
 }
 
+/* The threads whose stacks the previous sample placed, sorted: a light
+ * sample takes their stacks from there (classify.c's exact hints) instead
+ * of reading each one's SP. */
+struct known_tids {
+    pid_t *tids;
+    size_t n;
+};
+
+static int cmp_tid(const void *a, const void *b)
+{
+    pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void known_tids_of(const struct snapshot *prev, struct known_tids *k)
+{
+    k->tids = xcalloc(prev->n_regions + 1, sizeof *k->tids);
+    k->n = 0;
+    for (size_t i = 0; i < prev->n_regions; i++) {
+        const struct region *r = &prev->regions[i];
+        if (r->cls == RC_STACK && r->subclass == RS_THREAD && r->tid > 0)
+            k->tids[k->n++] = r->tid;
+    }
+    qsort(k->tids, k->n, sizeof *k->tids, cmp_tid);
+}
+
+static bool tid_known(void *arg, pid_t tid)
+{
+    const struct known_tids *k = arg;
+    return k->n && bsearch(&tid, k->tids, k->n, sizeof tid, cmp_tid) != NULL;
+}
+
 /* A compat (i386) task's stack is below 4 GiB; a 64-bit task's never is. */
 static bool is_compat(const struct proc_stat *st)
 {
@@ -266,10 +298,18 @@ static int capture_once(pid_t pid, const struct capture_options *opt, struct sna
     s->proc.pid = pid;
     s->faults = (struct snapshot_faults){stat.minflt, stat.majflt};
     s->has_faults = true;
-    rc = threads_read(&t, &threads);
+    const struct snapshot *previous =
+        opt && opt->previous && opt->previous->proc.pid == pid ? opt->previous : NULL;
+    if (light && previous) {
+        struct known_tids known;
+        known_tids_of(previous, &known);
+        rc = threads_read_except(&t, &threads, tid_known, &known);
+        free(known.tids);
+    } else {
+        rc = threads_read(&t, &threads);
+    }
     struct classify_context ctx = {
-        .target = &t, .stat = &stat, .threads = &threads,
-        .previous = opt && opt->previous && opt->previous->proc.pid == pid ? opt->previous : NULL,
+        .target = &t, .stat = &stat, .threads = &threads, .previous = previous,
     };
     run.classifier = classifier_new(s, &ctx);
     /* Stream regions to the observer unless they will change later: the
@@ -349,8 +389,69 @@ static bool still_alive(pid_t pid)
     return alive > 0;
 }
 
+/* The status counters that move when the address space does: every
+ * size and RSS field, swap and page tables, and the thread count (a new
+ * thread's stack). The state letter and the peaks are left out. */
+static bool status_same(const struct proc_status *a, const struct proc_status *b)
+{
+    if (a->mask != b->mask || a->threads != b->threads || a->uid != b->uid)
+        return false;
+    for (int f = 0; f < STATUS_FIELD_COUNT; f++)
+        if (f != STATUS_VM_PEAK && f != STATUS_VM_HWM && (a->mask & 1u << f) &&
+            a->value[f] != b->value[f])
+            return false;
+    return true;
+}
+
+/* The gate (capture_options.gate): 0 and *out when nothing moved, 1 when
+ * a sample must be taken, or -errno. */
+static int capture_gated(pid_t pid, const struct snapshot *prev, struct snapshot **out)
+{
+    uint64_t t0 = clock_monotonic_ns();
+    struct proc_target t;
+    int rc = proc_target_open(&t, pid);
+    if (rc < 0)
+        return rc == -ESRCH ? -ENOENT : rc;
+    struct buf b;
+    buf_init(&b);
+    struct proc_status st;
+    rc = proc_read_file(&t, "status", &b);
+    if (rc == 0)
+        rc = status_parse(b.data, b.len, &st) == 0 && status_same(&st, &prev->status) ? 0 : 1;
+    /* Faults go on where sizes stand still (a block mapped and unmapped
+     * between two samples): the count is read anyway. */
+    struct proc_stat stat;
+    buf_reset(&b);
+    if (rc == 0 && prev->has_faults)
+        rc = proc_read_file(&t, "stat", &b) == 0 && stat_parse(b.data, b.len, &stat) == 0 ? 0 : 1;
+    buf_free(&b);
+    proc_target_close(&t);
+    if (rc != 0)
+        return rc;
+    struct snapshot *s = snapshot_clone(prev);
+    if (prev->has_faults)
+        s->faults = (struct snapshot_faults){stat.minflt, stat.majflt};
+    s->realtime_ns = clock_realtime_ns();
+    s->monotonic_ns = clock_monotonic_ns();
+    s->status = st;
+    s->light = s->gated = true;
+    s->has_pss = false; /* as a light sample: the carried PSS is not measured now */
+    s->has_census = false;
+    s->census_measured = 0;
+    for (size_t i = 0; i < s->n_regions; i++)
+        s->vmas[i].has_census = false;
+    s->sample_cost_ns = clock_monotonic_ns() - t0;
+    *out = s;
+    return 0;
+}
+
 int capture_snapshot(pid_t pid, const struct capture_options *opt, struct snapshot **out)
 {
+    if (opt && opt->gate && opt->light && !opt->census && opt->previous &&
+        opt->previous->proc.pid == pid && opt->previous->has_status) {
+        if (capture_gated(pid, opt->previous, out) == 0)
+            return 0; /* an error is the full path's to report (it retries) */
+    }
     /* An exec between two reads is retried, never reported as an exit; a
      * process that execs in a loop gets a second of tries. */
     uint64_t give_up = clock_monotonic_ns() + 1000000000u;

@@ -346,10 +346,52 @@ static void add_hint(struct classifier *c, uint64_t addr, pid_t tid, bool exact,
     c->hints[c->n_hints++] = (struct stack_hint){addr, tid, exact, false, flags};
 }
 
+/* The previous sample's thread stacks by thread: (tid, region index)
+ * sorted by both, so each thread's first stack is one bsearch away (a
+ * JVM has a thousand threads and twenty thousand regions). */
+struct tid_slot {
+    pid_t tid;
+    size_t index;
+};
+
+static int cmp_tid_slot(const void *a, const void *b)
+{
+    const struct tid_slot *x = a, *y = b;
+    if (x->tid != y->tid)
+        return x->tid < y->tid ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int cmp_tid_only(const void *key, const void *b)
+{
+    pid_t x = *(const pid_t *)key, y = ((const struct tid_slot *)b)->tid;
+    return x < y ? -1 : x > y;
+}
+
+static const struct region *old_stack_of(const struct snapshot *prev, const struct tid_slot *slots,
+                                         size_t n, pid_t tid)
+{
+    const struct tid_slot *hit = n ? bsearch(&tid, slots, n, sizeof *slots, cmp_tid_only) : NULL;
+    if (!hit)
+        return NULL;
+    while (hit > slots && hit[-1].tid == tid)
+        hit--; /* the first in address order, as a scan would find */
+    return &prev->regions[hit->index];
+}
+
 static void collect_stack_hints(struct classifier *c)
 {
     const struct thread_list *tl = c->ctx ? c->ctx->threads : NULL;
     const struct snapshot *prev = c->ctx ? c->ctx->previous : NULL;
+    struct tid_slot *slots = NULL;
+    size_t n_slots = 0;
+    if (tl && tl->count && prev) {
+        slots = xcalloc(prev->n_regions + 1, sizeof *slots);
+        for (size_t i = 0; i < prev->n_regions; i++)
+            if (prev->regions[i].cls == RC_STACK && prev->regions[i].subclass == RS_THREAD)
+                slots[n_slots++] = (struct tid_slot){prev->regions[i].tid, i};
+        qsort(slots, n_slots, sizeof *slots, cmp_tid_slot);
+    }
     for (size_t k = 0; tl && k < tl->count; k++) {
         const struct thread_sp *t = &tl->items[k];
         if (t->sp_known) {
@@ -358,16 +400,13 @@ static void collect_stack_hints(struct classifier *c)
         }
         if (t->tid == c->pid)
             continue; /* the main thread's stack is [stack] */
-        const struct region *old = NULL;
-        for (size_t i = 0; prev && i < prev->n_regions && !old; i++)
-            if (prev->regions[i].cls == RC_STACK && prev->regions[i].tid == t->tid &&
-                prev->regions[i].subclass == RS_THREAD)
-                old = &prev->regions[i];
+        const struct region *old = old_stack_of(prev, slots, n_slots, t->tid);
         if (old)
             add_hint(c, old->vma->start, t->tid, true, old->flags);
         else
             c->unknown++;
     }
+    free(slots);
 }
 
 /* The hint placing a thread stack in v, if any. An SP exactly at v's end

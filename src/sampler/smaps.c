@@ -13,13 +13,11 @@ static const char DELETED_SUFFIX[] = " (deleted)";
 
 static int hexval(char c)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
+    unsigned d = (unsigned)(unsigned char)c - '0';
+    if (d < 10)
+        return (int)d;
+    unsigned l = ((unsigned)(unsigned char)c | 0x20) - 'a'; /* either case */
+    return l < 6 ? (int)l + 10 : -1;
 }
 
 /* Parse hex digits at *p (at least one, at most 16). */
@@ -288,6 +286,26 @@ void smaps_parser_init(struct smaps_parser *p, struct vma_list *out)
 /* The common line, "Key:   123 kB\n" with the key the kernel prints next,
  * parsed in one pass without first searching for its end. Returns the
  * bytes consumed, or 0 to let the general path take the line. */
+/* The kernel pads values to a column: "Rss:                 512 kB".
+ * Skipped eight bytes at a time where the first non-space can be found
+ * by the lowest set byte (little-endian). */
+static const char *skip_spaces(const char *q, const char *end)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    while (end - q >= 8) {
+        uint64_t x;
+        memcpy(&x, q, sizeof x);
+        x ^= UINT64_C(0x2020202020202020);
+        if (x)
+            return q + __builtin_ctzll(x) / 8;
+        q += 8;
+    }
+#endif
+    while (q < end && *q == ' ')
+        q++;
+    return q;
+}
+
 static size_t fast_field_line(struct smaps_parser *p, const char *s, const char *end)
 {
     if (!p->current || p->skipping)
@@ -296,9 +314,7 @@ static size_t fast_field_line(struct smaps_parser *p, const char *s, const char 
     size_t kl = fi->key_len;
     if ((size_t)(end - s) < kl + 3 || s[kl] != ':' || memcmp(s, fi->key, kl) != 0)
         return 0;
-    const char *q = s + kl + 1;
-    while (q < end && *q == ' ')
-        q++;
+    const char *q = skip_spaces(s + kl + 1, end);
     const char *digits = q;
     uint64_t v = 0;
     while (q < end && *q >= '0' && *q <= '9' && q - digits < 19) /* 19 digits cannot overflow */

@@ -20,6 +20,12 @@ void thread_list_free(struct thread_list *l)
 
 int threads_read(const struct proc_target *t, struct thread_list *out)
 {
+    return threads_read_except(t, out, NULL, NULL);
+}
+
+int threads_read_except(const struct proc_target *t, struct thread_list *out,
+                        bool (*known)(void *arg, pid_t tid), void *arg)
+{
     memset(out, 0, sizeof *out);
     int fd = proc_openat(t, "task", O_RDONLY | O_DIRECTORY);
     if (fd < 0)
@@ -42,6 +48,8 @@ int threads_read(const struct proc_target *t, struct thread_list *out)
         struct thread_sp *ts = &out->items[out->count++];
         memset(ts, 0, sizeof *ts);
         ts->tid = (pid_t)tid;
+        if (known && known(arg, ts->tid))
+            continue;
         char path[64];
         snprintf(path, sizeof path, "task/%ld/syscall", tid);
         buf_reset(&b);

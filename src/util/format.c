@@ -27,6 +27,10 @@ char *format_u64_to(char *w, uint64_t v)
                                    "31323334353637383940414243444546474849505152535455565758596061"
                                    "62636465666768697071727374757677787980818283848586878889909192"
                                    "939495969798" "99";
+    if (v < 10) { /* most smaps fields of most regions are 0 */
+        *w = (char)('0' + v);
+        return w + 1;
+    }
     char tmp[20];
     char *t = tmp + sizeof tmp;
     while (v >= 100) {
