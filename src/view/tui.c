@@ -271,6 +271,45 @@ bool tui_terminal_gone(void)
     return (p.revents & POLLIN) && (ioctl(STDIN_FILENO, FIONREAD, &avail) < 0 || avail == 0);
 }
 
+/* Words wrapped into rows [0, rows) of width cols; false when they do
+ * not fit (a word wider than cols, or too many lines). */
+static bool wrap_fits(const char *text, int cols, int rows, bool draw)
+{
+    int y = 0, x = 0;
+    for (const char *p = text; *p;) {
+        int len = (int)strcspn(p, " ");
+        if (len > cols)
+            return false;
+        if (x && x + 1 + len > cols) {
+            y++;
+            x = 0;
+        }
+        if (y >= rows)
+            return false;
+        if (draw)
+            mvinsnstr(y, x ? x + 1 : 0, p, len); /* ins: the bottom-right cell too */
+        x += (x ? 1 : 0) + len;
+        p += len;
+        p += *p == ' ';
+    }
+    return true;
+}
+
+/* The longest of these that fits says the terminal is too small. */
+static void draw_too_small(void)
+{
+    char need[128];
+    snprintf(need, sizeof need, "vmscope: the terminal is too small (%dx%d); it needs at least %dx%d",
+             COLS, LINES, 20, HEADER_ROWS + 2);
+    const char *const says[] = {need, "vmscope: terminal too small", "terminal too small",
+                                "too small", "small", "!"};
+    for (size_t k = 0; k < sizeof says / sizeof says[0]; k++)
+        if (wrap_fits(says[k], COLS, LINES, false)) {
+            wrap_fits(says[k], COLS, LINES, true);
+            return;
+        }
+}
+
 void tui_draw(struct view *v)
 {
     v->rows = LINES;
@@ -279,10 +318,10 @@ void tui_draw(struct view *v)
     if (LINES >= HEADER_ROWS + 2 && COLS >= 20) {
         draw_header(v);
         screens[v->screen]->draw(v, HEADER_ROWS, LINES - HEADER_ROWS - 1);
+        draw_status(v);
     } else {
-        draw_text(0, 0, COLS, "vmscope: terminal too small");
+        draw_too_small();
     }
-    draw_status(v);
     refresh();
 }
 
