@@ -32,7 +32,7 @@ enum view_flags {
 /* The first SCREEN_TABS screens are tabs (Output only in launch mode);
  * Detail opens with Enter. */
 enum screen_id { SCREEN_SUMMARY, SCREEN_MAP, SCREEN_REGIONS, SCREEN_TIMELINE, SCREEN_DIFF,
-                 SCREEN_HELP, SCREEN_OUTPUT, SCREEN_DETAIL, SCREEN_COUNT };
+                 SCREEN_HELP, SCREEN_OUTPUT, SCREEN_DETAIL, SCREEN_THREADS, SCREEN_COUNT };
 #define SCREEN_TABS 7
 
 enum sort_key { SORT_ADDRESS, SORT_SIZE, SORT_RSS, SORT_PSS, SORT_SWAP, SORT_CLASS, SORT_NAME,

@@ -25,6 +25,7 @@ static const struct screen *const screens[SCREEN_COUNT] = {
     [SCREEN_HELP] = &screen_help,
     [SCREEN_OUTPUT] = &screen_output,
     [SCREEN_DETAIL] = &screen_detail,
+    [SCREEN_THREADS] = &screen_threads,
 };
 
 void *screen_state(struct view *v, enum screen_id id, size_t size)
@@ -388,6 +389,7 @@ int tui_key(struct view *v, int ch)
         if (v->screen == SCREEN_HELP || v->screen == SCREEN_DETAIL)
             v->screen = v->back;
         break;
+    case 'T': screen_threads_open(v); break;
     case ' ': v->paused = !v->paused; break;
     case '+': case '=':
         v->interval = v->interval / 2 < 0.05 ? 0.05 : v->interval / 2;
