@@ -66,8 +66,12 @@ struct view {
     bool color;
     enum screen_id screen;
     enum screen_id back; /* where Esc returns from Help or Detail */
-    char search[128];  /* the input line while typing / or \ */
-    int input_mode;    /* 0, '/' (search) or '\\' (filter) */
+    char search[256];  /* the input line while typing / or \ (or the export path) */
+    int input_mode;    /* 0, '/' (search), '\\' (filter), 'e' (export format), 'E' (its path) */
+    /* e: the format asked for ('j' JSON, 'c' CSV, 't' text, 's' SVG) and the
+     * path, for the loop's export */
+    char export_format;
+    char export_path[256];
     char banner[256];  /* exited / error, shown in the status line */
     char message[512]; /* transient status (export path, search miss) */
     char phase[256];   /* demo: the current lesson */
@@ -119,6 +123,11 @@ bool tui_terminal_gone(void);
  * a second ERR in a row means there is no key. */
 int tui_read_key(void);
 int tui_key(struct view *v, int ch);
+
+/* The default name of an export in format fmt ('j', 'c', 't', 's'): in the
+ * current directory, with the pid, the time and a random part nobody can
+ * plant in advance ("vmscope-PID-YYYYmmdd-HHMMSS-xxxxxx.json"). */
+void view_export_default_name(const struct view *v, char fmt, char *out, size_t size);
 
 /* Regions in the order and with the filter the Regions screen shows;
  * returns a newly allocated array of indexes into v->snap->regions. */

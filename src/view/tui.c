@@ -231,10 +231,21 @@ static void draw_status(struct view *v)
     int y = LINES - 1;
     clear_row(y, 0);
     char line[600];
+    if (v->input_mode == 'e') {
+        snprintf(line, sizeof line, "export as: j JSON, c CSV, t text, s SVG (Esc cancels)");
+        draw_text(y, 0, COLS, line);
+        return;
+    }
     if (v->input_mode) {
-        snprintf(line, sizeof line, "%s%s_", v->input_mode == '/' ? "search (name or hex address): "
-                                                                   : "filter regions: ",
-                 v->search);
+        /* a long path: its end stays in view, where the typing is */
+        const char *text = v->search;
+        const char *what = v->input_mode == '/' ? "search (name or hex address): "
+                           : v->input_mode == 'E' ? "export to (Enter writes, Esc cancels): "
+                                                  : "filter regions: ";
+        int room = COLS - (int)strlen(what) - 2;
+        if (room > 0 && (int)strlen(text) > room)
+            text += strlen(text) - (size_t)room;
+        snprintf(line, sizeof line, "%s%s_", what, text);
         draw_untrusted(y, 0, COLS, line, strlen(line));
         return;
     }
@@ -326,16 +337,45 @@ void tui_draw(struct view *v)
     refresh();
 }
 
+/* e: one key for the format, then the path (a fresh default offered). */
+static int handle_export_key(struct view *v, int ch)
+{
+    if (v->input_mode == 'e') {
+        if (ch == 27) {
+            v->input_mode = 0;
+        } else if (strchr("jcts", ch) && ch) {
+            v->export_format = (char)ch;
+            view_export_default_name(v, (char)ch, v->search, sizeof v->search);
+            v->input_mode = 'E';
+        }
+        return VIEW_HANDLED | VIEW_REDRAW;
+    }
+    switch (line_edit_key(v->search, sizeof v->search, ch)) {
+    case LINE_EDIT_CANCEL: v->input_mode = 0; break;
+    case LINE_EDIT_DONE:
+        v->input_mode = 0;
+        if (!v->search[0])
+            break;
+        snprintf(v->export_path, sizeof v->export_path, "%s", v->search);
+        return VIEW_HANDLED | VIEW_REDRAW | VIEW_EXPORT;
+    case LINE_EDIT_NONE: return VIEW_HANDLED;
+    default: break;
+    }
+    return VIEW_HANDLED | VIEW_REDRAW;
+}
+
 static int handle_input_key(struct view *v, int ch)
 {
-    switch (line_edit_key(v->search, sizeof v->search, ch)) {
+    if (v->input_mode == 'e' || v->input_mode == 'E')
+        return handle_export_key(v, ch);
+    switch (line_edit_key(v->search, sizeof v->filter, ch)) { /* a filter's room */
     case LINE_EDIT_CANCEL: v->input_mode = 0; break;
     case LINE_EDIT_DONE:
         if (v->input_mode == '/') {
             if (view_search(v, v->search))
                 v->message[0] = '\0';
         } else {
-            snprintf(v->filter, sizeof v->filter, "%s", v->search);
+            snprintf(v->filter, sizeof v->filter, "%.127s", v->search);
         }
         v->input_mode = 0;
         break;
@@ -408,7 +448,11 @@ int tui_key(struct view *v, int ch)
         if (v->screen != SCREEN_REGIONS)
             v->screen = SCREEN_REGIONS;
         break;
-    case 'e': return VIEW_HANDLED | VIEW_REDRAW | VIEW_EXPORT;
+    case 'e':
+        if (!v->snap)
+            return 0;
+        v->input_mode = 'e';
+        break;
     case '[': case ']': case '{': case '}': {
         if (!v->rec_count)
             return 0;

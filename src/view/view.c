@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 /* About an hour of 1 s samples, and the last thousand region events. */
 #define TIMELINE_SAMPLES 3600
@@ -198,4 +200,19 @@ bool view_search(struct view *v, const char *text)
     }
     snprintf(v->message, sizeof v->message, "no region named like that");
     return false;
+}
+
+void view_export_default_name(const struct view *v, char fmt, char *out, size_t size)
+{
+    char stamp[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    unsigned r = 0;
+    if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r)
+        r = (unsigned)clock_monotonic_ns();
+    const char *ext = fmt == 'c' ? "csv" : fmt == 't' ? "txt" : fmt == 's' ? "svg" : "json";
+    snprintf(out, size, "vmscope-%d-%s-%06x.%s", v->snap ? (int)v->snap->proc.pid : 0, stamp,
+             r & 0xffffff, ext);
 }
