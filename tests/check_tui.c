@@ -881,6 +881,13 @@ START_TEST(t_page_grid)
     ck_assert_msg(wait_for(&b, "per cell", 3), "no grid:\n%s", b.data);
     /* every other page of the first 18 is written */
     ck_assert_msg(strstr(b.data, "#.#.#.#.#.#.#.#.#...") != NULL, "grid:\n%s", b.data);
+    /* the totals per state come first: 9 of 64 pages present, none swapped */
+    const char *totals = strstr(b.data, "bytes  totals");
+    ck_assert_msg(totals && strstr(totals, "        9     36K  present") &&
+                      strstr(totals, "       55    220K  not present") &&
+                      strstr(totals, "        0      0B  swapped") &&
+                      strstr(totals, "bytes  totals") < strstr(b.data, "        9     36K  present"),
+                  "no totals:\n%s", b.data);
     /* The histogram: by kernel page flags where they are readable (root),
      * by page state otherwise; either way 9 pages (36 KiB) in one line. */
     if (geteuid() == 0) {

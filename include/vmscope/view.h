@@ -76,6 +76,10 @@ struct view {
     char message[512]; /* transient status (export path, search miss) */
     char phase[256];   /* demo: the current lesson */
     int rows, cols;
+    /* the marks of view_baseline_mark, for the snapshot and baseline taken
+     * at these times (recomputed when either changes) */
+    char *marks;
+    uint64_t marks_snap_ns, marks_base_ns;
     /* each screen's own state, allocated and owned by that screen */
     void *screen_state[SCREEN_COUNT];
 };
@@ -132,6 +136,10 @@ void view_export_default_name(const struct view *v, char fmt, char *out, size_t 
 /* Regions in the order and with the filter the Regions screen shows;
  * returns a newly allocated array of indexes into v->snap->regions. */
 size_t view_region_order(const struct view *v, size_t **out);
+/* Region i of v->snap against the baseline (m): '+' added since, '~'
+ * changed (size, permissions, class, RSS...), ' ' the same or no baseline. */
+char view_baseline_mark(struct view *v, size_t i);
+
 /* Index of the selected region in v->snap, or -1. */
 long view_selected_index(const struct view *v);
 /* Select the region that contains addr, or whose name contains text. */

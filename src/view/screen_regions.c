@@ -76,6 +76,10 @@ static void region_row(void *arg, long k, int y, int x, int width)
                  sz[1], sz[2], sz[3], sz[4], swap);
     draw_text(y, x, width, line);
     x += (int)strlen(line);
+    if (v->baseline) { /* the gap before the name: + new, ~ changed since the baseline */
+        char mark[2] = {view_baseline_mark(v, ctx->order[k]), 0};
+        draw_text(y, x - 2, 1, mark);
+    }
     attron(class_attr(v, r->cls));
     if (m->name_len)
         draw_name(y, x, COLS - x, m->name, m->name_len);
@@ -256,8 +260,9 @@ static void regions_draw(struct view *v, int top, int height)
     draw_text(top, 0, COLS, line);
     attroff(A_BOLD);
     char info[200];
-    snprintf(info, sizeof info, "  sort: %s%s%s%s", sort_names[v->sort], v->filter[0] ? "  filter: " : "",
-             v->filter, regions_state(v)->grouped ? "  by object (g)" : "");
+    snprintf(info, sizeof info, "  sort: %s%s%s%s%s", sort_names[v->sort], v->filter[0] ? "  filter: " : "",
+             v->filter, regions_state(v)->grouped ? "  by object (g)" : "",
+             v->baseline ? "  + new ~ changed since m" : "");
     if ((int)strlen(line) + (int)strlen(info) < COLS)
         draw_untrusted(top, (int)strlen(line), COLS - (int)strlen(line), info, strlen(info));
     if (!v->snap || height < 2)
