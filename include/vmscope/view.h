@@ -153,12 +153,17 @@ struct picker_row {
     uint64_t rss; /* bytes */
     const char *command;
     const char *why; /* why vmscope cannot read it (one line), or NULL */
+    uint64_t pss, swap; /* bytes, when has_memory */
+    bool has_memory;
+    size_t mappings;
+    int threads; /* -1 when unknown */
 };
 /* The process picker over rows (borrowed until picker_free or the next
  * picker_set_rows): drawn when the loop says, keys return view flags;
  * Enter on a readable process sets *chosen and quits, on one vmscope
- * cannot read it says why and stays. s / F6 change the sort (RSS, PID,
- * user, command), I reverses it. */
+ * cannot read it says why and stays. s / F6 change the sort (RSS, PSS,
+ * swap, mappings, threads, PID, user, command), I reverses it; / searches
+ * (command, user or pid), u shows one user's processes. */
 struct picker;
 struct picker *picker_new(const struct picker_row *rows, size_t n);
 /* A fresh list (the refresh): the cursor stays on its process. */
