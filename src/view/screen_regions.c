@@ -76,9 +76,10 @@ static void region_row(void *arg, long k, int y, int x, int width)
                  sz[1], sz[2], sz[3], sz[4], swap);
     draw_text(y, x, width, line);
     x += (int)strlen(line);
-    if (v->baseline) { /* the gap before the name: + new, ~ changed since the baseline */
-        char mark[2] = {view_baseline_mark(v, ctx->order[k]), 0};
-        draw_text(y, x - 2, 1, mark);
+    if (v->baseline) { /* a column before the name: + new, ~ changed since the baseline */
+        char mark[3] = {view_baseline_mark(v, ctx->order[k]), ' ', 0};
+        draw_text(y, x, 2, mark);
+        x += 2;
     }
     attron(class_attr(v, r->cls));
     if (m->name_len)
@@ -250,12 +251,14 @@ static void regions_free(void *state)
 static void regions_draw(struct view *v, int top, int height)
 {
     char line[256];
+    /* with a baseline (m), a column of marks before the name */
+    const char *name = v->baseline ? "\xce\x94 Name" : "Name"; /* "Δ Name" */
     if (COLS < REGIONS_WIDE)
         snprintf(line, sizeof line, "%-16s %7s %4s %-13s %7s %7s  %s", "Start", "Size", "Perm",
-                 "Class", "RSS", "PSS", "Name");
+                 "Class", "RSS", "PSS", name);
     else
         snprintf(line, sizeof line, "%-33s %7s %4s %-13s %7s %7s %7s %7s %7s  %s", "Start-End",
-                 "Size", "Perm", "Class", "RSS", "PSS", "PrivDty", "ShrDty", "Swap", "Name");
+                 "Size", "Perm", "Class", "RSS", "PSS", "PrivDty", "ShrDty", "Swap", name);
     attron(A_BOLD);
     draw_text(top, 0, COLS, line);
     attroff(A_BOLD);
@@ -263,8 +266,9 @@ static void regions_draw(struct view *v, int top, int height)
     snprintf(info, sizeof info, "  sort: %s%s%s%s%s", sort_names[v->sort], v->filter[0] ? "  filter: " : "",
              v->filter, regions_state(v)->grouped ? "  by object (g)" : "",
              v->baseline ? "  + new ~ changed since m" : "");
-    if ((int)strlen(line) + (int)strlen(info) < COLS)
-        draw_untrusted(top, (int)strlen(line), COLS - (int)strlen(line), info, strlen(info));
+    int len = (int)strlen(line) - (v->baseline ? 1 : 0); /* Δ: two bytes, one column */
+    if (len + (int)strlen(info) < COLS)
+        draw_untrusted(top, len, COLS - len, info, strlen(info));
     if (!v->snap || height < 2)
         return;
     if (regions_state(v)->grouped) {

@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Below this width the columns narrow (the name, the guard's address go)
+ * so a row fits 80 columns. */
+#define THREADS_WIDE 110
+
 struct threads_state {
     struct list_widget list;
     long cursor;
@@ -38,14 +42,18 @@ static const struct region *stack_of(const struct snapshot *s, const struct thre
 
 /* The guard of a stack region: the PROT_NONE mapping right below it (a
  * thread's, from pthread), or the kernel's gap below the main stack. */
-static void format_guard(const struct snapshot *s, const struct region *r, char *out, size_t size)
+static void format_guard(const struct snapshot *s, const struct region *r, char *out, size_t size,
+                         bool wide)
 {
     long i = r ? r - s->regions : -1;
     const struct vma *below = i > 0 ? s->regions[i - 1].vma : NULL;
     if (below && below->end == r->vma->start && !strncmp(below->perms, "---", 3)) {
         char sz[16];
         format_size(sz, sizeof sz, vma_size(below));
-        snprintf(out, size, "%s at %llx", sz, (unsigned long long)below->start);
+        if (wide)
+            snprintf(out, size, "%s at %llx", sz, (unsigned long long)below->start);
+        else
+            snprintf(out, size, "%s below", sz);
     } else if (r && r->vma->name_len == 7 && !memcmp(r->vma->name, "[stack]", 7)) {
         snprintf(out, size, "kernel gap"); /* stack_guard_gap: not a mapping */
     } else {
@@ -75,13 +83,17 @@ static void thread_row(void *arg, long k, int y, int x, int width)
     } else {
         snprintf(used, sizeof used, "SP %llx", (unsigned long long)t->sp);
     }
-    format_guard(s, r, guard, sizeof guard);
+    bool wide = COLS >= THREADS_WIDE;
+    format_guard(s, r, guard, sizeof guard, wide);
     snprintf(line, sizeof line, "%7d %c ", (int)t->tid, t->state ? t->state : '?');
     draw_text(y, x, width, line);
-    int nx = x + (int)strlen(line);
-    draw_untrusted(y, nx, 16, t->name, strnlen(t->name, sizeof t->name)); /* the target's */
-    nx += 17;
-    snprintf(line, sizeof line, "%-33s %6s %-16s %s", range, size, used, guard);
+    int nx = x + (int)strlen(line), name_w = wide ? 16 : 12;
+    draw_untrusted(y, nx, name_w, t->name, strnlen(t->name, sizeof t->name)); /* the target's */
+    nx += name_w + 1;
+    if (!wide && !t->sp_known)
+        snprintf(used, sizeof used, "running");
+    snprintf(line, sizeof line, "%-*s %6s %-*s %s", wide ? 33 : 25, range, size, wide ? 16 : 11,
+             used, guard);
     draw_text(y, nx, width - (nx - x), line);
 }
 
@@ -97,8 +109,12 @@ static void threads_draw(struct view *v, int top, int height)
     }
     attron(A_BOLD);
     char title[160];
-    snprintf(title, sizeof title, "%-7s %c %-16s %-33s %6s %-16s %s", "TID", 'S', "Name",
-             "Stack region", "Size", "Used (SP to top)", "Guard");
+    if (COLS >= THREADS_WIDE)
+        snprintf(title, sizeof title, "%-7s %c %-16s %-33s %6s %-16s %s", "TID", 'S', "Name",
+                 "Stack region", "Size", "Used (SP to top)", "Guard");
+    else
+        snprintf(title, sizeof title, "%-7s %c %-12s %-25s %6s %-11s %s", "TID", 'S', "Name",
+                 "Stack region", "Size", "Used SP-top", "Guard");
     draw_text(top, 0, COLS, title);
     attroff(A_BOLD);
     if (st->cursor >= (long)s->n_threads)

@@ -164,13 +164,15 @@ static void draw_header(struct view *v)
     draw_text(0, x, COLS, pidpart);
     x += (int)strlen(pidpart);
     attroff(A_BOLD);
-    int cmd_width = COLS - x - 60 > 12 ? COLS - x - 60 : 12;
-    draw_untrusted(0, x, cmd_width, who.data ? who.data : "", who.len);
-    x += cmd_width + 1;
     snprintf(line, sizeof line, " user %s  threads %d  state %c  every %.2gs  cost %.1f ms%s",
              s && s->proc.user ? s->proc.user : "?", s ? s->proc.threads : 0,
              s && s->proc.state ? s->proc.state : '?', v->interval,
              s ? (double)s->sample_cost_ns / 1e6 : 0.0, v->paused ? "  [paused]" : "");
+    /* the command gets what the rest leaves (the rest is what changes) */
+    int rest = (int)strlen(line) + 1;
+    int cmd_width = COLS - x - rest > 12 ? COLS - x - rest : 12;
+    draw_untrusted(0, x, cmd_width, who.data ? who.data : "", who.len);
+    x += cmd_width + 1;
     draw_untrusted(0, x, COLS - x, line, strlen(line));
     buf_free(&who);
 
