@@ -882,6 +882,12 @@ START_TEST(t_small_terminals)
     char tid[32];
     snprintf(tid, sizeof tid, "%7d S", (int)helper_value(&h, "tid"));
     ck_assert_msg(wait_for(&b, tid, 3), "Threads:\n%.3000s", b.data);
+    /* a message longer than the width wraps: its end is on screen */
+    tmux("send-keys -t vt e c C-u /nonexistent-%d/a-directory-name-long-enough-to-wrap-a-line-of-"
+         "80/file.csv Enter",
+         (int)getpid());
+    ck_assert_msg(wait_for(&b, "file.csv: No such file or directory", 3), "not wrapped:\n%.3000s",
+                  b.data);
     static const struct { int cols, rows; const char *says; } sizes[] = {
         {10, 3, "vmscope:\nterminal\ntoo small"},
         {40, 4, "vmscope: the terminal is too small"},

@@ -228,6 +228,36 @@ static void draw_header(struct view *v)
     }
 }
 
+/* A message longer than the terminal is wide takes up to 3 rows ending at
+ * row y (over the screen's last rows), cut where a space allows. */
+static void draw_wrapped(int y, const char *text)
+{
+    size_t len = strlen(text), cols = (size_t)COLS, starts[3] = {0}, n = 0;
+    for (size_t at = 0; at < len && n < 3; n++) {
+        starts[n] = at;
+        size_t take = len - at;
+        if (take > cols && n < 2) { /* break at the last space that fits */
+            take = cols;
+            for (size_t k = cols; k > cols / 2; k--)
+                if (text[at + k] == ' ') {
+                    take = k;
+                    break;
+                }
+        }
+        at += take;
+        while (at < len && text[at] == ' ')
+            at++;
+    }
+    if (!n)
+        n = 1;
+    for (size_t k = 0; k < n; k++) {
+        int row = y - (int)(n - 1 - k);
+        size_t end = k + 1 < n ? starts[k + 1] : len;
+        clear_row(row, 0);
+        draw_untrusted(row, 0, COLS, text + starts[k], end - starts[k]);
+    }
+}
+
 static void draw_status(struct view *v)
 {
     int y = LINES - 1;
@@ -253,13 +283,15 @@ static void draw_status(struct view *v)
     }
     if (v->banner[0]) {
         attron(A_REVERSE | A_BOLD);
-        draw_text(y, 0, COLS, v->banner);
+        draw_wrapped(y, v->banner);
         attroff(A_REVERSE | A_BOLD);
         return;
     }
-    if (v->message[0])
-        snprintf(line, sizeof line, "%s", v->message);
-    else if (v->phase[0])
+    if (v->message[0]) {
+        draw_wrapped(y, v->message);
+        return;
+    }
+    if (v->phase[0])
         snprintf(line, sizeof line, "demo: %s", v->phase);
     else
         snprintf(line, sizeof line,
