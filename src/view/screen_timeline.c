@@ -44,8 +44,8 @@ static struct axis axis_of(uint64_t min, uint64_t max)
     uint64_t unit = 1024;
     while (unit < (1ull << 50) && range / 4 >= unit * 1024)
         unit *= 1024;
-    static const uint64_t mult[] = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000};
-    uint64_t step = unit * 1000;
+    static const uint64_t mult[] = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1024};
+    uint64_t step = unit * 1024;
     for (size_t k = 0; k < sizeof mult / sizeof mult[0]; k++)
         if (range / 4 <= unit * mult[k]) {
             step = unit * mult[k];
@@ -199,6 +199,21 @@ static void draw_readout(struct view *v, int y, size_t n, size_t cur)
     draw_text(y, 0, COLS, line);
 }
 
+/* A y label: in the unit of the axis's top, with the decimals its step
+ * needs, so labels a step apart differ ("67.5M", "68.0M"). */
+static void format_label(char *out, size_t size, uint64_t x, struct axis ax, uint64_t step)
+{
+    static const char units[] = "BKMGTPE";
+    int u = 0;
+    uint64_t unit = 1;
+    while (u < 6 && ax.hi / unit >= 1024) {
+        unit *= 1024;
+        u++;
+    }
+    int decimals = step >= unit || u == 0 ? 0 : step * 10 >= unit ? 1 : 2;
+    snprintf(out, size, "%.*f%c", decimals, (double)x / (double)unit, units[u]);
+}
+
 static void draw_stacked(struct view *v, int top, int height, int width)
 {
     const struct timeline *t = &v->timeline;
@@ -218,12 +233,13 @@ static void draw_stacked(struct view *v, int top, int height, int width)
     if (cur < first)
         cur = first;
     char label[32];
-    format_size(label, sizeof label, ax.hi);
+    uint64_t half = (ax.hi - ax.lo) / 2;
+    format_label(label, sizeof label, ax.hi, ax, half);
     draw_text(top, 0, 8, label);
-    format_size(label, sizeof label, ax.lo);
+    format_label(label, sizeof label, ax.lo, ax, half);
     draw_text(top + bars - 1, 0, 8, label);
     if (bars >= 5) {
-        format_size(label, sizeof label, ax.lo + (ax.hi - ax.lo) / 2);
+        format_label(label, sizeof label, ax.lo + half, ax, half);
         draw_text(top + (bars - 1) / 2, 0, 8, label);
     }
     mvvline(top, 8, ACS_VLINE, bars);
@@ -277,7 +293,7 @@ static void draw_series(struct view *v, int top, int rows, int width)
     const struct timeline *t = &v->timeline;
     size_t n = t->sample_count;
     bool wide = width >= 110;
-    int spark_col = wide ? 64 : 44;
+    int spark_col = wide ? 65 : 45;
     int spark_w = width - spark_col;
     if (spark_w < 0)
         spark_w = 0;
@@ -308,7 +324,7 @@ static void draw_series(struct view *v, int top, int rows, int width)
         } else if (row->arena >= 0) {
             snprintf(extra, sizeof extra, "@%llx", (unsigned long long)t->arena_base[row->arena]);
         }
-        snprintf(line, sizeof line, "%-12.12s %6s %c%-6s %6s..%-6s %s", row->label, a,
+        snprintf(line, sizeof line, "%-13.13s %6s %c%-6s %6s..%-6s %s", row->label, a,
                  cur >= start ? '+' : '-', d, lo, hi, wide ? extra : "");
         draw_text(top + (int)k, 0, spark_col - 1, line);
         for (size_t i = first; i < n && spark_col + (int)(i - first) < width; i++) {
