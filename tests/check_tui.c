@@ -671,6 +671,14 @@ START_TEST(t_threads_screen)
         snprintf(row, sizeof row, "\n%7s S maphelper        %llx-%llx", de->d_name, lo, hi);
         const char *r = strstr(b.data, row);
         ck_assert_msg(r, "no row %s:\n%.3000s", row + 1, b.data);
+        /* stack used: from the SP to the region's top */
+        char used[32];
+        format_size(used, sizeof used, hi - sp);
+        char want_used[48];
+        snprintf(want_used, sizeof want_used, " %s (", used);
+        const char *eol = strchr(r + 1, '\n');
+        ck_assert_msg(memmem(r, (size_t)(eol - r), want_used, strlen(want_used)),
+                      "stack used is not %s:%.*s", used, (int)(eol - r), r);
         if (atoi(de->d_name) != h.pid) { /* pthread's guard page below */
             char guard[64];
             snprintf(guard, sizeof guard, "4.0K at %llx", glo);
