@@ -295,7 +295,7 @@ static void draw_status(struct view *v)
         snprintf(line, sizeof line, "demo: %s", v->phase);
     else
         snprintf(line, sizeof line,
-                 "q quit  ? help  Tab screens  / search  s sort  space pause  +/- interval  e export");
+                 "q quit  ? help  Tab screens  / search  s sort  space pause  +/- rate  e export");
     draw_untrusted(y, 0, COLS, line, strlen(line));
 }
 
