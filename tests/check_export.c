@@ -360,9 +360,11 @@ START_TEST(t_csv_columns_and_quoting)
     helper_start(&h, (const char *[]){"hostile", hostile_dir, NULL});
     struct snapshot *s = test_capture(h.pid, false);
     char *csv = export_to_string(s, EXPORT_CSV, 0);
-    ck_assert(strncmp(csv, "start,end,size,perms,offset,dev,inode,class,subclass,rss,pss,"
-                           "shared_clean,shared_dirty,private_clean,private_dirty,swap,locked,"
-                           "path\r\n", 119) == 0);
+    /* the old columns first, in their order; the new ones after them */
+    static const char header[] = "start,end,size,perms,offset,dev,inode,class,subclass,rss,pss,"
+                                 "shared_clean,shared_dirty,private_clean,private_dirty,swap,"
+                                 "locked,path,deleted,tid,object\r\n";
+    ck_assert(strncmp(csv, header, sizeof header - 1) == 0);
     /* Count records the RFC 4180 way: CRLF outside quotes. */
     size_t records = 0;
     bool quoted = false;
@@ -375,8 +377,61 @@ START_TEST(t_csv_columns_and_quoting)
     ck_assert(!quoted);
     ck_assert_uint_eq(records, s->n_regions + 1);
     ck_assert_ptr_nonnull(strstr(csv, ",\"" ));
-    ck_assert_ptr_nonnull(strstr(csv, "new\nline name.bin\"\r\n"));
+    ck_assert_ptr_nonnull(strstr(csv, "new\nline name.bin\",0,,\r\n"));
+    /* deleted: the unlinked file is 1, a file named "alive (deleted)" is 0 */
+    ck_assert_ptr_nonnull(strstr(csv, "/gone.bin,1,,\r\n"));
+    ck_assert_ptr_nonnull(strstr(csv, "alive (deleted),0,,\r\n"));
     free(csv);
+    snapshot_free(s);
+    helper_stop(&h);
+    /* tid: a thread stack's thread (the helper says which); object: libc's
+     * rows name libc */
+    helper_start(&h, (const char *[]){"thread", "128", NULL});
+    s = test_capture(h.pid, false);
+    csv = export_to_string(s, EXPORT_CSV, 0);
+    char want[96];
+    snprintf(want, sizeof want, ",0x%llx,", (unsigned long long)helper_value(&h, "stack_hi"));
+    const char *row = strstr(csv, want); /* the stack's row: its end (a guard is below it) */
+    ck_assert_msg(row, "no row at %s:\n%s", want, csv);
+    snprintf(want, sizeof want, ",0,%d,\r\n", (int)helper_value(&h, "tid"));
+    const char *end = strstr(row, "\r\n");
+    ck_assert_msg(end && !strncmp(end - strlen(want) + 2, want, strlen(want)), "%.*s",
+                  (int)(end - row), row);
+    const char *libc = strstr(csv, "libc.so.6,0,,/");
+    ck_assert_msg(libc, "no libc row with its object:\n%s", csv);
+    free(csv);
+    snapshot_free(s);
+    helper_stop(&h);
+}
+END_TEST
+
+/* The text's columns hold whatever is in them: a thread stack's
+ * "stack/thread:TID" (wider than 15) does not push the mapping column. */
+START_TEST(t_text_columns_never_overflow)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"thread", "128", NULL});
+    struct snapshot *s = test_capture(h.pid, false);
+    char *text = export_to_string(s, EXPORT_TEXT, 0);
+    const char *header = strchr(text, '\n') + 1;
+    long cls_at = strstr(header, "Class") - header, map_at = strstr(header, "Mapping") - header;
+    const char *line = strchr(header, '\n') + 1;
+    char tid[32];
+    snprintf(tid, sizeof tid, ":%d", (int)helper_value(&h, "tid"));
+    bool saw_tid = false;
+    for (size_t i = 0; i < s->n_regions; i++) {
+        const char *end = strchr(line, '\n');
+        ck_assert_ptr_nonnull(end);
+        ck_assert_msg(end - line >= map_at && line[cls_at - 1] == ' ' && line[cls_at] != ' ' &&
+                          line[map_at - 1] == ' ',
+                      "columns moved:\n%.*s\n%.*s", (int)(strchr(header, '\n') - header), header,
+                      (int)(end - line), line);
+        if (memmem(line, (size_t)(end - line), tid, strlen(tid)))
+            saw_tid = true;
+        line = end + 1;
+    }
+    ck_assert_msg(saw_tid, "no thread stack row with %s", tid);
+    free(text);
     snapshot_free(s);
     helper_stop(&h);
 }
@@ -824,6 +879,7 @@ int main(void)
     tcase_add_test(tc, t_stream_reset_rewrites);
     tcase_add_test(tc, t_stream_declined_for_running_thread);
     tcase_add_test(tc, t_csv_columns_and_quoting);
+    tcase_add_test(tc, t_text_columns_never_overflow);
     tcase_add_test(tc, t_reader_round_trip);
     tcase_add_test(tc, t_fast_reader_equals_general);
     tcase_add_test(tc, t_diff_of_a_growing_region);

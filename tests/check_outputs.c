@@ -822,9 +822,10 @@ START_TEST(t_export_key_names)
         _exit(127);
     }
     ck_assert(!wait_entries(master, dir, 1, 1500)); /* the view is up, nothing written */
-    ck_assert_int_eq(write(master, "e", 1), 1);
+    /* e, j for JSON, Enter takes the default name it offers */
+    ck_assert_int_eq(write(master, "ej\r", 3), 3);
     ck_assert_msg(wait_entries(master, dir, 1, 10000), "no export after e");
-    ck_assert_int_eq(write(master, "e", 1), 1);
+    ck_assert_int_eq(write(master, "ej\r", 3), 3);
     ck_assert_msg(wait_entries(master, dir, 2, 10000), "the second e wrote no new file");
     ck_assert_int_eq(write(master, "q", 1), 1);
     wait_entries(master, dir, 99, 1000);

@@ -815,6 +815,487 @@ START_TEST(t_detail_of_unmapped_region)
 END_TEST
 
 
+/* "55M", "4.5K", "0B" -> bytes (format_size's form); UINT64_MAX when not one. */
+static uint64_t size_value(const char *s)
+{
+    char *end;
+    double x = strtod(s, &end);
+    if (end == s)
+        return UINT64_MAX;
+    const char *units = "BKMGTPE", *u = *end ? strchr(units, *end) : NULL;
+    if (!u)
+        return UINT64_MAX;
+    for (long k = u - units; k > 0; k--)
+        x *= 1024;
+    return (uint64_t)x;
+}
+
+/* The file's text, or NULL (buf b holds it). */
+static const char *read_text(struct buf *b, const char *path)
+{
+    buf_reset(b);
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return NULL;
+    char tmp[4096];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof tmp, fp)) > 0)
+        buf_append(b, tmp, n);
+    fclose(fp);
+    buf_putc(b, '\0');
+    return b->data;
+}
+
+/* Sum of the "Key:   N kB" lines of /proc/PID/smaps (or the rollup), in bytes. */
+static uint64_t smaps_sum(pid_t pid, const char *file, const char *key)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+    struct buf b;
+    buf_init(&b);
+    uint64_t sum = 0;
+    const char *p = read_text(&b, path);
+    size_t klen = strlen(key);
+    for (; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p))
+        if (!strncmp(p, key, klen) && p[klen] == ':')
+            sum += strtoull(p + klen + 1, NULL, 10) * 1024;
+    buf_free(&b);
+    return sum;
+}
+
+/* The chart's y labels (top and bottom) from the Timeline's pane. */
+static bool chart_labels(const char *pane, uint64_t *hi, uint64_t *lo)
+{
+    const char *p = strstr(pane, "RSS over time");
+    *hi = *lo = UINT64_MAX;
+    while (p && (p = strchr(p, '\n')) && *++p) {
+        const char *bar = strstr(p, "\xe2\x94\x82"); /* the axis line, U+2502 */
+        const char *eol = strchr(p, '\n');
+        if (!bar || (eol && bar > eol) || bar - p != 8)
+            break;
+        if (p[0] != ' ') {
+            char label[9];
+            memcpy(label, p, 8);
+            label[8] = '\0';
+            *strchrnul(label, ' ') = '\0';
+            if (*hi == UINT64_MAX)
+                *hi = size_value(label);
+            *lo = size_value(label);
+        }
+    }
+    return *hi != UINT64_MAX && *lo != UINT64_MAX;
+}
+
+/* The Timeline of a sawtooth (10 MiB coming and going on 40 MiB): the y
+ * axis is the data's own range (not from 0), its labels bracket every
+ * value the cursor reads out, and there is a time axis. */
+START_TEST(t_timeline_chart_shows_change)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"sawtooth", "40", "10", "1600", NULL});
+    struct buf b;
+    buf_init(&b);
+    attach(&b, &h, 160, 40);
+    tmux("send-keys -t vt 4");
+    ck_assert_msg(wait_for(&b, "cursor now: RSS", 3), "%.3000s", b.data);
+    usleep(6000 * 1000); /* three periods, 20 samples at 0.3 s */
+    tmux("send-keys -t vt space"); /* paused: the chart stays */
+    ck_assert_msg(wait_for(&b, "[paused]", 3), "%.3000s", b.data);
+    uint64_t hi, lo;
+    ck_assert_msg(chart_labels(b.data, &hi, &lo), "no y labels:\n%.3000s", b.data);
+    uint64_t amp = 10ull << 20;
+    /* not from 0: the bottom label is near the base, the range a few saws */
+    ck_assert_msg(lo > 20ull << 20 && hi - lo <= 4 * amp && lo < hi, "axis %llu..%llu:\n%.3000s",
+                  (unsigned long long)lo, (unsigned long long)hi, b.data);
+    /* the time axis: labels back from "now" */
+    const char *axis = strstr(b.data, "\xe2\x94\x80\xe2\x94\x80"); /* ── */
+    const char *now = axis ? strstr(axis, "now") : NULL;
+    ck_assert_msg(now, "no time axis:\n%.3000s", b.data);
+    const char *bol = now;
+    while (bol > b.data && bol[-1] != '\n')
+        bol--;
+    ck_assert_msg(memchr(bol, '-', (size_t)(now - bol)) && strstr(bol, "s "), "no time labels:\n%.3000s",
+                  b.data);
+    /* every sample the cursor reaches lies within the labels, and they
+     * cover both the bottom and the top of the saw */
+    uint64_t min = UINT64_MAX, max = 0;
+    char last[64] = "";
+    for (int k = 0; k < 30; k++) {
+        const char *c = strstr(b.data, "cursor ");
+        ck_assert_ptr_nonnull(c);
+        const char *open = strchr(c, '(');
+        ck_assert_ptr_nonnull(open);
+        uint64_t v = strtoull(open + 1, NULL, 10);
+        ck_assert_msg(v >= lo && v <= hi, "%llu outside %llu..%llu:\n%.3000s", (unsigned long long)v,
+                      (unsigned long long)lo, (unsigned long long)hi, b.data);
+        min = v < min ? v : min;
+        max = v > max ? v : max;
+        snprintf(last, sizeof last, "%.*s", (int)(open - c), c);
+        tmux("send-keys -t vt Left");
+        wait_gone(&b, last, 2);
+    }
+    ck_assert_msg(max - min >= amp / 2, "the saw is not in the series: %llu..%llu",
+                  (unsigned long long)min, (unsigned long long)max);
+    ck_assert_msg(max - min >= (hi - lo) / 4, "the saw fills under a quarter of the height");
+    tmux("send-keys -t vt q");
+    buf_free(&b);
+    stop_tmux();
+    helper_stop(&h);
+}
+END_TEST
+
+/* The cursor's value at the newest sample of a process that does not
+ * change is its RSS: the sum of smaps' Rss lines. */
+START_TEST(t_timeline_cursor_value)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "256", "100", NULL});
+    struct buf b;
+    buf_init(&b);
+    attach(&b, &h, 120, 40);
+    tmux("send-keys -t vt 4");
+    ck_assert_msg(wait_for(&b, "cursor now: RSS", 3), "%.3000s", b.data);
+    uint64_t rss = smaps_sum(h.pid, "smaps", "Rss");
+    char want[64];
+    snprintf(want, sizeof want, "(%llu bytes)", (unsigned long long)rss);
+    ck_assert_msg(wait_for(&b, want, 3), "want %s:\n%.3000s", want, b.data);
+    usleep(800 * 1000);
+    tmux("send-keys -t vt Left");
+    ck_assert_msg(wait_gone(&b, "cursor now:", 3), "Left did not move the cursor:\n%.3000s", b.data);
+    ck_assert_msg(strstr(b.data, "cursor -0.") && strstr(b.data, want), "%.3000s", b.data);
+    tmux("send-keys -t vt q");
+    buf_free(&b);
+    stop_tmux();
+    helper_stop(&h);
+}
+END_TEST
+
+/* The Threads screen: each tid of /proc/PID/task, its stack region the
+ * maps line its stack pointer is in, the guard below it. */
+START_TEST(t_threads_screen)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"addthreads", "3", "1", NULL});
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)h.pid);
+    struct buf b, f;
+    buf_init(&b);
+    buf_init(&f);
+    for (int k = 0; k < 50 && !strstr(read_text(&f, path), "Threads:\t4"); k++)
+        usleep(100 * 1000);
+    attach(&b, &h, 150, 40);
+    tmux("send-keys -t vt T");
+    ck_assert_msg(wait_for(&b, "Used (SP to top)", 3), "no Threads screen:\n%.3000s", b.data);
+    usleep(700 * 1000); /* a full sample with every thread asleep */
+    capture(&b);
+    snprintf(path, sizeof path, "/proc/%d/task", (int)h.pid);
+    DIR *d = opendir(path);
+    ck_assert_ptr_nonnull(d);
+    int seen = 0;
+    char maps_path[64];
+    snprintf(maps_path, sizeof maps_path, "/proc/%d/maps", (int)h.pid);
+    struct buf maps;
+    buf_init(&maps);
+    read_text(&maps, maps_path);
+    for (struct dirent *de; (de = readdir(d));) {
+        if (de->d_name[0] == '.')
+            continue;
+        char sys[600];
+        snprintf(sys, sizeof sys, "%s/%s/syscall", path, de->d_name);
+        unsigned long long sp = 0;
+        const char *t = read_text(&f, sys);
+        ck_assert_ptr_nonnull(t);
+        const char *sp_at = strrchr(t, ' ');
+        ck_assert_ptr_nonnull(sp_at);
+        /* the second to last field is the SP */
+        char *copy = xstrdup(t);
+        char *last = strrchr(copy, ' ');
+        *last = '\0';
+        sp = strtoull(strrchr(copy, ' ') + 1, NULL, 16);
+        free(copy);
+        /* the maps line with the SP */
+        unsigned long long lo = 0, hi = 0, glo = 0;
+        bool found = false;
+        for (const char *l = maps.data; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+            unsigned long long a, z;
+            if (sscanf(l, "%llx-%llx", &a, &z) == 2 && sp >= a && sp < z) {
+                lo = a, hi = z;
+                found = true;
+                break;
+            }
+            glo = a;
+        }
+        ck_assert_msg(found, "SP %llx of %s in no mapping", sp, de->d_name);
+        char row[400];
+        snprintf(row, sizeof row, "\n%7s S maphelper        %llx-%llx", de->d_name, lo, hi);
+        const char *r = strstr(b.data, row);
+        ck_assert_msg(r, "no row %s:\n%.3000s", row + 1, b.data);
+        /* stack used: from the SP to the region's top */
+        char used[32];
+        format_size(used, sizeof used, hi - sp);
+        char want_used[48];
+        snprintf(want_used, sizeof want_used, " %s (", used);
+        const char *eol = strchr(r + 1, '\n');
+        ck_assert_msg(memmem(r, (size_t)(eol - r), want_used, strlen(want_used)),
+                      "stack used is not %s:%.*s", used, (int)(eol - r), r);
+        if (atoi(de->d_name) != h.pid) { /* pthread's guard page below */
+            char guard[64];
+            snprintf(guard, sizeof guard, "4.0K at %llx", glo);
+            ck_assert_msg(strstr(r, guard) && strstr(r, guard) < strchr(r + 1, '\n'),
+                          "no guard %s:\n%.3000s", guard, b.data);
+        }
+        seen++;
+    }
+    closedir(d);
+    ck_assert_int_eq(seen, 4);
+    tmux("send-keys -t vt Escape");
+    ck_assert_msg(wait_gone(&b, "Used (SP to top)", 3), "Esc did not go back:\n%.3000s", b.data);
+    tmux("send-keys -t vt q");
+    buf_free(&b);
+    buf_free(&f);
+    buf_free(&maps);
+    stop_tmux();
+    helper_stop(&h);
+}
+END_TEST
+
+/* The Map's bars mark a locked region (#) and a THP-backed one (=), with
+ * the legend; regions added or changed since the baseline are marked. */
+START_TEST(t_map_markers)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"locked", "16", NULL});
+    struct buf b;
+    buf_init(&b);
+    attach(&b, &h, 120, 60);
+    ck_assert_msg(wait_for(&b, "# locked  = THP  s swapped", 3), "no legend:\n%.3000s", b.data);
+    char row[64];
+    snprintf(row, sizeof row, "%016llx   ########",
+             (unsigned long long)helper_value(&h, "locked_start"));
+    ck_assert_msg(wait_for(&b, row, 3), "no locked bar %s:\n%.3000s", row, b.data);
+    /* THP only where the kernel gave huge pages (ground truth: smaps) */
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/smaps", (int)h.pid);
+    struct buf f;
+    buf_init(&f);
+    char head[32];
+    snprintf(head, sizeof head, "%llx-", (unsigned long long)helper_value(&h, "start"));
+    const char *rec = strstr(read_text(&f, path), head);
+    const char *ah = rec ? strstr(rec, "AnonHugePages:") : NULL;
+    if (ah && strtoull(ah + 14, NULL, 10) > 0) {
+        snprintf(row, sizeof row, "%016llx   ========", (unsigned long long)helper_value(&h, "start"));
+        ck_assert_msg(wait_for(&b, row, 3), "no THP bar %s:\n%.3000s", row, b.data);
+    } else {
+        fprintf(stderr, "t_map_markers: no THP given by the kernel: THP part skipped\n");
+    }
+    buf_free(&f);
+    tmux("send-keys -t vt q");
+    buf_free(&b);
+    stop_tmux();
+    helper_stop(&h);
+}
+END_TEST
+
+START_TEST(t_baseline_marks)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"addmaps", "3", NULL});
+    uint64_t base = helper_value(&h, "base");
+    struct buf b;
+    buf_init(&b);
+    attach(&b, &h, 160, 60);
+    tmux("send-keys -t vt m");
+    ck_assert(wait_for(&b, "baseline marked", 3));
+    ck_assert_int_eq(write(h.stdin_fd, "g", 1), 1); /* now the mappings come */
+    char row[64];
+    snprintf(row, sizeof row, "%016llx  +", (unsigned long long)base);
+    ck_assert_msg(wait_for(&b, row, 5), "no + in the Map at %s:\n%.3000s", row, b.data);
+    ck_assert_ptr_nonnull(strstr(b.data, "+ new  ~ changed since the baseline"));
+    tmux("send-keys -t vt 3");
+    ck_assert_msg(wait_for(&b, "+ new ~ changed since m", 3), "%.3000s", b.data);
+    snprintf(row, sizeof row, "%016llx-", (unsigned long long)base);
+    const char *r = strstr(b.data, row), *eol = r ? strchr(r, '\n') : NULL;
+    /* the row's mark stands in the gap before the name: "  +" at the end (no name) */
+    ck_assert_msg(r && eol && memmem(r, (size_t)(eol - r), " +", 2), "no + in Regions:\n%.3000s",
+                  b.data);
+    tmux("send-keys -t vt q");
+    buf_free(&b);
+    stop_tmux();
+    helper_stop(&h);
+}
+END_TEST
+
+/* The picker's columns against the kernel's files, and the user filter. */
+START_TEST(t_picker_columns_and_user)
+{
+    char tag[32];
+    snprintf(tag, sizeof tag, "cols-%d", (int)getpid());
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "64", "64", tag, NULL});
+    start_vmscope("-i 0.5", 160, 30);
+    struct buf b, f;
+    buf_init(&b);
+    buf_init(&f);
+    ck_assert_msg(wait_for(&b, "choose a process", 5), "%.3000s", b.data);
+    ck_assert_ptr_nonnull(strstr(b.data, "PSS    SWAP   MAPS  THR"));
+    tmux("send-keys -t vt / %s Enter", tag);
+    char pid[32];
+    snprintf(pid, sizeof pid, " %7d ", (int)h.pid);
+    ck_assert_msg(wait_for(&b, pid, 5), "%.3000s", b.data);
+    /* expected: smaps_rollup's Pss and Swap, maps' lines, 1 thread */
+    char pss[16], swap[16], want[160], maps_path[64];
+    format_size(pss, sizeof pss, smaps_sum(h.pid, "smaps_rollup", "Pss"));
+    format_size(swap, sizeof swap, smaps_sum(h.pid, "smaps_rollup", "Swap"));
+    snprintf(maps_path, sizeof maps_path, "/proc/%d/maps", (int)h.pid);
+    const char *m = read_text(&f, maps_path);
+    int lines = 0;
+    for (; m && (m = strchr(m, '\n')); m++)
+        lines++;
+    (void)want;
+    const char *row = strstr(b.data, pid);
+    ck_assert_ptr_nonnull(row);
+    char user[32], rss_s[16], pss_s[16], swap_s[16];
+    int maps = -1, threads = -1, got_pid = 0;
+    ck_assert_int_eq(sscanf(row, "%d %31s %15s %15s %15s %d %d", &got_pid, user, rss_s, pss_s,
+                            swap_s, &maps, &threads), 7);
+    /* PSS moves as other processes map the same files: within 5 % */
+    uint64_t want_pss = smaps_sum(h.pid, "smaps_rollup", "Pss"), got_pss = size_value(pss_s);
+    ck_assert_msg(got_pss * 20 >= want_pss * 19 && got_pss * 20 <= want_pss * 21,
+                  "PSS %s, smaps_rollup %s:\n%.3000s", pss_s, pss, b.data);
+    ck_assert_str_eq(swap_s, swap);
+    ck_assert_int_eq(maps, lines);
+    ck_assert_int_eq(threads, 1);
+    /* u: another user's processes only: the helper (root's) goes */
+    tmux("send-keys -t vt u nobody Enter");
+    ck_assert_msg(wait_for(&b, "user: nobody", 3), "%.3000s", b.data);
+    ck_assert_msg(!strstr(b.data, pid), "root's process shown for nobody:\n%.3000s", b.data);
+    tmux("send-keys -t vt u C-u root Enter");
+    ck_assert_msg(wait_for(&b, pid, 3), "root's process not shown for root:\n%.3000s", b.data);
+    tmux("send-keys -t vt q");
+    ck_assert(wait_for(&b, "EXIT=0", 5));
+    buf_free(&b);
+    buf_free(&f);
+    stop_tmux();
+    helper_stop(&h);
+}
+END_TEST
+
+/* e asks for the format and the path; the file written is that format. */
+START_TEST(t_export_asks_format)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
+    struct buf b, f;
+    buf_init(&b);
+    buf_init(&f);
+    attach(&b, &h, 160, 30);
+    static const struct { const char *key, *starts; } cases[] = {
+        {"c", "start,end,size,perms,offset,dev,inode,class,subclass,rss,pss,shared_clean,"},
+        {"t", NULL}, {"s", "<?xml"}, {"j", "{"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        tmux("send-keys -t vt e");
+        ck_assert_msg(wait_for(&b, "export as: j JSON, c CSV, t text, s SVG", 3), "%.3000s", b.data);
+        tmux("send-keys -t vt %s", cases[k].key);
+        ck_assert_msg(wait_for(&b, "export to (Enter writes", 3), "%.3000s", b.data);
+        tmux("send-keys -t vt Enter");
+        ck_assert_msg(wait_for(&b, "exported to ", 5), "%.3000s", b.data);
+        char path[512];
+        const char *p = strstr(b.data, "exported to ") + 12;
+        snprintf(path, sizeof path, "%.*s", (int)strcspn(p, " \n"), p);
+        const char *text = read_text(&f, path);
+        ck_assert_msg(text, "no file %s", path);
+        if (cases[k].starts)
+            ck_assert_msg(!strncmp(text, cases[k].starts, strlen(cases[k].starts)), "%s: %.80s",
+                          path, text);
+        else /* text: "PID:   command", then the columns */
+            ck_assert_msg(atoi(text) == h.pid && strstr(text, "Start-End"), "%s: %.80s", path, text);
+        unlink(path);
+        tmux("send-keys -t vt Escape"); /* the message goes */
+    }
+    /* a path of our own, and an existing file is refused, not overwritten */
+    char mine[64];
+    snprintf(mine, sizeof mine, "/tmp/vmscope-export-%d.csv", (int)getpid());
+    tmux("send-keys -t vt e c C-u %s Enter", mine);
+    ck_assert_msg(wait_for(&b, "exported to /tmp/vmscope-export-", 5), "%.3000s", b.data);
+    ck_assert_ptr_nonnull(read_text(&f, mine));
+    tmux("send-keys -t vt e c C-u %s Enter", mine);
+    ck_assert_msg(wait_for(&b, "export failed", 5), "%.3000s", b.data);
+    unlink(mine);
+    tmux("send-keys -t vt q");
+    buf_free(&b);
+    buf_free(&f);
+    stop_tmux();
+    helper_stop(&h);
+}
+END_TEST
+
+/* 80x24: names visible on every screen; a terminal too small says so in
+ * words that fit, whole; back at 80x24 everything is drawn again. */
+START_TEST(t_small_terminals)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"thread", "128", NULL});
+    struct buf b;
+    buf_init(&b);
+    attach(&b, &h, 80, 24);
+    ck_assert_msg(wait_for(&b, "/helpers/maphelper", 3), "Map at 80x24 has no names:\n%.3000s", b.data);
+    tmux("send-keys -t vt 3");
+    ck_assert_msg(wait_for(&b, "Name", 3) && strstr(b.data, "/helpers/maphelper"), "Regions:\n%.3000s",
+                  b.data);
+    tmux("send-keys -t vt 4");
+    ck_assert_msg(wait_for(&b, "cursor now", 3), "Timeline:\n%.3000s", b.data);
+    tmux("send-keys -t vt T");
+    char tid[32];
+    snprintf(tid, sizeof tid, "%7d S", (int)helper_value(&h, "tid"));
+    ck_assert_msg(wait_for(&b, tid, 3), "Threads:\n%.3000s", b.data);
+    /* a message longer than the width wraps: its end is on screen */
+    tmux("send-keys -t vt e c C-u /nonexistent-%d/a-directory-name-long-enough-to-wrap-a-line-of-"
+         "80/file.csv Enter",
+         (int)getpid());
+    ck_assert_msg(wait_for(&b, "file.csv: No such file or directory", 3), "not wrapped:\n%.3000s",
+                  b.data);
+    static const struct { int cols, rows; const char *says; } sizes[] = {
+        {10, 3, "vmscope:\nterminal\ntoo small"},
+        {40, 4, "vmscope: the terminal is too small"},
+        {19, 6, "needs at least 20x6"},
+        {5, 2, "too\nsmall"},
+    };
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        tmux("resize-window -t vt -x %d -y %d", sizes[k].cols, sizes[k].rows);
+        bool says = false;
+        for (int t = 0; t < 30 && !says; t++) {
+            usleep(100 * 1000);
+            capture(&b);
+            /* the words, whatever blanks the pane keeps after them */
+            char *w = b.data;
+            for (char *r = b.data; r && *r; r++) {
+                if (*r == ' ' && r[strspn(r, " ")] == '\n')
+                    r += strspn(r, " ") - 1;
+                else
+                    *w++ = *r;
+            }
+            if (w)
+                *w = '\0';
+            says = strstr(b.data, sizes[k].says) != NULL;
+        }
+        ck_assert_msg(says, "%dx%d:\n%.3000s", sizes[k].cols, sizes[k].rows, b.data);
+        /* no line longer than the terminal is wide: nothing was cut */
+        for (const char *l = b.data; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] != 0))
+            ck_assert_int_le((int)strcspn(l, "\n"), sizes[k].cols);
+    }
+    tmux("resize-window -t vt -x 1 -y 1");
+    usleep(300 * 1000);
+    tmux("resize-window -t vt -x 80 -y 24");
+    ck_assert_msg(wait_for(&b, "Guard", 3), "no redraw at 80x24:\n%.3000s", b.data);
+    ck_assert_ptr_null(strstr(b.data, "EXIT="));
+    tmux("send-keys -t vt q");
+    buf_free(&b);
+    stop_tmux();
+    helper_stop(&h);
+}
+END_TEST
+
 START_TEST(t_header_and_screens)
 {
     struct helper h;
@@ -1240,6 +1721,13 @@ START_TEST(t_page_grid)
     ck_assert_msg(wait_for(&b, "per cell", 3), "no grid:\n%s", b.data);
     /* every other page of the first 18 is written */
     ck_assert_msg(strstr(b.data, "#.#.#.#.#.#.#.#.#...") != NULL, "grid:\n%s", b.data);
+    /* the totals per state come first: 9 of 64 pages present, none swapped */
+    const char *totals = strstr(b.data, "bytes  totals");
+    ck_assert_msg(totals && strstr(totals, "        9     36K  present") &&
+                      strstr(totals, "       55    220K  not present") &&
+                      strstr(totals, "        0      0B  swapped") &&
+                      strstr(totals, "bytes  totals") < strstr(b.data, "        9     36K  present"),
+                  "no totals:\n%s", b.data);
     /* The histogram: by kernel page flags where they are readable (root),
      * by page state otherwise; either way 9 pages (36 KiB) in one line. */
     if (geteuid() == 0) {
@@ -2661,6 +3149,19 @@ int main(void)
     tcase_add_test(tc, t_regions_grouped_by_object);
     tcase_add_test(tc, t_picker_sorts_refreshes_returns);
     suite_add_tcase(s, tc);
+    /* charts, threads, markers, picker columns, export prompt, small
+     * terminals (#12): a case of their own, CK_RUN_CASE=glance runs them */
+    TCase *glance = tcase_create("glance");
+    tcase_set_timeout(glance, 60);
+    tcase_add_test(glance, t_timeline_chart_shows_change);
+    tcase_add_test(glance, t_timeline_cursor_value);
+    tcase_add_test(glance, t_threads_screen);
+    tcase_add_test(glance, t_map_markers);
+    tcase_add_test(glance, t_baseline_marks);
+    tcase_add_test(glance, t_picker_columns_and_user);
+    tcase_add_test(glance, t_export_asks_format);
+    tcase_add_test(glance, t_small_terminals);
+    suite_add_tcase(s, glance);
     int status = run_suite(s);
     tmux("kill-server 2>/dev/null");
     return status;

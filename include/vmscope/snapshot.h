@@ -14,6 +14,7 @@
 #include "vmscope/region.h"
 #include "vmscope/runtime.h"
 #include "vmscope/strtab.h"
+#include "vmscope/threads.h"
 
 struct class_totals {
     uint64_t vsz, rss, pss, swap;
@@ -62,6 +63,10 @@ struct snapshot {
     struct snapshot_image *images; /* arrays region.image points into */
     size_t n_images;
     uint64_t sample_cost_ns; /* how long the capture took */
+    /* Each thread's id, name, state and stack pointer at capture (live
+     * only: a recording does not keep them, n_threads is then 0). */
+    struct thread_sp *threads;
+    size_t n_threads;
 };
 
 void snapshot_free(struct snapshot *s);

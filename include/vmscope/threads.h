@@ -15,6 +15,8 @@ struct thread_sp {
     pid_t tid;
     uint64_t sp;
     bool sp_known; /* false: running, or syscall unreadable */
+    char state;    /* task/TID/stat's state ('R', 'S', ...), or 0 when unread */
+    char name[16]; /* its comm, raw (the target's: sanitise before showing) */
 };
 
 struct thread_list {
@@ -24,7 +26,8 @@ struct thread_list {
 };
 
 void thread_list_free(struct thread_list *l);
-/* Reads task/ of the target. Returns 0 or -errno (-ESRCH: exited). */
+/* Reads task/ of the target: each thread's SP, name and state. Returns 0
+ * or -errno (-ESRCH: exited). */
 int threads_read(const struct proc_target *t, struct thread_list *out);
 /* The same, without opening task/TID/syscall of a thread for which
  * known(arg, tid) is true (its stack is known from an earlier sample): it

@@ -33,7 +33,7 @@ enum view_flags {
 /* The first SCREEN_TABS screens are tabs (Output only in launch mode);
  * Detail opens with Enter. */
 enum screen_id { SCREEN_SUMMARY, SCREEN_MAP, SCREEN_REGIONS, SCREEN_TIMELINE, SCREEN_DIFF,
-                 SCREEN_HELP, SCREEN_OUTPUT, SCREEN_DETAIL, SCREEN_COUNT };
+                 SCREEN_HELP, SCREEN_OUTPUT, SCREEN_DETAIL, SCREEN_THREADS, SCREEN_COUNT };
 #define SCREEN_TABS 7
 
 /* One per Regions column (the first seven were the only ones before). */
@@ -90,8 +90,12 @@ struct view {
     bool color;
     enum screen_id screen;
     enum screen_id back; /* where Esc returns from Help or Detail */
-    char search[128];  /* the input line while typing / or \ */
-    int input_mode;    /* 0, '/' (search) or '\\' (filter) */
+    char search[256];  /* the input line while typing / or \ (or the export path) */
+    int input_mode;    /* 0, '/' (search), '\\' (filter), 'e' (export format), 'E' (its path) */
+    /* e: the format asked for ('j' JSON, 'c' CSV, 't' text, 's' SVG) and the
+     * path, for the loop's export */
+    char export_format;
+    char export_path[256];
     char banner[256];  /* exited / error, shown in the status line */
     char message[512]; /* transient status (export path, search miss) */
     char phase[256];   /* demo: the current lesson */
@@ -105,6 +109,10 @@ struct view {
     uint64_t detail_start, detail_end;
     bool detail_gone;
     int rows, cols;
+    /* the marks of view_baseline_mark, for the snapshot and baseline taken
+     * at these times (recomputed when either changes) */
+    char *marks;
+    uint64_t marks_snap_ns, marks_base_ns;
     /* each screen's own state, allocated and owned by that screen */
     void *screen_state[SCREEN_COUNT];
 };
@@ -166,6 +174,11 @@ bool tui_terminal_gone(void);
 int tui_read_key(void);
 int tui_key(struct view *v, int ch);
 
+/* The default name of an export in format fmt ('j', 'c', 't', 's'): in the
+ * current directory, with the pid, the time and a random part nobody can
+ * plant in advance ("vmscope-PID-YYYYmmdd-HHMMSS-xxxxxx.json"). */
+void view_export_default_name(const struct view *v, char fmt, char *out, size_t size);
+
 /* Regions in the order and with the filter the Regions screen shows;
  * returns a newly allocated array of indexes into v->snap->regions. */
 size_t view_region_order(const struct view *v, size_t **out);
@@ -173,6 +186,10 @@ size_t view_region_order(const struct view *v, size_t **out);
 unsigned view_columns(const struct view *v);
 /* The next sort key s / F6 gives: the next column shown. */
 enum sort_key view_next_sort(const struct view *v);
+/* Region i of v->snap against the baseline (m): '+' added since, '~'
+ * changed (size, permissions, class, RSS...), ' ' the same or no baseline. */
+char view_baseline_mark(struct view *v, size_t i);
+
 /* Index of the selected region in v->snap, or -1. */
 long view_selected_index(const struct view *v);
 /* Select the region that contains addr, or whose name contains text. */
@@ -186,12 +203,17 @@ struct picker_row {
     uint64_t rss; /* bytes */
     const char *command;
     const char *why; /* why vmscope cannot read it (one line), or NULL */
+    uint64_t pss, swap; /* bytes, when has_memory */
+    bool has_memory;
+    size_t mappings;
+    int threads; /* -1 when unknown */
 };
 /* The process picker over rows (borrowed until picker_free or the next
  * picker_set_rows): drawn when the loop says, keys return view flags;
  * Enter on a readable process sets *chosen and quits, on one vmscope
- * cannot read it says why and stays. s / F6 change the sort (RSS, PID,
- * user, command), I reverses it. */
+ * cannot read it says why and stays. s / F6 change the sort (RSS, PSS,
+ * swap, mappings, threads, PID, user, command), I reverses it; / searches
+ * (command, user or pid), u shows one user's processes. */
 struct picker;
 struct picker *picker_new(const struct picker_row *rows, size_t n);
 /* A fresh list (the refresh): the cursor stays on its process. */

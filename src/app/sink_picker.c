@@ -11,6 +11,18 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+/* A process's last probe: one whose maps and rollup took long to read (a
+ * 20,000-mapping process takes ~30 ms) is probed again only every
+ * PROBE_EVERY refreshes, so a refresh of hundreds of processes stays cheap. */
+struct probe_memo {
+    pid_t pid;
+    struct proc_memory m;
+    uint64_t cost_ns;
+    unsigned age; /* refreshes since it was read */
+};
+#define PROBE_SLOW_NS 2000000ull
+#define PROBE_EVERY 10
+
 struct picker_sink {
     struct sink base;
     struct picker *p;
@@ -20,7 +32,35 @@ struct picker_sink {
     struct picker_row *rows;
     size_t n;
     uint64_t next_ns; /* the next refresh */
+    struct probe_memo *memo; /* by pid, for the slow ones */
+    size_t n_memo;
 };
+
+static int by_pid(const void *a, const void *b)
+{
+    const struct probe_memo *x = a, *y = b;
+    return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* pid's memory: probed now, or a slow process's from a recent refresh
+ * (its memo is kept in memo[*k]). */
+static void probe(const struct picker_sink *s, pid_t pid, struct probe_memo *out)
+{
+    struct probe_memo key = {.pid = pid};
+    const struct probe_memo *old = s->n_memo ? bsearch(&key, s->memo, s->n_memo, sizeof *s->memo,
+                                                       by_pid)
+                                             : NULL;
+    if (old && old->cost_ns >= PROBE_SLOW_NS && old->age + 1 < PROBE_EVERY && !old->m.why) {
+        *out = *old;
+        out->age++;
+        return;
+    }
+    uint64_t t0 = clock_monotonic_ns();
+    out->pid = pid;
+    proclist_probe(pid, &out->m);
+    out->cost_ns = clock_monotonic_ns() - t0;
+    out->age = 0;
+}
 
 static void drop_list(struct picker_sink *s)
 {
@@ -38,9 +78,18 @@ static void read_list(struct picker_sink *s)
     size_t n = 0;
     proclist_read(&list, &n);
     struct picker_row *rows = xcalloc(n ? n : 1, sizeof *rows);
-    for (size_t i = 0; i < n; i++)
+    struct probe_memo *memo = xcalloc(n ? n : 1, sizeof *memo);
+    for (size_t i = 0; i < n; i++) {
+        probe(s, list[i].pid, &memo[i]);
+        const struct proc_memory *m = &memo[i].m;
         rows[i] = (struct picker_row){list[i].pid, list[i].user, list[i].rss, list[i].command,
-                                      proclist_unreadable(list[i].pid)};
+                                      m->why, m->pss, m->swap, m->has_rollup, m->mappings,
+                                      list[i].threads};
+    }
+    qsort(memo, n, sizeof *memo, by_pid);
+    free(s->memo);
+    s->memo = memo;
+    s->n_memo = n;
     if (s->p) {
         picker_set_rows(s->p, rows, n);
         drop_list(s);
@@ -93,6 +142,7 @@ static void pick_free(struct sink *k)
     tui_stop();
     picker_free(s->p);
     drop_list(s);
+    free(s->memo);
     free(k);
 }
 

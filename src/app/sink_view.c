@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 struct view_sink {
@@ -244,30 +243,30 @@ static void view_export(struct sink *k)
     struct view *v = V(k);
     if (!v->snap)
         return;
-    char name[96], stamp[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
-    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-    /* A name nobody can plant in advance: a random part, and it must be new. */
+    char fmt = v->export_format ? v->export_format : 'j';
+    char name[sizeof v->export_path];
+    if (v->export_path[0])
+        snprintf(name, sizeof name, "%s", v->export_path);
+    else
+        view_export_default_name(v, fmt, name, sizeof name);
+    v->export_path[0] = '\0';
+    /* The file must be new: nothing planted there, nothing overwritten. */
     struct atomic_file af;
-    int rc = -EEXIST;
-    for (int tries = 0; tries < 8 && rc == -EEXIST; tries++) {
-        unsigned r = 0;
-        if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r)
-            r = (unsigned)clock_monotonic_ns();
-        snprintf(name, sizeof name, "vmscope-%d-%s-%06x.json", (int)v->snap->proc.pid, stamp,
-                 r & 0xffffff);
-        rc = atomic_file_open_new(&af, name);
+    int rc = atomic_file_open_new(&af, name);
+    if (rc == 0) {
+        int wrc = fmt == 'c'   ? export_csv(v->snap, 0, af.fp)
+                  : fmt == 't' ? export_text(v->snap, 0, af.fp)
+                  : fmt == 's' ? export_svg(v->snap, NULL, 0, af.fp)
+                               : export_json(v->snap, 0, af.fp);
+        rc = atomic_file_finish(&af, wrc);
     }
-    if (rc == 0)
-        rc = atomic_file_finish(&af, export_json(v->snap, 0, af.fp));
-    char *cwd = getcwd(NULL, 0);
+    char *cwd = name[0] == '/' ? NULL : getcwd(NULL, 0);
     if (rc < 0)
-        snprintf(v->message, sizeof v->message, "export failed: %.96s: %.64s", name,
+        snprintf(v->message, sizeof v->message, "export failed: %.200s: %.64s", name,
                  atomic_file_strerror(rc));
     else
-        snprintf(v->message, sizeof v->message, "exported to %.150s/%.96s", cwd ? cwd : ".", name);
+        snprintf(v->message, sizeof v->message, "exported to %.150s%s%.250s", cwd ? cwd : "",
+                 cwd ? "/" : "", name);
     free(cwd);
     ((struct view_sink *)k)->dirty = true;
 }

@@ -1,10 +1,26 @@
-/* Snapshot -> CSV (formats.md column order, RFC 4180 quoting). */
+/* Snapshot -> CSV (formats.md column order, RFC 4180 quoting). New
+ * columns go at the end, so a reader that takes columns by position
+ * keeps working. */
 #include "vmscope/export.h"
 #include "vmscope/buf.h"
 #include "vmscope/sanitize.h"
 
 #include <errno.h>
 #include <string.h>
+
+static void csv_field(FILE *fp, const char *s, size_t len);
+
+/* A string of the target's: sanitised when going to a terminal. */
+static void csv_string(FILE *fp, struct buf *clean, unsigned flags, const char *s, size_t len)
+{
+    if (flags & EXPORT_TO_TERMINAL) {
+        buf_reset(clean);
+        sanitize_display(clean, s, len);
+        csv_field(fp, clean->data ? clean->data : "", clean->len);
+    } else {
+        csv_field(fp, s, len);
+    }
+}
 
 static void csv_field(FILE *fp, const char *s, size_t len)
 {
@@ -25,7 +41,7 @@ static void csv_field(FILE *fp, const char *s, size_t len)
 int export_csv(const struct snapshot *s, unsigned flags, FILE *fp)
 {
     fputs("start,end,size,perms,offset,dev,inode,class,subclass,rss,pss,shared_clean,"
-          "shared_dirty,private_clean,private_dirty,swap,locked,path\r\n",
+          "shared_dirty,private_clean,private_dirty,swap,locked,path,deleted,tid,object\r\n",
           fp);
     struct buf clean;
     buf_init(&clean);
@@ -47,13 +63,15 @@ int export_csv(const struct snapshot *s, unsigned flags, FILE *fp)
                 fprintf(fp, "%llu", (unsigned long long)f[cols[c]]);
             fputc(',', fp);
         }
-        if (flags & EXPORT_TO_TERMINAL) {
-            buf_reset(&clean);
-            sanitize_display(&clean, v->name, v->name_len);
-            csv_field(fp, clean.data ? clean.data : "", clean.len);
-        } else {
-            csv_field(fp, v->name, v->name_len);
-        }
+        csv_string(fp, &clean, flags, v->name, v->name_len);
+        /* deleted: 1 when the file was deleted; tid: a thread stack's
+         * thread (empty otherwise); object: the ELF image a region is part of */
+        fprintf(fp, ",%d,", vma_shows_deleted(v) ? 1 : 0);
+        if (r->tid)
+            fprintf(fp, "%d", (int)r->tid);
+        fputc(',', fp);
+        if (r->object)
+            csv_string(fp, &clean, flags, r->object, strlen(r->object));
         fputs("\r\n", fp);
     }
     buf_free(&clean);

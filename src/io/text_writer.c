@@ -8,12 +8,58 @@
 #include <errno.h>
 #include <string.h>
 
-static void kib(FILE *fp, const struct vma *v, enum smaps_field f)
+/* Column widths wide enough for every row (a 1 TiB reservation's KiB,
+ * "stack/thread:4194304?"), so no value pushes the columns after it. */
+struct text_widths {
+    int num, cls, off;
+};
+
+static int digits(uint64_t x)
+{
+    int n = 1;
+    while (x >= 10) {
+        x /= 10;
+        n++;
+    }
+    return n;
+}
+
+static void class_label(struct buf *b, const struct region *r)
+{
+    buf_reset(b);
+    buf_printf(b, "%s/%s", region_class_name(r->cls), region_subclass_name(r->subclass));
+    if (r->tid)
+        buf_printf(b, ":%d", (int)r->tid);
+    if (r->flags & REGION_HEURISTIC)
+        buf_putc(b, '?');
+}
+
+static struct text_widths measure(const struct snapshot *s, struct buf *b)
+{
+    struct text_widths w = {9, 15, 8};
+    static const enum smaps_field f[] = {SMAPS_RSS, SMAPS_PSS, SMAPS_SWAP, SMAPS_LOCKED};
+    for (size_t i = 0; i < s->n_regions; i++) {
+        const struct vma *v = s->regions[i].vma;
+        uint64_t big = vma_size(v) / 1024;
+        for (size_t k = 0; k < sizeof f / sizeof f[0]; k++)
+            big = v->field[f[k]] / 1024 > big ? v->field[f[k]] / 1024 : big;
+        uint64_t dirty = (v->field[SMAPS_PRIVATE_DIRTY] + v->field[SMAPS_SHARED_DIRTY]) / 1024;
+        big = dirty > big ? dirty : big;
+        w.num = digits(big) > w.num ? digits(big) : w.num;
+        int off = snprintf(NULL, 0, "%llx", (unsigned long long)v->offset);
+        w.off = off > w.off ? off : w.off;
+        class_label(b, &s->regions[i]);
+        w.cls = (int)b->len > w.cls ? (int)b->len : w.cls;
+    }
+    return w;
+}
+
+static void kib(FILE *fp, int width, const struct vma *v, enum smaps_field f)
 {
     if (vma_has(v, f))
-        fprintf(fp, " %9llu", (unsigned long long)(v->field[f] / 1024));
+        fprintf(fp, " %*llu", width, (unsigned long long)(v->field[f] / 1024));
     else
-        fprintf(fp, " %9s", "-");
+        fprintf(fp, " %*s", width, "-");
 }
 
 static void print_class_table(const struct snapshot *s, FILE *fp)
@@ -72,33 +118,30 @@ int export_text(const struct snapshot *s, unsigned flags, FILE *fp)
     if (!p->argc && p->comm)
         sanitize_display(&b, p->comm, strlen(p->comm));
     fprintf(fp, "%d:   %s\n", (int)p->pid, b.data ? b.data : "");
-    fprintf(fp, "%-33s %4s %-8s %-5s %9s %9s %9s %9s %9s %9s  %-15s %s\n", "Start-End", "Perm",
-            "Offset", "Dev", "Size KiB", "Rss", "Pss", "Dirty", "Swap", "Locked", "Class",
-            "Mapping");
+    struct text_widths w = measure(s, &b);
+    int n = w.num;
+    fprintf(fp, "%-33s %4s %-*s %-5s %*s %*s %*s %*s %*s %*s  %-*s %s\n", "Start-End", "Perm",
+            w.off, "Offset", "Dev", n, "Size KiB", n, "Rss", n, "Pss", n, "Dirty", n, "Swap", n, "Locked",
+            w.cls, "Class", "Mapping");
     for (size_t i = 0; i < s->n_regions; i++) {
         const struct region *r = &s->regions[i];
         const struct vma *v = r->vma;
-        fprintf(fp, "%016llx-%016llx %4s %08llx %02x:%02x %9llu", (unsigned long long)v->start,
-                (unsigned long long)v->end, v->perms,
-                (unsigned long long)v->offset, v->dev_major, v->dev_minor,
+        fprintf(fp, "%016llx-%016llx %4s %0*llx %02x:%02x %*llu", (unsigned long long)v->start,
+                (unsigned long long)v->end, v->perms, w.off,
+                (unsigned long long)v->offset, v->dev_major, v->dev_minor, n,
                 (unsigned long long)(vma_size(v) / 1024));
-        kib(fp, v, SMAPS_RSS);
-        kib(fp, v, SMAPS_PSS);
+        kib(fp, n, v, SMAPS_RSS);
+        kib(fp, n, v, SMAPS_PSS);
         if (vma_has(v, SMAPS_PRIVATE_DIRTY))
-            fprintf(fp, " %9llu",
+            fprintf(fp, " %*llu", n,
                     (unsigned long long)((v->field[SMAPS_PRIVATE_DIRTY] + v->field[SMAPS_SHARED_DIRTY]) /
                                          1024));
         else
-            fprintf(fp, " %9s", "-");
-        kib(fp, v, SMAPS_SWAP);
-        kib(fp, v, SMAPS_LOCKED);
-        buf_reset(&b);
-        buf_printf(&b, "%s/%s", region_class_name(r->cls), region_subclass_name(r->subclass));
-        if (r->tid)
-            buf_printf(&b, ":%d", (int)r->tid);
-        if (r->flags & REGION_HEURISTIC)
-            buf_putc(&b, '?');
-        fprintf(fp, "  %-15s ", b.data);
+            fprintf(fp, " %*s", n, "-");
+        kib(fp, n, v, SMAPS_SWAP);
+        kib(fp, n, v, SMAPS_LOCKED);
+        class_label(&b, r);
+        fprintf(fp, "  %-*s ", w.cls, b.data);
         buf_reset(&b);
         sanitize_display(&b, v->name, v->name_len);
         if (vma_shows_deleted(v))

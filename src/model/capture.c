@@ -360,6 +360,9 @@ static int capture_once(pid_t pid, const struct capture_options *opt, struct sna
         stream_reset(&run);
     run.classifier = NULL;
     snapshot_compute_totals(s);
+    s->threads = threads.items; /* the snapshot keeps them (the Threads screen) */
+    s->n_threads = threads.count;
+    threads.items = NULL;
     s->sample_cost_ns = clock_monotonic_ns() - t0;
     *out = s;
     rc = 0;

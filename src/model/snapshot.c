@@ -67,6 +67,7 @@ void snapshot_free(struct snapshot *s)
     for (size_t i = 0; i < s->n_images; i++)
         free(s->images[i].parts);
     free(s->images);
+    free(s->threads);
     identity_free(&s->proc);
     free(s);
 }
@@ -132,6 +133,7 @@ struct snapshot *snapshot_clone(const struct snapshot *s)
     *c = *s;
     identity_copy(&c->proc, &s->proc);
     strtab_copy(&c->objects, &s->objects);
+    c->threads = s->n_threads ? (void *)xmemdup0(s->threads, s->n_threads * sizeof *s->threads) : NULL;
     size_t n = s->objects.count;
     struct slot *slots = xcalloc(n + 1, sizeof *slots);
     for (size_t i = 0; i < n; i++)

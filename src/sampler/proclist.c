@@ -11,9 +11,9 @@
 
 #include <libproc2/pids.h>
 
-enum list_item { LI_PID, LI_USER, LI_RSS, LI_CMDLINE, LI_CMD };
+enum list_item { LI_PID, LI_USER, LI_RSS, LI_CMDLINE, LI_CMD, LI_NLWP };
 static enum pids_item list_items[] = {PIDS_ID_PID, PIDS_ID_RUSER, PIDS_VM_RSS, PIDS_CMDLINE,
-                                      PIDS_CMD};
+                                      PIDS_CMD, PIDS_NLWP};
 #define LI_VAL(stack, rel, type) ((stack)->head[(rel)].result.type)
 
 static int by_rss(const void *a, const void *b)
@@ -45,6 +45,7 @@ int proclist_read(struct proc_entry **out, size_t *count)
         list[i].pid = LI_VAL(s, LI_PID, s_int);
         list[i].user = xstrdup(LI_VAL(s, LI_USER, str) ? LI_VAL(s, LI_USER, str) : "?");
         list[i].rss = (uint64_t)LI_VAL(s, LI_RSS, ul_int) * 1024; /* KiB */
+        list[i].threads = LI_VAL(s, LI_NLWP, s_int);
         list[i].command = cmd && cmd[0] && strcmp(cmd, "-") != 0
                               ? xstrdup(cmd)
                               : xasprintf("[%s]", comm ? comm : "?");
@@ -65,22 +66,60 @@ void proclist_free(struct proc_entry *list, size_t count)
     free(list);
 }
 
-const char *proclist_unreadable(pid_t pid)
+static const char *why_not(int err, bool opened)
 {
-    char path[64], c;
+    if (err == ENOENT || err == ESRCH)
+        return "it has exited";
+    if (err == EACCES || err == EPERM)
+        return "permission denied: run vmscope as root or as the process's user";
+    return opened ? "its memory map cannot be read" : "its /proc files cannot be opened";
+}
+
+/* Bytes of "Key:   N kB" in a smaps_rollup text, or 0. */
+static uint64_t rollup_value(const char *text, const char *key)
+{
+    const char *p = strstr(text, key);
+    return p ? strtoull(p + strlen(key), NULL, 10) * 1024 : 0;
+}
+
+void proclist_probe(pid_t pid, struct proc_memory *out)
+{
+    memset(out, 0, sizeof *out);
+    char path[64], buf[16384];
     snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return errno == ENOENT ? "it has exited"
-               : errno == EACCES || errno == EPERM
-                   ? "permission denied: run vmscope as root or as the process's user"
-                   : "its /proc files cannot be opened";
-    ssize_t r = read(fd, &c, 1);
+    if (fd < 0) {
+        out->why = why_not(errno, false);
+        return;
+    }
+    /* count the lines: one per mapping */
+    ssize_t r;
+    bool any = false;
+    while ((r = read(fd, buf, sizeof buf)) > 0) {
+        any = true;
+        for (const char *p = buf; (p = memchr(p, '\n', (size_t)(buf + r - p))); p++)
+            out->mappings++;
+    }
     int err = errno;
     close(fd);
-    if (r < 0)
-        return err == EACCES || err == EPERM
-                   ? "permission denied: run vmscope as root or as the process's user"
-                   : "its memory map cannot be read";
-    return r == 0 ? "a kernel thread (or a zombie): no user address space" : NULL;
+    if (r < 0) {
+        out->why = why_not(err, true);
+        return;
+    }
+    if (!any) {
+        out->why = "a kernel thread (or a zombie): no user address space";
+        return;
+    }
+    snprintf(path, sizeof path, "/proc/%d/smaps_rollup", (int)pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    r = read(fd, buf, sizeof buf - 1); /* the rollup is one record, well under 4 KiB */
+    close(fd);
+    if (r <= 0)
+        return;
+    buf[r] = '\0';
+    out->pss = rollup_value(buf, "\nPss:");
+    out->swap = rollup_value(buf, "\nSwap:");
+    out->has_rollup = strstr(buf, "\nPss:") != NULL;
 }

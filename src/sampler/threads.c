@@ -12,6 +12,24 @@
 #include <string.h>
 #include <unistd.h>
 
+/* "TID (comm) S ...": the comm (between the first '(' and the last ')',
+ * as it may hold either) and the state after it. */
+static void task_stat_name(const char *text, size_t len, char *name, size_t size, char *state)
+{
+    const char *open = memchr(text, '(', len), *close = NULL;
+    for (const char *p = text + len; p-- > text && !close;)
+        if (*p == ')')
+            close = p;
+    if (!open || !close || close < open)
+        return;
+    size_t n = (size_t)(close - open - 1);
+    n = n < size - 1 ? n : size - 1;
+    memcpy(name, open + 1, n);
+    name[n] = '\0';
+    if (close + 2 < text + len)
+        *state = close[2];
+}
+
 void thread_list_free(struct thread_list *l)
 {
     free(l->items);
@@ -51,6 +69,10 @@ int threads_read_except(const struct proc_target *t, struct thread_list *out,
         if (known && known(arg, ts->tid))
             continue;
         char path[64];
+        snprintf(path, sizeof path, "task/%ld/stat", tid);
+        buf_reset(&b);
+        if (proc_read_file(t, path, &b) == 0)
+            task_stat_name(b.data, b.len, ts->name, sizeof ts->name, &ts->state);
         snprintf(path, sizeof path, "task/%ld/syscall", tid);
         buf_reset(&b);
         int rc = proc_read_file(t, path, &b);

@@ -345,13 +345,50 @@ static void state_label(uint64_t key, char *out, size_t size)
         snprintf(out + k, size - k, "not present");
 }
 
+/* The totals per state that open the histogram. */
+enum total_key { TOTAL_PRESENT, TOTAL_NOT_PRESENT, TOTAL_SWAPPED, TOTAL_ZERO, TOTAL_COUNT };
+
+static void total_label(uint64_t key, char *out, size_t size)
+{
+    static const char *const names[TOTAL_COUNT] = {"present", "not present", "swapped",
+                                                   "zero page (of the present)"};
+    snprintf(out, size, "%s", key < TOTAL_COUNT ? names[key] : "?");
+}
+
+/* Pages present, not present, swapped and on the zero page; returns the
+ * rows it took. */
+static int draw_totals(const struct page_runs *runs, uint64_t psz, int y, int x, int height,
+                       int width)
+{
+    struct histogram h = {.n = TOTAL_COUNT};
+    for (int k = 0; k < TOTAL_COUNT; k++)
+        h.rows[k].key = (uint64_t)k;
+    for (size_t i = 0; i < runs->count; i++) {
+        unsigned st = runs->items[i].state;
+        uint64_t n = runs->items[i].pages;
+        h.rows[st & PS_PRESENT ? TOTAL_PRESENT : st & PS_SWAPPED ? TOTAL_SWAPPED
+                                                                 : TOTAL_NOT_PRESENT].pages += n;
+        if ((st & PS_PRESENT) && (st & PS_ZERO))
+            h.rows[TOTAL_ZERO].pages += n;
+    }
+    histogram_draw(&h, psz, "pages       bytes  totals", total_label, y, x, height, width);
+    return height < TOTAL_COUNT + 2 ? height : TOTAL_COUNT + 2; /* and a blank row */
+}
+
 /* page-types' table (pages and bytes per combination of kernel flags) where
- * the small region was read in full with its flags; per page state else. */
+ * the small region was read in full with its flags; per page state else;
+ * both after the totals per state. */
 static void draw_histogram(struct view *v, int y, int x, int height, int width)
 {
     struct page_grid *g = grid_of(v);
     struct histogram h = {.n = 0};
     const struct page_runs *full = &g->full;
+    int used = draw_totals(full->flags_readable && full->count ? full : &g->states, page_size(v), y,
+                           x, height, width);
+    y += used;
+    height -= used;
+    if (height < 2)
+        return;
     if (full->flags_readable && full->count) {
         for (size_t i = 0; i < full->count; i++)
             histogram_add(&h, full->items[i].has_flags ? full->items[i].kflags : KEY_NOT_PRESENT,

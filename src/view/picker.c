@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum picker_sort { PICK_RSS, PICK_PID, PICK_USER, PICK_COMMAND, PICK_SORTS };
-static const char *const pick_sort_names[PICK_SORTS] = {"RSS", "PID", "USER", "COMMAND"};
+enum picker_sort { PICK_RSS, PICK_PID, PICK_USER, PICK_COMMAND, PICK_PSS, PICK_SWAP, PICK_MAPS,
+                   PICK_THREADS, PICK_SORTS };
+static const char *const pick_sort_names[PICK_SORTS] = {"RSS", "PID", "USER", "COMMAND",
+                                                        "PSS", "SWAP", "MAPS", "THREADS"};
 
 struct picker {
     const struct picker_row *list;
@@ -17,7 +19,9 @@ struct picker {
     size_t *shown; /* indexes of the rows the filter lets through, sorted */
     size_t k;
     char filter[128];
+    char user[64]; /* u: only this user's processes ("" = all) */
     bool typing;
+    int prompt;    /* what is typed: '/' the search, 'u' the user */
     long cursor;
     struct list_widget rows;
     enum picker_sort sort;
@@ -26,8 +30,10 @@ struct picker {
     char note[256]; /* why the process chosen cannot be read */
 };
 
-static bool matches(const struct picker_row *e, const char *filter)
+static bool matches(const struct picker_row *e, const char *filter, const char *user)
 {
+    if (user[0] && strcmp(e->user, user) != 0)
+        return false;
     if (!filter[0])
         return true;
     char pid[16];
@@ -47,6 +53,10 @@ static int compare_rows(const void *a, const void *b)
     case PICK_PID: c = (x->pid > y->pid) - (x->pid < y->pid); break;
     case PICK_USER: c = strcmp(x->user, y->user); break;
     case PICK_COMMAND: c = strcmp(x->command, y->command); break;
+    case PICK_PSS: c = x->pss > y->pss ? -1 : x->pss < y->pss; break;
+    case PICK_SWAP: c = x->swap > y->swap ? -1 : x->swap < y->swap; break;
+    case PICK_MAPS: c = x->mappings > y->mappings ? -1 : x->mappings < y->mappings; break;
+    case PICK_THREADS: c = (x->threads < y->threads) - (x->threads > y->threads); break;
     default: break;
     }
     if (!c)
@@ -60,7 +70,7 @@ static void refilter(struct picker *p)
     pid_t at = p->list_pid_at_cursor;
     p->k = 0;
     for (size_t i = 0; i < p->n; i++)
-        if (matches(&p->list[i], p->filter))
+        if (matches(&p->list[i], p->filter, p->user))
             p->shown[p->k++] = i;
     sorting = p;
     qsort(p->shown, p->k, sizeof *p->shown, compare_rows);
@@ -103,10 +113,19 @@ static void picker_row(void *arg, long i, int y, int x, int width)
 {
     const struct picker *p = arg;
     const struct picker_row *e = &p->list[p->shown[i]];
-    char line[128], rss[16];
+    char line[160], rss[16], pss[16] = "-", swap[16] = "-", maps[16] = "-", thr[16] = "-";
     format_size(rss, sizeof rss, e->rss);
+    if (e->has_memory) { /* else "-": not read, never a made-up 0 */
+        format_size(pss, sizeof pss, e->pss);
+        format_size(swap, sizeof swap, e->swap);
+    }
+    if (!e->why)
+        snprintf(maps, sizeof maps, "%zu", e->mappings);
+    if (e->threads >= 0)
+        snprintf(thr, sizeof thr, "%d", e->threads);
     /* x: vmscope cannot read it (Enter says why) */
-    snprintf(line, sizeof line, "%c%7d %-12.12s %9s  ", e->why ? 'x' : ' ', (int)e->pid, e->user, rss);
+    snprintf(line, sizeof line, "%c%7d %-10.10s %7s %7s %7s %6s %4s  ", e->why ? 'x' : ' ',
+             (int)e->pid, e->user, rss, pss, swap, maps, thr);
     draw_untrusted(y, x, width, line, strlen(line));
     x += (int)strlen(line);
     draw_untrusted(y, x, COLS - x, e->command, strlen(e->command));
@@ -116,21 +135,25 @@ void picker_draw(struct picker *p)
 {
     erase();
     attron(A_BOLD);
-    draw_text(0, 0, COLS, "vmscope: choose a process (Enter attaches, / filters, s sorts, q quits)");
-    char head[160];
-    snprintf(head, sizeof head, "%8s %-12s %9s  %-8s  sort: %s%s  (x: cannot be read)", "PID", "USER",
-             "RSS", "COMMAND", pick_sort_names[p->sort], p->reverse ? " reversed" : "");
+    draw_text(0, 0, COLS, "vmscope: choose a process (Enter attaches, / search, u user, s sort, "
+                          "I reverse, q quits)");
+    char head[200];
+    snprintf(head, sizeof head, "%8s %-10s %7s %7s %7s %6s %4s  %-8s  sort: %s%s  (x: cannot be read)",
+             "PID", "USER", "RSS", "PSS", "SWAP", "MAPS", "THR", "COMMAND",
+             pick_sort_names[p->sort], p->reverse ? " reversed" : "");
     draw_text(1, 0, COLS, head);
     attroff(A_BOLD);
     list_draw(&p->rows, 2, 0, COLS, LINES - 3, (long)p->k, p->cursor, picker_row, p);
     char status[300];
     if (p->typing)
-        snprintf(status, sizeof status, "filter: %s_", p->filter);
+        snprintf(status, sizeof status, "%s: %s_", p->prompt == 'u' ? "user (empty: all)" : "search",
+                 p->prompt == 'u' ? p->user : p->filter);
     else if (p->note[0])
         snprintf(status, sizeof status, "%s", p->note);
     else
-        snprintf(status, sizeof status, "%zu processes%s%s", p->k,
-                 p->filter[0] ? ", filter: " : "", p->filter);
+        snprintf(status, sizeof status, "%zu processes%s%s%s%s", p->k,
+                 p->filter[0] ? ", search: " : "", p->filter, p->user[0] ? ", user: " : "",
+                 p->user);
     draw_untrusted(LINES - 1, 0, COLS, status, strlen(status));
     refresh();
 }
@@ -138,7 +161,8 @@ void picker_draw(struct picker *p)
 int picker_key(struct picker *p, int ch, pid_t *chosen)
 {
     if (p->typing) {
-        int r = line_edit_key(p->filter, sizeof p->filter, ch);
+        int r = p->prompt == 'u' ? line_edit_key(p->user, sizeof p->user, ch)
+                                 : line_edit_key(p->filter, sizeof p->filter, ch);
         if (r == LINE_EDIT_DONE || r == LINE_EDIT_CANCEL) {
             p->typing = false;
         } else if (r == LINE_EDIT_CHANGED) {
@@ -161,8 +185,9 @@ int picker_key(struct picker *p, int ch, pid_t *chosen)
         refilter(p);
         return VIEW_HANDLED | VIEW_REDRAW;
     }
-    if (ch == '/') {
+    if (ch == '/' || ch == 'u') {
         p->typing = true;
+        p->prompt = ch;
         return VIEW_HANDLED | VIEW_REDRAW;
     }
     if ((ch == '\n' || ch == KEY_ENTER) && p->k) {

@@ -20,13 +20,26 @@ static int bar_width(void)
     return w < 8 ? 8 : w > 64 ? 64 : w;
 }
 
+/* Cells of a bar of width w for part of size bytes: at least one for any. */
+static int cells(uint64_t part, uint64_t size, int w)
+{
+    int c = size && part ? (int)((part * (uint64_t)w + size - 1) / size) : 0;
+    return c > w ? w : c;
+}
+
+/* The bar: the resident part in reverse video, within it the locked part
+ * as '#' and the THP-backed part as '='; then the swapped part as 's'; the
+ * rest '.'. */
 static void draw_bar(const struct view *v, int y, int x, const struct region *r)
 {
     const int BAR_WIDTH = bar_width();
-    uint64_t size = vma_size(r->vma), rss = r->vma->field[SMAPS_RSS];
-    int filled = size ? (int)((rss * BAR_WIDTH + size - 1) / size) : 0;
-    if (filled > BAR_WIDTH)
-        filled = BAR_WIDTH;
+    const uint64_t *f = r->vma->field;
+    uint64_t size = vma_size(r->vma);
+    int filled = cells(f[SMAPS_RSS], size, BAR_WIDTH);
+    int locked = cells(f[SMAPS_LOCKED], size, BAR_WIDTH);
+    int huge = cells(f[SMAPS_ANON_HUGE] + f[SMAPS_SHMEM_PMD_MAPPED] + f[SMAPS_FILE_PMD_MAPPED], size,
+                     BAR_WIDTH);
+    int swapped = cells(f[SMAPS_SWAP], size, BAR_WIDTH);
     if (x + BAR_WIDTH > COLS)
         return;
     char glyph = class_glyph(r->cls);
@@ -35,11 +48,11 @@ static void draw_bar(const struct view *v, int y, int x, const struct region *r)
     for (int c = 0; c < BAR_WIDTH; c++) {
         if (c < filled) {
             attron(a | A_REVERSE);
-            addch((chtype)glyph);
+            addch(c < locked ? '#' : c < locked + huge ? '=' : (chtype)glyph);
             attroff(a | A_REVERSE);
         } else {
             attron(a);
-            addch(c == 0 ? (chtype)glyph : '.');
+            addch(c < filled + swapped ? 's' : c == 0 ? (chtype)glyph : '.');
             attroff(a);
         }
     }
@@ -50,6 +63,7 @@ static void draw_bar(const struct view *v, int y, int x, const struct region *r)
 #define MAP_OPEN_RUNS 64
 struct map_state {
     size_t top;
+    int rows_y; /* the screen row of the map's first row (below strip and legend) */
     bool runs;
     uint64_t open[MAP_OPEN_RUNS];
     size_t n_open;
@@ -181,6 +195,15 @@ static void map_draw(struct view *v, int top, int height)
             cursor = (long)k;
             break;
         }
+    /* The legend of the bars' marks, then the map. */
+    attron(A_DIM);
+    draw_text(top, 0, COLS, v->baseline ? "bars: # locked  = THP  s swapped  . not resident;  "
+                                          "+ new  ~ changed since the baseline (m)"
+                                        : "bars: # locked  = THP  s swapped  . not resident");
+    attroff(A_DIM);
+    top++;
+    height--;
+    map_state(v)->rows_y = top;
     /* Keep the whole selected region on screen when it fits. */
     list_scroll(&map_state(v)->top, cursor, height);
     for (int row = 0; row < height; row++) {
@@ -216,6 +239,10 @@ static void map_draw(struct view *v, int top, int height)
             attron(A_BOLD);
         draw_text(y, 0, COLS, line);
         draw_text(y, 17, 2, is_sel ? ">" : " ");
+        if (mr->first && v->baseline) { /* + new, ~ changed since the baseline (m) */
+            char mark[2] = {view_baseline_mark(v, (size_t)mr->region), 0};
+            draw_text(y, 18, 1, mark);
+        }
         if (is_sel)
             attroff(A_BOLD);
         draw_bar(v, y, 19, r);
@@ -315,9 +342,9 @@ static int map_key(struct view *v, int ch, int height)
         free(order);
     }
     MEVENT ev;
-    if (ch == KEY_MOUSE && getmouse(&ev) == OK && ev.y >= 5) {
-        /* the map starts below the header and the strip */
-        size_t k = st->top + (size_t)(ev.y - 5);
+    if (ch == KEY_MOUSE && getmouse(&ev) == OK && st->rows_y > 0 && ev.y >= st->rows_y) {
+        /* the map starts below the header, the strip and the legend */
+        size_t k = st->top + (size_t)(ev.y - st->rows_y);
         if (k < nr && rows[k].region >= 0)
             next = rows[k].region;
     }

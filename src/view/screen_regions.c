@@ -176,6 +176,11 @@ static void region_row(void *arg, long k, int y, int x, int width)
     if (object_at >= 0 && r->object && x + object_at < COLS)
         draw_name(y, x + object_at, 20, r->object, strlen(r->object));
     x += used;
+    if (v->baseline) { /* a column before the name: + new, ~ changed since the baseline */
+        char mark[3] = {view_baseline_mark(v, ctx->order[k]), ' ', 0};
+        draw_text(y, x, 2, mark);
+        x += 2;
+    }
     attron(class_attr(v, r->cls));
     if (m->name_len)
         draw_name(y, x, COLS - x, m->name, m->name_len);
@@ -597,18 +602,19 @@ static void regions_draw(struct view *v, int top, int height)
         if (shown >> k & 1)
             len += snprintf(line + len, sizeof line - (size_t)len,
                             k == COL_OBJECT ? " %-*s" : " %*s", columns[k].width, columns[k].title);
-    snprintf(line + len, sizeof line - (size_t)len, "  Name");
+    /* with a baseline (m), a column of marks before the name ("Δ Name") */
+    snprintf(line + len, sizeof line - (size_t)len, "  %s", v->baseline ? "\xce\x94 Name" : "Name");
     attron(A_BOLD);
     draw_text(top, 0, COLS, line);
     attroff(A_BOLD);
     /* The sort and the filter are always shown: after the titles, or over
      * their end when the terminal is narrow. */
     char info[300];
-    snprintf(info, sizeof info, " sort: %s%s%s%s%s%s%s ", sort_names[v->sort],
+    snprintf(info, sizeof info, " sort: %s%s%s%s%s%s%s%s ", sort_names[v->sort],
              v->sort_reverse ? " (reversed)" : "", v->filter[0] ? "  filter: " : "", v->filter,
              st->grouped ? "  by object (g)" : "", st->gaps && !st->grouped ? "  gaps (f)" : "",
-             st->runs && !st->grouped ? "  runs (x)" : "");
-    int at = (int)strlen(line) + 1, info_w = (int)strlen(info);
+             st->runs && !st->grouped ? "  runs (x)" : "", v->baseline ? "  + new ~ changed since m" : "");
+    int at = (int)strlen(line) + 1 - (v->baseline ? 1 : 0), info_w = (int)strlen(info);
     if (at + info_w > COLS) { /* narrow: "rss- =libc [gfx]", over the Name title */
         snprintf(info, sizeof info, " %s%s%s%s%s%s%s%s%s ", sort_names[v->sort],
                  v->sort_reverse ? "-" : "", v->filter[0] ? " =" : "", v->filter,

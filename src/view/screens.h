@@ -26,7 +26,9 @@ size_t *screen_top(struct view *v, enum screen_id id);
 void screens_free_state(struct view *v);
 
 extern const struct screen screen_summary, screen_map, screen_regions, screen_timeline, screen_help,
-    screen_detail, screen_diff, screen_output;
+    screen_detail, screen_diff, screen_output, screen_threads;
+/* T: the Threads screen; Esc goes back to the screen it was opened from. */
+void screen_threads_open(struct view *v);
 
 /* Attributes for a class: its colour pair, or a plain attribute. */
 attr_t class_attr(const struct view *v, enum region_class c);

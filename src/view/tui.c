@@ -25,6 +25,7 @@ static const struct screen *const screens[SCREEN_COUNT] = {
     [SCREEN_HELP] = &screen_help,
     [SCREEN_OUTPUT] = &screen_output,
     [SCREEN_DETAIL] = &screen_detail,
+    [SCREEN_THREADS] = &screen_threads,
 };
 
 void *screen_state(struct view *v, enum screen_id id, size_t size)
@@ -306,33 +307,76 @@ static void draw_header(struct view *v)
     }
 }
 
+/* A message longer than the terminal is wide takes up to 3 rows ending at
+ * row y (over the screen's last rows), cut where a space allows. */
+static void draw_wrapped(int y, const char *text)
+{
+    size_t len = strlen(text), cols = (size_t)COLS, starts[3] = {0}, n = 0;
+    for (size_t at = 0; at < len && n < 3; n++) {
+        starts[n] = at;
+        size_t take = len - at;
+        if (take > cols && n < 2) { /* break at the last space that fits */
+            take = cols;
+            for (size_t k = cols; k > cols / 2; k--)
+                if (text[at + k] == ' ') {
+                    take = k;
+                    break;
+                }
+        }
+        at += take;
+        while (at < len && text[at] == ' ')
+            at++;
+    }
+    if (!n)
+        n = 1;
+    for (size_t k = 0; k < n; k++) {
+        int row = y - (int)(n - 1 - k);
+        size_t end = k + 1 < n ? starts[k + 1] : len;
+        clear_row(row, 0);
+        draw_untrusted(row, 0, COLS, text + starts[k], end - starts[k]);
+    }
+}
+
 static void draw_status(struct view *v)
 {
     int y = LINES - 1;
     clear_row(y, 0);
     char line[600];
+    if (v->input_mode == 'e') {
+        snprintf(line, sizeof line, "export as: j JSON, c CSV, t text, s SVG (Esc cancels)");
+        draw_text(y, 0, COLS, line);
+        return;
+    }
     if (v->input_mode) {
-        snprintf(line, sizeof line, "%s%s_", v->input_mode == '/' ? "search (name or hex address): "
-                                                                   : "filter regions: ",
-                 v->search);
+        /* a long path: its end stays in view, where the typing is */
+        const char *text = v->search;
+        const char *what = v->input_mode == '/' ? "search (name or hex address): "
+                           : v->input_mode == 'E' ? "export to (Enter writes, Esc cancels): "
+                                                  : "filter regions: ";
+        int room = COLS - (int)strlen(what) - 2;
+        if (room > 0 && (int)strlen(text) > room)
+            text += strlen(text) - (size_t)room;
+        snprintf(line, sizeof line, "%s%s_", what, text);
         draw_untrusted(y, 0, COLS, line, strlen(line));
         return;
     }
     if (v->banner[0]) {
         attron(A_REVERSE | A_BOLD);
-        draw_text(y, 0, COLS, v->banner);
+        draw_wrapped(y, v->banner);
         attroff(A_REVERSE | A_BOLD);
         return;
     }
-    if (v->message[0])
-        snprintf(line, sizeof line, "%s", v->message);
-    else if (v->tour.word.count)
+    if (v->message[0]) {
+        draw_wrapped(y, v->message);
+        return;
+    }
+    if (v->tour.word.count)
         tour_status(v, line, sizeof line);
     else if (v->phase[0])
         snprintf(line, sizeof line, "demo: %s", v->phase);
     else
         snprintf(line, sizeof line,
-                 "q quit  ? help  Tab screens  / search  s sort  space pause  +/- interval  e export");
+                 "q quit  ? help  Tab screens  / search  s sort  space pause  +/- rate  e export");
     draw_untrusted(y, 0, COLS, line, strlen(line));
 }
 
@@ -354,6 +398,45 @@ bool tui_terminal_gone(void)
     return (p.revents & POLLIN) && (ioctl(STDIN_FILENO, FIONREAD, &avail) < 0 || avail == 0);
 }
 
+/* Words wrapped into rows [0, rows) of width cols; false when they do
+ * not fit (a word wider than cols, or too many lines). */
+static bool wrap_fits(const char *text, int cols, int rows, bool draw)
+{
+    int y = 0, x = 0;
+    for (const char *p = text; *p;) {
+        int len = (int)strcspn(p, " ");
+        if (len > cols)
+            return false;
+        if (x && x + 1 + len > cols) {
+            y++;
+            x = 0;
+        }
+        if (y >= rows)
+            return false;
+        if (draw)
+            mvinsnstr(y, x ? x + 1 : 0, p, len); /* ins: the bottom-right cell too */
+        x += (x ? 1 : 0) + len;
+        p += len;
+        p += *p == ' ';
+    }
+    return true;
+}
+
+/* The longest of these that fits says the terminal is too small. */
+static void draw_too_small(void)
+{
+    char need[128];
+    snprintf(need, sizeof need, "vmscope: the terminal is too small (%dx%d); it needs at least %dx%d",
+             COLS, LINES, 20, HEADER_ROWS + 2);
+    const char *const says[] = {need, "vmscope: terminal too small", "terminal too small",
+                                "too small", "small", "!"};
+    for (size_t k = 0; k < sizeof says / sizeof says[0]; k++)
+        if (wrap_fits(says[k], COLS, LINES, false)) {
+            wrap_fits(says[k], COLS, LINES, true);
+            return;
+        }
+}
+
 void tui_draw(struct view *v)
 {
     v->rows = LINES;
@@ -367,23 +450,52 @@ void tui_draw(struct view *v)
             tour_box_draw(v, LINES - 1 - box);
         if (v->tour.list)
             tour_list_draw(v, HEADER_ROWS, LINES - HEADER_ROWS - 1 - box);
+        draw_status(v);
     } else {
-        draw_text(0, 0, COLS, "vmscope: terminal too small");
+        draw_too_small();
     }
-    draw_status(v);
     refresh();
+}
+
+/* e: one key for the format, then the path (a fresh default offered). */
+static int handle_export_key(struct view *v, int ch)
+{
+    if (v->input_mode == 'e') {
+        if (ch == 27) {
+            v->input_mode = 0;
+        } else if (strchr("jcts", ch) && ch) {
+            v->export_format = (char)ch;
+            view_export_default_name(v, (char)ch, v->search, sizeof v->search);
+            v->input_mode = 'E';
+        }
+        return VIEW_HANDLED | VIEW_REDRAW;
+    }
+    switch (line_edit_key(v->search, sizeof v->search, ch)) {
+    case LINE_EDIT_CANCEL: v->input_mode = 0; break;
+    case LINE_EDIT_DONE:
+        v->input_mode = 0;
+        if (!v->search[0])
+            break;
+        snprintf(v->export_path, sizeof v->export_path, "%s", v->search);
+        return VIEW_HANDLED | VIEW_REDRAW | VIEW_EXPORT;
+    case LINE_EDIT_NONE: return VIEW_HANDLED;
+    default: break;
+    }
+    return VIEW_HANDLED | VIEW_REDRAW;
 }
 
 static int handle_input_key(struct view *v, int ch)
 {
-    switch (line_edit_key(v->search, sizeof v->search, ch)) {
+    if (v->input_mode == 'e' || v->input_mode == 'E')
+        return handle_export_key(v, ch);
+    switch (line_edit_key(v->search, sizeof v->filter, ch)) { /* a filter's room */
     case LINE_EDIT_CANCEL: v->input_mode = 0; break;
     case LINE_EDIT_DONE:
         if (v->input_mode == '/') {
             if (view_search(v, v->search))
                 v->message[0] = '\0';
         } else {
-            snprintf(v->filter, sizeof v->filter, "%s", v->search);
+            snprintf(v->filter, sizeof v->filter, "%.127s", v->search);
         }
         v->input_mode = 0;
         break;
@@ -438,6 +550,7 @@ int tui_key(struct view *v, int ch)
         if (v->screen == SCREEN_HELP || v->screen == SCREEN_DETAIL)
             v->screen = v->back;
         break;
+    case 'T': screen_threads_open(v); break;
     case ' ': v->paused = !v->paused; break;
     case '+': case '=':
         v->interval = v->interval / 2 < 0.05 ? 0.05 : v->interval / 2;
@@ -461,7 +574,11 @@ int tui_key(struct view *v, int ch)
         if (v->screen != SCREEN_REGIONS)
             v->screen = SCREEN_REGIONS;
         break;
-    case 'e': return VIEW_HANDLED | VIEW_REDRAW | VIEW_EXPORT;
+    case 'e':
+        if (!v->snap)
+            return 0;
+        v->input_mode = 'e';
+        break;
     case '[': case ']': case '{': case '}': {
         if (!v->rec_count)
             return 0;

@@ -3,11 +3,14 @@
 #include "screens.h"
 #include "vmscope/util.h"
 #include "vmscope/summary.h"
+#include "vmscope/diff.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 /* About an hour of 1 s samples, and the last thousand region events. */
 #define TIMELINE_SAMPLES 3600
@@ -39,6 +42,7 @@ void view_free(struct view *v)
     snapshot_free(v->history_last);
     timeline_free(&v->timeline);
     trace_log_free(&v->trace);
+    free(v->marks);
 }
 
 /* The newest exact events the Timeline's log can show; the recording keeps all. */
@@ -259,4 +263,41 @@ bool view_search(struct view *v, const char *text)
     }
     snprintf(v->message, sizeof v->message, "no region named like that");
     return false;
+}
+
+void view_export_default_name(const struct view *v, char fmt, char *out, size_t size)
+{
+    char stamp[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    unsigned r = 0;
+    if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r)
+        r = (unsigned)clock_monotonic_ns();
+    const char *ext = fmt == 'c' ? "csv" : fmt == 't' ? "txt" : fmt == 's' ? "svg" : "json";
+    snprintf(out, size, "vmscope-%d-%s-%06x.%s", v->snap ? (int)v->snap->proc.pid : 0, stamp,
+             r & 0xffffff, ext);
+}
+
+char view_baseline_mark(struct view *v, size_t i)
+{
+    if (!v->baseline || !v->snap || i >= v->snap->n_regions)
+        return ' ';
+    if (!v->marks || v->marks_snap_ns != v->snap->monotonic_ns ||
+        v->marks_base_ns != v->baseline->monotonic_ns) {
+        struct snapshot_diff d;
+        diff_compute(v->baseline, v->snap, &d);
+        free(v->marks);
+        v->marks = xmalloc(v->snap->n_regions + 1);
+        memset(v->marks, ' ', v->snap->n_regions);
+        for (size_t k = 0; k < d.n_added; k++)
+            v->marks[d.added[k] - v->snap->regions] = '+';
+        for (size_t k = 0; k < d.n_changed; k++)
+            v->marks[d.changed[k].after - v->snap->regions] = '~';
+        diff_free(&d);
+        v->marks_snap_ns = v->snap->monotonic_ns;
+        v->marks_base_ns = v->baseline->monotonic_ns;
+    }
+    return v->marks[i];
 }

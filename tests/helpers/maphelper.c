@@ -29,6 +29,7 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -300,6 +301,41 @@ static void mode_thp(void)
     report("end", (uintptr_t)(aligned + len));
 }
 
+/* A resident base of base_mib, and amp_mib more that comes and goes every
+ * period_ms (a sawtooth: touched page by page, then dropped at once). */
+static void mode_sawtooth(long base_mib, long amp_mib, long period_ms)
+{
+    size_t base = (size_t)base_mib << 20, amp = (size_t)amp_mib << 20;
+    char *p = map_pages(base / (size_t)page, PROT_READ | PROT_WRITE);
+    memset(p, 1, base);
+    char *q = map_pages(amp / (size_t)page, PROT_READ | PROT_WRITE);
+    report("base", (uintptr_t)p);
+    report("saw", (uintptr_t)q);
+    printf("ready\n");
+    size_t steps = 16, chunk = amp / steps;
+    for (;;) {
+        for (size_t k = 0; k < steps; k++) {
+            memset(q + k * chunk, 1, chunk);
+            usleep((useconds_t)period_ms * 1000 / (useconds_t)steps);
+        }
+        if (madvise(q, amp, MADV_DONTNEED))
+            die("madvise");
+        struct pollfd in = {.fd = 0, .events = POLLIN};
+        if (poll(&in, 1, 0) > 0)
+            exit(0);
+    }
+}
+
+/* pages locked with mlock, fenced; then the THP region of mode_thp. */
+static void mode_locked(long pages)
+{
+    char *p = map_fenced(pages);
+    if (mlock(p, (size_t)(pages * page)))
+        die("mlock");
+    report("locked_start", (uintptr_t)p);
+    report("locked_end", (uintptr_t)(p + pages * page));
+}
+
 static void mode_pageout(long pages, long out)
 {
     char *p = map_fenced(pages);
@@ -448,7 +484,12 @@ int main(int argc, char **argv)
         mode_spinner();
     else if (!strcmp(mode, "thp"))
         mode_thp();
-    else if (!strcmp(mode, "pageout"))
+    else if (!strcmp(mode, "sawtooth") && argc > 4)
+        mode_sawtooth(a, b, strtol(argv[4], NULL, 0));
+    else if (!strcmp(mode, "locked")) {
+        mode_locked(a);
+        mode_thp();
+    } else if (!strcmp(mode, "pageout"))
         mode_pageout(a, b);
     else if (!strcmp(mode, "grow")) {
         char *p = map_fenced(a);
