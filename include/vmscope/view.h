@@ -30,9 +30,10 @@ enum view_flags {
 };
 
 /* The first SCREEN_TABS screens are tabs (Output only in launch mode);
- * Detail opens with Enter. */
+ * Detail opens with Enter, the others after it with a letter (Call
+ * sites: C). */
 enum screen_id { SCREEN_SUMMARY, SCREEN_MAP, SCREEN_REGIONS, SCREEN_TIMELINE, SCREEN_DIFF,
-                 SCREEN_HELP, SCREEN_OUTPUT, SCREEN_DETAIL, SCREEN_COUNT };
+                 SCREEN_HELP, SCREEN_OUTPUT, SCREEN_DETAIL, SCREEN_CALLSITES, SCREEN_COUNT };
 #define SCREEN_TABS 7
 
 enum sort_key { SORT_ADDRESS, SORT_SIZE, SORT_RSS, SORT_PSS, SORT_SWAP, SORT_CLASS, SORT_NAME,
@@ -90,6 +91,9 @@ void view_enable_trace(struct view *v);
 /* Whether the view keeps exact events (they replace the region events). */
 bool view_traced(const struct view *v);
 void view_add_syscall_event(struct view *v, const struct syscall_event *e);
+/* The traced events kept, oldest first, copied into a new array (*out,
+ * free() it; n returned). In a recording, those up to the sample shown. */
+size_t view_trace_events(const struct view *v, struct syscall_event **out);
 /* The page states the Detail grid would show now: false when none are
  * needed (another screen, or the ones held answer this very request). */
 bool view_page_request(struct view *v, struct page_request *rq);

@@ -26,7 +26,15 @@ size_t *screen_top(struct view *v, enum screen_id id);
 void screens_free_state(struct view *v);
 
 extern const struct screen screen_summary, screen_map, screen_regions, screen_timeline, screen_help,
-    screen_detail, screen_diff, screen_output;
+    screen_detail, screen_diff, screen_output, screen_callsites;
+
+/* C: the Call sites screen (Esc returns to the screen it came from). */
+int callsites_open(struct view *v);
+struct stack;
+/* A stack in one line, at most max functions: "leaf ← caller ← ... ←
+ * main, file.c:12" (the innermost frame with a source line; libc's
+ * wrapper of the call itself left out); not sanitised. */
+void callsite_stack_label(const struct stack *st, size_t max, char *out, size_t size);
 
 /* Attributes for a class: its colour pair, or a plain attribute. */
 attr_t class_attr(const struct view *v, enum region_class c);

@@ -25,6 +25,7 @@ static const struct screen *const screens[SCREEN_COUNT] = {
     [SCREEN_HELP] = &screen_help,
     [SCREEN_OUTPUT] = &screen_output,
     [SCREEN_DETAIL] = &screen_detail,
+    [SCREEN_CALLSITES] = &screen_callsites,
 };
 
 void *screen_state(struct view *v, enum screen_id id, size_t size)
@@ -368,6 +369,7 @@ int tui_key(struct view *v, int ch)
             v->screen = SCREEN_REGIONS;
         break;
     case 'e': return VIEW_HANDLED | VIEW_REDRAW | VIEW_EXPORT;
+    case 'C': return callsites_open(v);
     case '[': case ']': case '{': case '}': {
         if (!v->rec_count)
             return 0;

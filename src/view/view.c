@@ -52,6 +52,21 @@ void view_add_syscall_event(struct view *v, const struct syscall_event *e)
     v->traced_since_sample++;
 }
 
+size_t view_trace_events(const struct view *v, struct syscall_event **out)
+{
+    size_t n = 0;
+    *out = xcalloc(v->trace.count ? v->trace.count : 1, sizeof **out);
+    /* a recording before its end: not the calls after the sample shown */
+    bool upto = v->rec_count && v->rec_index < v->rec_count - 1 && v->snap;
+    for (size_t i = 0; i < v->trace.count; i++) {
+        const struct syscall_event *e = trace_log_at(&v->trace, i);
+        if (upto && e->monotonic_ns > v->snap->monotonic_ns)
+            break;
+        (*out)[n++] = *e;
+    }
+    return n;
+}
+
 int view_tab_count(const struct view *v)
 {
     return v->output || v->output_note[0] ? SCREEN_TABS : SCREEN_OUTPUT;

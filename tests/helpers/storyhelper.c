@@ -8,6 +8,8 @@
  *                       markers: stack_outer_setup -> stack_make_buffer ->
  *                       stack_map_leaf maps 8 pages; stack_outer_setup ->
  *                       stack_map_leaf maps 3 pages and unmaps them; exit 0
+ *   storyhelper stackswait  the same, then sleep until killed (the
+ *                       live screens)
  *   storyhelper jit     between the markers, code in an anonymous mapping
  *                       (no object, no unwind information) calls mmap of
  *                       one page, PROT_READ|PROT_WRITE, itself; exit 0
@@ -173,11 +175,14 @@ int main(int argc, char **argv)
         *nowhere = 1;
         return 0;
     }
-    if (strcmp(mode, "stacks") == 0) {
+    if (strcmp(mode, "stacks") == 0 || strcmp(mode, "stackswait") == 0) {
         madvise(NULL, 0, MADV_NORMAL);
         int rc = stack_outer_setup();
         madvise(NULL, 0, MADV_SEQUENTIAL);
         printf("stacks done\n");
+        if (strcmp(mode, "stackswait") == 0)
+            for (;;)
+                pause();
         return rc;
     }
     if (strcmp(mode, "jit") == 0)
@@ -187,6 +192,6 @@ int main(int argc, char **argv)
         for (;;)
             pause();
     }
-    fprintf(stderr, "usage: storyhelper [story|segv|wait|stacks|jit]\n");
+    fprintf(stderr, "usage: storyhelper [story|segv|wait|stacks|stackswait|jit]\n");
     return 2;
 }
