@@ -386,8 +386,12 @@ START_TEST(t_threads_and_children_have_their_stacks)
             in_thread++;
         } else if (epid != pid && epid) {
             ck_assert_msg(frames_have(frames, "story"), "the child's call %zu is not story's", i);
+            /* named by its program: the child's comm, as the kernel has it */
+            ck_assert_str_eq(json_string_value(json_object_get(e, "comm")), "storyhelper");
             in_child++;
         }
+        if (epid == pid)
+            ck_assert_ptr_null(json_object_get(e, "comm")); /* the launched program's own */
     }
     ck_assert_uint_gt(in_thread, 0);
     ck_assert_uint_eq(in_child, 2); /* its mmap and munmap of 3 pages */

@@ -1571,7 +1571,7 @@ START_TEST(t_launch_trace_selects_region)
     tmux("send-keys -t vt 4");
     ck_assert_msg(wait_for(&b, "Memory calls, exact", 3), "Timeline:\n%s", b.data);
     char want[80];
-    snprintf(want, sizeof want, "0x200000, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %#llx",
+    snprintf(want, sizeof want, "0x200000 (2.0M), PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %#llx",
              (unsigned long long)keep);
     ck_assert_msg(strstr(b.data, want), "no %s in:\n%s", want, b.data);
     ck_assert_ptr_nonnull(strstr(b.data, "madvise(0, 0, MADV_SEQUENTIAL) = 0"));
@@ -1831,6 +1831,103 @@ START_TEST(t_callsites_need_trace)
 }
 END_TEST
 
+/* The log rows under the title (the lines that start with a time). */
+static int log_rows(const struct buf *b, char rows[][256], int max)
+{
+    int n = 0;
+    for (const char *p = b->data; p && *p && n < max;) {
+        const char *nl = strchr(p, '\n');
+        int len = nl ? (int)(nl - p) : (int)strlen(p);
+        unsigned s, ms;
+        char dot;
+        if (sscanf(p, " %u%c%3u", &s, &dot, &ms) == 3 && dot == '.' && strstr(p, "(") &&
+            strstr(p, "(") < p + len)
+            snprintf(rows[n++], 256, "%.*s", len, p);
+        p = nl ? nl + 1 : NULL;
+    }
+    return n;
+}
+
+/* --trace's event log reads like strace (issue 12): seconds.milliseconds
+ * from the start, newest first, inside the run's own wall time; sizes
+ * beside the hex; c filters by call, t by thread (the helper's own thread
+ * id); the child's calls under its program and pid as the helper printed
+ * it; Enter on the mapping the helper unmapped says which call took it. */
+START_TEST(t_event_log_like_strace)
+{
+    struct buf b;
+    buf_init(&b);
+    uint64_t t0 = clock_monotonic_ns();
+    start_vmscope("-i 0.2 --trace -- " STORY " story", 120, 40);
+    ck_assert_msg(wait_for(&b, "exited with status 7", 10), "no exit banner:\n%s", b.data);
+    double wall = (double)(clock_monotonic_ns() - t0) / 1e9;
+    tmux("send-keys -t vt 7");
+    ck_assert(wait_for(&b, "story done", 3));
+    uint64_t child = pane_value(&b, "child"), thread = pane_value(&b, "thread_tid"),
+             direct = pane_value(&b, "direct");
+    tmux("send-keys -t vt 4 L");
+    ck_assert_msg(wait_for(&b, "L split", 3), "no full-width log:\n%s", b.data);
+    static char rows[40][256];
+    int n = log_rows(&b, rows, 40);
+    ck_assert_int_ge(n, 20);
+    double prev = 1e9;
+    for (int i = 0; i < n; i++) { /* newest first, from the start, within the run */
+        unsigned sec, ms;
+        ck_assert(sscanf(rows[i], " %u.%3u", &sec, &ms) == 2);
+        double t = sec + ms / 1000.0;
+        ck_assert_msg(t <= prev && t <= wall, "row %d at %.3f (previous %.3f, run %.3f s): %s", i,
+                      t, prev, wall, rows[i]);
+        prev = t;
+    }
+    ck_assert_msg(strstr(b.data, "mmap(0, 0x200000 (2.0M), PROT_READ|PROT_WRITE"), "%s", b.data);
+    char want[96];
+    snprintf(want, sizeof want, "[storyhelper %d] mmap(0, 0x3000 (12K)", (int)child);
+    ck_assert_msg(strstr(b.data, want), "no %s:\n%s", want, b.data);
+
+    tmux("send-keys -t vt c c"); /* all, brk, mmap */
+    ck_assert_msg(wait_for(&b, "; only mmap)", 3), "%s", b.data);
+    n = log_rows(&b, rows, 40);
+    ck_assert_int_ge(n, 5);
+    for (int i = 0; i < n; i++)
+        ck_assert_msg(strstr(rows[i], "  mmap(") || strstr(rows[i], "] mmap("), "%s", rows[i]);
+    tmux("send-keys -t vt c c c c c"); /* ... madvise, all */
+    ck_assert_msg(wait_gone(&b, "; only", 3), "%s", b.data);
+    snprintf(want, sizeof want, "only thread %d)", (int)thread);
+    for (int i = 0; i < 10 && !strstr(b.data, want); i++) {
+        tmux("send-keys -t vt t");
+        usleep(200 * 1000);
+        capture(&b);
+    }
+    ck_assert_msg(wait_for(&b, want, 3), "no filter on the helper's thread %d:\n%s", (int)thread,
+                  b.data);
+    n = log_rows(&b, rows, 40);
+    ck_assert_int_ge(n, 2); /* its arena: mmap, munmap, mprotect */
+    for (int i = 0; i < n; i++) {
+        unsigned sec, ms;
+        int tid;
+        ck_assert(sscanf(rows[i], " %u.%3u %d", &sec, &ms, &tid) == 3);
+        ck_assert_int_eq(tid, (int)thread);
+    }
+    while (!strstr(b.data, "thread, L split") || strstr(b.data, "; only")) { /* back to all */
+        tmux("send-keys -t vt t");
+        usleep(200 * 1000);
+        capture(&b);
+    }
+    /* the 5 pages the helper mapped and unmapped */
+    snprintf(want, sizeof want, "= %#llx", (unsigned long long)direct);
+    tmux("send-keys -t vt c c");
+    ck_assert(wait_for(&b, "; only mmap)", 3));
+    ck_assert_msg(cursor_to(want), "no mmap returning %s:\n%s", want, b.data);
+    tmux("send-keys -t vt Enter");
+    snprintf(want, sizeof want, "%#llx is gone: munmap at ", (unsigned long long)direct);
+    ck_assert_msg(wait_for(&b, want, 3), "Enter on a gone region:\n%s", b.data);
+    tmux("send-keys -t vt q");
+    ck_assert(wait_for(&b, "EXIT=0", 3));
+    stop_tmux();
+    buf_free(&b);
+}
+END_TEST
+
 /* CPU time (user + system, in clock ticks) of the vmscope running in the pane. */
 static long vmscope_cpu_ticks(void)
 {
@@ -1935,6 +2032,7 @@ int main(void)
     tcase_add_test(sites, t_callsites_screen_live);
     tcase_add_test(sites, t_callsites_screen_replay);
     tcase_add_test(sites, t_callsites_need_trace);
+    tcase_add_test(sites, t_event_log_like_strace);
     suite_add_tcase(s, sites);
     int status = run_suite(s);
     tmux("kill-server 2>/dev/null");

@@ -53,6 +53,7 @@ struct view {
     long rec_index, rec_count; /* a recording: the sample shown (time cursor), and how many */
     struct trace_log trace;    /* the exact events (--trace), once enabled */
     uint32_t traced_since_sample; /* events since the last sample */
+    uint64_t start_ns; /* the earliest sample or event seen: the log's time 0 */
     /* A launched program: its output (a pty), or a note on where it went;
      * with neither there is no Output tab. */
     const struct byte_ring *output;

@@ -50,6 +50,35 @@ void draw_name(int y, int x, int width, const char *s, size_t len);
 /* Clear a row from x to the right edge. */
 void clear_row(int y, int x);
 
+/* The traced calls as the Timeline's log shows them (event_log.c): a
+ * filter by call and by thread, the full-width mode and its sideways
+ * scroll. Zeroed, it shows everything. Index k = 0 is the newest
+ * matching event. */
+struct event_log {
+    int call;  /* 0: all calls; else an enum traced_call + 1 */
+    pid_t tid; /* 0: all threads */
+    bool full; /* the log has the whole screen */
+    int hscroll;
+    size_t *idx; /* the matching events' places in v->trace, oldest first */
+    size_t n_idx, cap_idx;
+    bool built;
+    uint64_t built_ever;
+    int built_call;
+    pid_t built_tid;
+};
+void event_log_free(struct event_log *l);
+size_t event_log_count(const struct view *v, struct event_log *l);
+const struct syscall_event *event_log_at(const struct view *v, struct event_log *l, size_t k);
+/* "  12.345    1234  [cc1 5678] mmap(0, 0x200000 (2.0M), ...) = 0x7f..." */
+void event_log_line(const struct view *v, const struct syscall_event *e, char *line, size_t size);
+void event_log_title(const struct view *v, const struct event_log *l, char *out, size_t size);
+/* c, t, L, and Left/Right in the full-width mode; 0 if not its key. */
+int event_log_key(const struct view *v, struct event_log *l, int ch);
+/* Why the range an event made (at start) is not there: the later call
+ * that unmapped, moved or replaced it. */
+void event_log_gone(const struct view *v, const struct syscall_event *e, uint64_t start,
+                    char *out, size_t size);
+
 /* The detail's page grid (page_grid.c); its state is the Detail screen's. */
 void page_grid_draw(struct view *v, const struct region *r, int top, int height);
 int page_grid_key(struct view *v, int ch, int height);

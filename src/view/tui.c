@@ -238,7 +238,8 @@ static void draw_status(struct view *v)
         draw_untrusted(y, 0, COLS, line, strlen(line));
         return;
     }
-    if (v->banner[0]) {
+    /* the answer to the last key first; the standing banner when none */
+    if (v->banner[0] && !v->message[0]) {
         attron(A_REVERSE | A_BOLD);
         draw_text(y, 0, COLS, v->banner);
         attroff(A_REVERSE | A_BOLD);

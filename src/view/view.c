@@ -46,8 +46,15 @@ void view_enable_trace(struct view *v)
     trace_log_init(&v->trace, TRACE_LOG_EVENTS);
 }
 
+static void seen_at(struct view *v, uint64_t ns)
+{
+    if (ns && (!v->start_ns || ns < v->start_ns))
+        v->start_ns = ns;
+}
+
 void view_add_syscall_event(struct view *v, const struct syscall_event *e)
 {
+    seen_at(v, e->monotonic_ns);
     trace_log_add(&v->trace, e);
     v->traced_since_sample++;
 }
@@ -83,6 +90,7 @@ void view_replace_snapshot(struct view *v, struct snapshot *snap)
 
 void view_push_snapshot(struct view *v, struct snapshot *snap)
 {
+    seen_at(v, snap->monotonic_ns);
     timeline_add(&v->timeline, v->snap, snap);
     timeline_mark_traced(&v->timeline, v->traced_since_sample);
     v->traced_since_sample = 0;
@@ -94,6 +102,7 @@ void view_push_snapshot(struct view *v, struct snapshot *snap)
 
 void view_add_history(struct view *v, struct snapshot *snap)
 {
+    seen_at(v, snap->monotonic_ns);
     timeline_add(&v->timeline, v->history_last, snap);
     timeline_mark_traced(&v->timeline, v->traced_since_sample);
     v->traced_since_sample = 0;
