@@ -353,10 +353,17 @@ static void callsites_draw(struct view *v, int top, int height)
     attron(A_BOLD);
     draw_text(top, 0, COLS, line);
     attroff(A_BOLD);
+    size_t held;
+    uint64_t refused;
+    stack_table_usage(stack_table_shared(), &held, &refused);
     if (v->trace.dropped)
         snprintf(line, sizeof line, "  Mapped Resident    Freed  Calls  (the oldest %llu calls "
                  "are past the log and not counted)",
                  (unsigned long long)v->trace.dropped);
+    else if (refused) /* stack.h: the table's bound */
+        snprintf(line, sizeof line, "  Mapped Resident    Freed  Calls  (%llu new stacks past "
+                 "the table's bound were not kept: their calls have none)",
+                 (unsigned long long)refused);
     else
         snprintf(line, sizeof line, "  Mapped Resident    Freed  Calls  %s",
                  s->flat ? "Stack (callee \u2190 caller)   Enter: its regions"
