@@ -1831,6 +1831,31 @@ START_TEST(t_callsites_need_trace)
 }
 END_TEST
 
+/* The brk heap's Detail names the code that grew it: the helper's story
+ * (its 256 mallocs of 1 KiB), not libc's way from malloc to brk. */
+START_TEST(t_detail_heap_grown_by)
+{
+    struct buf b;
+    buf_init(&b);
+    start_vmscope("-i 0.2 --trace -- " STORY " story", 100, 30);
+    ck_assert_msg(wait_for(&b, "exited with status 7", 10), "no exit banner:\n%s", b.data);
+    tmux("send-keys -t vt 2");
+    tmux("send-keys -t vt / '[heap]' Enter");
+    tmux("send-keys -t vt Enter");
+    ck_assert_msg(wait_for(&b, "grown by", 5), "heap Detail:\n%s", b.data);
+    char line[512];
+    ck_assert(pane_line(&b, "grown by", line, sizeof line));
+    /* (main returns story() as a tail call: its frame is story's) */
+    ck_assert_msg(strstr(line, "grown by   brk ") && strstr(line, "  story \u2190 ") &&
+                      strstr(line, ", storyhelper.c:"),
+                  "grown by: %s", line);
+    tmux("send-keys -t vt q");
+    ck_assert(wait_for(&b, "EXIT=0", 3));
+    stop_tmux();
+    buf_free(&b);
+}
+END_TEST
+
 /* The log rows under the title (the lines that start with a time). */
 static int log_rows(const struct buf *b, char rows[][256], int max)
 {
@@ -2033,6 +2058,7 @@ int main(void)
     tcase_add_test(sites, t_callsites_screen_replay);
     tcase_add_test(sites, t_callsites_need_trace);
     tcase_add_test(sites, t_event_log_like_strace);
+    tcase_add_test(sites, t_detail_heap_grown_by);
     suite_add_tcase(s, sites);
     int status = run_suite(s);
     tmux("kill-server 2>/dev/null");

@@ -87,7 +87,8 @@ static void frame_name(const struct stack_frame *f, char *out, size_t size)
 }
 
 /* libc's own wrapper of the call (__mmap, mmap64, __brk): the call's
- * name is known, the frame says nothing more. */
+ * name is known, the frame (and the library's frames under it) say
+ * nothing more. */
 static bool is_wrapper(const struct stack_frame *f)
 {
     if (!f->function)
@@ -114,7 +115,18 @@ void callsite_stack_label(const struct stack *st, size_t max, char *out, size_t 
     }
     const struct stack_frame *where = NULL;
     char prev[256] = "";
-    size_t first = st->n_frames > 1 && is_wrapper(&st->frames[0]) ? 1 : 0, shown = 0;
+    /* from the first frame outside the wrapper's object: malloc's way to
+     * brk (sbrk, sysmalloc, ...) is libc's, its caller is the answer */
+    size_t first = 0, shown = 0;
+    if (st->n_frames > 1 && is_wrapper(&st->frames[0])) {
+        first = 1;
+        const char *obj = st->frames[0].object;
+        for (size_t k = 1; obj && k < st->n_frames; k++)
+            if (!st->frames[k].object || strcmp(st->frames[k].object, obj) != 0) {
+                first = k;
+                break;
+            }
+    }
     for (size_t k = first; k < st->n_frames && len + 1 < size && shown < max; k++) {
         const struct stack_frame *f = &st->frames[k];
         char name[256];

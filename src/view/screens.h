@@ -33,7 +33,8 @@ int callsites_open(struct view *v);
 struct stack;
 /* A stack in one line, at most max functions: "leaf ← caller ← ... ←
  * main, file.c:12" (the innermost frame with a source line; libc's
- * wrapper of the call itself left out); not sanitised. */
+ * wrapper of the call and the library's frames under it left out: the
+ * first frame is the caller outside it); not sanitised. */
 void callsite_stack_label(const struct stack *st, size_t max, char *out, size_t size);
 
 /* Attributes for a class: its colour pair, or a plain attribute. */
