@@ -1557,14 +1557,20 @@ START_TEST(t_launch_output_and_final_state)
 }
 END_TEST
 
+/* vmscope --trace -- storyhelper story, waited for until the story ended. */
+static void launch_story_traced(struct buf *b, int cols, int rows)
+{
+    start_vmscope("-i 0.2 --trace -- " STORY " story", cols, rows);
+    ck_assert_msg(wait_for(b, "exited with status 7", 10), "no exit banner:\n%s", b->data);
+}
+
 /* --trace: the Timeline lists the exact calls; Enter on one shows the
  * region it made. */
 START_TEST(t_launch_trace_selects_region)
 {
     struct buf b;
     buf_init(&b);
-    start_vmscope("-i 0.2 --trace -- " STORY " story", 200, 50);
-    ck_assert_msg(wait_for(&b, "exited with status 7", 10), "no exit banner:\n%s", b.data);
+    launch_story_traced(&b, 200, 50);
     tmux("send-keys -t vt 7");
     ck_assert(wait_for(&b, "story done", 3));
     uint64_t keep = pane_value(&b, "keep");
@@ -1837,8 +1843,7 @@ START_TEST(t_detail_heap_grown_by)
 {
     struct buf b;
     buf_init(&b);
-    start_vmscope("-i 0.2 --trace -- " STORY " story", 100, 30);
-    ck_assert_msg(wait_for(&b, "exited with status 7", 10), "no exit banner:\n%s", b.data);
+    launch_story_traced(&b, 100, 30);
     tmux("send-keys -t vt 2");
     tmux("send-keys -t vt / '[heap]' Enter");
     tmux("send-keys -t vt Enter");
@@ -1883,8 +1888,7 @@ START_TEST(t_event_log_like_strace)
     struct buf b;
     buf_init(&b);
     uint64_t t0 = clock_monotonic_ns();
-    start_vmscope("-i 0.2 --trace -- " STORY " story", 120, 40);
-    ck_assert_msg(wait_for(&b, "exited with status 7", 10), "no exit banner:\n%s", b.data);
+    launch_story_traced(&b, 120, 40);
     double wall = (double)(clock_monotonic_ns() - t0) / 1e9;
     tmux("send-keys -t vt 7");
     ck_assert(wait_for(&b, "story done", 3));
