@@ -6,6 +6,7 @@
 #   VMSCOPE_BASE=/path/to/other/vmscope  adds a "base" column: its --trace
 #                                 (a build without call stacks, to price them)
 #   STRACE_K=1                    adds "strace-k": strace -k, its stacks (slow)
+# The "calls" column is --trace=calls: the same calls without their stacks.
 # For each workload of bench_trace_target (small: brk heap only; large: one
 # mmap+munmap per pair; mixed: 63 small to 1 large), the program's own time
 # (measured inside it) untraced, under `vmscope record -- CMD` (ptrace only,
@@ -44,6 +45,8 @@ run_one() { # mode how -> prints the program's elapsed ms
            grep -c '"vmscope.event"' "$out/r.jsonl" >"$out/events" ;;
     strace) strace -f --seccomp-bpf -e trace=%memory -o /dev/null \
                 ./bench_trace_target "$mode" "$pairs" >"$log" ;;
+    calls) "$VMSCOPE" record -i 1 --trace=calls --program-output "$log" -o "$out/r.jsonl" -- \
+                ./bench_trace_target "$mode" "$pairs" 2>/dev/null ;;
     base) "$VMSCOPE_BASE" record -i 1 --trace --program-output "$log" -o "$out/r.jsonl" -- \
                 ./bench_trace_target "$mode" "$pairs" 2>/dev/null ;;
     strace-k) strace -f -k --seccomp-bpf -e trace=%memory -o /dev/null \
@@ -54,7 +57,7 @@ run_one() { # mode how -> prints the program's elapsed ms
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
-hows="plain launch trace"
+hows="plain launch trace calls"
 command -v strace >/dev/null && hows="$hows strace"
 [ -n "${VMSCOPE_BASE:-}" ] && hows="$hows base"
 [ -n "${STRACE_K:-}" ] && command -v strace >/dev/null && hows="$hows strace-k"
@@ -77,6 +80,7 @@ for mode in small large mixed; do
     per=$(awk -v a="${med[trace]}" -v b="${med[plain]}" -v e="$events" \
         'BEGIN {if (e >= 100) printf "%.1f us per traced call", (a - b) * 1000 / e; else printf "too few calls to divide"}')
     extra=""
+    extra+=", --trace=calls ${med[calls]}"
     [ -n "${med[base]:-}" ] && extra+=", base ${med[base]}"
     [ -n "${med[strace-k]:-}" ] && extra+=", strace-k ${med[strace-k]}"
     printf '%-6s %9s %9s %9s %9s  %s events, %s, %s%s\n' "$mode" "${med[plain]}" \

@@ -16,10 +16,11 @@ static void usage(FILE *fp)
 {
     fputs("usage: vmscope [-p PID | --demo [--step] [--speed X] | -r FILE] [-i SEC] [-n COUNT]\n"
           "               [--no-color]\n"
-          "       vmscope [-i SEC] [--trace] [-u USER] [--output FILE] -- CMD [ARGS...]\n"
+          "       vmscope [-i SEC] [--trace[=calls]] [-u USER] [--program-output F] -- CMD\n"
           "       vmscope snapshot -p PID [-f json|csv|text|svg] [-o FILE] [--pages]\n"
           "       vmscope pages -p PID --range START-END [-f text|json] [-o FILE]\n"
-          "       vmscope record (-p PID | [--trace] -- CMD...) [-i SEC] [-d SEC] -o FILE.jsonl\n"
+          "       vmscope record (-p PID | [--trace[=calls]] -- CMD) [-i SEC] [-d SEC]\n"
+          "                      -o FILE.jsonl\n"
           "       vmscope diff A B [-f text|json] [-o FILE]   (A, B: x.json or x.jsonl@N)\n"
           "       vmscope export FILE [-f svg|json|csv|text|perfetto] [-o FILE]  (x.json, x.jsonl@N)\n"
           "       vmscope callsites FILE.jsonl [-f text|json] [-o FILE]   (a --trace recording)\n"

@@ -424,6 +424,26 @@ START_TEST(t_glibc_arena)
 }
 END_TEST
 
+/* A 64 MiB block at a 64 MiB boundary is a whole-grown arena heap only
+ * when glibc's heap header at its start says so: a plain aligned mmap
+ * (one in 32 of 64 MiB mmaps with THP alignment) stays mmap/anon. */
+START_TEST(t_aligned_mmap_is_not_arena)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"aligned64", NULL});
+    struct snapshot *s = test_capture(h.pid, false);
+    const struct region *plain = must_find(s, helper_value(&h, "plain_ptr"));
+    ck_assert_uint_eq(plain->vma->start % (64u << 20), 0);
+    ck_assert_uint_eq(plain->vma->end - plain->vma->start, 64u << 20);
+    assert_class(plain, RC_MMAP, "anon");
+    const struct region *headed = must_find(s, helper_value(&h, "headed_ptr"));
+    ck_assert_uint_eq(headed->vma->end - headed->vma->start, 64u << 20);
+    assert_class(headed, RC_HEAP, "arena");
+    snapshot_free(s);
+    helper_stop(&h);
+}
+END_TEST
+
 /* The heap-versus-mmap series: each arena on its own, anonymous mmaps
  * counted with their mapped bytes. */
 START_TEST(t_timeline_series)
@@ -584,6 +604,7 @@ int main(void)
     tcase_add_test(tc, t_memfd_is_shm);
     tcase_add_test(tc, t_thread_stack_by_sp);
     tcase_add_test(tc, t_glibc_arena);
+    tcase_add_test(tc, t_aligned_mmap_is_not_arena);
     tcase_add_test(tc, t_timeline_series);
     tcase_add_test(tc, t_running_thread_keeps_last_stack);
     tcase_add_test(tc, t_deleted_library);

@@ -176,6 +176,43 @@ static void record_stacks(const char *binary, const char *rec, bool trace)
     buf_free(&err);
 }
 
+/* --trace=calls: every call is still traced, none has a stack. */
+START_TEST(t_trace_calls_has_no_stacks)
+{
+    char rec[128];
+    temp_path(rec, sizeof rec, "calls.jsonl");
+    record_mode(STORY, "stacks", rec); /* with stacks, for the count */
+    struct rec with = read_rec(rec);
+    struct buf out, err;
+    buf_init(&out);
+    buf_init(&err);
+    int rc = run_command((const char *[]){"vmscope", "record", "-i", "60", "--trace=calls", "-o",
+                                          rec, "--", STORY, "stacks", NULL},
+                         (uid_t)-1, &out, &err);
+    ck_assert_msg(rc == 0, "record --trace=calls failed (%d): %s", rc, err.data);
+    struct rec r = read_rec(rec);
+    ck_assert_uint_eq(json_object_size(r.stacks), 0);
+    ck_assert_ptr_nonnull(story_mmap(&r, 8)); /* the calls are there */
+    ck_assert_ptr_nonnull(story_mmap(&r, 3));
+    size_t i;
+    json_t *e;
+    json_array_foreach(r.events, i, e)
+        ck_assert_ptr_null(json_object_get(e, "stack"));
+    ck_assert_uint_gt(json_object_size(with.stacks), 0);
+    /* the same program, the same calls (the loader's and libc's too) */
+    ck_assert_uint_eq(json_array_size(r.events), json_array_size(with.events));
+    rc = run_command((const char *[]){"vmscope", "record", "--trace=frames", "-o", rec, "--", STORY,
+                                      "stacks", NULL},
+                     (uid_t)-1, &out, &err);
+    ck_assert_int_eq(rc, 2);
+    rec_free(&r);
+    rec_free(&with);
+    unlink(rec);
+    buf_free(&out);
+    buf_free(&err);
+}
+END_TEST
+
 /* Frame k of frames names function fn, inside fn's bytes per nm. */
 static void assert_frame_is(json_t *frames, size_t k, const char *binary, const char *fn)
 {
@@ -349,8 +386,12 @@ START_TEST(t_threads_and_children_have_their_stacks)
             in_thread++;
         } else if (epid != pid && epid) {
             ck_assert_msg(frames_have(frames, "story"), "the child's call %zu is not story's", i);
+            /* named by its program: the child's comm, as the kernel has it */
+            ck_assert_str_eq(json_string_value(json_object_get(e, "comm")), "storyhelper");
             in_child++;
         }
+        if (epid == pid)
+            ck_assert_ptr_null(json_object_get(e, "comm")); /* the launched program's own */
     }
     ck_assert_uint_gt(in_thread, 0);
     ck_assert_uint_eq(in_child, 2); /* its mmap and munmap of 3 pages */
@@ -515,6 +556,53 @@ START_TEST(t_model_origin_and_growers)
 }
 END_TEST
 
+/* Endlessly varied stacks: the table stops at its limit, keeps the
+ * stacks it has (same pointers, found again), refuses and counts new ones,
+ * and its own accounting follows the bytes the process really holds. */
+START_TEST(t_stack_table_bounded)
+{
+    struct stack_table *t = stack_table_new();
+    stack_table_set_limit(t, 256 << 10);
+    struct stack_frame f[8];
+    memset(f, 0, sizeof f);
+    const struct stack *first = NULL;
+    size_t kept = 0;
+    uint64_t i;
+    for (i = 0; i < 100000; i++) {
+        for (size_t k = 0; k < 8; k++)
+            f[k] = (struct stack_frame){.pc = 0x400000 + i * 16 + k, .function = "recurse_deeper",
+                                        .object = "/usr/bin/endless"};
+        const struct stack *s = stack_table_intern(t, f, 8);
+        if (!first)
+            first = s;
+        if (!s)
+            break;
+        kept++;
+    }
+    ck_assert_uint_lt(i, 100000); /* it stopped */
+    ck_assert_uint_eq(stack_table_count(t), kept);
+    size_t bytes;
+    uint64_t refused;
+    stack_table_usage(t, &bytes, &refused);
+    ck_assert_uint_le(bytes, 256 << 10);
+    ck_assert_uint_gt(bytes, 200 << 10);
+    ck_assert_uint_eq(refused, 1);
+    for (uint64_t j = 0; j < 1000; j++) { /* more new ones: refused, the count stays */
+        f[0].pc = 0x9000000 + j;
+        ck_assert_ptr_null(stack_table_intern(t, f, 8));
+    }
+    stack_table_usage(t, &bytes, &refused);
+    ck_assert_uint_eq(refused, 1001);
+    ck_assert_uint_eq(stack_table_count(t), kept);
+    for (size_t k = 0; k < 8; k++) /* the first is still there, the same one */
+        f[k] = (struct stack_frame){.pc = 0x400000 + k, .function = "recurse_deeper",
+                                    .object = "/usr/bin/endless"};
+    ck_assert_ptr_eq(stack_table_intern(t, f, 8), first);
+    ck_assert_ptr_eq(stack_table_get(t, 1), first);
+    stack_table_free(t);
+}
+END_TEST
+
 static void keep_event(void *arg, const struct syscall_event *e)
 {
     *(struct syscall_event *)arg = *e;
@@ -577,12 +665,14 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, t_model_origin_and_growers);
     tcase_add_test(tc, t_stack_line_round_trip);
+    tcase_add_test(tc, t_stack_table_bounded);
     tcase_add_test(tc, t_stacks_name_the_chain);
     tcase_add_test(tc, t_stripped_gives_object_offset);
     tcase_add_test(tc, t_jit_ends_the_stack);
     tcase_add_test(tc, t_threads_and_children_have_their_stacks);
     tcase_add_test(tc, t_callsites_totals);
     tcase_add_test(tc, t_callsites_needs_trace);
+    tcase_add_test(tc, t_trace_calls_has_no_stacks);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

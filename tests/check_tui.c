@@ -2467,21 +2467,27 @@ START_TEST(t_launch_output_and_final_state)
 }
 END_TEST
 
+/* vmscope --trace -- storyhelper story, waited for until the story ended. */
+static void launch_story_traced(struct buf *b, int cols, int rows)
+{
+    start_vmscope("-i 0.2 --trace -- " STORY " story", cols, rows);
+    ck_assert_msg(wait_for(b, "exited with status 7", 10), "no exit banner:\n%s", b->data);
+}
+
 /* --trace: the Timeline lists the exact calls; Enter on one shows the
  * region it made. */
 START_TEST(t_launch_trace_selects_region)
 {
     struct buf b;
     buf_init(&b);
-    start_vmscope("-i 0.2 --trace -- " STORY " story", 200, 50);
-    ck_assert_msg(wait_for(&b, "exited with status 7", 10), "no exit banner:\n%s", b.data);
+    launch_story_traced(&b, 200, 50);
     tmux("send-keys -t vt 7");
     ck_assert(wait_for(&b, "story done", 3));
     uint64_t keep = pane_value(&b, "keep");
     tmux("send-keys -t vt 4");
     ck_assert_msg(wait_for(&b, "Memory calls, exact", 3), "Timeline:\n%s", b.data);
     char want[80];
-    snprintf(want, sizeof want, "0x200000, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %#llx",
+    snprintf(want, sizeof want, "0x200000 (2.0M), PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %#llx",
              (unsigned long long)keep);
     ck_assert_msg(strstr(b.data, want), "no %s in:\n%s", want, b.data);
     ck_assert_ptr_nonnull(strstr(b.data, "madvise(0, 0, MADV_SEQUENTIAL) = 0"));
@@ -2536,6 +2542,327 @@ START_TEST(t_replay_shows_traced_calls)
     stop_tmux();
     unlink(rec);
     buf_free(&out);
+    buf_free(&b);
+}
+END_TEST
+
+/* ---- Call sites (issue 14) ------------------------------------------ */
+
+/* The pane line that holds text, or NULL; out gets that line. */
+static bool pane_line_with(const struct buf *b, const char *text, char *out, size_t size)
+{
+    const char *p = b->data ? strstr(b->data, text) : NULL;
+    if (!p)
+        return false;
+    const char *bol = p, *eol = strchr(p, '\n');
+    while (bol > b->data && bol[-1] != '\n')
+        bol--;
+    snprintf(out, size, "%.*s", (int)((eol ? eol : p + strlen(p)) - bol), bol);
+    return true;
+}
+
+/* The row under the cursor (drawn in reverse video): capture-pane -e. */
+static bool cursor_row_has(const char *text)
+{
+    struct buf b;
+    buf_init(&b);
+    tmux_output(&b, "capture-pane -e -J -p -t vt");
+    bool found = false;
+    for (char *line = b.data; line && *line && !found;) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        found = strstr(line, "\033[7m") && strstr(line, text);
+        line = nl ? nl + 1 : NULL;
+    }
+    buf_free(&b);
+    return found;
+}
+
+/* Moves the cursor down until its row holds text (at most 40 rows). */
+static bool cursor_to(const char *text)
+{
+    for (int i = 0; i < 40; i++) {
+        for (int t = 0; t < 10; t++) { /* the frame after the key */
+            if (cursor_row_has(text))
+                return true;
+            usleep(50 * 1000);
+        }
+        tmux("send-keys -t vt Down");
+    }
+    return false;
+}
+
+/* The helper's own functions, by nm: the names the screens must show. */
+static bool story_has_symbol(const char *fn)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "nm '%s' 2>/dev/null | grep -qw '%s'", STORY, fn);
+    return system(cmd) == 0;
+}
+
+/* The flat list's row for a chain: Mapped (the first column) is the
+ * helper's known size. */
+static void assert_site_mapped(struct buf *b, const char *chain, uint64_t bytes)
+{
+    char line[512], want[16];
+    ck_assert_msg(wait_for(b, chain, 10), "no call site %s:\n%s", chain, b->data);
+    ck_assert(pane_line_with(b, chain, line, sizeof line));
+    format_size(want, sizeof want, bytes);
+    char got[16] = "";
+    ck_assert(sscanf(line, "%15s", got) == 1);
+    ck_assert_msg(strcmp(got, want) == 0, "%s mapped %s, not %s: %s", chain, got, want, line);
+}
+
+/* The Call sites screen live (--trace) and the same sites in a replay:
+ * storyhelper's chains by name (nm) with the sizes they map (8 and 3
+ * pages); the tree opens down to them; Enter lists the region the 8 pages
+ * are in (its address as the helper printed it), whose Detail says which
+ * function mapped it. */
+static void check_call_sites(struct buf *b)
+{
+    const long page = sysconf(_SC_PAGESIZE);
+    ck_assert(story_has_symbol("stack_make_buffer") && story_has_symbol("stack_map_leaf") &&
+              story_has_symbol("stack_outer_setup"));
+    tmux("send-keys -t vt C");
+    ck_assert_msg(wait_for(b, "Call sites, top-down", 5), "no Call sites screen:\n%s", b->data);
+    tmux("send-keys -t vt f");
+    ck_assert_msg(wait_for(b, "Call sites, by stack", 5), "no flat list:\n%s", b->data);
+    assert_site_mapped(b, "stack_map_leaf \u2190 stack_make_buffer \u2190 stack_outer_setup", 8 * (uint64_t)page);
+    assert_site_mapped(b, "stack_map_leaf \u2190 stack_outer_setup \u2190 main,", 3 * (uint64_t)page);
+    char line[512], freed[16], got[3][16];
+    pane_line_with(b, "stack_map_leaf \u2190 stack_outer_setup \u2190 main,", line, sizeof line);
+    format_size(freed, sizeof freed, 3 * (uint64_t)page); /* its 3 pages were unmapped */
+    ck_assert(sscanf(line, "%15s %15s %15s", got[0], got[1], got[2]) == 3);
+    ck_assert_msg(strcmp(got[2], freed) == 0, "freed %s, not %s: %s", got[2], freed, line);
+
+    /* the tree: the helper's _start opens down to the chain */
+    tmux("send-keys -t vt f");
+    ck_assert(wait_for(b, "Call sites, top-down", 5));
+    ck_assert_ptr_null(strstr(b->data, "stack_make_buffer"));
+    ck_assert_msg(cursor_to("[storyhelper]"), "no row for the helper's _start:\n%s", b->data);
+    tmux("send-keys -t vt '*'");
+    ck_assert_msg(wait_for(b, "- stack_make_buffer", 5), "the tree did not open:\n%s", b->data);
+    char want[16];
+    pane_line_with(b, "- stack_outer_setup", line, sizeof line);
+    format_size(want, sizeof want, 11 * (uint64_t)page); /* 8 + 3 pages under it */
+    ck_assert_msg(sscanf(line, "%15s", got[0]) == 1 && strcmp(got[0], want) == 0,
+                  "stack_outer_setup: %s", line);
+
+    /* Enter on the site: the region the 8 pages are in */
+    ck_assert(cursor_to("- stack_make_buffer"));
+    tmux("send-keys -t vt Enter");
+    ck_assert_msg(wait_for(b, "Regions made by stack_make_buffer", 5), "%s", b->data);
+}
+
+START_TEST(t_callsites_screen_live)
+{
+    struct buf b;
+    buf_init(&b);
+    start_vmscope("-i 0.3 --trace -- " STORY " stackswait", 100, 30);
+    ck_assert_msg(wait_for(&b, "7 Output", 10), "no first frame:\n%s", b.data);
+    tmux("send-keys -t vt 7");
+    ck_assert_msg(wait_for(&b, "stacks done", 10), "the helper did not finish:\n%s", b.data);
+    uint64_t buffer = pane_value(&b, "leaf_map"); /* the first: the 8 pages */
+    check_call_sites(&b);
+    char at[32];
+    snprintf(at, sizeof at, "%012llx", (unsigned long long)buffer);
+    ck_assert(wait_for(&b, "Regions made by", 1));
+    /* the listed region holds the buffer's address */
+    bool holds = false;
+    for (const char *p = b.data; (p = strstr(p, "\n")) && !holds; p++) {
+        unsigned long long s, e;
+        if (sscanf(p + 1, "%llx-%llx", &s, &e) == 2)
+            holds = s <= buffer && buffer < e;
+    }
+    ck_assert_msg(holds, "no listed region holds %s:\n%s", at, b.data);
+    tmux("send-keys -t vt Enter");
+    ck_assert_msg(wait_for(&b, "mapped by", 5), "Detail:\n%s", b.data);
+    char line[512], want[160], sz[16];
+    format_size(sz, sizeof sz, 8 * (uint64_t)sysconf(_SC_PAGESIZE));
+    snprintf(want, sizeof want, "mapped by  mmap %s  stack_map_leaf \u2190 stack_make_buffer \u2190 "
+             "stack_outer_setup, storyhelper.c:", sz);
+    ck_assert(pane_line_with(&b, "mapped by", line, sizeof line));
+    ck_assert_msg(strstr(line, want), "mapped by: %s", line);
+    /* at 80x24: one caller fewer, the file:line kept */
+    tmux("resize-window -t vt -x 80 -y 24");
+    snprintf(want, sizeof want, "mapped by  mmap %s  stack_map_leaf \u2190 stack_make_buffer, "
+             "storyhelper.c:", sz);
+    ck_assert_msg(wait_for(&b, want, 5), "Detail at 80x24:\n%s", b.data);
+    tmux("send-keys -t vt Escape");
+    ck_assert_msg(wait_for(&b, "Regions made by", 3), "Esc from Detail:\n%s", b.data);
+    tmux("send-keys -t vt Escape");
+    ck_assert_msg(wait_for(&b, "Call sites, top-down", 3), "Esc from the regions:\n%s", b.data);
+    tmux("send-keys -t vt Escape");
+    ck_assert_msg(wait_for(&b, "Output of", 3), "Esc from Call sites:\n%s", b.data);
+    tmux("send-keys -t vt q");
+    ck_assert(wait_for(&b, "EXIT=", 5));
+    stop_tmux();
+    buf_free(&b);
+}
+END_TEST
+
+START_TEST(t_callsites_screen_replay)
+{
+    char rec[96];
+    snprintf(rec, sizeof rec, "/tmp/vmscope-sites-%d.jsonl", (int)getpid());
+    ck_assert_int_eq(run_command((const char *[]){"vmscope", "record", "-i", "60", "--trace", "-o",
+                                                  rec, "--program-output", "/dev/null", "--",
+                                                  STORY, "stacks", NULL},
+                                 -1, NULL, NULL),
+                     0);
+    char args[128];
+    snprintf(args, sizeof args, "-r %s", rec);
+    start_vmscope(args, 100, 30);
+    struct buf b;
+    buf_init(&b);
+    ck_assert_msg(wait_for(&b, "(not live", 5), "%s", b.data);
+    check_call_sites(&b);
+    tmux("send-keys -t vt q");
+    ck_assert(wait_for(&b, "EXIT=0", 3));
+    stop_tmux();
+    unlink(rec);
+    buf_free(&b);
+}
+END_TEST
+
+/* Attached (no --trace): the screen says what it needs, at 80x24. */
+START_TEST(t_callsites_need_trace)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"bss", "3", NULL});
+    struct buf b;
+    buf_init(&b);
+    attach(&b, &h, 80, 24);
+    tmux("send-keys -t vt C");
+    ck_assert_msg(wait_for(&b, "Call sites need a launch with --trace", 3), "%s", b.data);
+    ck_assert_ptr_nonnull(strstr(b.data, "attached to"));
+    ck_assert_ptr_nonnull(strstr(b.data, "vmscope --trace -- CMD"));
+    tmux("send-keys -t vt Escape");
+    ck_assert_msg(wait_gone(&b, "Call sites need", 3), "Esc:\n%s", b.data);
+    tmux("send-keys -t vt q");
+    stop_tmux();
+    buf_free(&b);
+    helper_stop(&h);
+}
+END_TEST
+
+/* The brk heap's Detail names the code that grew it: the helper's story
+ * (its 256 mallocs of 1 KiB), not libc's way from malloc to brk. */
+START_TEST(t_detail_heap_grown_by)
+{
+    struct buf b;
+    buf_init(&b);
+    launch_story_traced(&b, 100, 30);
+    tmux("send-keys -t vt 2");
+    tmux("send-keys -t vt / '[heap]' Enter");
+    tmux("send-keys -t vt Enter");
+    ck_assert_msg(wait_for(&b, "grown by", 5), "heap Detail:\n%s", b.data);
+    char line[512];
+    ck_assert(pane_line_with(&b, "grown by", line, sizeof line));
+    /* (main returns story() as a tail call: its frame is story's) */
+    ck_assert_msg(strstr(line, "grown by   brk ") && strstr(line, "  story \u2190 ") &&
+                      strstr(line, ", storyhelper.c:"),
+                  "grown by: %s", line);
+    tmux("send-keys -t vt q");
+    ck_assert(wait_for(&b, "EXIT=0", 3));
+    stop_tmux();
+    buf_free(&b);
+}
+END_TEST
+
+/* The log rows under the title (the lines that start with a time). */
+static int log_rows(const struct buf *b, char rows[][256], int max)
+{
+    int n = 0;
+    for (const char *p = b->data; p && *p && n < max;) {
+        const char *nl = strchr(p, '\n');
+        int len = nl ? (int)(nl - p) : (int)strlen(p);
+        unsigned s, ms;
+        char dot;
+        if (sscanf(p, " %u%c%3u", &s, &dot, &ms) == 3 && dot == '.' && strstr(p, "(") &&
+            strstr(p, "(") < p + len)
+            snprintf(rows[n++], 256, "%.*s", len, p);
+        p = nl ? nl + 1 : NULL;
+    }
+    return n;
+}
+
+/* --trace's event log reads like strace (issue 12): seconds.milliseconds
+ * from the start, newest first, inside the run's own wall time; sizes
+ * beside the hex; c filters by call, t by thread (the helper's own thread
+ * id); the child's calls under its program and pid as the helper printed
+ * it; Enter on the mapping the helper unmapped says which call took it. */
+START_TEST(t_event_log_like_strace)
+{
+    struct buf b;
+    buf_init(&b);
+    uint64_t t0 = clock_monotonic_ns();
+    launch_story_traced(&b, 120, 40);
+    double wall = (double)(clock_monotonic_ns() - t0) / 1e9;
+    tmux("send-keys -t vt 7");
+    ck_assert(wait_for(&b, "story done", 3));
+    uint64_t child = pane_value(&b, "child"), thread = pane_value(&b, "thread_tid"),
+             direct = pane_value(&b, "direct");
+    tmux("send-keys -t vt 4 L");
+    ck_assert_msg(wait_for(&b, "L split", 3), "no full-width log:\n%s", b.data);
+    static char rows[40][256];
+    int n = log_rows(&b, rows, 40);
+    ck_assert_int_ge(n, 20);
+    double prev = 1e9;
+    for (int i = 0; i < n; i++) { /* newest first, from the start, within the run */
+        unsigned sec, ms;
+        ck_assert(sscanf(rows[i], " %u.%3u", &sec, &ms) == 2);
+        double t = sec + ms / 1000.0;
+        ck_assert_msg(t <= prev && t <= wall, "row %d at %.3f (previous %.3f, run %.3f s): %s", i,
+                      t, prev, wall, rows[i]);
+        prev = t;
+    }
+    ck_assert_msg(strstr(b.data, "mmap(0, 0x200000 (2.0M), PROT_READ|PROT_WRITE"), "%s", b.data);
+    char want[96];
+    snprintf(want, sizeof want, "[storyhelper %d] mmap(0, 0x3000 (12K)", (int)child);
+    ck_assert_msg(strstr(b.data, want), "no %s:\n%s", want, b.data);
+
+    tmux("send-keys -t vt c c"); /* all, brk, mmap */
+    ck_assert_msg(wait_for(&b, "; only mmap)", 3), "%s", b.data);
+    n = log_rows(&b, rows, 40);
+    ck_assert_int_ge(n, 5);
+    for (int i = 0; i < n; i++)
+        ck_assert_msg(strstr(rows[i], "  mmap(") || strstr(rows[i], "] mmap("), "%s", rows[i]);
+    tmux("send-keys -t vt c c c c c"); /* ... madvise, all */
+    ck_assert_msg(wait_gone(&b, "; only", 3), "%s", b.data);
+    snprintf(want, sizeof want, "only thread %d)", (int)thread);
+    for (int i = 0; i < 10 && !strstr(b.data, want); i++) {
+        tmux("send-keys -t vt t");
+        usleep(200 * 1000);
+        capture(&b);
+    }
+    ck_assert_msg(wait_for(&b, want, 3), "no filter on the helper's thread %d:\n%s", (int)thread,
+                  b.data);
+    n = log_rows(&b, rows, 40);
+    ck_assert_int_ge(n, 2); /* its arena: mmap, munmap, mprotect */
+    for (int i = 0; i < n; i++) {
+        unsigned sec, ms;
+        int tid;
+        ck_assert(sscanf(rows[i], " %u.%3u %d", &sec, &ms, &tid) == 3);
+        ck_assert_int_eq(tid, (int)thread);
+    }
+    while (!strstr(b.data, "thread, L split") || strstr(b.data, "; only")) { /* back to all */
+        tmux("send-keys -t vt t");
+        usleep(200 * 1000);
+        capture(&b);
+    }
+    /* the 5 pages the helper mapped and unmapped */
+    snprintf(want, sizeof want, "= %#llx", (unsigned long long)direct);
+    tmux("send-keys -t vt c c");
+    ck_assert(wait_for(&b, "; only mmap)", 3));
+    ck_assert_msg(cursor_to(want), "no mmap returning %s:\n%s", want, b.data);
+    tmux("send-keys -t vt Enter");
+    snprintf(want, sizeof want, "%#llx is gone: munmap at ", (unsigned long long)direct);
+    ck_assert_msg(wait_for(&b, want, 3), "Enter on a gone region:\n%s", b.data);
+    tmux("send-keys -t vt q");
+    ck_assert(wait_for(&b, "EXIT=0", 3));
+    stop_tmux();
     buf_free(&b);
 }
 END_TEST
@@ -3162,6 +3489,14 @@ int main(void)
     tcase_add_test(glance, t_export_asks_format);
     tcase_add_test(glance, t_small_terminals);
     suite_add_tcase(s, glance);
+    TCase *sites = tcase_create("callsites"); /* issue 14's screens */
+    tcase_set_timeout(sites, 60);
+    tcase_add_test(sites, t_callsites_screen_live);
+    tcase_add_test(sites, t_callsites_screen_replay);
+    tcase_add_test(sites, t_callsites_need_trace);
+    tcase_add_test(sites, t_event_log_like_strace);
+    tcase_add_test(sites, t_detail_heap_grown_by);
+    suite_add_tcase(s, sites);
     int status = run_suite(s);
     tmux("kill-server 2>/dev/null");
     return status;

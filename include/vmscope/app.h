@@ -34,6 +34,9 @@ bool parse_speed(const char *arg, double *out);
  * only; false with a one-line message otherwise. */
 bool parse_count(const char *arg, const char *what, long *out);
 bool parse_seconds(const char *arg, const char *what, double min, double max, double *out);
+/* --trace[=calls]: arg NULL (stacks too) or "calls" (no stacks); false
+ * with a one-line message otherwise. */
+bool parse_trace(const char *arg, bool *no_stacks);
 /* Parses "-f text|json" (with a message when it is neither). */
 bool parse_text_or_json(const char *arg, bool *json);
 /* The options of a headless command that reads `files` files and writes

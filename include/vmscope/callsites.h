@@ -35,10 +35,19 @@ struct callsite {
     uint64_t resident;         /* of live, resident in the end snapshot (its share) */
 };
 
+/* A range still mapped after the last event, and the site that made it. */
+struct callsite_range {
+    pid_t pid;
+    uint64_t start, end;
+    size_t site; /* index into the report's sites */
+};
+
 struct callsite_report {
     struct callsite *sites; /* by mapped bytes, largest first */
     size_t n_sites;
     struct callsite total;  /* the sum (stack NULL) */
+    struct callsite_range *ranges; /* by process, then address */
+    size_t n_ranges;
 };
 
 /* Accounts every event; end (may be NULL) gives the resident bytes of the
@@ -46,6 +55,22 @@ struct callsite_report {
 void callsites_compute(const struct syscall_event *ev, size_t n, const struct snapshot *end,
                        struct callsite_report *out);
 void callsites_free(struct callsite_report *r);
+
+/* The top-down tree (caller -> callee, heaptrack's): the root's children
+ * are the outermost frames; each node sums the sites whose stacks pass
+ * through it (their indexes in sites[]), children by bytes mapped, largest
+ * first. Frames are the report's stacks' (borrowed). The calls without a
+ * stack are in no node. */
+struct callsite_node {
+    const struct stack_frame *frame; /* NULL: the root */
+    uint64_t mapped, resident, freed, calls;
+    size_t *sites;
+    size_t n_sites, cap_sites;
+    struct callsite_node *children;
+    size_t n_children, cap_children;
+};
+void callsite_tree_build(const struct callsite_report *r, struct callsite_node *root);
+void callsite_tree_free(struct callsite_node *root);
 
 /* The brk heap's growers in process pid: each site's growth of the break,
  * largest first, into *out (n returned; free() it). */

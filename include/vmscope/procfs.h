@@ -9,6 +9,7 @@
 #define VMSCOPE_PROCFS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "vmscope/buf.h"
@@ -39,5 +40,9 @@ struct stat;
 int proc_stat_in_root(const struct proc_target *t, const char *path, struct stat *st);
 /* 1 if the process is alive (not a zombie), 0 if it exited, or -errno. */
 int proc_is_alive(const struct proc_target *t);
+/* len bytes of the process's memory at addr (process_vm_readv): 0, or
+ * -errno (-EFAULT: not all of it is mapped). By pid, not through the
+ * directory fd: for a few header bytes that only add evidence. */
+int proc_read_memory(pid_t pid, uint64_t addr, void *out, size_t len);
 
 #endif

@@ -35,9 +35,17 @@ struct stack_table;
 struct stack_table *stack_table_new(void);
 void stack_table_free(struct stack_table *t);
 /* The stack with these frames (copied, strings included) in t, interned
- * if new; thread-safe. The pointer stays valid until stack_table_free. */
+ * if new; thread-safe. The pointer stays valid until stack_table_free.
+ * NULL when the stack is new and would take the table past its limit:
+ * a program with endlessly varied stacks (recursion depths, JIT code)
+ * keeps the stacks it had, and its later new ones are not kept. */
 const struct stack *stack_table_intern(struct stack_table *t, const struct stack_frame *frames,
                                        size_t n);
+/* The default limit of a table: what its stacks and strings hold. */
+#define STACK_TABLE_LIMIT ((size_t)64 << 20)
+void stack_table_set_limit(struct stack_table *t, size_t bytes);
+/* What the table holds, and how many new stacks the limit refused. */
+void stack_table_usage(struct stack_table *t, size_t *bytes, uint64_t *refused);
 /* By id, NULL if none. */
 const struct stack *stack_table_get(struct stack_table *t, uint32_t id);
 size_t stack_table_count(struct stack_table *t);

@@ -22,6 +22,8 @@ struct syscall_event {
     uint64_t args[6];
     int64_t result; /* the raw return value: an address, 0, or -errno */
     const struct stack *stack; /* the caller's stack (stack.h, interned), or NULL */
+    char comm[16]; /* a child process's program (its comm: the target's bytes,
+                    * sanitise before showing), "" for the launched program */
 };
 
 /* "mmap", "munmap", ...; NULL for an unknown call. */
@@ -41,6 +43,9 @@ bool syscall_event_range(const struct syscall_event *e, uint64_t *start, uint64_
 /* One line for a log: "mmap(0, 2.0 MiB, rw-, PRIVATE|ANONYMOUS, -1, 0) = 0x7f..."
  * (no time, no tid). */
 void syscall_event_format(const struct syscall_event *e, char *out, size_t size);
+/* The same with each length's size beside it, as people read it:
+ * "mmap(0, 0x200000 (2.0M), PROT_READ|PROT_WRITE, ...) = 0x7f..." */
+void syscall_event_format_human(const struct syscall_event *e, char *out, size_t size);
 
 struct trace_log {
     struct syscall_event *events;

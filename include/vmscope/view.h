@@ -31,9 +31,11 @@ enum view_flags {
 };
 
 /* The first SCREEN_TABS screens are tabs (Output only in launch mode);
- * Detail opens with Enter. */
+ * Detail opens with Enter, the others after it with a letter (Call
+ * sites: C). */
 enum screen_id { SCREEN_SUMMARY, SCREEN_MAP, SCREEN_REGIONS, SCREEN_TIMELINE, SCREEN_DIFF,
-                 SCREEN_HELP, SCREEN_OUTPUT, SCREEN_DETAIL, SCREEN_THREADS, SCREEN_COUNT };
+                 SCREEN_HELP, SCREEN_OUTPUT, SCREEN_DETAIL, SCREEN_THREADS, SCREEN_CALLSITES,
+                 SCREEN_COUNT };
 #define SCREEN_TABS 7
 
 /* One per Regions column (the first seven were the only ones before). */
@@ -73,6 +75,7 @@ struct view {
     long rec_index, rec_count; /* a recording: the sample shown (time cursor), and how many */
     struct trace_log trace;    /* the exact events (--trace), once enabled */
     uint32_t traced_since_sample; /* events since the last sample */
+    uint64_t start_ns; /* the earliest sample or event seen: the log's time 0 */
     /* A launched program: its output (a pty), or a note on where it went;
      * with neither there is no Output tab. */
     const struct byte_ring *output;
@@ -134,6 +137,9 @@ void view_enable_trace(struct view *v);
 /* Whether the view keeps exact events (they replace the region events). */
 bool view_traced(const struct view *v);
 void view_add_syscall_event(struct view *v, const struct syscall_event *e);
+/* The traced events kept, oldest first, copied into a new array (*out,
+ * free() it; n returned). In a recording, those up to the sample shown. */
+size_t view_trace_events(const struct view *v, struct syscall_event **out);
 /* The page states the Detail grid would show now: false when none are
  * needed (another screen, or the ones held answer this very request). */
 bool view_page_request(struct view *v, struct page_request *rq);

@@ -35,6 +35,15 @@ bool parse_count(const char *arg, const char *what, long *out)
     return false;
 }
 
+bool parse_trace(const char *arg, bool *no_stacks)
+{
+    *no_stacks = arg && strcmp(arg, "calls") == 0;
+    if (!arg || *no_stacks)
+        return true;
+    warnx_msg("--trace takes no value or 'calls' (the calls without their stacks)");
+    return false;
+}
+
 bool parse_seconds(const char *arg, const char *what, double min, double max, double *out)
 {
     /* digits with at most one '.', and at least one digit */

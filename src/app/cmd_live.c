@@ -21,13 +21,16 @@ static void live_usage(FILE *fp)
 {
     fputs("usage: vmscope [-p PID | --demo [--step] [--speed X] | -r FILE] [-i SEC] [-n COUNT]\n"
           "               [--no-color]\n"
-          "       vmscope [-i SEC] [--trace] [-u USER] [--program-output FILE] -- CMD [ARGS...]\n"
+          "       vmscope [-i SEC] [--trace[=calls]] [-u USER] [--program-output FILE]\n"
+          "               -- CMD [ARGS...]\n"
           "  (no -p)             choose a process from a list\n"
           "  -p, --pid PID       watch this process\n"
           "  -- CMD ARGS         launch CMD and watch it from exec to exit; its last state\n"
           "                      stays on screen with the exit status\n"
           "      --trace         (launch) every brk/mmap/munmap/mremap/mprotect/madvise,\n"
-          "                      exactly, for every thread and child\n"
+          "                      exactly, for every thread and child, with its call\n"
+          "                      stack (the Call sites screen, C)\n"
+          "      --trace=calls   the same calls without their stacks (cheaper)\n"
           "  -u, --user USER     (launch, as root) run CMD as USER\n"
           "      --program-output FILE\n"
           "                      (launch) CMD's output to FILE instead of the Output screen\n"
@@ -94,7 +97,7 @@ int cmd_live(int argc, char **argv)
         {"pid", required_argument, NULL, 'p'},      {"demo", no_argument, NULL, 'D'},
         {"interval", required_argument, NULL, 'i'}, {"no-color", no_argument, NULL, 'C'},
         {"samples", required_argument, NULL, 'n'},  {"read", required_argument, NULL, 'r'},
-        {"trace", no_argument, NULL, 'T'},          {"user", required_argument, NULL, 'u'},
+        {"trace", optional_argument, NULL, 'T'},    {"user", required_argument, NULL, 'u'},
         {"program-output", required_argument, NULL, 'O'},
         {"step", no_argument, NULL, 'S'},          {"speed", required_argument, NULL, 'X'},
         {"help", no_argument, NULL, 'h'},
@@ -102,7 +105,7 @@ int cmd_live(int argc, char **argv)
     };
     pid_t pid = 0;
     const char *file = NULL, *output_file = NULL;
-    bool demo = false, trace = false;
+    bool demo = false, trace = false, no_stacks = false;
     struct demo_options tour = {.speed = 1.0};
     bool tour_opt = false;
     double interval = 1.0;
@@ -132,7 +135,11 @@ int cmd_live(int argc, char **argv)
             tour_opt = true;
             break;
         case 'r': file = optarg; break;
-        case 'T': trace = true; break;
+        case 'T':
+            if (!parse_trace(optarg, &no_stacks))
+                return EXIT_USAGE;
+            trace = true;
+            break;
         case 'u': user = optarg; break;
         case 'O': output_file = optarg; break;
         case 'n':
@@ -180,7 +187,8 @@ int cmd_live(int argc, char **argv)
         }
         struct launch_options lo = {.argv = command, .user = user,
                                     .output = output_file ? atomic_file_fd(&pout) : -1,
-                                    .pty = !output_file, .trace = trace};
+                                    .pty = !output_file, .trace = trace,
+                                    .no_stacks = no_stacks};
         terminal_size(&lo.rows, &lo.cols);
         char *why = NULL;
         struct launch *l;

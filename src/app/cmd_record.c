@@ -16,8 +16,8 @@
 static void record_usage(FILE *fp)
 {
     fputs("usage: vmscope record -p PID [-i SEC] [-d SEC] -o FILE.jsonl\n"
-          "       vmscope record [-i SEC] [-d SEC] [--trace] [-u USER] [--program-output FILE]\n"
-          "                      -o FILE.jsonl -- CMD [ARGS...]\n",
+          "       vmscope record [-i SEC] [-d SEC] [--trace[=calls]] [-u USER]\n"
+          "                      [--program-output FILE] -o FILE.jsonl -- CMD [ARGS...]\n",
           fp);
 }
 
@@ -26,14 +26,14 @@ int cmd_record(int argc, char **argv)
     static const struct option longopts[] = {
         {"pid", required_argument, NULL, 'p'},      {"interval", required_argument, NULL, 'i'},
         {"duration", required_argument, NULL, 'd'}, {"output", required_argument, NULL, 'o'},
-        {"trace", no_argument, NULL, 'T'},          {"user", required_argument, NULL, 'u'},
+        {"trace", optional_argument, NULL, 'T'},    {"user", required_argument, NULL, 'u'},
         {"program-output", required_argument, NULL, 'O'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
     pid_t pid = 0;
     double interval = 1.0, duration = 0;
     const char *out = NULL, *user = NULL, *program_output = NULL;
-    bool trace = false;
+    bool trace = false, no_stacks = false;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+p:i:d:o:u:h", longopts, NULL)) != -1) {
@@ -51,7 +51,11 @@ int cmd_record(int argc, char **argv)
                 return EXIT_USAGE;
             break;
         case 'o': out = optarg; break;
-        case 'T': trace = true; break;
+        case 'T':
+            if (!parse_trace(optarg, &no_stacks))
+                return EXIT_USAGE;
+            trace = true;
+            break;
         case 'u': user = optarg; break;
         case 'O': program_output = optarg; break;
         case 'h': record_usage(stdout); return EXIT_OK;
@@ -86,7 +90,8 @@ int cmd_record(int argc, char **argv)
     if (command) {
         struct launch_options lo = {.argv = command, .user = user,
                                     .output = program_output ? atomic_file_fd(&pout) : -1,
-                                    .trace = trace};
+                                    .trace = trace,
+                                    .no_stacks = no_stacks};
         char *why = NULL;
         struct launch *l;
         int lrc = launch_start(&lo, &l, &why);

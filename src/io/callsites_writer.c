@@ -14,42 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A node of the top-down tree: one code point, reached by one path of
- * callers from the outermost frame. */
-struct node {
-    const struct stack_frame *frame; /* NULL: the root */
-    uint64_t mapped, resident, calls;
-    struct node *children;
-    size_t n_children, cap;
-};
-
-static struct node *child_for(struct node *n, const struct stack_frame *f)
-{
-    for (size_t i = 0; i < n->n_children; i++)
-        if (stack_frame_same_site(n->children[i].frame, f))
-            return &n->children[i];
-    xgrow((void **)&n->children, &n->cap, n->n_children + 1, sizeof *n->children);
-    struct node *c = &n->children[n->n_children++];
-    memset(c, 0, sizeof *c);
-    c->frame = f;
-    return c;
-}
-
-static void node_free(struct node *n)
-{
-    for (size_t i = 0; i < n->n_children; i++)
-        node_free(&n->children[i]);
-    free(n->children);
-}
-
-static int by_bytes(const void *a, const void *b)
-{
-    const struct node *x = a, *y = b;
-    if (x->mapped != y->mapped)
-        return x->mapped < y->mapped ? 1 : -1;
-    return x->calls < y->calls ? 1 : x->calls > y->calls ? -1 : 0;
-}
-
 /* "function (file:line)" or "object+0x..", sanitised. */
 static void put_frame(struct buf *b, const struct stack_frame *f, bool offsets)
 {
@@ -82,12 +46,10 @@ static void put_sizes(struct buf *b, uint64_t mapped, uint64_t resident, uint64_
     buf_printf(b, "%8s %8s %7" PRIu64 "  ", m, r, calls);
 }
 
-static void put_tree(struct buf *b, struct node *n, int depth)
+static void put_tree(struct buf *b, const struct callsite_node *n, int depth)
 {
-    if (n->n_children > 1)
-        qsort(n->children, n->n_children, sizeof *n->children, by_bytes);
     for (size_t i = 0; i < n->n_children; i++) {
-        struct node *c = &n->children[i];
+        const struct callsite_node *c = &n->children[i];
         put_sizes(b, c->mapped, c->resident, c->calls);
         buf_printf(b, "%*s", depth * 2, "");
         put_frame(b, c->frame, false);
@@ -113,23 +75,11 @@ int export_callsites_text(const struct callsite_report *r, FILE *fp)
     format_size(res, sizeof res, r->total.resident);
     buf_printf(&b, "%" PRIu64 " calls: %s mapped, %s freed since, %s resident at the end\n\n",
                r->total.calls, m, f, res);
-    struct node root;
-    memset(&root, 0, sizeof root);
-    for (size_t i = 0; i < r->n_sites; i++) {
-        const struct callsite *c = &r->sites[i];
-        if (!c->stack)
-            continue;
-        struct node *n = &root;
-        for (size_t k = c->stack->n_frames; k-- > 0;) {
-            n = child_for(n, &c->stack->frames[k]);
-            n->mapped += c->mapped;
-            n->resident += c->resident;
-            n->calls += c->calls;
-        }
-    }
+    struct callsite_node root;
+    callsite_tree_build(r, &root);
     buf_puts(&b, "Top-down (caller -> callee)\n  mapped resident   calls  function\n");
     put_tree(&b, &root, 0);
-    node_free(&root);
+    callsite_tree_free(&root);
     buf_puts(&b, "\nCall sites by bytes mapped\n  mapped resident   calls  freed     stack\n");
     for (size_t i = 0; i < r->n_sites; i++) {
         const struct callsite *c = &r->sites[i];

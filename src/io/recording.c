@@ -254,6 +254,8 @@ int recording_add_event(struct recording_writer *w, const struct syscall_event *
     }
     if (e->stack)
         buf_printf(&b, ",\"stack\":%" PRIu32, e->stack->id);
+    if (e->comm[0])
+        json_put_key_string(&b, "comm", e->comm, strnlen(e->comm, sizeof e->comm), 0);
     buf_puts(&b, "}\n");
     /* Not flushed here: events come in bursts, and the caller flushes each
      * burst (a kill mid-burst leaves a cut last line, which readers skip). */
@@ -819,6 +821,10 @@ static bool event_from_doc(const struct recording_iter *it, json_t *doc,
     json_t *stack = json_object_get(doc, "stack");
     if (json_is_integer(stack) && json_integer_value(stack) > 0)
         e->stack = recording_iter_stack(it, (uint64_t)json_integer_value(stack));
+    char *comm = json_read_string_hex(doc, "comm");
+    if (comm)
+        snprintf(e->comm, sizeof e->comm, "%.15s", comm);
+    free(comm);
     return true;
 }
 

@@ -245,6 +245,21 @@ static int by_mapped(const void *a, const void *b)
     return i < j ? -1 : i > j;
 }
 
+static int range_order(const void *a, const void *b)
+{
+    const struct callsite_range *x = a, *y = b;
+    if (x->pid != y->pid)
+        return x->pid < y->pid ? -1 : 1;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static const struct callsite *sort_sites; /* qsort has no context argument */
+
+static int by_mapped_index(const void *a, const void *b)
+{
+    return by_mapped(&sort_sites[*(const size_t *)a], &sort_sites[*(const size_t *)b]);
+}
+
 void callsites_compute(const struct syscall_event *ev, size_t n, const struct snapshot *end,
                        struct callsite_report *out)
 {
@@ -268,10 +283,30 @@ void callsites_compute(const struct syscall_event *ev, size_t n, const struct sn
         out->total.live += c->live;
         out->total.resident += c->resident;
     }
+    /* sites by bytes; the live ranges follow their site to its new place */
+    size_t *order = xcalloc(l.n_sites ? l.n_sites : 1, sizeof *order);
+    size_t *place = xcalloc(l.n_sites ? l.n_sites : 1, sizeof *place);
+    for (size_t i = 0; i < l.n_sites; i++)
+        order[i] = i;
+    sort_sites = l.sites;
     if (l.n_sites > 1)
-        qsort(l.sites, l.n_sites, sizeof *l.sites, by_mapped);
-    out->sites = l.sites;
+        qsort(order, l.n_sites, sizeof *order, by_mapped_index);
+    out->sites = xcalloc(l.n_sites ? l.n_sites : 1, sizeof *out->sites);
+    for (size_t i = 0; i < l.n_sites; i++) {
+        out->sites[i] = l.sites[order[i]];
+        place[order[i]] = i;
+    }
     out->n_sites = l.n_sites;
+    out->ranges = xcalloc(l.n_live ? l.n_live : 1, sizeof *out->ranges);
+    for (size_t i = 0; i < l.n_live; i++)
+        out->ranges[i] = (struct callsite_range){l.live[i].pid, l.live[i].start, l.live[i].end,
+                                                 place[l.live[i].site]};
+    out->n_ranges = l.n_live;
+    if (l.n_live > 1)
+        qsort(out->ranges, l.n_live, sizeof *out->ranges, range_order);
+    free(order);
+    free(place);
+    free(l.sites);
     free(l.by_id);
     free(l.live);
     free(brk.v);
@@ -280,6 +315,7 @@ void callsites_compute(const struct syscall_event *ev, size_t n, const struct sn
 void callsites_free(struct callsite_report *r)
 {
     free(r->sites);
+    free(r->ranges);
     memset(r, 0, sizeof *r);
 }
 

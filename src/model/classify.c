@@ -476,12 +476,28 @@ static bool arena_reserve_of(const struct vma *heap, const struct vma *next)
            next->end == heap->start + ARENA_HEAP_SIZE;
 }
 
-static bool is_arena(const struct vma *v, const struct vma *next)
+/* glibc's heap_info at the start of every arena heap: the arena it
+ * belongs to, the previous heap, its size and the size made read-write. A
+ * heap grown to the whole 64 MiB has no reserve to tell it from any
+ * 64 MiB mmap that happens to be aligned (one in 32 with THP alignment),
+ * so its header must say so: a zero-filled mapping does not. */
+static bool heap_info_says_full(pid_t pid, const struct vma *v)
+{
+    uint64_t info[4]; /* ar_ptr, prev, size, mprotect_size */
+    if (pid <= 0 || proc_read_memory(pid, v->start, info, sizeof info) < 0)
+        return false;
+    return info[0] != 0 && info[2] > 0 && info[2] <= ARENA_HEAP_SIZE &&
+           info[3] == ARENA_HEAP_SIZE;
+}
+
+static bool is_arena(pid_t pid, const struct vma *v, const struct vma *next)
 {
     if (!is_anonymous(v) || strcmp(v->perms, "rw-p") != 0 || v->start % ARENA_HEAP_SIZE)
         return false;
     uint64_t limit = v->start + ARENA_HEAP_SIZE;
-    return v->end == limit || (v->end < limit && arena_reserve_of(v, next));
+    if (v->end == limit)
+        return heap_info_says_full(pid, v);
+    return v->end < limit && arena_reserve_of(v, next);
 }
 
 static void step_heap(struct classifier *c, struct region *r, const struct region *prev,
@@ -492,7 +508,7 @@ static void step_heap(struct classifier *c, struct region *r, const struct regio
      * from stat is the proof. */
     if (c->start_brk && is_anonymous(v) && v->start == c->start_brk && v->perms[1] == 'w')
         set_class(r, RC_HEAP, RS_BRK, "starts at the brk start in /proc/PID/stat");
-    if (is_arena(v, next)) {
+    if (is_arena(c->ctx && c->ctx->target ? c->pid : 0, v, next)) {
         set_class(r, RC_HEAP, RS_ARENA, "a 64 MiB-aligned heap of glibc's arena layout");
         r->flags |= REGION_HEURISTIC;
     } else if (prev && prev->cls == RC_HEAP && prev->subclass == RS_ARENA &&

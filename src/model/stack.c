@@ -15,12 +15,15 @@ struct stack_table {
     size_t n, cap;
     struct stack **slots; /* open addressing on hash, 2x n at least */
     size_t n_slots;
+    size_t bytes, limit; /* what the stacks hold; past limit none is added */
+    uint64_t refused;    /* new stacks not kept for the limit */
 };
 
 struct stack_table *stack_table_new(void)
 {
     struct stack_table *t = xcalloc(1, sizeof *t);
     pthread_mutex_init(&t->lock, NULL);
+    t->limit = STACK_TABLE_LIMIT;
     return t;
 }
 
@@ -97,6 +100,32 @@ static char *dup_or_null(const char *s)
     return s ? xstrdup(s) : NULL;
 }
 
+/* What a new stack of these frames would hold. */
+static size_t stack_bytes(const struct stack_frame *frames, size_t n)
+{
+    size_t b = sizeof(struct stack) + (n ? n : 1) * sizeof *frames + 2 * sizeof(struct stack *);
+    for (size_t i = 0; i < n; i++)
+        b += (frames[i].object ? strlen(frames[i].object) + 1 : 0) +
+             (frames[i].function ? strlen(frames[i].function) + 1 : 0) +
+             (frames[i].file ? strlen(frames[i].file) + 1 : 0);
+    return b;
+}
+
+void stack_table_set_limit(struct stack_table *t, size_t bytes)
+{
+    pthread_mutex_lock(&t->lock);
+    t->limit = bytes;
+    pthread_mutex_unlock(&t->lock);
+}
+
+void stack_table_usage(struct stack_table *t, size_t *bytes, uint64_t *refused)
+{
+    pthread_mutex_lock(&t->lock);
+    *bytes = t->bytes;
+    *refused = t->refused;
+    pthread_mutex_unlock(&t->lock);
+}
+
 const struct stack *stack_table_intern(struct stack_table *t, const struct stack_frame *frames,
                                        size_t n)
 {
@@ -114,6 +143,13 @@ const struct stack *stack_table_intern(struct stack_table *t, const struct stack
             }
         }
     if (!found) {
+        size_t bytes = stack_bytes(frames, n);
+        if (t->bytes + bytes > t->limit) { /* endlessly varied stacks: keep what is held */
+            t->refused++;
+            pthread_mutex_unlock(&t->lock);
+            return NULL;
+        }
+        t->bytes += bytes;
         found = xcalloc(1, sizeof *found);
         found->hash = h;
         found->n_frames = n;

@@ -143,33 +143,46 @@ static const char *advice_name(uint64_t advice)
     }
 }
 
-void syscall_event_format(const struct syscall_event *e, char *out, size_t size)
+/* A length: hex, and with `human` its size beside it ("0x200000 (2.0M)"). */
+static void format_len(char *out, size_t size, uint64_t len, bool human)
+{
+    char h[16];
+    if (human && len) {
+        format_size(h, sizeof h, len);
+        snprintf(out, size, "%#" PRIx64 " (%s)", len, h);
+    } else {
+        snprintf(out, size, "%#" PRIx64, len);
+    }
+}
+
+static void format_call(const struct syscall_event *e, bool human, char *out, size_t size)
 {
     const uint64_t *a = e->args;
-    char x[128], y[160], args[400];
+    char x[128], y[160], args[400], n1[48], n2[48];
+    format_len(n1, sizeof n1, a[1], human);
+    format_len(n2, sizeof n2, a[2], human);
     switch (e->call) {
     case TC_BRK: snprintf(args, sizeof args, "%#" PRIx64, a[0]); break;
     case TC_MMAP:
         format_prot(x, sizeof x, a[2]);
         format_map_flags(y, sizeof y, a[3]);
-        snprintf(args, sizeof args, "%#" PRIx64 ", %#" PRIx64 ", %s, %s, %d, %#" PRIx64, a[0],
-                 a[1], x, y, (int)a[4], a[5]);
+        snprintf(args, sizeof args, "%#" PRIx64 ", %s, %s, %s, %d, %#" PRIx64, a[0], n1, x, y,
+                 (int)a[4], a[5]);
         break;
-    case TC_MUNMAP: snprintf(args, sizeof args, "%#" PRIx64 ", %#" PRIx64, a[0], a[1]); break;
+    case TC_MUNMAP: snprintf(args, sizeof args, "%#" PRIx64 ", %s", a[0], n1); break;
     case TC_MREMAP:
-        snprintf(args, sizeof args, "%#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ", %#" PRIx64, a[0],
-                 a[1], a[2], a[3]);
+        snprintf(args, sizeof args, "%#" PRIx64 ", %s, %s, %#" PRIx64, a[0], n1, n2, a[3]);
         break;
     case TC_MPROTECT:
         format_prot(x, sizeof x, a[2]);
-        snprintf(args, sizeof args, "%#" PRIx64 ", %#" PRIx64 ", %s", a[0], a[1], x);
+        snprintf(args, sizeof args, "%#" PRIx64 ", %s, %s", a[0], n1, x);
         break;
     case TC_MADVISE: {
         const char *adv = advice_name(a[2]);
         if (adv)
-            snprintf(args, sizeof args, "%#" PRIx64 ", %#" PRIx64 ", %s", a[0], a[1], adv);
+            snprintf(args, sizeof args, "%#" PRIx64 ", %s, %s", a[0], n1, adv);
         else
-            snprintf(args, sizeof args, "%#" PRIx64 ", %#" PRIx64 ", %" PRIu64, a[0], a[1], a[2]);
+            snprintf(args, sizeof args, "%#" PRIx64 ", %s, %" PRIu64, a[0], n1, a[2]);
         break;
     }
     default: snprintf(args, sizeof args, "?"); break;
@@ -184,6 +197,16 @@ void syscall_event_format(const struct syscall_event *e, char *out, size_t size)
         snprintf(out, size, "%s(%s) = %#" PRIx64, name ? name : "?", args, (uint64_t)e->result);
     else
         snprintf(out, size, "%s(%s) = %" PRId64, name ? name : "?", args, e->result);
+}
+
+void syscall_event_format(const struct syscall_event *e, char *out, size_t size)
+{
+    format_call(e, false, out, size);
+}
+
+void syscall_event_format_human(const struct syscall_event *e, char *out, size_t size)
+{
+    format_call(e, true, out, size);
 }
 
 void trace_log_init(struct trace_log *t, size_t cap)

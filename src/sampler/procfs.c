@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -150,4 +151,13 @@ int proc_is_alive(const struct proc_target *t)
     if (rc < 0)
         return 0; /* an empty stat is a process being torn down */
     return st.state != 'Z' && st.state != 'X' && st.state != 'x';
+}
+
+int proc_read_memory(pid_t pid, uint64_t addr, void *out, size_t len)
+{
+    struct iovec local = {out, len}, remote = {(void *)(uintptr_t)addr, len};
+    ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+    if (n < 0)
+        return -errno;
+    return (size_t)n == len ? 0 : -EFAULT;
 }

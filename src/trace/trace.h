@@ -32,6 +32,7 @@ struct child_failure {
 /* A traced task: a thread (tid) of a process (tgid). */
 struct task {
     pid_t tid, tgid;
+    char comm[16]; /* a child process's program (its comm), "" for the launched one */
 };
 
 /* A call between its seccomp stop (arguments) and its exit stop (result). */

@@ -50,14 +50,39 @@ static struct task *task_find(struct launch *l, pid_t tid)
 }
 
 /* Its process is looked up once, when the task is first seen, not per call. */
+/* A child process's program, for its calls in the log: its comm, read
+ * once per process (and again after it execs). */
+static void comm_of(pid_t pid, char comm[16])
+{
+    struct proc_target t;
+    struct buf b;
+    buf_init(&b);
+    comm[0] = '\0';
+    if (proc_target_open(&t, pid) == 0) {
+        if (proc_read_file(&t, "comm", &b) == 0 && b.len) {
+            size_t n = strcspn(b.data, "\n");
+            snprintf(comm, 16, "%.*s", (int)(n < 15 ? n : 15), b.data);
+        }
+        proc_target_close(&t);
+    }
+    buf_free(&b);
+}
+
 static void task_add(struct launch *l, pid_t tid)
 {
     if (task_find(l, tid)) /* only this thread writes the list */
         return;
-    pid_t tgid = tid == l->pid ? tid : tgid_of(tid);
+    struct task t = {tid, tid == l->pid ? tid : tgid_of(tid), ""};
+    if (t.tgid != l->pid) { /* a thread of a known child has its name already */
+        const struct task *leader = task_find(l, t.tgid);
+        if (leader)
+            memcpy(t.comm, leader->comm, sizeof t.comm);
+        else
+            comm_of(t.tgid, t.comm);
+    }
     pthread_mutex_lock(&l->lock);
     xgrow((void **)&l->tasks, &l->tasks_cap, l->n_tasks + 1, sizeof *l->tasks);
-    l->tasks[l->n_tasks++] = (struct task){tid, tgid};
+    l->tasks[l->n_tasks++] = t;
     pthread_mutex_unlock(&l->lock);
 }
 
@@ -111,6 +136,8 @@ static bool call_entered(struct launch *l, pid_t tid)
     e.tid = tid;
     const struct task *task = task_find(l, tid);
     e.pid = task ? task->tgid : tid;
+    if (task)
+        memcpy(e.comm, task->comm, sizeof e.comm);
     if (l->unwinder) /* stopped before the call: its stack is the caller's */
         e.stack = unwinder_stack(l->unwinder, e.pid, tid);
     xgrow((void **)&l->open, &l->open_cap, l->n_open + 1, sizeof *l->open);
@@ -196,7 +223,17 @@ static void handle_stop(struct launch *l, pid_t tid, int st)
             task_add(l, (pid_t)child);
     } else if (sig == SIGTRAP && ev == PTRACE_EVENT_EXEC) {
         const struct task *t = task_find(l, tid);
-        unwinder_forget(l->unwinder, t ? t->tgid : tid); /* another program now */
+        pid_t tgid = t ? t->tgid : tid;
+        unwinder_forget(l->unwinder, tgid); /* another program now */
+        if (tgid != l->pid) { /* a child runs another program: its name */
+            char comm[16];
+            comm_of(tgid, comm);
+            pthread_mutex_lock(&l->lock);
+            for (size_t i = 0; i < l->n_tasks; i++)
+                if (l->tasks[i].tgid == tgid)
+                    memcpy(l->tasks[i].comm, comm, sizeof comm);
+            pthread_mutex_unlock(&l->lock);
+        }
         if (tid == l->pid) {
             l->execed = true; /* before that, an exit is a failed start: nothing to show */
             struct snapshot *s = capture_now(tid);

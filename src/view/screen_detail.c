@@ -2,6 +2,7 @@
  * the evidence for it, and the VmFlags. The page grid comes with the page
  * drill-down. */
 #include "screens.h"
+#include "vmscope/callsites.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,71 @@ static int brief_fields(const struct vma *m, int y)
     }
     draw_text(++y, 0, COLS, "(every smaps field: a taller terminal)");
     return y + 1;
+}
+
+/* Terminal columns of a UTF-8 string (the labels are ASCII and arrows). */
+static int columns(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
+/* One line: "WHAT mmap 32K  leaf \u2190 caller \u2190 caller, file.c:12", with
+ * fewer callers when the terminal is narrow, so file:line stays. */
+static void draw_call(int y, const char *what, const struct syscall_event *e, uint64_t bytes)
+{
+    char line[600], label[480], sz[16] = "";
+    if (bytes)
+        format_size(sz, sizeof sz, bytes);
+    for (size_t max = 3; max > 0; max--) {
+        callsite_stack_label(e ? e->stack : NULL, max, label, sizeof label);
+        snprintf(line, sizeof line, "%-11s%s%s%s  %s", what, e ? traced_call_name(e->call) : "",
+                 sz[0] && e ? " " : "", sz, label);
+        if (columns(line) <= COLS)
+            break;
+    }
+    draw_text(y, 0, COLS, line); /* names are the target's: sanitised there */
+}
+
+/* Who mapped it (--trace): the call that created the region and the last
+ * that changed it, with their stacks; for the brk heap, the call sites
+ * that grew it most. From the view's traced events, never the process. */
+static int draw_origin(struct view *v, const struct region *r, int y)
+{
+    if (!view_traced(v))
+        return y;
+    struct syscall_event *ev;
+    size_t n = view_trace_events(v, &ev);
+    pid_t pid = v->snap->proc.pid;
+    if (r->subclass == RS_BRK) {
+        struct callsite *g;
+        size_t ng = callsites_heap_growers(ev, n, pid, &g);
+        for (size_t i = 0; i < ng && i < 2; i++) {
+            struct syscall_event e = {.call = TC_BRK, .stack = g[i].stack};
+            draw_call(y++, i ? "" : "grown by", &e, g[i].mapped);
+        }
+        if (!ng)
+            draw_text(y++, 0, COLS, "grown by   (no brk growth traced)");
+        free(g);
+        free(ev);
+        return y;
+    }
+    struct region_origin o;
+    region_origin_find(ev, n, pid, r->vma->start, r->vma->end, &o);
+    uint64_t s, t;
+    if (o.created)
+        draw_call(y++, "mapped by", o.created,
+                  syscall_event_range(o.created, &s, &t) ? t - s : 0);
+    else
+        draw_text(y++, 0, COLS, v->trace.dropped ? "mapped by  (before the oldest call kept)"
+                                                  : "mapped by  (no traced call: the kernel or "
+                                                    "exec made it)");
+    if (o.changed && o.changed != o.created)
+        draw_call(y++, "changed by", o.changed, 0);
+    free(ev);
+    return y;
 }
 
 static void detail_draw(struct view *v, int top, int height)
@@ -122,6 +188,7 @@ static void detail_draw(struct view *v, int top, int height)
         draw_untrusted(y++, 5, COLS - 5, r->evidence, strlen(r->evidence));
     }
     y = draw_image_parts(r, y);
+    y = draw_origin(v, r, y);
     if (m->has_census) {
         snprintf(line, sizeof line, "census: %llu present, %llu swapped, %llu file, %llu exclusive",
                  (unsigned long long)m->pages.present, (unsigned long long)m->pages.swapped,

@@ -14,6 +14,7 @@ struct timeline_state {
     long cursor;
     uint64_t seen; /* events ever added when last looked */
     uint64_t at;   /* the chart's cursor (live): its sample's time, 0 = the newest */
+    struct event_log log; /* the traced calls' filter and full-width mode */
 };
 
 static struct timeline_state *tl_state(struct view *v)
@@ -22,10 +23,17 @@ static struct timeline_state *tl_state(struct view *v)
     uint64_t now = 0;
     for (int k = 0; view_traced(v) && k < TC_COUNT; k++)
         now += v->trace.total[k];
+    if (t->log.call || t->log.tid) /* filtered: the cursor follows the matching ones */
+        now = event_log_count(v, &t->log);
     if (t->cursor > 0 && now > t->seen)
         t->cursor += (long)(now - t->seen);
     t->seen = now;
     return t;
+}
+
+static void timeline_state_free(void *state)
+{
+    event_log_free(&((struct timeline_state *)state)->log);
 }
 
 static const char *const spark[] = {" ", "\u2581", "\u2582", "\u2583", "\u2584",
@@ -366,9 +374,10 @@ static void draw_series(struct view *v, int top, int rows, int width)
         draw_faults(t, top + (int)nrows, width, first, spark_col);
 }
 
-static long event_log_length(const struct view *v)
+static long event_log_length(struct view *v)
 {
-    return view_traced(v) ? (long)v->trace.count : (long)v->timeline.event_count;
+    return view_traced(v) ? (long)event_log_count(v, &tl_state(v)->log)
+                          : (long)v->timeline.event_count;
 }
 
 static void format_ago(char *out, size_t size, uint64_t when, uint64_t now)
@@ -380,18 +389,13 @@ static void format_ago(char *out, size_t size, uint64_t when, uint64_t now)
 }
 
 /* Line k of the event log, newest first (k = 0 is the newest). */
-static void format_log_line(const struct view *v, long k, char *line, size_t size)
+static void format_log_line(struct view *v, long k, char *line, size_t size)
 {
     uint64_t now = v->snap ? v->snap->monotonic_ns : 0;
     char ago[24];
     if (view_traced(v)) {
-        const struct syscall_event *e = trace_log_at(&v->trace, v->trace.count - 1 - (size_t)k);
-        char call[240];
-        syscall_event_format(e, call, sizeof call);
-        format_ago(ago, sizeof ago, e->monotonic_ns, now);
-        /* '+' after the thread: the call came from a child process. */
-        bool child = v->snap && e->pid && e->pid != v->snap->proc.pid; /* 0: not recorded */
-        snprintf(line, size, "%7s %7d%c %s", ago, (int)e->tid, child ? '+' : ' ', call);
+        struct event_log *l = &tl_state(v)->log;
+        event_log_line(v, event_log_at(v, l, (size_t)k), line, size);
         return;
     }
     const struct timeline_event *e =
@@ -407,23 +411,19 @@ static void format_log_line(const struct view *v, long k, char *line, size_t siz
 
 static void log_row(void *arg, long k, int y, int x, int width)
 {
-    char line[320];
+    char line[512];
     format_log_line(arg, k, line, sizeof line);
-    draw_text(y, x, width, line);
+    struct view *v = arg;
+    size_t shift = view_traced(v) && tl_state(v)->log.full ? (size_t)tl_state(v)->log.hscroll : 0;
+    draw_text(y, x, width, line + (shift < strlen(line) ? shift : strlen(line)));
 }
 
 static void draw_events(struct view *v, int top, int rows, int x, int width)
 {
-    char title[160];
+    char title[320];
     long n = event_log_length(v);
     if (view_traced(v))
-        snprintf(title, sizeof title,
-                 "Memory calls, exact (newest first; %llu brk, %llu mmap, %llu munmap, %llu other)",
-                 (unsigned long long)v->trace.total[TC_BRK],
-                 (unsigned long long)v->trace.total[TC_MMAP],
-                 (unsigned long long)v->trace.total[TC_MUNMAP],
-                 (unsigned long long)(v->trace.total[TC_MREMAP] + v->trace.total[TC_MPROTECT] +
-                                      v->trace.total[TC_MADVISE]));
+        event_log_title(v, &tl_state(v)->log, title, sizeof title);
     else
         snprintf(title, sizeof title, "Region events (newest first; Enter shows the region)");
     attron(A_BOLD);
@@ -445,10 +445,10 @@ static int show_event_region(struct view *v)
         return VIEW_HANDLED;
     uint64_t start = 0, end = 0;
     bool has_range;
+    const struct syscall_event *e = NULL;
     if (view_traced(v)) {
-        const struct syscall_event *e =
-            trace_log_at(&v->trace, v->trace.count - 1 - (size_t)tl_state(v)->cursor);
-        has_range = syscall_event_range(e, &start, &end);
+        e = event_log_at(v, &tl_state(v)->log, (size_t)tl_state(v)->cursor);
+        has_range = e && syscall_event_range(e, &start, &end);
     } else {
         start = timeline_event_at(&v->timeline,
                                   v->timeline.event_count - 1 - (size_t)tl_state(v)->cursor)->start;
@@ -456,10 +456,13 @@ static int show_event_region(struct view *v)
     }
     const struct region *r = has_range ? snapshot_find(v->snap, start) : NULL;
     if (!r) {
-        snprintf(v->message, sizeof v->message,
-                 has_range ? "%#llx is not mapped at this moment (unmapped or replaced since)"
-                           : "this call changed no mapping (it failed, or asked a question)",
-                 (unsigned long long)start);
+        if (e && has_range)
+            event_log_gone(v, e, start, v->message, sizeof v->message);
+        else
+            snprintf(v->message, sizeof v->message,
+                     has_range ? "%#llx is not mapped at this moment (unmapped or replaced since)"
+                               : "this call changed no mapping (it failed, or asked a question)",
+                     (unsigned long long)start);
         return VIEW_HANDLED | VIEW_REDRAW;
     }
     v->selected = r->vma->start;
@@ -500,6 +503,16 @@ static int timeline_key(struct view *v, int ch, int height)
 {
     if (ch == '\n' || ch == KEY_ENTER)
         return show_event_region(v);
+    if (view_traced(v)) {
+        struct timeline_state *t = tl_state(v);
+        int r = event_log_key(v, &t->log, ch);
+        if (r && (ch == 'c' || ch == 't')) { /* another filter: from the newest */
+            t->cursor = 0;
+            t->seen = (uint64_t)event_log_length(v);
+        }
+        if (r)
+            return r;
+    }
     if (ch == KEY_MOUSE)
         return timeline_click(v, height);
     if ((ch == KEY_LEFT || ch == KEY_RIGHT) && v->rec_count)
@@ -531,6 +544,10 @@ static int chart_height(int height)
 
 static void timeline_draw(struct view *v, int top, int height)
 {
+    if (view_traced(v) && tl_state(v)->log.full) { /* L: the log alone, full width */
+        draw_events(v, top, height, 0, COLS);
+        return;
+    }
     int chart_h = chart_height(height);
     int chart_w = COLS - 10;
     attron(A_BOLD);
@@ -555,4 +572,4 @@ static void timeline_draw(struct view *v, int top, int height)
         draw_events(v, y + series + 2, rest - series - 2, 0, COLS);
 }
 
-const struct screen screen_timeline = {"Timeline", timeline_draw, timeline_key, NULL};
+const struct screen screen_timeline = {"Timeline", timeline_draw, timeline_key, timeline_state_free};

@@ -26,9 +26,19 @@ size_t *screen_top(struct view *v, enum screen_id id);
 void screens_free_state(struct view *v);
 
 extern const struct screen screen_summary, screen_map, screen_regions, screen_timeline, screen_help,
-    screen_detail, screen_diff, screen_output, screen_threads;
+    screen_detail, screen_diff, screen_output, screen_threads,
+    screen_callsites;
 /* T: the Threads screen; Esc goes back to the screen it was opened from. */
 void screen_threads_open(struct view *v);
+
+/* C: the Call sites screen (Esc returns to the screen it came from). */
+int callsites_open(struct view *v);
+struct stack;
+/* A stack in one line, at most max functions: "leaf ← caller ← ... ←
+ * main, file.c:12" (the innermost frame with a source line; libc's
+ * wrapper of the call and the library's frames under it left out: the
+ * first frame is the caller outside it); not sanitised. */
+void callsite_stack_label(const struct stack *st, size_t max, char *out, size_t size);
 
 /* Attributes for a class: its colour pair, or a plain attribute. */
 attr_t class_attr(const struct view *v, enum region_class c);
@@ -43,6 +53,35 @@ void draw_untrusted(int y, int x, int width, const char *s, size_t len);
 void draw_name(int y, int x, int width, const char *s, size_t len);
 /* Clear a row from x to the right edge. */
 void clear_row(int y, int x);
+
+/* The traced calls as the Timeline's log shows them (event_log.c): a
+ * filter by call and by thread, the full-width mode and its sideways
+ * scroll. Zeroed, it shows everything. Index k = 0 is the newest
+ * matching event. */
+struct event_log {
+    int call;  /* 0: all calls; else an enum traced_call + 1 */
+    pid_t tid; /* 0: all threads */
+    bool full; /* the log has the whole screen */
+    int hscroll;
+    size_t *idx; /* the matching events' places in v->trace, oldest first */
+    size_t n_idx, cap_idx;
+    bool built;
+    uint64_t built_ever;
+    int built_call;
+    pid_t built_tid;
+};
+void event_log_free(struct event_log *l);
+size_t event_log_count(const struct view *v, struct event_log *l);
+const struct syscall_event *event_log_at(const struct view *v, struct event_log *l, size_t k);
+/* "  12.345    1234  [cc1 5678] mmap(0, 0x200000 (2.0M), ...) = 0x7f..." */
+void event_log_line(const struct view *v, const struct syscall_event *e, char *line, size_t size);
+void event_log_title(const struct view *v, const struct event_log *l, char *out, size_t size);
+/* c, t, L, and Left/Right in the full-width mode; 0 if not its key. */
+int event_log_key(const struct view *v, struct event_log *l, int ch);
+/* Why the range an event made (at start) is not there: the later call
+ * that unmapped, moved or replaced it. */
+void event_log_gone(const struct view *v, const struct syscall_event *e, uint64_t start,
+                    char *out, size_t size);
 
 /* The detail's page grid (page_grid.c); its state is the Detail screen's. */
 void page_grid_draw(struct view *v, const struct region *r, int top, int height);

@@ -26,6 +26,7 @@ static const struct screen *const screens[SCREEN_COUNT] = {
     [SCREEN_OUTPUT] = &screen_output,
     [SCREEN_DETAIL] = &screen_detail,
     [SCREEN_THREADS] = &screen_threads,
+    [SCREEN_CALLSITES] = &screen_callsites,
 };
 
 void *screen_state(struct view *v, enum screen_id id, size_t size)
@@ -360,7 +361,8 @@ static void draw_status(struct view *v)
         draw_untrusted(y, 0, COLS, line, strlen(line));
         return;
     }
-    if (v->banner[0]) {
+    /* the answer to the last key first; the standing banner when none */
+    if (v->banner[0] && !v->message[0]) {
         attron(A_REVERSE | A_BOLD);
         draw_wrapped(y, v->banner);
         attroff(A_REVERSE | A_BOLD);
@@ -579,6 +581,7 @@ int tui_key(struct view *v, int ch)
             return 0;
         v->input_mode = 'e';
         break;
+    case 'C': return callsites_open(v);
     case '[': case ']': case '{': case '}': {
         if (!v->rec_count)
             return 0;

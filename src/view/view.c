@@ -58,10 +58,32 @@ void view_enable_trace(struct view *v)
     trace_log_init(&v->trace, TRACE_LOG_EVENTS);
 }
 
+static void seen_at(struct view *v, uint64_t ns)
+{
+    if (ns && (!v->start_ns || ns < v->start_ns))
+        v->start_ns = ns;
+}
+
 void view_add_syscall_event(struct view *v, const struct syscall_event *e)
 {
+    seen_at(v, e->monotonic_ns);
     trace_log_add(&v->trace, e);
     v->traced_since_sample++;
+}
+
+size_t view_trace_events(const struct view *v, struct syscall_event **out)
+{
+    size_t n = 0;
+    *out = xcalloc(v->trace.count ? v->trace.count : 1, sizeof **out);
+    /* a recording before its end: not the calls after the sample shown */
+    bool upto = v->rec_count && v->rec_index < v->rec_count - 1 && v->snap;
+    for (size_t i = 0; i < v->trace.count; i++) {
+        const struct syscall_event *e = trace_log_at(&v->trace, i);
+        if (upto && e->monotonic_ns > v->snap->monotonic_ns)
+            break;
+        (*out)[n++] = *e;
+    }
+    return n;
 }
 
 int view_tab_count(const struct view *v)
@@ -80,6 +102,7 @@ void view_replace_snapshot(struct view *v, struct snapshot *snap)
 
 void view_push_snapshot(struct view *v, struct snapshot *snap)
 {
+    seen_at(v, snap->monotonic_ns);
     timeline_add(&v->timeline, v->snap, snap);
     timeline_mark_traced(&v->timeline, v->traced_since_sample);
     v->traced_since_sample = 0;
@@ -91,6 +114,7 @@ void view_push_snapshot(struct view *v, struct snapshot *snap)
 
 void view_add_history(struct view *v, struct snapshot *snap)
 {
+    seen_at(v, snap->monotonic_ns);
     timeline_add(&v->timeline, v->history_last, snap);
     timeline_mark_traced(&v->timeline, v->traced_since_sample);
     v->traced_since_sample = 0;

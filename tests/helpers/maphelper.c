@@ -8,6 +8,8 @@
  *   filemap FILE PAGES   MAP_PRIVATE mapping of FILE, PAGES pages written (COW)
  *   memfd NAME PAGES     shared memfd mapping, all PAGES written
  *   thread STACK_KIB     a thread with that stack size, blocked in read()
+ *   aligned64            two anonymous 64 MiB blocks at 64 MiB boundaries: one
+ *                        zero-filled, one headed like a whole-grown glibc heap
  *   arena                a thread whose malloc creates a glibc arena
  *   spinner              a thread that spins in user space (no readable SP)
  *   thp                  8 MiB, 2 MiB-aligned, MADV_HUGEPAGE, every page written
@@ -244,6 +246,33 @@ static void mode_arena(void)
     report("arena_ptr", (uintptr_t)p);
 }
 
+/* A 64 MiB-aligned anonymous block of exactly 64 MiB, as a whole-grown
+ * glibc arena heap is: one zero-filled (any aligned mmap), one with the
+ * header glibc writes at the start of a heap (heap_info: its arena, no
+ * previous heap, size and mprotect_size of 64 MiB). */
+static char *aligned_64m(int flags)
+{
+    size_t size = (size_t)64 << 20;
+    char *p = mmap(NULL, 2 * size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
+    if (p == MAP_FAILED)
+        die("mmap 128 MiB");
+    char *at = (char *)(((uintptr_t)p + size - 1) & ~(uintptr_t)(size - 1));
+    if (at > p)
+        munmap(p, (size_t)(at - p));
+    munmap(at + size, (size_t)(p + 2 * size - (at + size)));
+    return at;
+}
+
+static void mode_aligned64(void)
+{
+    /* MAP_NORESERVE on one: two neighbours must not merge into one VMA */
+    char *plain = aligned_64m(0), *headed = aligned_64m(MAP_NORESERVE);
+    uint64_t info[4] = {(uintptr_t)headed + 32, 0, (uint64_t)1 << 20, (uint64_t)64 << 20};
+    memcpy(headed, info, sizeof info);
+    report("plain_ptr", (uintptr_t)plain);
+    report("headed_ptr", (uintptr_t)headed);
+}
+
 static void map_name(const char *dir, const char *name, int unlink_after)
 {
     char path[4096];
@@ -478,6 +507,8 @@ int main(int argc, char **argv)
         mode_memfd(argv[2], b);
     else if (!strcmp(mode, "thread"))
         mode_thread(a);
+    else if (!strcmp(mode, "aligned64"))
+        mode_aligned64();
     else if (!strcmp(mode, "arena"))
         mode_arena();
     else if (!strcmp(mode, "spinner"))

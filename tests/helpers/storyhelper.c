@@ -12,6 +12,8 @@
  *                       report "addr 0x..." (and heap_end, tid), then write
  *                       there: 400 KiB above the brk heap's end, into the
  *                       guard page below a thread's stack, into main's code
+ *   storyhelper stackswait  the same, then sleep until killed (the
+ *                       live screens)
  *   storyhelper jit     between the markers, code in an anonymous mapping
  *                       (no object, no unwind information) calls mmap of
  *                       one page, PROT_READ|PROT_WRITE, itself; exit 0
@@ -217,11 +219,14 @@ int main(int argc, char **argv)
         *nowhere = 1;
         return 0;
     }
-    if (strcmp(mode, "stacks") == 0) {
+    if (strcmp(mode, "stacks") == 0 || strcmp(mode, "stackswait") == 0) {
         madvise(NULL, 0, MADV_NORMAL);
         int rc = stack_outer_setup();
         madvise(NULL, 0, MADV_SEQUENTIAL);
         printf("stacks done\n");
+        if (strcmp(mode, "stackswait") == 0)
+            for (;;)
+                pause();
         return rc;
     }
     if (strcmp(mode, "jit") == 0)
@@ -233,6 +238,6 @@ int main(int argc, char **argv)
         for (;;)
             pause();
     }
-    fprintf(stderr, "usage: storyhelper [story|segv|wait|stacks|jit]\n");
+    fprintf(stderr, "usage: storyhelper [story|segv|wait|stacks|stackswait|jit]\n");
     return 2;
 }
