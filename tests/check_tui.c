@@ -1240,6 +1240,21 @@ START_TEST(t_small_terminals)
     buf_init(&b);
     attach(&b, &h, 80, 24);
     ck_assert_msg(wait_for(&b, "/helpers/maphelper", 3), "Map at 80x24 has no names:\n%.3000s", b.data);
+    /* the header's two rows fit: items left out whole, none cut (~) */
+    for (int row = 0; row < 2; row++) {
+        const char *l = b.data;
+        for (int k = 0; k < row && l; k++)
+            l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL;
+        ck_assert_ptr_nonnull(l);
+        int len = (int)strcspn(l, "\n");
+        while (len > 0 && l[len - 1] == ' ')
+            len--;
+        ck_assert_msg(len > 0 && l[len - 1] != '~', "header row %d cut at 80 columns:\n%.3000s", row,
+                      b.data);
+    }
+    ck_assert_msg(strstr(b.data, "state S") && strstr(b.data, "VSZ ") && strstr(b.data, "PSS ") &&
+                      strstr(b.data, "largest free "),
+                  "header at 80 columns:\n%.3000s", b.data);
     tmux("send-keys -t vt 3");
     ck_assert_msg(wait_for(&b, "Name", 3) && strstr(b.data, "/helpers/maphelper"), "Regions:\n%.3000s",
                   b.data);

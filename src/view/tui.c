@@ -175,6 +175,27 @@ static void header_faults(const struct view *v, char *out, size_t size)
              (unsigned long long)s->faults.major, dmaj);
 }
 
+/* Header items joined by two spaces; when they do not fit the width, the
+ * ones with the highest drop rank go first (0: never dropped). */
+struct header_item {
+    const char *text;
+    int drop;
+};
+
+static void fit_items(const struct header_item *items, int n, int width, char *out, size_t size)
+{
+    for (int limit = 9; limit >= 0; limit--) {
+        size_t len = 0;
+        out[0] = '\0';
+        for (int i = 0; i < n; i++)
+            if (items[i].text[0] && items[i].drop <= limit)
+                len += (size_t)snprintf(out + len, len < size ? size - len : 0, "%s%s",
+                                        len ? "  " : "", items[i].text);
+        if ((int)len <= width || limit == 0)
+            return;
+    }
+}
+
 static void draw_header(struct view *v)
 {
     const struct snapshot *s = v->snap;
@@ -200,23 +221,31 @@ static void draw_header(struct view *v)
     draw_text(0, x, COLS, pidpart);
     x += (int)strlen(pidpart);
     attroff(A_BOLD);
-    char state[24], timing[96];
+    char user[48], threads[32], state[32], every[48], cost[32], at[64];
+    snprintf(user, sizeof user, "user %s", s && s->proc.user ? s->proc.user : "?");
+    snprintf(threads, sizeof threads, "threads %d", s ? s->proc.threads : 0);
     if (v->gone[0]) /* the last sample's state is not the process's any more */
-        snprintf(state, sizeof state, "%s", v->gone);
+        snprintf(state, sizeof state, "state %s", v->gone);
     else
-        snprintf(state, sizeof state, "%c", s && s->proc.state ? s->proc.state : '?');
+        snprintf(state, sizeof state, "state %c", s && s->proc.state ? s->proc.state : '?');
+    cost[0] = at[0] = '\0';
     if (v->rec_count) { /* a replay: the recording's pace and where we are in it */
-        double at = s && v->rec_t0_ns && s->monotonic_ns >= v->rec_t0_ns
-                        ? (double)(s->monotonic_ns - v->rec_t0_ns) / 1e9 : 0.0;
-        snprintf(timing, sizeof timing, "recorded every %.2gs  at +%.1fs (%ld/%ld)",
-                 v->rec_interval, at, v->rec_index + 1, v->rec_count);
+        double t = s && v->rec_t0_ns && s->monotonic_ns >= v->rec_t0_ns
+                       ? (double)(s->monotonic_ns - v->rec_t0_ns) / 1e9 : 0.0;
+        snprintf(every, sizeof every, "recorded every %.2gs", v->rec_interval);
+        snprintf(at, sizeof at, "at +%.1fs (%ld/%ld)", t, v->rec_index + 1, v->rec_count);
     } else {
-        snprintf(timing, sizeof timing, "every %.2gs  cost %.1f ms", v->interval,
-                 s ? (double)s->sample_cost_ns / 1e6 : 0.0);
+        snprintf(every, sizeof every, "every %.2gs", v->interval);
+        snprintf(cost, sizeof cost, "cost %.1f ms", s ? (double)s->sample_cost_ns / 1e6 : 0.0);
     }
-    snprintf(line, sizeof line, " user %s  threads %d  state %s  %s%s",
-             s && s->proc.user ? s->proc.user : "?", s ? s->proc.threads : 0, state, timing,
-             v->paused && !v->rec_count ? "  [paused]" : "");
+    /* Narrow: the sample's cost goes first, then the user and threads;
+     * the state, the pace and [paused] stay. */
+    const struct header_item top[] = {
+        {user, 3}, {threads, 2}, {state, 0}, {every, 1}, {at, 0}, {cost, 4},
+        {v->paused && !v->rec_count ? "[paused]" : "", 0},
+    };
+    line[0] = ' ';
+    fit_items(top, (int)(sizeof top / sizeof top[0]), COLS - x - 13, line + 1, sizeof line - 1);
     /* the command gets what the rest leaves, at least 12 columns */
     int rest = (int)strlen(line) + 1;
     int cmd_width = COLS - x - rest > 12 ? COLS - x - rest : 12;
@@ -260,13 +289,22 @@ static void draw_header(struct view *v)
         summary_of(s, &sm);
         char fr[16];
         format_size(fr, sizeof fr, summary_free_row(&sm)->c.largest);
-        char flt[96];
+        char flt[96], vsz_s[32], rss_s[32], pss_s[32], swap_s[32], regions[40], free_s[40];
         header_faults(v, flt, sizeof flt);
-        snprintf(line, sizeof line,
-                 "VSZ %s  RSS %s  PSS %s%s  Swap %s%s  regions %zu  largest free %s  %s%s%s", a, b,
-                 s->light && pss_known ? "~" : "", c, d, flt, s->n_regions, fr, rt, psz,
-                 s->system.privileged ? ""
-                                      : "   (PFNs and page flags need root: CAP_SYS_ADMIN)");
+        snprintf(vsz_s, sizeof vsz_s, "VSZ %s", a);
+        snprintf(rss_s, sizeof rss_s, "RSS %s", b);
+        snprintf(pss_s, sizeof pss_s, "PSS %s%s", s->light && pss_known ? "~" : "", c);
+        snprintf(swap_s, sizeof swap_s, "Swap %s", d);
+        snprintf(regions, sizeof regions, "regions %zu", s->n_regions);
+        snprintf(free_s, sizeof free_s, "largest free %s", fr);
+        /* Narrow: what needs privilege goes first, then the region count,
+         * swap when there is none, the runtimes, the faults. */
+        const struct header_item sizes[] = {
+            {vsz_s, 0}, {rss_s, 0}, {pss_s, 0}, {swap_s, s->totals.swap ? 1 : 5},
+            {flt + (flt[0] ? 2 : 0), 3}, {regions, 6}, {free_s, 1}, {rt, 4}, {psz + (psz[0] ? 2 : 0), 1},
+            {s->system.privileged ? "" : " (PFNs and page flags need root: CAP_SYS_ADMIN)", 7},
+        };
+        fit_items(sizes, (int)(sizeof sizes / sizeof sizes[0]), COLS, line, sizeof line);
         draw_text(1, 0, COLS, line);
     }
     clear_row(2, 0);
