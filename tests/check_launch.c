@@ -320,7 +320,12 @@ START_TEST(t_trace_stops_spare_the_main_thread)
     launch_stop(l);
     ck_assert_msg(exited, "the traced helper did not end");
     ck_assert_uint_ge(events, 10); /* the stops happened */
-    ck_assert_int_eq(main_sigchld, 0);
+    /* The kernel gives a stop's SIGCHLD to the tracer thread unless that
+     * thread has one pending still (then to any thread that takes it): on
+     * a loaded machine an odd one reaches the main thread, where the old
+     * code gave it every one (at least one per event). */
+    ck_assert_msg((size_t)main_sigchld * 10 <= events, "%d SIGCHLDs on the main thread, %zu events",
+                  (int)main_sigchld, events);
     signal(SIGCHLD, SIG_DFL);
 }
 END_TEST
