@@ -424,9 +424,25 @@ START_TEST(t_glibc_arena)
 }
 END_TEST
 
+/* The present bit of pid's page at addr, from the kernel's pagemap. */
+static bool page_present(pid_t pid, uint64_t addr)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/pagemap", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ck_assert_int_ge(fd, 0);
+    uint64_t entry = 0;
+    ck_assert_int_eq(pread(fd, &entry, sizeof entry, (off_t)(addr / 4096 * sizeof entry)),
+                     (ssize_t)sizeof entry);
+    close(fd);
+    return entry >> 63 & 1;
+}
+
 /* A 64 MiB block at a 64 MiB boundary is a whole-grown arena heap only
  * when glibc's heap header at its start says so: a plain aligned mmap
- * (one in 32 of 64 MiB mmaps with THP alignment) stays mmap/anon. */
+ * (one in 32 of 64 MiB mmaps with THP alignment) stays mmap/anon, and
+ * looking for the header faults nothing in (an untouched page stays
+ * absent: the process's fault counts and pages are its own). */
 START_TEST(t_aligned_mmap_is_not_arena)
 {
     struct helper h;
@@ -436,6 +452,7 @@ START_TEST(t_aligned_mmap_is_not_arena)
     ck_assert_uint_eq(plain->vma->start % (64u << 20), 0);
     ck_assert_uint_eq(plain->vma->end - plain->vma->start, 64u << 20);
     assert_class(plain, RC_MMAP, "anon");
+    ck_assert_msg(!page_present(h.pid, plain->vma->start), "classifying faulted the page in");
     const struct region *headed = must_find(s, helper_value(&h, "headed_ptr"));
     ck_assert_uint_eq(headed->vma->end - headed->vma->start, 64u << 20);
     assert_class(headed, RC_HEAP, "arena");

@@ -40,9 +40,12 @@ struct stat;
 int proc_stat_in_root(const struct proc_target *t, const char *path, struct stat *st);
 /* 1 if the process is alive (not a zombie), 0 if it exited, or -errno. */
 int proc_is_alive(const struct proc_target *t);
-/* len bytes of the process's memory at addr (process_vm_readv): 0, or
- * -errno (-EFAULT: not all of it is mapped). By pid, not through the
- * directory fd: for a few header bytes that only add evidence. */
-int proc_read_memory(pid_t pid, uint64_t addr, void *out, size_t len);
+/* len bytes (within one page) of the process's memory at addr, read only
+ * when that page is present in RAM (pagemap), so reading it faults nothing
+ * in: the process's pages, fault counts and zero-page mappings stay as
+ * they were. 0, -ENODATA when the page is not present, or -errno. The
+ * read itself is by pid (process_vm_readv), for header bytes that only
+ * add evidence. */
+int proc_read_present_memory(const struct proc_target *t, uint64_t addr, void *out, size_t len);
 
 #endif

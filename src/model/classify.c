@@ -481,22 +481,23 @@ static bool arena_reserve_of(const struct vma *heap, const struct vma *next)
  * heap grown to the whole 64 MiB has no reserve to tell it from any
  * 64 MiB mmap that happens to be aligned (one in 32 with THP alignment),
  * so its header must say so: a zero-filled mapping does not. */
-static bool heap_info_says_full(pid_t pid, const struct vma *v)
+static bool heap_info_says_full(const struct proc_target *t, const struct vma *v)
 {
     uint64_t info[4]; /* ar_ptr, prev, size, mprotect_size */
-    if (pid <= 0 || proc_read_memory(pid, v->start, info, sizeof info) < 0)
+    /* A header glibc wrote is in RAM; a page never touched is no heap's. */
+    if (!t || proc_read_present_memory(t, v->start, info, sizeof info) < 0)
         return false;
     return info[0] != 0 && info[2] > 0 && info[2] <= ARENA_HEAP_SIZE &&
            info[3] == ARENA_HEAP_SIZE;
 }
 
-static bool is_arena(pid_t pid, const struct vma *v, const struct vma *next)
+static bool is_arena(const struct proc_target *t, const struct vma *v, const struct vma *next)
 {
     if (!is_anonymous(v) || strcmp(v->perms, "rw-p") != 0 || v->start % ARENA_HEAP_SIZE)
         return false;
     uint64_t limit = v->start + ARENA_HEAP_SIZE;
     if (v->end == limit)
-        return heap_info_says_full(pid, v);
+        return heap_info_says_full(t, v);
     return v->end < limit && arena_reserve_of(v, next);
 }
 
@@ -508,7 +509,7 @@ static void step_heap(struct classifier *c, struct region *r, const struct regio
      * from stat is the proof. */
     if (c->start_brk && is_anonymous(v) && v->start == c->start_brk && v->perms[1] == 'w')
         set_class(r, RC_HEAP, RS_BRK, "starts at the brk start in /proc/PID/stat");
-    if (is_arena(c->ctx && c->ctx->target ? c->pid : 0, v, next)) {
+    if (is_arena(c->ctx ? c->ctx->target : NULL, v, next)) {
         set_class(r, RC_HEAP, RS_ARENA, "a 64 MiB-aligned heap of glibc's arena layout");
         r->flags |= REGION_HEURISTIC;
     } else if (prev && prev->cls == RC_HEAP && prev->subclass == RS_ARENA &&

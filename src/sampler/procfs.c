@@ -153,10 +153,24 @@ int proc_is_alive(const struct proc_target *t)
     return st.state != 'Z' && st.state != 'X' && st.state != 'x';
 }
 
-int proc_read_memory(pid_t pid, uint64_t addr, void *out, size_t len)
+int proc_read_present_memory(const struct proc_target *t, uint64_t addr, void *out, size_t len)
 {
+    long page = sysconf(_SC_PAGESIZE);
+    if (page <= 0 || len == 0 || addr / (uint64_t)page != (addr + len - 1) / (uint64_t)page)
+        return -EINVAL;
+    int fd = proc_openat(t, "pagemap", O_RDONLY);
+    if (fd < 0)
+        return fd;
+    uint64_t entry = 0;
+    ssize_t got = pread(fd, &entry, sizeof entry, (off_t)(addr / (uint64_t)page * sizeof entry));
+    int err = errno;
+    close(fd);
+    if (got != (ssize_t)sizeof entry)
+        return got < 0 ? -err : -EIO;
+    if (!(entry >> 63 & 1)) /* not present (or swapped): reading would fault it in */
+        return -ENODATA;
     struct iovec local = {out, len}, remote = {(void *)(uintptr_t)addr, len};
-    ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+    ssize_t n = process_vm_readv(t->pid, &local, 1, &remote, 1, 0);
     if (n < 0)
         return -errno;
     return (size_t)n == len ? 0 : -EFAULT;
