@@ -48,7 +48,15 @@ static int take_news(struct source *src, struct sink *k, const char **end)
     if (news.state) {
         /* The state at exit is read once the threads are gone: regions
          * that did not change keep the classes they had while it ran. */
-        snapshot_inherit_classes(news.state, k->ops->current(k));
+        const struct snapshot *cur = k->ops->current(k);
+        snapshot_inherit_classes(news.state, cur);
+        /* The tracer read it while the process was held in its exit stop;
+         * a sample the loop began meanwhile saw that same address space
+         * and went out first. Samples go out in time order. */
+        if (cur && news.state->monotonic_ns < cur->monotonic_ns) {
+            news.state->monotonic_ns = cur->monotonic_ns;
+            news.state->realtime_ns = cur->realtime_ns;
+        }
         if (rc == 0)
             rc = k->ops->sample(k, news.state);
         else
