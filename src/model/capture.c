@@ -282,8 +282,8 @@ static int capture_once(pid_t pid, const struct capture_options *opt, struct sna
     s->monotonic_ns = clock_monotonic_ns();
     /* smaps in one pass (the maps lines come with it, so no maps/smaps
      * skew), read on a background thread while we gather the rest. Only
-     * what classification needs (stat, thread SPs) comes before we start
-     * consuming it; identity is read once the stream is drained. */
+     * what classification needs (stat, thread SPs, identity) comes before
+     * we start consuming it. */
     bool light = opt && opt->light && !opt->census;
     struct smaps_stream *stream = NULL;
     /* stat before smaps: an exec in between shows as a moved stack. */
@@ -308,6 +308,10 @@ static int capture_once(pid_t pid, const struct capture_options *opt, struct sna
     } else {
         rc = threads_read(&t, &threads);
     }
+    /* Who it is (libproc2, which loads libnuma each time) is read while
+     * the kernel is still producing smaps on the other thread. */
+    if (rc == 0)
+        rc = identity_read(pid, &s->proc);
     struct classify_context ctx = {
         .target = &t, .stat = &stat, .threads = &threads, .previous = previous,
     };
@@ -329,8 +333,6 @@ static int capture_once(pid_t pid, const struct capture_options *opt, struct sna
         rc = read_rc;
     if (rc == 0 && cut)
         rc = -EAGAIN; /* a line cut short: read again */
-    if (rc == 0)
-        rc = identity_read(pid, &s->proc);
     if (rc < 0)
         goto fail;
     buf_reset(&b);
