@@ -154,6 +154,36 @@ stats() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 
+# ---- CPU time (user + system, from wait4's rusage, to the microsecond) ----
+# A second pass: the same commands, round-robin, the median CPU time of
+# RUNS runs each (vmscope's reader thread included).
+cpu_ms() { # one line per command: name ms
+    python3 - "$RUNS" "$pid" "$vmscope" "$fast_out/snap.json" <<'EOF'
+import os, statistics, sys
+runs, pid, vmscope, out = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+cmds = {
+    "smaps": ["cat", f"/proc/{pid}/smaps"],
+    "pmap": ["pmap", "-X", pid],
+    "vmscope": [vmscope, "snapshot", "-p", pid, "-f", "json", "-o", out],
+}
+got = {k: [] for k in cmds}
+null = os.open(os.devnull, os.O_RDWR)
+for r in range(runs):
+    for k, argv in cmds.items():
+        child = os.posix_spawnp(argv[0], argv, os.environ, file_actions=[
+            (os.POSIX_SPAWN_DUP2, null, 1), (os.POSIX_SPAWN_DUP2, null, 2)])
+        _, status, ru = os.wait4(child, 0)
+        if status != 0:
+            sys.exit(f"{k} failed")
+        got[k].append((ru.ru_utime + ru.ru_stime) * 1000)
+for k, v in got.items():
+    print(k, f"{statistics.median(v):.2f}")
+EOF
+}
+declare -A cpu=()
+while read -r name ms; do cpu[$name]=$ms; done < <(cpu_ms)
+[[ -n ${cpu[vmscope]:-} ]] || die "the CPU pass failed"
+
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- validate the JSON ---------------------------------------------------
@@ -219,6 +249,11 @@ printf 'vmscope / smaps   = %sx (median), %sx (min)\n' "$r_vs" "$(ratio "${mn[vm
 printf 'vmscope to disk / smaps = %sx (median; fsync and rename on %s)\n' \
     "$(ratio "${med[disk]}" "${med[smaps]}")" "$(df --output=fstype "$out" | tail -1)"
 printf 'pmap -X / vmscope = %sx (median), %sx (min)\n' "$r_pv" "$(ratio "${mn[pmap]}" "${mn[vmscope]}")"
+r_cpu=$(ratio "${cpu[vmscope]}" "${cpu[smaps]}")
+printf 'CPU (user+sys, median of %d): smaps %s ms, pmap -X %s ms, vmscope %s ms\n' "$RUNS" \
+    "${cpu[smaps]}" "${cpu[pmap]}" "${cpu[vmscope]}"
+printf 'vmscope CPU / smaps CPU = %sx; pmap -X CPU / vmscope CPU = %sx\n' "$r_cpu" \
+    "$(ratio "${cpu[pmap]}" "${cpu[vmscope]}")"
 if ((PAGES)); then
     printf 'vmscope --pages / vmscope = %sx (median; no bar)\n' "$(ratio "${med[pages]}" "${med[vmscope]}")"
 fi
@@ -231,8 +266,12 @@ if ((PAGES)); then
 fi
 ((json_regions >= MAPPINGS)) || echo "WARNING: the JSON has fewer regions ($json_regions) than MAPPINGS ($MAPPINGS)"
 echo
-le "$r_vs" 1.3 && bar1=PASS || bar1=FAIL
-le 3 "$r_pv" && bar2=PASS || bar2=FAIL
-echo "vmscope <= 1.3x smaps:             $bar1 ($r_vs x)"
-echo "pmap -X >= 3x slower than vmscope: $bar2 ($r_pv x)"
+# The goals of issue #11, on wall time (what a user waits for); CPU beside
+# it (vmscope also parses, classifies and writes 12 MB of JSON).
+le "$r_vs" 1.2 && bar1=PASS || bar1=FAIL
+le 4 "$r_pv" && bar2=PASS || bar2=FAIL
+le "$r_cpu" 1.2 && bar3=PASS || bar3=FAIL
+echo "vmscope <= 1.2x smaps (wall):      $bar1 ($r_vs x)"
+echo "pmap -X >= 4x slower than vmscope: $bar2 ($r_pv x)"
+echo "vmscope <= 1.2x smaps (CPU):       $bar3 ($r_cpu x)"
 exit 0
