@@ -496,15 +496,6 @@ static void record_crash(const char *bin, const char *arg, const char *tag, char
     test_read_buf(out, said);
 }
 
-static uint64_t said_value(const struct buf *said, const char *key)
-{
-    char pattern[64];
-    snprintf(pattern, sizeof pattern, "%s 0x", key);
-    const char *p = strstr(said->data, pattern);
-    ck_assert_msg(p, "no %s in:\n%s", key, said->data);
-    return strtoull(p + strlen(pattern), NULL, 16);
-}
-
 /* Exercise 4 and the storyhelper's crashes, recorded: the crash line's
  * address is the one the program wrote to, and its place is the one the
  * program chose (its own sbrk(0), its thread's stack bounds, its code). */
@@ -516,8 +507,9 @@ START_TEST(t_crash_recorded)
     if (build("ex4_crash", bin, sizeof bin)) {
         record_crash(bin, "", "ex4", rec, sizeof rec, &said);
         json_t *c = crash_line(rec);
-        ck_assert_uint_eq(hexval(c, "addr"), said_value(&said, "target"));
-        ck_assert_uint_eq(said_value(&said, "target"), said_value(&said, "heap_end") + 400 * KIB);
+        ck_assert_uint_eq(hexval(c, "addr"), test_printed_hex(&said, "target"));
+        ck_assert_uint_eq(test_printed_hex(&said, "target"),
+                          test_printed_hex(&said, "heap_end") + 400 * KIB);
         ck_assert_str_eq(json_string_value(json_object_get(c, "code")), "SEGV_MAPERR");
         const char *where = json_string_value(json_object_get(c, "where"));
         ck_assert_msg(strstr(where, "unmapped, 400 KiB above the end of [heap]"), "%s", where);
@@ -527,18 +519,18 @@ START_TEST(t_crash_recorded)
     }
     record_crash(STORY, "crash guard", "guard", rec, sizeof rec, &said);
     json_t *c = crash_line(rec);
-    ck_assert_uint_eq(hexval(c, "addr"), said_value(&said, "addr"));
+    ck_assert_uint_eq(hexval(c, "addr"), test_printed_hex(&said, "addr"));
     char want[96];
     snprintf(want, sizeof want, "in the guard page below thread %d's stack",
-             (int)said_value(&said, "tid"));
+             (int)test_printed_hex(&said, "tid"));
     ck_assert_msg(strstr(json_string_value(json_object_get(c, "where")), want), "%s",
                   json_string_value(json_object_get(c, "where")));
-    ck_assert_int_eq(num(c, "tid"), (int)said_value(&said, "tid"));
+    ck_assert_int_eq(num(c, "tid"), (int)test_printed_hex(&said, "tid"));
     json_decref(c);
 
     record_crash(STORY, "crash text", "text", rec, sizeof rec, &said);
     c = crash_line(rec);
-    ck_assert_uint_eq(hexval(c, "addr"), said_value(&said, "addr"));
+    ck_assert_uint_eq(hexval(c, "addr"), test_printed_hex(&said, "addr"));
     ck_assert_str_eq(json_string_value(json_object_get(c, "code")), "SEGV_ACCERR");
     ck_assert(strstr(json_string_value(json_object_get(c, "where")),
                      "write to read-only text of " STORY " (r-xp)"));

@@ -2441,16 +2441,6 @@ END_TEST
 
 #define STORY TEST_BUILDDIR "/tests/helpers/storyhelper"
 
-/* "key 0xVALUE" as the launched helper printed it on the Output screen. */
-static uint64_t pane_value(const struct buf *b, const char *key)
-{
-    char pattern[64];
-    snprintf(pattern, sizeof pattern, "%s 0x", key);
-    const char *p = strstr(b->data, pattern);
-    ck_assert_msg(p, "no %s on the Output screen:\n%s", key, b->data);
-    return strtoull(p + strlen(pattern), NULL, 16);
-}
-
 /* vmscope -- CMD: the program's output on the Output screen (not on ours),
  * its exit status, and its last address space kept after it is gone. */
 START_TEST(t_launch_output_and_final_state)
@@ -2463,7 +2453,7 @@ START_TEST(t_launch_output_and_final_state)
     tmux("send-keys -t vt 7");
     ck_assert_msg(wait_for(&b, "story done", 3), "Output screen:\n%s", b.data);
     ck_assert_ptr_nonnull(strstr(b.data, "Output of "));
-    uint64_t keep = pane_value(&b, "keep");
+    uint64_t keep = test_printed_hex(&b, "keep");
     /* The kept mapping was made just before exit: only the state captured
      * at the exit stop has it, with its 100 written pages. */
     tmux("send-keys -t vt 2");
@@ -2498,7 +2488,7 @@ START_TEST(t_launch_trace_selects_region)
     launch_story_traced(&b, 200, 50);
     tmux("send-keys -t vt 7");
     ck_assert(wait_for(&b, "story done", 3));
-    uint64_t keep = pane_value(&b, "keep");
+    uint64_t keep = test_printed_hex(&b, "keep");
     tmux("send-keys -t vt 4");
     ck_assert_msg(wait_for(&b, "Memory calls, exact", 3), "Timeline:\n%s", b.data);
     char want[80];
@@ -2540,7 +2530,7 @@ START_TEST(t_replay_shows_traced_calls)
     ck_assert_int_eq(buf_read_fd(&out, fd), 0);
     close(fd);
     unlink(said);
-    uint64_t keep = pane_value(&out, "keep");
+    uint64_t keep = test_printed_hex(&out, "keep");
     char args[128];
     snprintf(args, sizeof args, "-r %s", rec);
     start_vmscope(args, 200, 50);
@@ -2678,7 +2668,7 @@ START_TEST(t_callsites_screen_live)
     ck_assert_msg(wait_for(&b, "7 Output", 10), "no first frame:\n%s", b.data);
     tmux("send-keys -t vt 7");
     ck_assert_msg(wait_for(&b, "stacks done", 10), "the helper did not finish:\n%s", b.data);
-    uint64_t buffer = pane_value(&b, "leaf_map"); /* the first: the 8 pages */
+    uint64_t buffer = test_printed_hex(&b, "leaf_map"); /* the first: the 8 pages */
     check_call_sites(&b);
     char at[32];
     snprintf(at, sizeof at, "%012llx", (unsigned long long)buffer);
@@ -2817,8 +2807,9 @@ START_TEST(t_event_log_like_strace)
     double wall = (double)(clock_monotonic_ns() - t0) / 1e9;
     tmux("send-keys -t vt 7");
     ck_assert(wait_for(&b, "story done", 3));
-    uint64_t child = pane_value(&b, "child"), thread = pane_value(&b, "thread_tid"),
-             direct = pane_value(&b, "direct");
+    uint64_t child = test_printed_hex(&b, "child");
+    uint64_t thread = test_printed_hex(&b, "thread_tid");
+    uint64_t direct = test_printed_hex(&b, "direct");
     tmux("send-keys -t vt 4 L");
     ck_assert_msg(wait_for(&b, "L split", 3), "no full-width log:\n%s", b.data);
     static char rows[40][256];
@@ -3306,14 +3297,14 @@ static void selected_row(const struct buf *b, char *row, size_t size)
     }
 }
 
-/* "key 0xVALUE" from the launched program's Output screen. */
+/* "key 0xVALUE" from the launched program's Output screen, once it shows. */
 static uint64_t output_value(struct buf *b, const char *key)
 {
     char pattern[64];
     snprintf(pattern, sizeof pattern, "%s 0x", key);
     tmux("send-keys -t vt 7");
     ck_assert_msg(wait_for(b, pattern, 3), "no %s on the Output screen:\n%s", key, b->data);
-    return strtoull(strstr(b->data, pattern) + strlen(pattern), NULL, 16);
+    return test_printed_hex(b, key);
 }
 
 /* A launched program's SIGSEGV (issue 15): the banner gives the address it

@@ -296,6 +296,16 @@ const char *test_path(const char *dir, const char *name)
     return p;
 }
 
+uint64_t test_printed_hex(const struct buf *b, const char *key)
+{
+    char pattern[64];
+    snprintf(pattern, sizeof pattern, "%s 0x", key);
+    const char *text = b->data ? b->data : "";
+    const char *p = strstr(text, pattern);
+    ck_assert_msg(p, "no \"%s\" in:\n%s", pattern, text);
+    return strtoull(p + strlen(pattern), NULL, 16);
+}
+
 void test_skip(const char *name, const char *why)
 {
     printf("%s: skipped (%s)\n", name, why);

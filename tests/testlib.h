@@ -62,6 +62,10 @@ void test_read_buf(const char *path, struct buf *b);
 /* "dir/name" in one of 16 static buffers, reused in turn: valid for the
  * next 15 calls. */
 const char *test_path(const char *dir, const char *name);
+/* VALUE of the first "KEY 0xVALUE" in b (what a helper printed, on the
+ * Output screen or in its output file); fails the test, showing b, when
+ * there is none. */
+uint64_t test_printed_hex(const struct buf *b, const char *key);
 /* Prints "name: skipped (why)": a test that cannot run says so instead of
  * passing quietly; the caller then returns. */
 void test_skip(const char *name, const char *why);
