@@ -14,7 +14,6 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <linux/capability.h>
 #include <poll.h>
 #include <pty.h>
@@ -298,27 +297,16 @@ START_TEST(t_mount_namespace_symlink_not_followed)
     ck_assert_int_eq(symlink(target, link), 0);
     ck_assert_int_eq(lchown(link, NOBODY, NOBODY), 0);
 
-    int in[2], out[2];
-    ck_assert_int_eq(pipe2(in, O_CLOEXEC), 0);
-    ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
-    pid_t sh = fork();
-    ck_assert_int_ge(sh, 0);
-    if (sh == 0) {
-        dup2(in[0], 0);
-        dup2(out[1], 1);
-        dup2(out[1], 2);
-        if (setgroups(0, NULL) != 0 || setgid(NOBODY) != 0 || setuid(NOBODY) != 0)
-            _exit(126);
-        execlp("unshare", "unshare", "-Urm", "sh", "-c",
-               "mount -t tmpfs none \"$1\" && echo hidden > \"$1/evil\" && "
-               "exec \"$2\" mapfile \"$1/evil\"",
-               "sh", dir, SEC, (char *)NULL);
-        _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
+    struct helper h;
+    int out = program_spawn(&h,
+                            (const char *[]){"unshare", "-Urm", "sh", "-c",
+                                             "mount -t tmpfs none \"$1\" && echo hidden > "
+                                             "\"$1/evil\" && exec \"$2\" mapfile \"$1/evil\"",
+                                             "sh", dir, SEC, NULL},
+                            NOBODY, NULL, true);
+    pid_t sh = h.pid;
     char line[256];
-    bool ready = read_line(out[0], line, sizeof line, 20) && strncmp(line, "ready ", 6) == 0;
+    bool ready = read_line(out, line, sizeof line, 20) && strncmp(line, "ready ", 6) == 0;
     if (!ready) {
         printf("skipped: unshare -Urm not permitted here (%s)\n", line);
     } else {
@@ -350,9 +338,8 @@ START_TEST(t_mount_namespace_symlink_not_followed)
                       "vmscope opened %s through the symlink in its own mount namespace", target);
         close(ino);
     }
-    close(in[1]);
-    close(out[0]);
-    waitpid(sh, NULL, 0);
+    close(out);
+    helper_stop(&h);
     unlink(link);
     rmdir(dir);
     unlink(target);
@@ -373,21 +360,11 @@ START_TEST(t_i386_sampled)
 {
     if (!have_i386())
         return;
-    int in[2], out[2];
-    ck_assert_int_eq(pipe2(in, O_CLOEXEC), 0);
-    ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        dup2(in[0], 0);
-        dup2(out[1], 1);
-        execl(I386, "i386helper", "wait", (char *)NULL);
-        _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
+    struct helper h;
+    int out = program_spawn(&h, (const char *[]){I386, "wait", NULL}, (uid_t)-1, NULL, false);
+    pid_t pid = h.pid;
     char line[128];
-    ck_assert(read_line(out[0], line, sizeof line, 10));
+    ck_assert(read_line(out, line, sizeof line, 10));
     uint64_t addr = strtoull(line + 4, NULL, 16);
     for (int i = 0; i < 10; i++) {
         struct snapshot *s = NULL;
@@ -399,10 +376,8 @@ START_TEST(t_i386_sampled)
         ck_assert_uint_eq(r->vma->field[SMAPS_RSS], 16 * 4096);
         snapshot_free(s);
     }
-    close(in[1]);
-    close(out[0]);
-    int st;
-    waitpid(pid, &st, 0);
+    close(out);
+    int st = helper_stop(&h);
     ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 END_TEST
@@ -510,26 +485,14 @@ START_TEST(t_foreign_seccomp_trace_gets_enosys)
 }
 END_TEST
 
-static pid_t start_exec_storm(void)
-{
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        int null = open("/dev/null", O_RDWR);
-        dup2(null, 0);
-        dup2(null, 1);
-        execl(SEC, "sechelper", "execstorm", (char *)NULL);
-        _exit(127);
-    }
-    usleep(50000);
-    return pid;
-}
-
 /* A process that execs in a loop is sampled, never reported as exited.
  * The storm is killed before any assertion: it must not outlive a failure. */
 START_TEST(t_exec_storm_sampled)
 {
-    pid_t pid = start_exec_storm();
+    struct helper h; /* it reads and writes nothing */
+    close(program_spawn(&h, (const char *[]){SEC, "execstorm", NULL}, (uid_t)-1, NULL, false));
+    pid_t pid = h.pid;
+    usleep(50000);
     int ok = 0, bad = 0, bad_at = -1;
     for (int i = 0; i < 40; i++) {
         struct snapshot *s = NULL;
@@ -552,7 +515,7 @@ START_TEST(t_exec_storm_sampled)
                                           "3", "-o", rec, NULL},
                          (uid_t)-1, NULL, &err);
     kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
+    helper_stop(&h);
     unlink(rec);
     ck_assert_msg(bad_at < 0, "sample %d: %s", bad_at,
                   bad == -ESRCH || bad == -ENOENT ? "process reported exited" : strerror(-bad));

@@ -16,12 +16,44 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-void helper_start(struct helper *h, const char *const *args)
+/* In a forked child: becomes as_uid (unless (uid_t)-1), sets LD_PRELOAD
+ * (when not NULL) and execs prog with argv; never returns (126: the uid
+ * change failed, 127: the exec). */
+static void exec_as(const char *prog, const char *const *argv, uid_t as_uid, const char *preload)
+{
+    if (as_uid != (uid_t)-1 && (setgroups(0, NULL) || setgid(as_uid) || setuid(as_uid)))
+        _exit(126);
+    if (preload)
+        setenv("LD_PRELOAD", preload, 1);
+    execvp(prog, (char *const *)argv);
+    _exit(127);
+}
+
+int program_spawn(struct helper *h, const char *const *argv, uid_t as_uid, const char *preload,
+                  bool err_too)
 {
     memset(h, 0, sizeof *h);
     int in[2], out[2];
     ck_assert_int_eq(pipe2(in, O_CLOEXEC), 0);
     ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        if (err_too)
+            dup2(out[1], 2);
+        exec_as(argv[0], argv, as_uid, preload);
+    }
+    close(in[0]);
+    close(out[1]);
+    h->pid = pid;
+    h->stdin_fd = in[1];
+    return out[0];
+}
+
+void helper_start(struct helper *h, const char *const *args)
+{
     char path[4096];
     snprintf(path, sizeof path, "%s/tests/helpers/maphelper", TEST_BUILDDIR);
     const char *argv[16] = {path};
@@ -29,19 +61,7 @@ void helper_start(struct helper *h, const char *const *args)
     for (; args[n - 1] && n < 15; n++)
         argv[n] = args[n - 1];
     argv[n] = NULL;
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        dup2(in[0], 0);
-        dup2(out[1], 1);
-        execv(path, (char *const *)argv);
-        _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    h->pid = pid;
-    h->stdin_fd = in[1];
-    FILE *fp = fdopen(out[0], "r");
+    FILE *fp = fdopen(program_spawn(h, argv, (uid_t)-1, NULL, false), "r");
     char line[512];
     bool ready = false;
     while (fgets(line, sizeof line, fp)) {
@@ -76,33 +96,17 @@ uint64_t helper_value(const struct helper *h, const char *key)
 void program_start(struct helper *h, const char *const *argv, const char *preload,
                           unsigned seconds)
 {
-    memset(h, 0, sizeof *h);
-    int in[2], out[2];
-    ck_assert_int_eq(pipe2(in, O_CLOEXEC), 0);
-    ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        dup2(in[0], 0);
-        dup2(out[1], 1);
-        if (preload)
-            setenv("LD_PRELOAD", preload, 1);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    h->pid = pid;
-    h->stdin_fd = in[1];
+    int out = program_spawn(h, argv, (uid_t)-1, preload, false);
+    pid_t pid = h->pid;
     char buf[4096];
     size_t have = 0;
     bool ready = false;
     uint64_t deadline = (clock_monotonic_ns() / 1000000u) + seconds * 1000u;
     while (!ready && (clock_monotonic_ns() / 1000000u) < deadline) {
-        struct pollfd p = {out[0], POLLIN, 0};
+        struct pollfd p = {out, POLLIN, 0};
         if (poll(&p, 1, (int)(deadline - (clock_monotonic_ns() / 1000000u))) <= 0)
             continue;
-        ssize_t n = read(out[0], buf + have, sizeof buf - 1 - have);
+        ssize_t n = read(out, buf + have, sizeof buf - 1 - have);
         if (n <= 0)
             break;
         have += (size_t)n;
@@ -122,7 +126,7 @@ void program_start(struct helper *h, const char *const *argv, const char *preloa
             memmove(buf, nl + 1, have + 1);
         }
     }
-    close(out[0]);
+    close(out);
     if (!ready) {
         kill(pid, SIGKILL);
         helper_stop(h);
@@ -165,10 +169,7 @@ int run_command_usage(const char *const *argv, uid_t as_uid, struct buf *out, st
         dup2(e[1], 2);
         int devnull = open("/dev/null", O_RDONLY);
         dup2(devnull, 0);
-        if (as_uid != (uid_t)-1 && (setgroups(0, NULL) || setgid(as_uid) || setuid(as_uid)))
-            _exit(126);
-        execv(prog, (char *const *)argv);
-        _exit(127);
+        exec_as(prog, argv, as_uid, NULL);
     }
     close(o[1]);
     close(e[1]);

@@ -28,6 +28,13 @@ uint64_t helper_value(const struct helper *h, const char *key);
  * NULL, and reads its "key value" lines until "ready", within seconds. */
 void program_start(struct helper *h, const char *const *argv, const char *preload,
                    unsigned seconds);
+/* Forks and execs argv (argv[0] a path, or a name PATH finds) with its
+ * stdin on a pipe (h->stdin_fd) and its stdout, and its stderr too when
+ * err_too, on a pipe whose read end it returns; as as_uid (gid the same,
+ * no groups) unless (uid_t)-1; LD_PRELOAD=preload when not NULL. Sets
+ * h->pid, no keys. Fails the test if it cannot fork. */
+int program_spawn(struct helper *h, const char *const *argv, uid_t as_uid, const char *preload,
+                  bool err_too);
 /* Closes its stdin and reaps it; returns the exit status. */
 int helper_stop(struct helper *h);
 
