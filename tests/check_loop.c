@@ -218,6 +218,42 @@ static void fake_sink_init(struct fake_sink *k, unsigned caps, double interval)
     k->base.input_fd = -1;
 }
 
+/* The sink reads its keys from a new pipe (fds) that holds keys already. */
+static void keys_from_pipe(struct fake_sink *k, int fds[2], const char *keys)
+{
+    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_int_eq(write(fds[1], keys, strlen(keys)), (ssize_t)strlen(keys));
+    k->base.input_fd = fds[0];
+}
+
+/* A child that writes 'q' to fd 300 ms from now (the caller reaps it). */
+static pid_t quit_later(int fd)
+{
+    pid_t child = fork();
+    ck_assert_int_ge(child, 0);
+    if (child == 0) {
+        usleep(300 * 1000);
+        _exit(write(fd, "q", 1) == 1 ? 0 : 1);
+    }
+    return child;
+}
+
+/* A target of two samples run to its end, status 0: the sink's log, the
+ * end it heard and why it finished. */
+static void assert_runs_to_end(bool reports_end, const char *log, const char *how,
+                               const char *why)
+{
+    struct fake_source src;
+    struct fake_sink k;
+    fake_source_init(&src, 2, reports_end);
+    fake_sink_init(&k, 0, 0.001);
+    int rc = loop_run(&src.base, &k.base, &(struct loop_options){0});
+    ck_assert_int_eq(rc, EXIT_OK);
+    ck_assert_str_eq(k.log, log);
+    ck_assert_str_eq(k.how, how);
+    ck_assert_str_eq(k.why, why);
+}
+
 START_TEST(t_samples_limit)
 {
     struct fake_source src;
@@ -253,15 +289,7 @@ END_TEST
  * not keep the last state ends there, status 0. */
 START_TEST(t_pid_exit_ends)
 {
-    struct fake_source src;
-    struct fake_sink k;
-    fake_source_init(&src, 2, false);
-    fake_sink_init(&k, 0, 0.001);
-    int rc = loop_run(&src.base, &k.base, &(struct loop_options){0});
-    ck_assert_int_eq(rc, EXIT_OK);
-    ck_assert_str_eq(k.log, "FSSE");
-    ck_assert_str_eq(k.how, "process 77 exited");
-    ck_assert_str_eq(k.why, "the process exited");
+    assert_runs_to_end(false, "FSSE", "process 77 exited", "the process exited");
 }
 END_TEST
 
@@ -269,15 +297,7 @@ END_TEST
  * the end; the sink samples nothing after. */
 START_TEST(t_program_end_with_last_state)
 {
-    struct fake_source src;
-    struct fake_sink k;
-    fake_source_init(&src, 2, true);
-    fake_sink_init(&k, 0, 0.001);
-    int rc = loop_run(&src.base, &k.base, &(struct loop_options){0});
-    ck_assert_int_eq(rc, EXIT_OK);
-    ck_assert_str_eq(k.log, "FSSLE");
-    ck_assert_str_eq(k.how, "prog (pid 77) exited with status 3");
-    ck_assert_str_eq(k.why, "the program ended");
+    assert_runs_to_end(true, "FSSLE", "prog (pid 77) exited with status 3", "the program ended");
 }
 END_TEST
 
@@ -340,14 +360,8 @@ START_TEST(t_full_sample_after_a_frame)
     fake_sink_init(&k, 0, 30); /* no tick during the test */
     k.keys = true;
     int fds[2];
-    ck_assert_int_eq(pipe(fds), 0);
-    ck_assert_int_eq(write(fds[1], "f", 1), 1);
-    k.base.input_fd = fds[0];
-    pid_t child = fork();
-    if (child == 0) {
-        usleep(300 * 1000);
-        _exit(write(fds[1], "q", 1) == 1 ? 0 : 1);
-    }
+    keys_from_pipe(&k, fds, "f");
+    pid_t child = quit_later(fds[1]);
     ck_assert_int_eq(loop_run(&src.base, &k.base, &(struct loop_options){.light = true}), EXIT_OK);
     ck_assert_msg(strstr(k.log, "KDU") != NULL, "log %s", k.log);
     ck_assert_int_eq(src.samples, 1);
@@ -366,9 +380,7 @@ START_TEST(t_terminal_lost_status)
     fake_source_init(&src, 1, false);
     fake_sink_init(&k, SINK_STAYS, 0.001);
     int fds[2];
-    ck_assert_int_eq(pipe(fds), 0);
-    ck_assert_int_eq(write(fds[1], "x", 1), 1); /* readable: the loop asks for keys */
-    k.base.input_fd = fds[0];
+    keys_from_pipe(&k, fds, "x"); /* readable: the loop asks for keys */
     k.reply = SINK_LOST;
     int rc = loop_run(&src.base, &k.base, &(struct loop_options){0});
     ck_assert_int_eq(rc, EXIT_FAILURE_RUNTIME);
@@ -378,9 +390,7 @@ START_TEST(t_terminal_lost_status)
     /* and a quit is status 0 */
     fake_source_init(&src, 1, false);
     fake_sink_init(&k, SINK_STAYS, 0.001);
-    ck_assert_int_eq(pipe(fds), 0);
-    ck_assert_int_eq(write(fds[1], "q", 1), 1);
-    k.base.input_fd = fds[0];
+    keys_from_pipe(&k, fds, "q");
     k.reply = SINK_QUIT;
     ck_assert_int_eq(loop_run(&src.base, &k.base, &(struct loop_options){0}), EXIT_OK);
     close(fds[0]);
@@ -398,14 +408,9 @@ START_TEST(t_paused_takes_no_samples)
     fake_sink_init(&k, SINK_STAYS, 0.001);
     k.base.paused = true;
     int fds[2];
-    ck_assert_int_eq(pipe(fds), 0);
-    k.base.input_fd = fds[0];
+    keys_from_pipe(&k, fds, "");
     k.reply = SINK_QUIT;
-    pid_t child = fork();
-    if (child == 0) {
-        usleep(300 * 1000);
-        _exit(write(fds[1], "q", 1) == 1 ? 0 : 1);
-    }
+    pid_t child = quit_later(fds[1]);
     uint64_t t0 = clock_monotonic_ns();
     ck_assert_int_eq(loop_run(&src.base, &k.base, &(struct loop_options){0}), EXIT_OK);
     ck_assert_uint_ge(clock_monotonic_ns() - t0, 250000000ull); /* it waited for the key */
@@ -424,9 +429,7 @@ START_TEST(t_keys_only)
     struct fake_sink k;
     fake_sink_init(&k, SINK_STAYS, 1);
     int fds[2];
-    ck_assert_int_eq(pipe(fds), 0);
-    ck_assert_int_eq(write(fds[1], "q", 1), 1);
-    k.base.input_fd = fds[0];
+    keys_from_pipe(&k, fds, "q");
     k.reply = SINK_QUIT;
     ck_assert_int_eq(loop_keys(&k.base), EXIT_OK);
     ck_assert_int_eq(k.inputs, 1);

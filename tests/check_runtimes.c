@@ -17,7 +17,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "vmscope/capture.h"
@@ -49,22 +48,6 @@ static bool find_program(const char *name, char *out, size_t size)
     }
     free(copy);
     return found;
-}
-
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-
-static struct snapshot *capture(pid_t pid)
-{
-    struct snapshot *s = NULL;
-    int rc = capture_snapshot(pid, &(struct capture_options){0}, &s);
-    ck_assert_msg(rc == 0, "capture of %d failed: %d", (int)pid, rc);
-    return s;
 }
 
 static const struct region *must_find(const struct snapshot *s, uint64_t addr)
@@ -101,21 +84,22 @@ static char *make_temp_dir(void)
 
 static void remove_tree(const char *dir)
 {
-    const char *argv[] = {"/bin/rm", "-rf", dir, NULL};
-    struct buf out, err;
-    buf_init(&out);
-    buf_init(&err);
-    run_command(argv, (uid_t)-1, &out, &err);
-    buf_free(&out);
-    buf_free(&err);
+    run_command((const char *[]){"/bin/rm", "-rf", dir, NULL}, (uid_t)-1, NULL, NULL);
 }
 
 static void write_file(const char *path, const char *text)
 {
-    FILE *fp = fopen(path, "w");
-    ck_assert_ptr_nonnull(fp);
-    fputs(text, fp);
-    ck_assert_int_eq(fclose(fp), 0);
+    test_write_file(path, text, strlen(text));
+}
+
+/* Runs a compiler (argv): it must succeed; its stderr tells why not. */
+static void build_with(const char *const *argv)
+{
+    struct buf err;
+    buf_init(&err);
+    int rc = run_command(argv, (uid_t)-1, NULL, &err);
+    ck_assert_msg(rc == 0, "%s: %s", argv[0], err.data ? err.data : "");
+    buf_free(&err);
 }
 
 /* ---- names and fixtures ----------------------------------------------- */
@@ -165,11 +149,8 @@ START_TEST(t_static_allocator_symbols)
     write_file(src, "int je_mallctl(const char *n) { return n != 0; }\n"
                     "int main(int argc, char **argv) { return je_mallctl(argv[argc - 1]); }\n");
     write_file(psrc, "int main(void) { return 0; }\n");
-    struct buf out, err;
-    buf_init(&out);
-    buf_init(&err);
-    ck_assert_int_eq(run_command((const char *[]){cc, "-O0", "-o", bin, src, NULL}, (uid_t)-1, &out, &err), 0);
-    ck_assert_int_eq(run_command((const char *[]){cc, "-O0", "-o", plain, psrc, NULL}, (uid_t)-1, &out, &err), 0);
+    build_with((const char *[]){cc, "-O0", "-o", bin, src, NULL});
+    build_with((const char *[]){cc, "-O0", "-o", plain, psrc, NULL});
     int fd = open(bin, O_RDONLY | O_CLOEXEC);
     ck_assert_int_ge(fd, 0);
     ck_assert_uint_eq(runtime_from_elf(fd), RT_JEMALLOC);
@@ -178,8 +159,6 @@ START_TEST(t_static_allocator_symbols)
     ck_assert_int_ge(fd, 0);
     ck_assert_uint_eq(runtime_from_elf(fd), 0); /* malloc imported from libc says nothing */
     close(fd);
-    buf_free(&out);
-    buf_free(&err);
     remove_tree(dir);
     free(dir);
 }
@@ -251,18 +230,23 @@ END_TEST
 
 /* ---- a C helper: unknown runtime, then each allocator ------------------ */
 
-static void allochelper_path(char *out, size_t size)
+/* Starts tests/helpers/allochelper (under LD_PRELOAD=preload when not
+ * NULL) and samples it; NULL, "skipped", when preload is not installed. */
+static struct snapshot *start_allochelper(struct helper *h, const char *preload)
 {
-    snprintf(out, size, "%s/tests/helpers/allochelper", TEST_BUILDDIR);
+    if (preload && access(preload, R_OK) != 0) {
+        skip(preload);
+        return NULL;
+    }
+    program_start(h, (const char *[]){TEST_BUILDDIR "/tests/helpers/allochelper", NULL}, preload,
+                  10);
+    return test_capture(h->pid, false);
 }
 
 START_TEST(t_glibc_shm_and_jit)
 {
-    char path[4096];
-    allochelper_path(path, sizeof path);
     struct helper h;
-    program_start(&h, (const char *[]){path, NULL}, NULL, 10);
-    struct snapshot *s = capture(h.pid);
+    struct snapshot *s = start_allochelper(&h, NULL);
     ck_assert_uint_eq(s->runtime.kinds, 0);
     /* No runtime: today's classes, unchanged. */
     assert_class(must_find(s, helper_value(&h, "big")), RC_MMAP, RS_ANON);
@@ -288,16 +272,12 @@ static const struct {
 
 START_TEST(t_allocator)
 {
-    char lib[256], path[4096];
+    char lib[256];
     snprintf(lib, sizeof lib, "/usr/lib/x86_64-linux-gnu/%s", allocators[_i].lib);
-    if (access(lib, R_OK) != 0) {
-        skip(lib);
-        return;
-    }
-    allochelper_path(path, sizeof path);
     struct helper h;
-    program_start(&h, (const char *[]){path, NULL}, lib, 10);
-    struct snapshot *s = capture(h.pid);
+    struct snapshot *s = start_allochelper(&h, lib);
+    if (!s)
+        return;
     ck_assert_msg(s->runtime.kinds & allocators[_i].kind, "%s not detected", lib);
     /* What the program got from malloc is the allocator's heap; what it
      * mapped itself is not. */
@@ -318,24 +298,19 @@ END_TEST
 
 START_TEST(t_detected_again_after_exec)
 {
-    char lib[] = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2", path[4096];
-    if (access(lib, R_OK) != 0) {
-        skip(lib);
-        return;
-    }
-    allochelper_path(path, sizeof path);
     struct helper h;
-    program_start(&h, (const char *[]){path, NULL}, lib, 10);
-    struct snapshot *s = capture(h.pid);
+    struct snapshot *s = start_allochelper(&h, "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2");
+    if (!s)
+        return;
     ck_assert(s->runtime.kinds & RT_JEMALLOC);
     /* The same pid becomes sleep, without jemalloc: the cached detection
      * must not survive the exec. */
     ck_assert_int_eq(write(h.stdin_fd, "e", 1), 1);
     char exe[64], target[4096] = "";
     snprintf(exe, sizeof exe, "/proc/%d/exe", (int)h.pid);
-    uint64_t deadline = now_ms() + 10000;
+    uint64_t deadline = clock_monotonic_ns() / 1000000 + 10000;
     ssize_t n = 0;
-    while (now_ms() < deadline && !(n > 0 && strstr(target, "sleep"))) {
+    while (clock_monotonic_ns() / 1000000 < deadline && !(n > 0 && strstr(target, "sleep"))) {
         n = readlink(exe, target, sizeof target - 1);
         target[n > 0 ? n : 0] = '\0';
         usleep(2000);
@@ -391,11 +366,11 @@ START_TEST(t_jvm)
     struct buf out, err;
     buf_init(&out);
     buf_init(&err);
-    ck_assert_int_eq(run_command((const char *[]){javac, "-d", dir, src, NULL}, (uid_t)-1, &out, &err), 0);
+    build_with((const char *[]){javac, "-d", dir, src, NULL});
     struct helper h;
     program_start(&h, (const char *[]){java, "-Xmx256m", "-Xshare:auto", "-cp", dir, "Ready", NULL},
                   NULL, 30);
-    struct snapshot *s = capture(h.pid);
+    struct snapshot *s = test_capture(h.pid, false);
     char pid[16];
     snprintf(pid, sizeof pid, "%d", (int)h.pid);
     buf_reset(&out);
@@ -469,7 +444,7 @@ START_TEST(t_node)
         "process.stdin.resume(); process.stdin.on('end', () => process.exit(0));";
     struct helper h;
     program_start(&h, (const char *[]){node, "-e", script, NULL}, NULL, 20);
-    struct snapshot *s = capture(h.pid);
+    struct snapshot *s = test_capture(h.pid, false);
     ck_assert_msg(s->runtime.kinds & RT_V8, "node not seen");
     uint64_t total = helper_value(&h, "heap_total");
     uint64_t v8 = total_of(s, RC_HEAP, RS_V8);
@@ -512,7 +487,7 @@ START_TEST(t_cpython)
         "sys.stdin.read()\n";
     struct helper h;
     program_start(&h, (const char *[]){python, "-c", script, NULL}, NULL, 20);
-    struct snapshot *s = capture(h.pid);
+    struct snapshot *s = test_capture(h.pid, false);
     ck_assert_msg(s->runtime.kinds & RT_CPYTHON, "CPython not seen");
     ck_assert_uint_eq(s->runtime.python_minor, helper_value(&h, "minor"));
     uint64_t arena = helper_value(&h, "minor") < 10 ? 256 << 10 : MIB(1);
@@ -551,22 +526,15 @@ START_TEST(t_go)
                     "    b := make([]byte, 1)\n"
                     "    for { if n, _ := os.Stdin.Read(b); n == 0 { return } }\n"
                     "}\n");
-    const char *argv[] = {"/usr/bin/env", cache, "GOPATH=/nonexistent", "GO111MODULE=off", go,
-                          "build", "-o", bin, src, NULL};
-    struct buf out, err;
-    buf_init(&out);
-    buf_init(&err);
-    int rc = run_command(argv, (uid_t)-1, &out, &err);
-    ck_assert_msg(rc == 0, "go build: %s", err.data ? err.data : "");
+    build_with((const char *[]){"/usr/bin/env", cache, "GOPATH=/nonexistent", "GO111MODULE=off",
+                                go, "build", "-o", bin, src, NULL});
     struct helper h;
     program_start(&h, (const char *[]){bin, NULL}, NULL, 10);
-    struct snapshot *s = capture(h.pid);
+    struct snapshot *s = test_capture(h.pid, false);
     ck_assert_msg(s->runtime.kinds & RT_GO, "Go not seen in the executable");
     assert_class(must_find(s, helper_value(&h, "big")), RC_HEAP, RS_GO);
     snapshot_free(s);
     helper_stop(&h);
-    buf_free(&out);
-    buf_free(&err);
     remove_tree(dir);
     free(dir);
 }
