@@ -445,6 +445,45 @@ START_TEST(t_keys_only)
 }
 END_TEST
 
+/* A live pid that became a zombie: its sample fails and the pid source's
+ * next news says so, with the parent that has not reaped it (its name as
+ * /proc/self/comm gives it). */
+START_TEST(t_pid_source_names_zombie)
+{
+    pid_t child = fork();
+    ck_assert_int_ge(child, 0);
+    if (child == 0) {
+        pause();
+        _exit(0);
+    }
+    struct source *src = source_pid_new(child, -1);
+    struct snapshot *first = NULL;
+    char *why = NULL;
+    ck_assert_int_eq(src->ops->first(src, &first, &why), 0);
+    snapshot_free(first);
+    kill(child, SIGKILL);
+    siginfo_t si;
+    ck_assert_int_eq(waitid(P_PID, child, &si, WEXITED | WNOWAIT), 0); /* gone, not reaped */
+    struct snapshot *snap = NULL;
+    int rc = src->ops->sample(src, NULL, SAMPLE_FULL, &snap);
+    ck_assert_msg(rc == -ESRCH || rc == -ENOENT, "sample of a zombie: %d", rc);
+    struct source_news news;
+    src->ops->poll(src, &news);
+    ck_assert(news.ended);
+    char comm[64] = "";
+    size_t len = 0;
+    char *c = test_read_file("/proc/self/comm", &len);
+    snprintf(comm, sizeof comm, "%.*s", (int)strcspn(c, "\n"), c);
+    free(c);
+    char want[200];
+    snprintf(want, sizeof want, "process %d exited: a zombie until its parent %d (%s) reaps it",
+             (int)child, (int)getpid(), comm);
+    ck_assert_str_eq(news.how, want);
+    source_free(src);
+    waitpid(child, NULL, 0);
+}
+END_TEST
+
 static Suite *loop_suite(void)
 {
     Suite *s = suite_create("loop");
@@ -459,6 +498,7 @@ static Suite *loop_suite(void)
     tcase_add_test(tc, t_terminal_lost_status);
     tcase_add_test(tc, t_paused_takes_no_samples);
     tcase_add_test(tc, t_keys_only);
+    tcase_add_test(tc, t_pid_source_names_zombie);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -754,6 +754,31 @@ START_TEST(t_sort_reverse_and_object_filter)
 }
 END_TEST
 
+/* The tour's control bytes taken through a buffer smaller than the queue
+ * come out whole and in order over the following calls. */
+START_TEST(t_tour_commands_not_lost)
+{
+    struct view v;
+    view_init(&v, 1.0, false);
+    v.tour.word.count = 3; /* a tour is running */
+    v.tour.word.state = 'r';
+    const char keys[] = "nnp n";
+    for (const char *k = keys; *k; k++)
+        ck_assert(tui_key(&v, *k) & VIEW_HANDLED);
+    const char want[] = {TOUR_NEXT, TOUR_NEXT, TOUR_PREVIOUS, TOUR_HOLD, TOUR_NEXT};
+    char got[16], out[2];
+    size_t len = 0, n;
+    while ((n = view_tour_take_commands(&v, out, sizeof out)) > 0) {
+        ck_assert_uint_le(len + n, sizeof got);
+        memcpy(got + len, out, n);
+        len += n;
+    }
+    ck_assert_uint_eq(len, sizeof want);
+    ck_assert(memcmp(got, want, sizeof want) == 0);
+    ck_assert_uint_eq(view_tour_take_commands(&v, out, sizeof out), 0);
+    view_free(&v);
+}
+END_TEST
 
 static Suite *view_suite(void)
 {
@@ -773,6 +798,7 @@ static Suite *view_suite(void)
     tcase_add_test(tc, t_runs_arithmetic);
     tcase_add_test(tc, t_strip_cells);
     tcase_add_test(tc, t_sort_reverse_and_object_filter);
+    tcase_add_test(tc, t_tour_commands_not_lost);
     suite_add_tcase(s, tc);
     return s;
 }

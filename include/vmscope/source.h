@@ -52,7 +52,8 @@ struct source;
 struct source_ops {
     /* The first picture: 0, or -errno with *why (allocated, one line). */
     int (*first)(struct source *s, struct snapshot **out, char **why);
-    /* A sample now (SOURCE_TIMER): 0 or -errno (-ESRCH: the target is gone). */
+    /* A sample now (SOURCE_TIMER): 0 or -errno (-ESRCH: the target is gone,
+     * and the next poll's news says how, when the source knows). */
     int (*sample)(struct source *s, const struct snapshot *prev, enum sample_kind kind,
                   struct snapshot **out);
     /* The samples up to the first picture (a recording), oldest first,

@@ -162,7 +162,8 @@ void view_tour_heard(struct view *v, const struct tour_word *w);
 void view_tour_follow(struct view *v);
 /* Whether r is the region the tour's sentence speaks of (marked '>'). */
 bool view_tour_marks(const struct view *v, const struct region *r);
-/* The control bytes the keys asked for (moved to out, at most max). */
+/* The control bytes the keys asked for (moved to out, at most max; the
+ * rest stay queued for the next call). */
 size_t view_tour_take_commands(struct view *v, char *out, size_t max);
 
 /* curses lifecycle: tui_start installs the teardown that fatal() and the

@@ -3,11 +3,7 @@
  * idle view of a paused or slow source costs nothing between samples. */
 #include "vmscope/loop.h"
 #include "vmscope/app.h"
-#include "vmscope/buf.h"
 #include "vmscope/capture.h"
-#include "vmscope/identity.h"
-#include "vmscope/procfile.h"
-#include "vmscope/procfs.h"
 #include "vmscope/util.h"
 
 #include <errno.h>
@@ -71,40 +67,6 @@ static int take_news(struct source *src, struct sink *k, const char **end)
     return rc;
 }
 
-/* How a process we saw alive went: a zombie (exited, its parent has not
- * reaped it) is named as one, with its parent. */
-static void describe_end(pid_t pid, char *how, size_t size)
-{
-    struct proc_target t;
-    struct proc_stat st = {0};
-    struct buf b;
-    buf_init(&b);
-    bool zombie = false;
-    if (proc_target_open(&t, pid) == 0) {
-        zombie = proc_read_file(&t, "stat", &b) == 0 && stat_parse(b.data, b.len, &st) == 0 &&
-                 st.state == 'Z';
-        proc_target_close(&t);
-    }
-    buf_free(&b);
-    if (!zombie) {
-        snprintf(how, size, "process %d exited", (int)pid);
-        return;
-    }
-    struct proc_identity parent = {0};
-    bool named = st.ppid > 0 && identity_read(st.ppid, &parent) == 0;
-    char comm[41] = "?";
-    size_t n = 0;
-    /* the parent's name is its own: printable ASCII only */
-    for (const char *c = named ? parent.comm : NULL; c && *c && n < sizeof comm - 1; c++)
-        comm[n++] = *c >= 0x20 && *c < 0x7f ? *c : '?';
-    if (n)
-        comm[n] = '\0';
-    snprintf(how, size, "process %d exited: a zombie until its parent %d (%s) reaps it", (int)pid,
-             (int)st.ppid, comm);
-    if (named)
-        identity_free(&parent);
-}
-
 /* A sample now; the end of a pid that is gone becomes news. */
 static int take_sample(struct source *src, struct sink *k, enum sample_kind kind,
                        const char **end)
@@ -116,8 +78,12 @@ static int take_sample(struct source *src, struct sink *k, enum sample_kind kind
     if (rc == -EAGAIN)
         return 0; /* the tracer reports the exit, with the last state */
     if (rc == -ESRCH || rc == -ENOENT) { /* we saw it alive: it exited */
-        struct source_news news = {.ended = true};
-        describe_end(src->pid, news.how, sizeof news.how);
+        struct source_news news;
+        src->ops->poll(src, &news); /* the source read how it went (source.h) */
+        if (!news.ended) {
+            news.ended = true;
+            snprintf(news.how, sizeof news.how, "process %d exited", (int)src->pid);
+        }
         src->ended = true;
         *end = "the process exited";
         k->ops->news(k, &news);

@@ -5,7 +5,10 @@
 #include "vmscope/app.h"
 #include "vmscope/buf.h"
 #include "vmscope/capture.h"
+#include "vmscope/identity.h"
 #include "vmscope/pages.h"
+#include "vmscope/procfile.h"
+#include "vmscope/procfs.h"
 #include "vmscope/util.h"
 
 #include <errno.h>
@@ -26,6 +29,8 @@ struct pid_source {
     struct tour_word tour;
     int control_fd; /* the tour's control socket, or -1 */
     const struct capture_options *first_opt; /* or NULL */
+    bool gone;      /* a sample found it gone: the next poll says how */
+    char how[200];
 };
 
 void source_pid_first_options(struct source *s, const struct capture_options *opt)
@@ -70,12 +75,52 @@ static int pid_first(struct source *s, struct snapshot **out, char **why)
     return rc;
 }
 
+/* How a process we saw alive went: a zombie (exited, its parent has not
+ * reaped it) is named as one, with its parent. */
+static void describe_end(pid_t pid, char *how, size_t size)
+{
+    struct proc_target t;
+    struct proc_stat st = {0};
+    struct buf b;
+    buf_init(&b);
+    bool zombie = false;
+    if (proc_target_open(&t, pid) == 0) {
+        zombie = proc_read_file(&t, "stat", &b) == 0 && stat_parse(b.data, b.len, &st) == 0 &&
+                 st.state == 'Z';
+        proc_target_close(&t);
+    }
+    buf_free(&b);
+    if (!zombie) {
+        snprintf(how, size, "process %d exited", (int)pid);
+        return;
+    }
+    struct proc_identity parent = {0};
+    bool named = st.ppid > 0 && identity_read(st.ppid, &parent) == 0;
+    char comm[41] = "?";
+    size_t n = 0;
+    /* the parent's name is its own: printable ASCII only */
+    for (const char *c = named ? parent.comm : NULL; c && *c && n < sizeof comm - 1; c++)
+        comm[n++] = *c >= 0x20 && *c < 0x7f ? *c : '?';
+    if (n)
+        comm[n] = '\0';
+    snprintf(how, size, "process %d exited: a zombie until its parent %d (%s) reaps it", (int)pid,
+             (int)st.ppid, comm);
+    if (named)
+        identity_free(&parent);
+}
+
 static int pid_sample(struct source *s, const struct snapshot *prev, enum sample_kind kind,
                       struct snapshot **out)
 {
+    struct pid_source *p = (struct pid_source *)s;
     struct capture_options opt = {.previous = prev, .light = kind != SAMPLE_FULL,
                                    .gate = kind == SAMPLE_GATED};
-    return capture_snapshot(s->pid, &opt, out);
+    int rc = capture_snapshot(s->pid, &opt, out);
+    if ((rc == -ESRCH || rc == -ENOENT) && !p->gone) { /* we saw it alive: it exited */
+        describe_end(s->pid, p->how, sizeof p->how);
+        p->gone = true;
+    }
+    return rc;
 }
 
 static size_t pid_fds(struct source *s, struct pollfd *fds, size_t max)
@@ -91,6 +136,11 @@ static void pid_poll(struct source *s, struct source_news *news)
 {
     struct pid_source *p = (struct pid_source *)s;
     memset(news, 0, sizeof *news);
+    if (p->gone && !s->ended) { /* the end alone: a phase waits for the next poll */
+        news->ended = true;
+        snprintf(news->how, sizeof news->how, "%s", p->how);
+        return;
+    }
     if (read_phase(p)) {
         news->phase = p->phase;
         news->tour = &p->tour;

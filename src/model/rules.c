@@ -122,26 +122,25 @@ static bool not_special_dev(const struct rule_input *in)
 
 #define ANON_GENERIC (OVER(RS_ANON) | OVER(RS_RESERVE))
 
+/* A name the process gave its anonymous memory proves what it is. */
+#define ANON_NAMED(prefix, cls, sub, evidence) \
+    {0, OVER(RS_ANON), NM_ANON_NAME, prefix, NULL, 0, NULL, cls, sub, false, evidence}
+
 static const struct rule rules[] = {
     /* Names a process gave its anonymous memory (PR_SET_VMA_ANON_NAME). */
-    {0, OVER(RS_ANON), NM_ANON_NAME, "glibc: malloc arena", NULL, 0, NULL, RC_HEAP, RS_ARENA, false,
-     "named by glibc (glibc.mem.decorate_maps): a malloc arena"},
-    {0, OVER(RS_ANON), NM_ANON_NAME, "glibc: pthread stack", NULL, 0, NULL, RC_STACK, RS_THREAD,
-     false, "named by glibc (glibc.mem.decorate_maps): a thread stack"},
-    {0, OVER(RS_ANON), NM_ANON_NAME, "stack_and_tls:", NULL, 0, NULL, RC_STACK, RS_THREAD, false,
-     "named by bionic: a thread stack"},
-    {0, OVER(RS_ANON), NM_ANON_NAME, "dalvik-", NULL, 0, NULL, RC_HEAP, RS_JAVA, false,
-     "named by Android's runtime: the Java heap and its spaces"},
-    {0, OVER(RS_ANON), NM_ANON_NAME, "Go: ", NULL, 0, NULL, RC_HEAP, RS_GO, false,
-     "named by the Go runtime (Go 1.25+): its heap and metadata"},
-    {0, OVER(RS_ANON), NM_ANON_NAME, "cpython:pymalloc", NULL, 0, NULL, RC_HEAP, RS_PYMALLOC, false,
-     "named by CPython: pymalloc arenas"},
-    {0, OVER(RS_ANON), NM_ANON_NAME, "cpython:jit", NULL, 0, NULL, RC_TEXT, RS_JIT, false,
-     "named by CPython: JIT code"},
-    {0, OVER(RS_ANON), NM_ANON_NAME, "mimalloc", NULL, 0, NULL, RC_HEAP, RS_MIMALLOC, false,
-     "named by mimalloc: its segments"},
-    {0, OVER(RS_ANON), NM_ANON_NAME, "jemalloc", NULL, 0, NULL, RC_HEAP, RS_JEMALLOC, false,
-     "named by jemalloc: its extents"},
+    ANON_NAMED("glibc: malloc arena", RC_HEAP, RS_ARENA,
+               "named by glibc (glibc.mem.decorate_maps): a malloc arena"),
+    ANON_NAMED("glibc: pthread stack", RC_STACK, RS_THREAD,
+               "named by glibc (glibc.mem.decorate_maps): a thread stack"),
+    ANON_NAMED("stack_and_tls:", RC_STACK, RS_THREAD, "named by bionic: a thread stack"),
+    ANON_NAMED("dalvik-", RC_HEAP, RS_JAVA,
+               "named by Android's runtime: the Java heap and its spaces"),
+    ANON_NAMED("Go: ", RC_HEAP, RS_GO,
+               "named by the Go runtime (Go 1.25+): its heap and metadata"),
+    ANON_NAMED("cpython:pymalloc", RC_HEAP, RS_PYMALLOC, "named by CPython: pymalloc arenas"),
+    ANON_NAMED("cpython:jit", RC_TEXT, RS_JIT, "named by CPython: JIT code"),
+    ANON_NAMED("mimalloc", RC_HEAP, RS_MIMALLOC, "named by mimalloc: its segments"),
+    ANON_NAMED("jemalloc", RC_HEAP, RS_JEMALLOC, "named by jemalloc: its extents"),
     /* Generated code. */
     /* (these two also refine the generic rule's result: the runtime may be
      * found only after its code was stepped) */

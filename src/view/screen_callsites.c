@@ -468,6 +468,17 @@ static int show_regions(struct view *v, struct callsites_state *s)
     return VIEW_HANDLED | VIEW_REDRAW;
 }
 
+/* A list's navigation keys (both lists sit where the last frame drew them). */
+static int move_cursor(const struct callsites_state *s, const struct list_widget *l, long *cursor,
+                       long n, int ch, int height)
+{
+    long c = list_key(l, ch, *cursor, n, s->list_y, s->list_rows > 0 ? s->list_rows : height);
+    if (c < 0)
+        return 0;
+    *cursor = c;
+    return VIEW_HANDLED | VIEW_REDRAW;
+}
+
 static int regions_key(struct view *v, struct callsites_state *s, int ch, int height)
 {
     if (ch == 27 || ch == KEY_BACKSPACE || ch == 127 || ch == KEY_LEFT) {
@@ -480,12 +491,7 @@ static int regions_key(struct view *v, struct callsites_state *s, int ch, int he
         v->screen = SCREEN_DETAIL;
         return VIEW_HANDLED | VIEW_REDRAW | VIEW_FULL;
     }
-    long c = list_key(&s->region_list, ch, s->region_cursor, (long)s->n_region_idx, s->list_y,
-                      s->list_rows > 0 ? s->list_rows : height);
-    if (c < 0)
-        return 0;
-    s->region_cursor = c;
-    return VIEW_HANDLED | VIEW_REDRAW;
+    return move_cursor(s, &s->region_list, &s->region_cursor, (long)s->n_region_idx, ch, height);
 }
 
 static int callsites_key(struct view *v, int ch, int height)
@@ -534,12 +540,7 @@ static int callsites_key(struct view *v, int ch, int height)
         return VIEW_HANDLED | VIEW_REDRAW;
     default: break;
     }
-    long c = list_key(&s->list, ch, s->cursor, (long)s->n_rows, s->list_y,
-                      s->list_rows > 0 ? s->list_rows : height);
-    if (c < 0)
-        return 0;
-    s->cursor = c;
-    return VIEW_HANDLED | VIEW_REDRAW;
+    return move_cursor(s, &s->list, &s->cursor, (long)s->n_rows, ch, height);
 }
 
 const struct screen screen_callsites = {"Call sites", callsites_draw, callsites_key, cs_free};

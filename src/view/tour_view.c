@@ -57,7 +57,9 @@ size_t view_tour_take_commands(struct view *v, char *out, size_t max)
 {
     size_t n = v->tour.cmd_len < max ? v->tour.cmd_len : max;
     memcpy(out, v->tour.cmd, n);
-    v->tour.cmd_len = 0;
+    /* what did not fit stays queued for the next call */
+    v->tour.cmd_len -= n;
+    memmove(v->tour.cmd, v->tour.cmd + n, v->tour.cmd_len);
     return n;
 }
 
