@@ -34,6 +34,7 @@ struct fake_source {
     bool first_light; /* the first picture is a light sample */
     int first_kind;   /* the kind of the loop's first sample, -1: none yet */
     int raise_at; /* raise SIGTERM at this sample, 0: never */
+    uint64_t last_stamp; /* the last state's monotonic_ns, 0: 999 */
 };
 
 static int fs_first(struct source *s, struct snapshot **out, char **why)
@@ -75,7 +76,7 @@ static void fs_poll(struct source *s, struct source_news *news)
     memset(news, 0, sizeof *news);
     if (f->reports_end && !f->told && (f->samples >= f->life || f->killed)) {
         f->told = true;
-        news->state = tiny(999);
+        news->state = tiny(f->last_stamp ? f->last_stamp : 999);
         news->ended = true;
         snprintf(news->how, sizeof news->how, "prog (pid 77) exited with status 3");
     }
@@ -120,6 +121,7 @@ struct fake_sink {
     unsigned reply; /* what input() answers */
     bool keys;      /* input() reads a byte: 'f' asks for a full sample, 'q' quits;
                      * the log gets K for the ask, D per draw, U per full sample */
+    bool went_back; /* a sample older than the one before it came */
 };
 
 static void note(struct fake_sink *k, char c)
@@ -140,6 +142,7 @@ static int fk_sample(struct sink *k, struct snapshot *s)
 {
     struct fake_sink *f = (struct fake_sink *)k;
     note(f, s->monotonic_ns == 999 ? 'L' : f->keys && !s->light ? 'U' : 'S'); /* L: the last state */
+    f->went_back |= f->cur && s->monotonic_ns < f->cur->monotonic_ns;
     snapshot_free(f->cur);
     f->cur = s;
     return 0;
@@ -484,6 +487,23 @@ START_TEST(t_pid_source_names_zombie)
 }
 END_TEST
 
+/* A launched program's state at exit is read by the tracer while the
+ * loop may still take a sample of the held process: when that sample came
+ * first, the older state must not take the sink back in time (a
+ * recording's samples, Perfetto's counter tracks). */
+START_TEST(t_last_state_never_goes_back)
+{
+    struct fake_source src;
+    struct fake_sink k;
+    fake_source_init(&src, 3, true);
+    src.last_stamp = 1; /* read before samples 2 and 3 were taken */
+    fake_sink_init(&k, 0, 0.001);
+    ck_assert_int_eq(loop_run(&src.base, &k.base, &(struct loop_options){0}), EXIT_OK);
+    ck_assert_str_eq(k.log, "FSSSSE"); /* its content still comes, last */
+    ck_assert_msg(!k.went_back, "a sample older than the one before it reached the sink");
+}
+END_TEST
+
 static Suite *loop_suite(void)
 {
     Suite *s = suite_create("loop");
@@ -499,6 +519,7 @@ static Suite *loop_suite(void)
     tcase_add_test(tc, t_paused_takes_no_samples);
     tcase_add_test(tc, t_keys_only);
     tcase_add_test(tc, t_pid_source_names_zombie);
+    tcase_add_test(tc, t_last_state_never_goes_back);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -80,6 +80,7 @@ static int take_sample(struct source *src, struct sink *k, enum sample_kind kind
     if (rc == -ESRCH || rc == -ENOENT) { /* we saw it alive: it exited */
         struct source_news news;
         src->ops->poll(src, &news); /* the source read how it went (source.h) */
+        snapshot_free(news.state);  /* only the end is taken here */
         if (!news.ended) {
             news.ended = true;
             snprintf(news.how, sizeof news.how, "process %d exited", (int)src->pid);
