@@ -268,12 +268,7 @@ END_TEST
  * only numbers /proc has. */
 START_TEST(t_pid_offers_live_processes)
 {
-    pid_t child = fork();
-    ck_assert_int_ge(child, 0);
-    if (child == 0) {
-        pause();
-        _exit(0);
-    }
+    pid_t child = test_idle_child();
     char me[16], kid[16];
     snprintf(me, sizeof me, "%d", (int)getpid());
     snprintf(kid, sizeof kid, "%d", (int)child);

@@ -453,12 +453,7 @@ END_TEST
  * /proc/self/comm gives it). */
 START_TEST(t_pid_source_names_zombie)
 {
-    pid_t child = fork();
-    ck_assert_int_ge(child, 0);
-    if (child == 0) {
-        pause();
-        _exit(0);
-    }
+    pid_t child = test_idle_child();
     struct source *src = source_pid_new(child, -1);
     struct snapshot *first = NULL;
     char *why = NULL;

@@ -349,3 +349,14 @@ void test_free_space(pid_t pid, struct free_space *out)
             out->largest = task - cursor;
     }
 }
+
+pid_t test_idle_child(void)
+{
+    pid_t child = fork();
+    ck_assert_int_ge(child, 0);
+    if (child == 0) {
+        pause();
+        _exit(0);
+    }
+    return child;
+}

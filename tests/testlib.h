@@ -37,6 +37,9 @@ int program_spawn(struct helper *h, const char *const *argv, uid_t as_uid, const
                   bool err_too);
 /* Closes its stdin and reaps it; returns the exit status. */
 int helper_stop(struct helper *h);
+/* A child that only waits to be killed: a live pid of the test's own,
+ * which the test kills and reaps. Fails the test if it cannot fork. */
+pid_t test_idle_child(void);
 
 /* Runs argv (argv[0] is looked up relative to the build dir if it has no
  * '/'), optionally as another uid (uid_t -1 = unchanged), collecting stdout
