@@ -2731,6 +2731,42 @@ START_TEST(t_callsites_screen_replay)
 }
 END_TEST
 
+/* An anonymous region named for its object, as the bss past an image's
+ * file is, keeps its parentheses when the name is cut at 80 columns:
+ * "(…s/maphelper)", not "…s/maphelper)". */
+START_TEST(t_object_label_keeps_parens)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"bss", "3", NULL});
+    struct buf b;
+    buf_init(&b);
+    attach(&b, &h, 80, 24);
+    tmux("send-keys -t vt 3");
+    ck_assert_msg(wait_for(&b, "bss/bss", 3), "%s", b.data);
+    char line[512] = ""; /* the row of the helper's own anonymous bss */
+    for (const char *q = b.data; q && *q;) {
+        const char *eol = strchr(q, '\n');
+        size_t len = eol ? (size_t)(eol - q) : strlen(q);
+        snprintf(line, sizeof line, "%.*s", (int)len, q);
+        if (strstr(line, "bss/bss") && strstr(line, "maphelper)"))
+            break;
+        line[0] = '\0';
+        q = eol ? eol + 1 : NULL;
+    }
+    ck_assert_msg(line[0], "no bss row of the helper:\n%s", b.data);
+    size_t n = strlen(line);
+    while (n && line[n - 1] == ' ')
+        n--;
+    line[n] = '\0';
+    ck_assert_msg(n > 10 && strcmp(line + n - 10, "maphelper)") == 0 && strstr(line, "(\xe2\x80\xa6"),
+                  "not a cut label in parentheses: '%s'", line);
+    tmux("send-keys -t vt q");
+    stop_tmux();
+    buf_free(&b);
+    helper_stop(&h);
+}
+END_TEST
+
 /* Attached (no --trace): the screen says what it needs, at 80x24. */
 START_TEST(t_callsites_need_trace)
 {
@@ -3479,6 +3515,7 @@ int main(void)
     tcase_add_test(tc, t_summary_screen);
     tcase_add_test(tc, t_diff_scrolls_by_rss);
     tcase_add_test(tc, t_names_keep_file_name);
+    tcase_add_test(tc, t_object_label_keeps_parens);
     tcase_add_test(tc, t_regions_grouped_by_object);
     tcase_add_test(tc, t_picker_sorts_refreshes_returns);
     suite_add_tcase(s, tc);

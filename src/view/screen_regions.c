@@ -184,11 +184,9 @@ static void region_row(void *arg, long k, int y, int x, int width)
     attron(class_attr(v, r->cls));
     if (m->name_len)
         draw_name(y, x, COLS - x, m->name, m->name_len);
-    else if (r->object) {
-        char obj[300];
-        snprintf(obj, sizeof obj, "(%s)", r->object);
-        draw_name(y, x, COLS - x, obj, strlen(obj));
-    } else if (r->tid) {
+    else if (r->object)
+        draw_name_in_parens(y, x, COLS - x, r->object, strlen(r->object));
+    else if (r->tid) {
         char t[40];
         snprintf(t, sizeof t, "(thread %d)", (int)r->tid);
         draw_text(y, x, COLS - x, t);

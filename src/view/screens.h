@@ -51,6 +51,8 @@ void draw_untrusted(int y, int x, int width, const char *s, size_t len);
 /* A name (a path) from the target, sanitised and cut from the front when
  * too wide, so the file name stays: "…/libm.so.6". */
 void draw_name(int y, int x, int width, const char *s, size_t len);
+/* The same in parentheses, cut inside them: "(…/libc.so.6)". */
+void draw_name_in_parens(int y, int x, int width, const char *s, size_t len);
 /* Clear a row from x to the right edge. */
 void clear_row(int y, int x);
 

@@ -140,6 +140,25 @@ void draw_name(int y, int x, int width, const char *s, size_t len)
     draw_fit(y, x, width, s, len, true);
 }
 
+/* A label in parentheses, "(…/libc.so.6)": cut inside them, so the
+ * closing one stays when the name is too long for the width. */
+void draw_name_in_parens(int y, int x, int width, const char *s, size_t len)
+{
+    if (width > COLS - x)
+        width = COLS - x;
+    if (y < 0 || y >= LINES || x < 0 || width < 3) {
+        draw_name(y, x, width, s, len);
+        return;
+    }
+    struct buf b;
+    buf_init(&b);
+    buf_putc(&b, '(');
+    sanitize_fit_tail(&b, s, len, width - 2);
+    buf_putc(&b, ')');
+    mvaddstr(y, x, b.data);
+    buf_free(&b);
+}
+
 /* One class's legend item after its glyph, in a style (0 roomy, 1 tight,
  * 2 no name); returns its width with the glyph. */
 static int legend_item(int style, int k, const char *size, char *out, size_t len)
