@@ -556,6 +556,113 @@ START_TEST(t_model_origin_and_growers)
 }
 END_TEST
 
+/* The ledger over a long random trace (50,000 calls, more than the view's
+ * log keeps) against a page-by-page model: two processes each own 512
+ * pages of a window that mmap (MAP_FIXED or not), munmap and brk map and
+ * unmap at random; each page remembers the site that mapped it. Every
+ * site's mapped, freed, live and call count must be the model's, fed at
+ * once or in two halves with a report between. */
+#define ORACLE_PAGES 512
+#define ORACLE_SITES 6
+START_TEST(t_ledger_matches_page_model)
+{
+    struct stack_table *t = stack_table_new();
+    const struct stack *st[ORACLE_SITES];
+    for (int k = 0; k < ORACLE_SITES; k++) {
+        struct stack_frame f = {.pc = 0x1000 + (uint64_t)k * 16, .function = "site"};
+        st[k] = stack_table_intern(t, &f, 1);
+    }
+    static int owner[2][ORACLE_PAGES]; /* site + 1, 0: unmapped */
+    memset(owner, 0, sizeof owner);
+    uint64_t mapped[ORACLE_SITES] = {0}, freed[ORACLE_SITES] = {0}, calls[ORACLE_SITES] = {0};
+    uint64_t brk_top[2] = {0, 0}; /* pages of the heap, from the window's top half */
+    const uint64_t base = 0x10000000, half = ORACLE_PAGES / 2;
+    struct callsite_ledger *l = callsite_ledger_new();
+    srandom(11);
+    const size_t n = 50000;
+    for (size_t i = 0; i < n; i++) {
+        int p = (int)(random() % 2), k = (int)(random() % ORACLE_SITES);
+        struct syscall_event e = {.pid = 100 + p, .tid = 100 + p, .stack = st[k]};
+        uint64_t first = (uint64_t)random() % half, len = 1 + (uint64_t)random() % 16;
+        if (first + len > half)
+            len = half - first;
+        int what = (int)(random() % 3);
+        calls[k]++;
+        if (what == 0) { /* mmap of len pages at first (the kernel's choice or MAP_FIXED) */
+            e.call = TC_MMAP;
+            e.args[1] = len * 4096;
+            e.args[3] = (random() % 2) ? 0x32 : 0x22;
+            e.result = (int64_t)(base + first * 4096);
+            for (uint64_t pg = first; pg < first + len; pg++) {
+                if (owner[p][pg])
+                    freed[owner[p][pg] - 1] += 4096;
+                owner[p][pg] = k + 1;
+            }
+            mapped[k] += len * 4096;
+        } else if (what == 1) { /* munmap */
+            e.call = TC_MUNMAP;
+            e.args[0] = base + first * 4096;
+            e.args[1] = len * 4096;
+            for (uint64_t pg = first; pg < first + len; pg++) {
+                if (owner[p][pg])
+                    freed[owner[p][pg] - 1] += 4096;
+                owner[p][pg] = 0;
+            }
+        } else { /* brk: grow or shrink the heap at the window's top half */
+            e.call = TC_BRK;
+            uint64_t heap = base + half * 4096;
+            if (brk_top[p] == 0) { /* the first brk(0) learns the break */
+                e.result = (int64_t)heap;
+                brk_top[p] = 1; /* 0 pages, known */
+            } else {
+                uint64_t now = brk_top[p] - 1, to = (uint64_t)random() % half;
+                e.args[0] = heap + to * 4096;
+                e.result = (int64_t)e.args[0];
+                for (uint64_t pg = half + now; pg < half + to; pg++) {
+                    owner[p][pg] = k + 1;
+                    mapped[k] += 4096;
+                }
+                for (uint64_t pg = half + to; pg < half + now; pg++) {
+                    freed[owner[p][pg] - 1] += 4096;
+                    owner[p][pg] = 0;
+                }
+                brk_top[p] = to + 1;
+            }
+        }
+        callsite_ledger_add(l, &e);
+        if (i == n / 2) { /* a report midway changes nothing that follows */
+            struct callsite_report mid;
+            callsite_ledger_report(l, NULL, &mid);
+            ck_assert_uint_eq(mid.total.calls, i + 1);
+            callsites_free(&mid);
+        }
+    }
+    uint64_t live[ORACLE_SITES] = {0};
+    for (int p = 0; p < 2; p++)
+        for (int pg = 0; pg < ORACLE_PAGES; pg++)
+            if (owner[p][pg])
+                live[owner[p][pg] - 1] += 4096;
+    ck_assert_uint_eq(callsite_ledger_calls(l), n);
+    struct callsite_report r;
+    callsite_ledger_report(l, NULL, &r);
+    ck_assert_uint_eq(r.n_sites, ORACLE_SITES);
+    for (size_t i = 0; i < r.n_sites; i++) {
+        int k = (int)(r.sites[i].stack->frames[0].pc - 0x1000) / 16;
+        ck_assert_uint_eq(r.sites[i].calls, calls[k]);
+        ck_assert_uint_eq(r.sites[i].mapped, mapped[k]);
+        ck_assert_uint_eq(r.sites[i].freed, freed[k]);
+        ck_assert_uint_eq(r.sites[i].live, live[k]);
+    }
+    for (size_t i = 1; i < r.n_ranges; i++) /* by process, then address, disjoint */
+        ck_assert(r.ranges[i - 1].pid < r.ranges[i].pid ||
+                  (r.ranges[i - 1].pid == r.ranges[i].pid &&
+                   r.ranges[i - 1].end <= r.ranges[i].start));
+    callsites_free(&r);
+    callsite_ledger_free(l);
+    stack_table_free(t);
+}
+END_TEST
+
 /* Endlessly varied stacks: the table stops at its limit, keeps the
  * stacks it has (same pointers, found again), refuses and counts new ones,
  * and its own accounting follows the bytes the process really holds. */
@@ -664,6 +771,7 @@ int main(void)
     TCase *tc = tcase_create("record --trace stacks");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, t_model_origin_and_growers);
+    tcase_add_test(tc, t_ledger_matches_page_model);
     tcase_add_test(tc, t_stack_line_round_trip);
     tcase_add_test(tc, t_stack_table_bounded);
     tcase_add_test(tc, t_stacks_name_the_chain);

@@ -56,6 +56,18 @@ void callsites_compute(const struct syscall_event *ev, size_t n, const struct sn
                        struct callsite_report *out);
 void callsites_free(struct callsite_report *r);
 
+/* The same account kept as the events come (a live launch, a replay's
+ * load): every event counts, however long the trace, in memory bounded by
+ * the sites and the ranges still mapped. */
+struct callsite_ledger;
+struct callsite_ledger *callsite_ledger_new(void);
+void callsite_ledger_free(struct callsite_ledger *l);
+void callsite_ledger_add(struct callsite_ledger *l, const struct syscall_event *e);
+uint64_t callsite_ledger_calls(const struct callsite_ledger *l); /* events added */
+/* The report of every event added so far; end as for callsites_compute. */
+void callsite_ledger_report(const struct callsite_ledger *l, const struct snapshot *end,
+                            struct callsite_report *out);
+
 /* The top-down tree (caller -> callee, heaptrack's): the root's children
  * are the outermost frames; each node sums the sites whose stacks pass
  * through it (their indexes in sites[]), children by bytes mapped, largest

@@ -93,7 +93,11 @@ struct live_range {
     size_t site;
 };
 
-struct ledger {
+/* Sites by stack id, and the ranges still mapped, sorted by process and
+ * address and disjoint within a process: a call finds what it unmaps by
+ * binary search, so a long trace of a process with thousands of mappings
+ * costs a search per call, not a pass over every range. */
+struct callsite_ledger {
     struct callsite *sites;
     size_t n_sites, cap_sites;
     size_t *by_id; /* stack id -> site index + 1 */
@@ -101,9 +105,10 @@ struct ledger {
     size_t no_stack; /* site index + 1 of the calls without a stack */
     struct live_range *live;
     size_t n_live, cap_live;
+    struct brk_states brk;
 };
 
-static size_t site_of(struct ledger *l, const struct stack *st)
+static size_t site_of(struct callsite_ledger *l, const struct stack *st)
 {
     size_t *slot = &l->no_stack;
     if (st) {
@@ -123,16 +128,41 @@ static size_t site_of(struct ledger *l, const struct stack *st)
     return *slot - 1;
 }
 
+/* The index of pid's first live range that ends after addr (or of the
+ * first range of a later process, or n_live). */
+static size_t first_ending_after(const struct callsite_ledger *l, pid_t pid, uint64_t addr)
+{
+    size_t lo = 0, hi = l->n_live;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct live_range *r = &l->live[mid];
+        if (r->pid < pid || (r->pid == pid && r->end <= addr))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void insert_range(struct callsite_ledger *l, size_t at, struct live_range r)
+{
+    xgrow((void **)&l->live, &l->cap_live, l->n_live + 1, sizeof *l->live);
+    memmove(&l->live[at + 1], &l->live[at], (l->n_live - at) * sizeof *l->live);
+    l->live[at] = r;
+    l->n_live++;
+}
+
 /* Takes [start, end) of pid out of the live ranges; its bytes count as
  * freed for their sites when `freed`. Returns the site of the range that
  * held start, or (size_t)-1. */
-static size_t unmap_range(struct ledger *l, pid_t pid, uint64_t start, uint64_t end, bool freed)
+static size_t unmap_range(struct callsite_ledger *l, pid_t pid, uint64_t start, uint64_t end,
+                          bool freed)
 {
     size_t owner = (size_t)-1;
-    for (size_t i = 0; i < l->n_live; i++) {
+    size_t i = first_ending_after(l, pid, start);
+    size_t gone_from = i, gone = 0; /* the ranges wholly inside are consecutive */
+    for (; i < l->n_live && l->live[i].pid == pid && l->live[i].start < end; i++) {
         struct live_range *r = &l->live[i];
-        if (r->pid != pid || !overlaps(r->start, r->end, start, end))
-            continue;
         if (r->start <= start && start < r->end)
             owner = r->site;
         uint64_t lo = r->start > start ? r->start : start, hi = r->end < end ? r->end : end;
@@ -141,36 +171,60 @@ static size_t unmap_range(struct ledger *l, pid_t pid, uint64_t start, uint64_t 
         if (r->start < lo && hi < r->end) { /* a hole in the middle: two ranges */
             struct live_range tail = {pid, hi, r->end, r->site};
             r->end = lo;
-            xgrow((void **)&l->live, &l->cap_live, l->n_live + 1, sizeof *l->live);
-            l->live[l->n_live++] = tail;
-        } else if (r->start < lo) {
+            insert_range(l, i + 1, tail);
+            return owner;
+        }
+        if (r->start < lo) {
             r->end = lo;
+            gone_from = i + 1;
         } else if (hi < r->end) {
             r->start = hi;
+            break;
         } else {
-            l->live[i--] = l->live[--l->n_live];
+            gone++;
         }
+    }
+    if (gone) {
+        memmove(&l->live[gone_from], &l->live[gone_from + gone],
+                (l->n_live - gone_from - gone) * sizeof *l->live);
+        l->n_live -= gone;
     }
     return owner;
 }
 
-static void map_range(struct ledger *l, pid_t pid, uint64_t start, uint64_t end, size_t site)
+static void map_range(struct callsite_ledger *l, pid_t pid, uint64_t start, uint64_t end,
+                      size_t site)
 {
     if (end <= start)
         return;
     unmap_range(l, pid, start, end, true); /* MAP_FIXED over what was there */
-    xgrow((void **)&l->live, &l->cap_live, l->n_live + 1, sizeof *l->live);
-    l->live[l->n_live++] = (struct live_range){pid, start, end, site};
+    insert_range(l, first_ending_after(l, pid, start), (struct live_range){pid, start, end, site});
 }
 
-static void account(struct ledger *l, struct brk_states *brk, const struct syscall_event *e)
+struct callsite_ledger *callsite_ledger_new(void)
+{
+    return xcalloc(1, sizeof(struct callsite_ledger));
+}
+
+void callsite_ledger_free(struct callsite_ledger *l)
+{
+    if (!l)
+        return;
+    free(l->sites);
+    free(l->by_id);
+    free(l->live);
+    free(l->brk.v);
+    free(l);
+}
+
+void callsite_ledger_add(struct callsite_ledger *l, const struct syscall_event *e)
 {
     size_t site = site_of(l, e->stack);
     struct callsite *c = &l->sites[site];
     c->calls++;
     uint64_t s, t;
     if (e->call == TC_BRK) {
-        int step = brk_step(brk, e, &s, &t);
+        int step = brk_step(&l->brk, e, &s, &t);
         if (step > 0) {
             l->sites[site].mapped += t - s;
             map_range(l, e->pid, s, t, site);
@@ -210,6 +264,14 @@ static void account(struct ledger *l, struct brk_states *brk, const struct sysca
     }
 }
 
+uint64_t callsite_ledger_calls(const struct callsite_ledger *l)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < l->n_sites; i++)
+        n += l->sites[i].calls;
+    return n;
+}
+
 /* The end snapshot's resident bytes over [start, end): each region's RSS
  * shared out by the bytes of it the range covers. */
 static uint64_t resident_in(const struct snapshot *s, uint64_t start, uint64_t end)
@@ -245,14 +307,6 @@ static int by_mapped(const void *a, const void *b)
     return i < j ? -1 : i > j;
 }
 
-static int range_order(const void *a, const void *b)
-{
-    const struct callsite_range *x = a, *y = b;
-    if (x->pid != y->pid)
-        return x->pid < y->pid ? -1 : 1;
-    return x->start < y->start ? -1 : x->start > y->start;
-}
-
 static const struct callsite *sort_sites; /* qsort has no context argument */
 
 static int by_mapped_index(const void *a, const void *b)
@@ -260,23 +314,22 @@ static int by_mapped_index(const void *a, const void *b)
     return by_mapped(&sort_sites[*(const size_t *)a], &sort_sites[*(const size_t *)b]);
 }
 
-void callsites_compute(const struct syscall_event *ev, size_t n, const struct snapshot *end,
-                       struct callsite_report *out)
+void callsite_ledger_report(const struct callsite_ledger *l, const struct snapshot *end,
+                            struct callsite_report *out)
 {
-    struct ledger l;
-    struct brk_states brk = {0};
-    memset(&l, 0, sizeof l);
-    for (size_t i = 0; i < n; i++)
-        account(&l, &brk, &ev[i]);
-    for (size_t i = 0; i < l.n_live; i++) {
-        const struct live_range *r = &l.live[i];
-        l.sites[r->site].live += r->end - r->start;
-        if (end && r->pid == end->proc.pid)
-            l.sites[r->site].resident += resident_in(end, r->start, r->end);
-    }
     memset(out, 0, sizeof *out);
-    for (size_t i = 0; i < l.n_sites; i++) {
-        const struct callsite *c = &l.sites[i];
+    /* the sites with what is live now, in a copy: the ledger goes on */
+    struct callsite *sites = xcalloc(l->n_sites ? l->n_sites : 1, sizeof *sites);
+    if (l->n_sites)
+        memcpy(sites, l->sites, l->n_sites * sizeof *sites);
+    for (size_t i = 0; i < l->n_live; i++) {
+        const struct live_range *r = &l->live[i];
+        sites[r->site].live += r->end - r->start;
+        if (end && r->pid == end->proc.pid)
+            sites[r->site].resident += resident_in(end, r->start, r->end);
+    }
+    for (size_t i = 0; i < l->n_sites; i++) {
+        const struct callsite *c = &sites[i];
         out->total.calls += c->calls;
         out->total.mapped += c->mapped;
         out->total.freed += c->freed;
@@ -284,32 +337,38 @@ void callsites_compute(const struct syscall_event *ev, size_t n, const struct sn
         out->total.resident += c->resident;
     }
     /* sites by bytes; the live ranges follow their site to its new place */
-    size_t *order = xcalloc(l.n_sites ? l.n_sites : 1, sizeof *order);
-    size_t *place = xcalloc(l.n_sites ? l.n_sites : 1, sizeof *place);
-    for (size_t i = 0; i < l.n_sites; i++)
+    size_t *order = xcalloc(l->n_sites ? l->n_sites : 1, sizeof *order);
+    size_t *place = xcalloc(l->n_sites ? l->n_sites : 1, sizeof *place);
+    for (size_t i = 0; i < l->n_sites; i++)
         order[i] = i;
-    sort_sites = l.sites;
-    if (l.n_sites > 1)
-        qsort(order, l.n_sites, sizeof *order, by_mapped_index);
-    out->sites = xcalloc(l.n_sites ? l.n_sites : 1, sizeof *out->sites);
-    for (size_t i = 0; i < l.n_sites; i++) {
-        out->sites[i] = l.sites[order[i]];
+    sort_sites = sites;
+    if (l->n_sites > 1)
+        qsort(order, l->n_sites, sizeof *order, by_mapped_index);
+    out->sites = xcalloc(l->n_sites ? l->n_sites : 1, sizeof *out->sites);
+    for (size_t i = 0; i < l->n_sites; i++) {
+        out->sites[i] = sites[order[i]];
         place[order[i]] = i;
     }
-    out->n_sites = l.n_sites;
-    out->ranges = xcalloc(l.n_live ? l.n_live : 1, sizeof *out->ranges);
-    for (size_t i = 0; i < l.n_live; i++)
-        out->ranges[i] = (struct callsite_range){l.live[i].pid, l.live[i].start, l.live[i].end,
-                                                 place[l.live[i].site]};
-    out->n_ranges = l.n_live;
-    if (l.n_live > 1)
-        qsort(out->ranges, l.n_live, sizeof *out->ranges, range_order);
+    out->n_sites = l->n_sites;
+    /* already by process, then address */
+    out->ranges = xcalloc(l->n_live ? l->n_live : 1, sizeof *out->ranges);
+    for (size_t i = 0; i < l->n_live; i++)
+        out->ranges[i] = (struct callsite_range){l->live[i].pid, l->live[i].start, l->live[i].end,
+                                                 place[l->live[i].site]};
+    out->n_ranges = l->n_live;
     free(order);
     free(place);
-    free(l.sites);
-    free(l.by_id);
-    free(l.live);
-    free(brk.v);
+    free(sites);
+}
+
+void callsites_compute(const struct syscall_event *ev, size_t n, const struct snapshot *end,
+                       struct callsite_report *out)
+{
+    struct callsite_ledger *l = callsite_ledger_new();
+    for (size_t i = 0; i < n; i++)
+        callsite_ledger_add(l, &ev[i]);
+    callsite_ledger_report(l, end, out);
+    callsite_ledger_free(l);
 }
 
 void callsites_free(struct callsite_report *r)
@@ -322,15 +381,14 @@ void callsites_free(struct callsite_report *r)
 size_t callsites_heap_growers(const struct syscall_event *ev, size_t n, pid_t pid,
                               struct callsite **out)
 {
-    struct ledger l;
-    struct brk_states brk = {0};
+    struct callsite_ledger l;
     memset(&l, 0, sizeof l);
     for (size_t i = 0; i < n; i++) {
         uint64_t s, t;
         const struct syscall_event *e = &ev[i];
         if (e->call != TC_BRK || (pid && e->pid != pid))
             continue;
-        int step = brk_step(&brk, e, &s, &t);
+        int step = brk_step(&l.brk, e, &s, &t);
         if (step > 0) {
             size_t site = site_of(&l, e->stack); /* may move l.sites */
             struct callsite *c = &l.sites[site];
@@ -341,7 +399,7 @@ size_t callsites_heap_growers(const struct syscall_event *ev, size_t n, pid_t pi
     if (l.n_sites > 1)
         qsort(l.sites, l.n_sites, sizeof *l.sites, by_mapped);
     free(l.by_id);
-    free(brk.v);
+    free(l.brk.v);
     *out = l.sites;
     return l.n_sites;
 }
