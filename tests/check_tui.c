@@ -2731,6 +2731,41 @@ START_TEST(t_callsites_screen_replay)
 }
 END_TEST
 
+/* A trace longer than the Timeline's log (20,000 calls): Call sites
+ * still counts every call in the recording, the early ones included. */
+START_TEST(t_callsites_count_every_call)
+{
+    char rec[96];
+    snprintf(rec, sizeof rec, "/tmp/vmscope-churn-%d.jsonl", (int)getpid());
+    ck_assert_int_eq(run_command((const char *[]){"vmscope", "record", "-i", "60", "--trace", "-o",
+                                                  rec, "--program-output", "/dev/null", "--",
+                                                  STORY, "churn", "10500", NULL},
+                                 -1, NULL, NULL),
+                     0);
+    size_t len = 0, events = 0;
+    char *text = test_read_file(rec, &len); /* the calls the recording holds */
+    for (const char *p = text; (p = strstr(p, "\"format\":\"vmscope.event\"")); p++)
+        events++;
+    free(text);
+    ck_assert_uint_gt(events, 21000);
+    char args[128], want[64];
+    snprintf(args, sizeof args, "-r %s", rec);
+    start_vmscope(args, 120, 30);
+    struct buf b;
+    buf_init(&b);
+    ck_assert_msg(wait_for(&b, "(not live", 20), "%s", b.data);
+    tmux("send-keys -t vt C");
+    snprintf(want, sizeof want, "top-down: %zu calls mapped", events);
+    ck_assert_msg(wait_for(&b, want, 10), "no '%s':\n%s", want, b.data);
+    ck_assert_msg(!strstr(b.data, "not counted"), "%s", b.data);
+    tmux("send-keys -t vt q");
+    ck_assert(wait_for(&b, "EXIT=0", 5));
+    stop_tmux();
+    unlink(rec);
+    buf_free(&b);
+}
+END_TEST
+
 /* An anonymous region named for its object, as the bss past an image's
  * file is, keeps its parentheses when the name is cut at 80 columns:
  * "(…s/maphelper)", not "…s/maphelper)". */
@@ -3537,6 +3572,7 @@ int main(void)
     tcase_add_test(sites, t_callsites_screen_live);
     tcase_add_test(sites, t_callsites_screen_replay);
     tcase_add_test(sites, t_callsites_need_trace);
+    tcase_add_test(sites, t_callsites_count_every_call);
     tcase_add_test(sites, t_event_log_like_strace);
     tcase_add_test(sites, t_detail_heap_grown_by);
     suite_add_tcase(s, sites);

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "vmscope/byte_ring.h"
+#include "vmscope/callsites.h"
 #include "vmscope/page_runs.h"
 #include "vmscope/snapshot.h"
 #include "vmscope/syscall_event.h"
@@ -74,6 +75,7 @@ struct view {
     struct timeline timeline;
     long rec_index, rec_count; /* a recording: the sample shown (time cursor), and how many */
     struct trace_log trace;    /* the exact events (--trace), once enabled */
+    struct callsite_ledger *calls; /* every one of them, per call site (callsites.h) */
     uint32_t traced_since_sample; /* events since the last sample */
     uint64_t start_ns; /* the earliest sample or event seen: the log's time 0 */
     /* A launched program: its output (a pty), or a note on where it went;
@@ -140,6 +142,9 @@ void view_add_syscall_event(struct view *v, const struct syscall_event *e);
 /* The traced events kept, oldest first, copied into a new array (*out,
  * free() it; n returned). In a recording, those up to the sample shown. */
 size_t view_trace_events(const struct view *v, struct syscall_event **out);
+/* A recording shown before its last sample: what the view holds of its
+ * calls goes past the sample shown. */
+bool view_trace_before_end(const struct view *v);
 /* The page states the Detail grid would show now: false when none are
  * needed (another screen, or the ones held answer this very request). */
 bool view_page_request(struct view *v, struct page_request *rq);

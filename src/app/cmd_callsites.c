@@ -13,20 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct event_list {
-    struct syscall_event *v;
-    size_t n, cap;
-};
-
-static void keep_event(void *arg, const struct syscall_event *e)
+/* Each event into the account as it is read: memory bounded by the sites
+ * and the ranges still mapped, however long the recording. */
+static void count_event(void *arg, const struct syscall_event *e)
 {
-    struct event_list *l = arg;
-    xgrow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v);
-    l->v[l->n++] = *e;
+    callsite_ledger_add(arg, e);
 }
 
-/* The events and the last sample of a recording; 0, or -errno with *why. */
-static int read_recording(const char *path, struct event_list *events, struct snapshot **last,
+/* The account and the last sample of a recording; 0, or -errno with *why. */
+static int read_recording(const char *path, struct callsite_ledger *events, struct snapshot **last,
                           struct callsite_report *report, uint64_t **ids, bool *traced,
                           char **why)
 {
@@ -34,7 +29,7 @@ static int read_recording(const char *path, struct event_list *events, struct sn
     int rc = recording_iter_open(&it, path, why);
     if (rc < 0)
         return rc;
-    it.on_event = keep_event;
+    it.on_event = count_event;
     it.event_arg = events;
     const struct snapshot *s;
     while ((rc = recording_iter_next(&it, &s, why)) > 0) {
@@ -43,7 +38,7 @@ static int read_recording(const char *path, struct event_list *events, struct sn
     }
     *traced = it.saw_events;
     if (rc == 0) {
-        callsites_compute(events->v, events->n, *last, report);
+        callsite_ledger_report(events, *last, report);
         *ids = xcalloc(report->n_sites + 1, sizeof **ids);
         for (size_t i = 0; i < report->n_sites; i++) /* the recording's own ids */
             for (size_t k = 0; k < it.stack_ids_cap && report->sites[i].stack; k++)
@@ -64,14 +59,14 @@ int cmd_callsites(int argc, char **argv)
     int done = parse_file_command(argc, argv, usage, 1, &json, &out_path);
     if (done >= 0)
         return done;
-    struct event_list events = {0};
+    struct callsite_ledger *events = callsite_ledger_new();
     struct snapshot *last = NULL;
     struct callsite_report report;
     memset(&report, 0, sizeof report);
     uint64_t *ids = NULL;
     bool traced = false;
     char *why = NULL;
-    int rc = read_recording(argv[optind], &events, &last, &report, &ids, &traced, &why);
+    int rc = read_recording(argv[optind], events, &last, &report, &ids, &traced, &why);
     if (rc == 0 && !traced) {
         warnx_msg("this recording has no traced calls: call sites need a launch with --trace "
                   "(vmscope record --trace -- CMD)");
@@ -90,7 +85,7 @@ int cmd_callsites(int argc, char **argv)
     free(why);
     free(ids);
     callsites_free(&report);
-    free(events.v);
+    callsite_ledger_free(events);
     snapshot_free(last);
     return rc < 0 ? EXIT_FAILURE_RUNTIME : EXIT_OK;
 }

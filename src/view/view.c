@@ -42,6 +42,7 @@ void view_free(struct view *v)
     snapshot_free(v->history_last);
     timeline_free(&v->timeline);
     trace_log_free(&v->trace);
+    callsite_ledger_free(v->calls);
     free(v->marks);
 }
 
@@ -56,6 +57,8 @@ bool view_traced(const struct view *v)
 void view_enable_trace(struct view *v)
 {
     trace_log_init(&v->trace, TRACE_LOG_EVENTS);
+    if (!v->calls)
+        v->calls = callsite_ledger_new();
 }
 
 static void seen_at(struct view *v, uint64_t ns)
@@ -68,15 +71,21 @@ void view_add_syscall_event(struct view *v, const struct syscall_event *e)
 {
     seen_at(v, e->monotonic_ns);
     trace_log_add(&v->trace, e);
+    if (v->calls)
+        callsite_ledger_add(v->calls, e);
     v->traced_since_sample++;
+}
+
+bool view_trace_before_end(const struct view *v)
+{
+    return v->rec_count && v->rec_index < v->rec_count - 1 && v->snap;
 }
 
 size_t view_trace_events(const struct view *v, struct syscall_event **out)
 {
     size_t n = 0;
     *out = xcalloc(v->trace.count ? v->trace.count : 1, sizeof **out);
-    /* a recording before its end: not the calls after the sample shown */
-    bool upto = v->rec_count && v->rec_index < v->rec_count - 1 && v->snap;
+    bool upto = view_trace_before_end(v); /* not the calls after the sample shown */
     for (size_t i = 0; i < v->trace.count; i++) {
         const struct syscall_event *e = trace_log_at(&v->trace, i);
         if (upto && e->monotonic_ns > v->snap->monotonic_ns)

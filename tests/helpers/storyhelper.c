@@ -14,6 +14,10 @@
  *                       guard page below a thread's stack, into main's code
  *   storyhelper stackswait  the same, then sleep until killed (the
  *                       live screens)
+ *   storyhelper churn N  stack_outer_setup as in "stacks", then N pairs of
+ *                       a 1-page mmap and its munmap by churn_pair; prints
+ *                       "churn done"; exit 0 (a trace longer than the
+ *                       view's log)
  *   storyhelper jit     between the markers, code in an anonymous mapping
  *                       (no object, no unwind information) calls mmap of
  *                       one page, PROT_READ|PROT_WRITE, itself; exit 0
@@ -136,6 +140,13 @@ __attribute__((noinline, noclone)) int stack_outer_setup(void)
     return 0;
 }
 
+__attribute__((noinline, noclone)) int churn_pair(void)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    void *p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED || munmap(p, page) != 0;
+}
+
 /* x86-64: mmap(0, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS,
  * -1, 0) by a syscall instruction in code no object holds, as a JIT's. */
 static int jit_call(void)
@@ -229,6 +240,13 @@ int main(int argc, char **argv)
                 pause();
         return rc;
     }
+    if (strcmp(mode, "churn") == 0 && argc > 2) {
+        int rc = stack_outer_setup();
+        for (long i = strtol(argv[2], NULL, 10); i > 0 && rc == 0; i--)
+            rc = churn_pair();
+        printf("churn done\n");
+        return rc;
+    }
     if (strcmp(mode, "jit") == 0)
         return jit_call();
     if (strcmp(mode, "crash") == 0 && argc > 2)
@@ -238,6 +256,6 @@ int main(int argc, char **argv)
         for (;;)
             pause();
     }
-    fprintf(stderr, "usage: storyhelper [story|segv|wait|stacks|stackswait|jit]\n");
+    fprintf(stderr, "usage: storyhelper [story|segv|wait|stacks|stackswait|churn N|jit]\n");
     return 2;
 }
