@@ -545,6 +545,27 @@ START_TEST(t_model_origin_and_growers)
     ck_assert_uint_eq(g[0].mapped, 0x50000);
     ck_assert_uint_eq(g[1].mapped, 0x20000);
     free(g);
+    /* the ledger of the same calls answers the same */
+    struct callsite_ledger *l = callsite_ledger_new();
+    for (size_t i = 0; i < n; i++)
+        callsite_ledger_add(l, &ev[i]);
+    struct syscall_event made;
+    ck_assert(callsite_ledger_made(l, 1, 0x700000, 0x703000, &made));
+    ck_assert_int_eq(made.call, TC_MMAP);
+    ck_assert_uint_eq((uint64_t)made.result, 0x700000);
+    ck_assert(callsite_ledger_made(l, 1, 0x10000, 0x80000, &made));
+    ck_assert_int_eq(made.call, TC_BRK);
+    ck_assert_uint_eq(made.args[0], 0x30000); /* the first growth into it */
+    ck_assert(!callsite_ledger_made(l, 1, 0x703000, 0x705000, &made)); /* unmapped since */
+    ck_assert(!callsite_ledger_made(l, 2, 0x700000, 0x703000, &made)); /* another process */
+    ng = callsite_ledger_heap_growers(l, 1, 0x10000, 0x80000, &g);
+    ck_assert_uint_eq(ng, 2);
+    ck_assert_ptr_eq(g[0].stack, sb);
+    ck_assert_uint_eq(g[0].mapped, 0x50000);
+    ck_assert_ptr_eq(g[1].stack, sa);
+    ck_assert_uint_eq(g[1].mapped, 0x20000);
+    free(g);
+    callsite_ledger_free(l);
     struct callsite_report r;
     callsites_compute(ev, n, NULL, &r);
     ck_assert_uint_eq(r.total.calls, n);

@@ -2732,14 +2732,16 @@ START_TEST(t_callsites_screen_replay)
 END_TEST
 
 /* A trace longer than the Timeline's log (20,000 calls): Call sites
- * still counts every call in the recording, the early ones included. */
+ * still counts every call in the recording, and Detail still names the
+ * call that mapped a region 21,000 calls before the end. */
 START_TEST(t_callsites_count_every_call)
 {
-    char rec[96];
+    char rec[96], said[96];
     snprintf(rec, sizeof rec, "/tmp/vmscope-churn-%d.jsonl", (int)getpid());
+    snprintf(said, sizeof said, "/tmp/vmscope-churn-%d.out", (int)getpid());
     ck_assert_int_eq(run_command((const char *[]){"vmscope", "record", "-i", "60", "--trace", "-o",
-                                                  rec, "--program-output", "/dev/null", "--",
-                                                  STORY, "churn", "10500", NULL},
+                                                  rec, "--program-output", said, "--", STORY,
+                                                  "churn", "10500", NULL},
                                  -1, NULL, NULL),
                      0);
     size_t len = 0, events = 0;
@@ -2748,6 +2750,11 @@ START_TEST(t_callsites_count_every_call)
         events++;
     free(text);
     ck_assert_uint_gt(events, 21000);
+    text = test_read_file(said, &len);
+    struct buf out = {.data = text, .len = len};
+    uint64_t buffer = test_printed_hex(&out, "leaf_map"); /* the first: the 8-page buffer */
+    free(text);
+    unlink(said);
     char args[128], want[64];
     snprintf(args, sizeof args, "-r %s", rec);
     start_vmscope(args, 120, 30);
@@ -2758,6 +2765,14 @@ START_TEST(t_callsites_count_every_call)
     snprintf(want, sizeof want, "top-down: %zu calls mapped", events);
     ck_assert_msg(wait_for(&b, want, 10), "no '%s':\n%s", want, b.data);
     ck_assert_msg(!strstr(b.data, "not counted"), "%s", b.data);
+    /* the buffer was mapped 21,000 calls before the end: Detail still knows by what */
+    tmux("send-keys -t vt Escape");
+    open_detail(buffer);
+    ck_assert_msg(wait_for(&b, "mapped by", 5), "Detail:\n%s", b.data);
+    char line[512];
+    ck_assert(pane_line_with(&b, "mapped by", line, sizeof line));
+    ck_assert_msg(strstr(line, "mapped by  mmap 32K  stack_map_leaf \u2190 stack_make_buffer"),
+                  "mapped by: %s", line);
     tmux("send-keys -t vt q");
     ck_assert(wait_for(&b, "EXIT=0", 5));
     stop_tmux();

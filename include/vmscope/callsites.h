@@ -6,6 +6,7 @@
 #ifndef VMSCOPE_CALLSITES_H
 #define VMSCOPE_CALLSITES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -67,6 +68,15 @@ uint64_t callsite_ledger_calls(const struct callsite_ledger *l); /* events added
 /* The report of every event added so far; end as for callsites_compute. */
 void callsite_ledger_report(const struct callsite_ledger *l, const struct snapshot *end,
                             struct callsite_report *out);
+/* What made [start, end) of pid, among the ranges still mapped: the last
+ * mmap or mremap over it, else the brk that first grew the heap into it;
+ * false when no traced call did (the kernel or exec made it). */
+bool callsite_ledger_made(const struct callsite_ledger *l, pid_t pid, uint64_t start,
+                          uint64_t end, struct syscall_event *out);
+/* The sites whose brk growth is still mapped in [start, end) of pid, by
+ * those bytes (mapped), largest first, into *out (n returned; free() it). */
+size_t callsite_ledger_heap_growers(const struct callsite_ledger *l, pid_t pid, uint64_t start,
+                                    uint64_t end, struct callsite **out);
 
 /* The top-down tree (caller -> callee, heaptrack's): the root's children
  * are the outermost frames; each node sums the sites whose stacks pass

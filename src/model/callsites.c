@@ -91,6 +91,8 @@ struct live_range {
     pid_t pid;
     uint64_t start, end;
     size_t site;
+    uint64_t seq;               /* the making call's place in the trace */
+    struct syscall_event made;  /* the call that made it (Detail's "mapped by") */
 };
 
 /* Sites by stack id, and the ranges still mapped, sorted by process and
@@ -106,6 +108,7 @@ struct callsite_ledger {
     struct live_range *live;
     size_t n_live, cap_live;
     struct brk_states brk;
+    uint64_t seq; /* events added */
 };
 
 static size_t site_of(struct callsite_ledger *l, const struct stack *st)
@@ -169,7 +172,8 @@ static size_t unmap_range(struct callsite_ledger *l, pid_t pid, uint64_t start, 
         if (freed)
             l->sites[r->site].freed += hi - lo;
         if (r->start < lo && hi < r->end) { /* a hole in the middle: two ranges */
-            struct live_range tail = {pid, hi, r->end, r->site};
+            struct live_range tail = *r;
+            tail.start = hi;
             r->end = lo;
             insert_range(l, i + 1, tail);
             return owner;
@@ -192,13 +196,26 @@ static size_t unmap_range(struct callsite_ledger *l, pid_t pid, uint64_t start, 
     return owner;
 }
 
-static void map_range(struct callsite_ledger *l, pid_t pid, uint64_t start, uint64_t end,
-                      size_t site)
+static void map_range(struct callsite_ledger *l, const struct syscall_event *e, uint64_t start,
+                      uint64_t end, size_t site)
 {
     if (end <= start)
         return;
-    unmap_range(l, pid, start, end, true); /* MAP_FIXED over what was there */
-    insert_range(l, first_ending_after(l, pid, start), (struct live_range){pid, start, end, site});
+    unmap_range(l, e->pid, start, end, true); /* MAP_FIXED over what was there */
+    insert_range(l, first_ending_after(l, e->pid, start),
+                 (struct live_range){e->pid, start, end, site, l->seq, *e});
+}
+
+/* Sites by bytes mapped, then calls, then stack id (a stable order). */
+static int by_mapped(const void *a, const void *b)
+{
+    const struct callsite *x = a, *y = b;
+    if (x->mapped != y->mapped)
+        return x->mapped < y->mapped ? 1 : -1;
+    if (x->calls != y->calls)
+        return x->calls < y->calls ? 1 : -1;
+    uint32_t i = x->stack ? x->stack->id : 0, j = y->stack ? y->stack->id : 0;
+    return i < j ? -1 : i > j;
 }
 
 struct callsite_ledger *callsite_ledger_new(void)
@@ -219,6 +236,7 @@ void callsite_ledger_free(struct callsite_ledger *l)
 
 void callsite_ledger_add(struct callsite_ledger *l, const struct syscall_event *e)
 {
+    l->seq++;
     size_t site = site_of(l, e->stack);
     struct callsite *c = &l->sites[site];
     c->calls++;
@@ -227,7 +245,7 @@ void callsite_ledger_add(struct callsite_ledger *l, const struct syscall_event *
         int step = brk_step(&l->brk, e, &s, &t);
         if (step > 0) {
             l->sites[site].mapped += t - s;
-            map_range(l, e->pid, s, t, site);
+            map_range(l, e, s, t, site);
         } else if (step < 0) {
             unmap_range(l, e->pid, s, t, true);
         }
@@ -239,7 +257,7 @@ void callsite_ledger_add(struct callsite_ledger *l, const struct syscall_event *
     case TC_MMAP:
         if (syscall_event_range(e, &s, &t)) {
             c->mapped += t - s;
-            map_range(l, e->pid, s, t, site);
+            map_range(l, e, s, t, site);
         }
         break;
     case TC_MUNMAP:
@@ -253,10 +271,10 @@ void callsite_ledger_add(struct callsite_ledger *l, const struct syscall_event *
             owner = site;
         if (now < old)
             l->sites[owner].freed += old - now;
-        map_range(l, e->pid, to, to + (now < old ? now : old), owner);
+        map_range(l, e, to, to + (now < old ? now : old), owner);
         if (now > old) {
             l->sites[site].mapped += now - old;
-            map_range(l, e->pid, to + old, to + now, site);
+            map_range(l, e, to + old, to + now, site);
         }
         break;
     }
@@ -269,6 +287,55 @@ uint64_t callsite_ledger_calls(const struct callsite_ledger *l)
     uint64_t n = 0;
     for (size_t i = 0; i < l->n_sites; i++)
         n += l->sites[i].calls;
+    return n;
+}
+
+bool callsite_ledger_made(const struct callsite_ledger *l, pid_t pid, uint64_t start,
+                          uint64_t end, struct syscall_event *out)
+{
+    const struct live_range *mapped = NULL, *grown = NULL;
+    for (size_t i = first_ending_after(l, pid, start);
+         i < l->n_live && l->live[i].pid == pid && l->live[i].start < end; i++) {
+        const struct live_range *r = &l->live[i];
+        if (r->made.call == TC_BRK) { /* the heap's first growth into it */
+            if (!grown || r->seq < grown->seq)
+                grown = r;
+        } else if (!mapped || r->seq > mapped->seq) { /* the last mmap or mremap over it */
+            mapped = r;
+        }
+    }
+    const struct live_range *r = mapped ? mapped : grown;
+    if (r)
+        *out = r->made;
+    return r != NULL;
+}
+
+size_t callsite_ledger_heap_growers(const struct callsite_ledger *l, pid_t pid, uint64_t start,
+                                    uint64_t end, struct callsite **out)
+{
+    struct callsite *g = NULL;
+    size_t n = 0, cap = 0;
+    for (size_t i = first_ending_after(l, pid, start);
+         i < l->n_live && l->live[i].pid == pid && l->live[i].start < end; i++) {
+        const struct live_range *r = &l->live[i];
+        if (r->made.call != TC_BRK)
+            continue;
+        const struct stack *st = l->sites[r->site].stack;
+        size_t k = 0;
+        while (k < n && g[k].stack != st)
+            k++;
+        if (k == n) {
+            xgrow((void **)&g, &cap, n + 1, sizeof *g);
+            g[n++] = (struct callsite){.stack = st};
+        }
+        uint64_t lo = r->start > start ? r->start : start, hi = r->end < end ? r->end : end;
+        g[k].calls++;
+        g[k].mapped += hi - lo;
+        g[k].live += hi - lo;
+    }
+    if (n > 1)
+        qsort(g, n, sizeof *g, by_mapped);
+    *out = g;
     return n;
 }
 
@@ -296,16 +363,6 @@ static uint64_t resident_in(const struct snapshot *s, uint64_t start, uint64_t e
     return sum;
 }
 
-static int by_mapped(const void *a, const void *b)
-{
-    const struct callsite *x = a, *y = b;
-    if (x->mapped != y->mapped)
-        return x->mapped < y->mapped ? 1 : -1;
-    if (x->calls != y->calls)
-        return x->calls < y->calls ? 1 : -1;
-    uint32_t i = x->stack ? x->stack->id : 0, j = y->stack ? y->stack->id : 0;
-    return i < j ? -1 : i > j;
-}
 
 static const struct callsite *sort_sites; /* qsort has no context argument */
 

@@ -91,7 +91,10 @@ static void draw_call(int y, const char *what, const struct syscall_event *e, ui
 
 /* Who mapped it (--trace): the call that created the region and the last
  * that changed it, with their stacks; for the brk heap, the call sites
- * that grew it most. From the view's traced events, never the process. */
+ * that grew it most. From the view's traced events, never the process:
+ * the creator and the growers from the ledger of every call (a recording
+ * shown before its end: from the calls held up to the sample shown), the
+ * last change from the newest calls the log holds. */
 static int draw_origin(struct view *v, const struct region *r, int y)
 {
     if (!view_traced(v))
@@ -99,9 +102,12 @@ static int draw_origin(struct view *v, const struct region *r, int y)
     struct syscall_event *ev;
     size_t n = view_trace_events(v, &ev);
     pid_t pid = v->snap->proc.pid;
+    bool every_call = v->calls && !view_trace_before_end(v);
     if (r->subclass == RS_BRK) {
         struct callsite *g;
-        size_t ng = callsites_heap_growers(ev, n, pid, &g);
+        size_t ng = every_call ? callsite_ledger_heap_growers(v->calls, pid, r->vma->start,
+                                                              r->vma->end, &g)
+                               : callsites_heap_growers(ev, n, pid, &g);
         for (size_t i = 0; i < ng && i < 2; i++) {
             struct syscall_event e = {.call = TC_BRK, .stack = g[i].stack};
             draw_call(y++, i ? "" : "grown by", &e, g[i].mapped);
@@ -114,15 +120,21 @@ static int draw_origin(struct view *v, const struct region *r, int y)
     }
     struct region_origin o;
     region_origin_find(ev, n, pid, r->vma->start, r->vma->end, &o);
+    struct syscall_event made;
+    const struct syscall_event *created = o.created;
+    if (every_call)
+        created = callsite_ledger_made(v->calls, pid, r->vma->start, r->vma->end, &made) ? &made
+                                                                                         : NULL;
     uint64_t s, t;
-    if (o.created)
-        draw_call(y++, "mapped by", o.created,
-                  syscall_event_range(o.created, &s, &t) ? t - s : 0);
+    if (created)
+        draw_call(y++, "mapped by", created, syscall_event_range(created, &s, &t) ? t - s : 0);
     else
-        draw_text(y++, 0, COLS, v->trace.dropped ? "mapped by  (before the oldest call kept)"
-                                                  : "mapped by  (no traced call: the kernel or "
-                                                    "exec made it)");
-    if (o.changed && o.changed != o.created)
+        draw_text(y++, 0, COLS, v->trace.dropped && !every_call
+                                    ? "mapped by  (before the oldest call kept)"
+                                    : "mapped by  (no traced call: the kernel or exec made it)");
+    bool same = o.changed && created && o.changed->monotonic_ns == created->monotonic_ns &&
+                o.changed->tid == created->tid && o.changed->call == created->call;
+    if (o.changed && o.changed != created && !same)
         draw_call(y++, "changed by", o.changed, 0);
     free(ev);
     return y;
