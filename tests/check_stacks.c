@@ -546,7 +546,7 @@ START_TEST(t_model_origin_and_growers)
     ck_assert_uint_eq(g[1].mapped, 0x20000);
     free(g);
     /* the ledger of the same calls answers the same */
-    struct callsite_ledger *l = callsite_ledger_new();
+    struct callsite_ledger *l = callsite_ledger_new(0);
     for (size_t i = 0; i < n; i++)
         callsite_ledger_add(l, &ev[i]);
     struct syscall_event made;
@@ -598,7 +598,7 @@ START_TEST(t_ledger_matches_page_model)
     uint64_t mapped[ORACLE_SITES] = {0}, freed[ORACLE_SITES] = {0}, calls[ORACLE_SITES] = {0};
     uint64_t brk_top[2] = {0, 0}; /* pages of the heap, from the window's top half */
     const uint64_t base = 0x10000000, half = ORACLE_PAGES / 2;
-    struct callsite_ledger *l = callsite_ledger_new();
+    struct callsite_ledger *l = callsite_ledger_new(0);
     srandom(11);
     const size_t n = 50000;
     for (size_t i = 0; i < n; i++) {
@@ -681,6 +681,34 @@ START_TEST(t_ledger_matches_page_model)
     callsites_free(&r);
     callsite_ledger_free(l);
     stack_table_free(t);
+}
+END_TEST
+
+/* A bounded ledger (the view's): ranges that no call unmaps, as a forking
+ * workload's children leave, fill it; past the bound it is full, holds
+ * nothing and takes no more, and an unbounded one goes on. */
+START_TEST(t_ledger_bound)
+{
+    struct callsite_ledger *bounded = callsite_ledger_new(100), *open = callsite_ledger_new(0);
+    for (int i = 0; i < 150; i++) {
+        struct syscall_event e = {.pid = 1000 + i, .call = TC_MMAP, .args = {0, 4096, 3, 0x22},
+                                  .result = 0x10000000};
+        callsite_ledger_add(bounded, &e);
+        callsite_ledger_add(open, &e);
+        ck_assert(callsite_ledger_full(bounded) == (i >= 100));
+    }
+    ck_assert(!callsite_ledger_full(open));
+    struct callsite_report r;
+    callsite_ledger_report(bounded, NULL, &r);
+    ck_assert_uint_eq(r.n_sites, 0);
+    ck_assert_uint_eq(r.n_ranges, 0);
+    callsites_free(&r);
+    callsite_ledger_report(open, NULL, &r);
+    ck_assert_uint_eq(r.n_ranges, 150);
+    ck_assert_uint_eq(r.total.live, 150 * 4096);
+    callsites_free(&r);
+    callsite_ledger_free(bounded);
+    callsite_ledger_free(open);
 }
 END_TEST
 
@@ -793,6 +821,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, t_model_origin_and_growers);
     tcase_add_test(tc, t_ledger_matches_page_model);
+    tcase_add_test(tc, t_ledger_bound);
     tcase_add_test(tc, t_stack_line_round_trip);
     tcase_add_test(tc, t_stack_table_bounded);
     tcase_add_test(tc, t_stacks_name_the_chain);

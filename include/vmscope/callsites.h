@@ -61,8 +61,11 @@ void callsites_free(struct callsite_report *r);
  * load): every event counts, however long the trace, in memory bounded by
  * the sites and the ranges still mapped. */
 struct callsite_ledger;
-struct callsite_ledger *callsite_ledger_new(void);
+/* max_ranges (0: none) bounds the ranges it holds still mapped: past it
+ * the ledger is full, frees what it held and takes no more events. */
+struct callsite_ledger *callsite_ledger_new(size_t max_ranges);
 void callsite_ledger_free(struct callsite_ledger *l);
+bool callsite_ledger_full(const struct callsite_ledger *l);
 void callsite_ledger_add(struct callsite_ledger *l, const struct syscall_event *e);
 uint64_t callsite_ledger_calls(const struct callsite_ledger *l); /* events added */
 /* The report of every event added so far; end as for callsites_compute. */

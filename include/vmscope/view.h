@@ -145,6 +145,9 @@ size_t view_trace_events(const struct view *v, struct syscall_event **out);
 /* A recording shown before its last sample: what the view holds of its
  * calls goes past the sample shown. */
 bool view_trace_before_end(const struct view *v);
+/* Whether the call-site ledger (v->calls) answers for every traced call:
+ * not before a recording's end, nor once it went past its bound. */
+bool view_every_call(const struct view *v);
 /* The page states the Detail grid would show now: false when none are
  * needed (another screen, or the ones held answer this very request). */
 bool view_page_request(struct view *v, struct page_request *rq);

@@ -59,7 +59,7 @@ int cmd_callsites(int argc, char **argv)
     int done = parse_file_command(argc, argv, usage, 1, &json, &out_path);
     if (done >= 0)
         return done;
-    struct callsite_ledger *events = callsite_ledger_new();
+    struct callsite_ledger *events = callsite_ledger_new(0); /* as many as the file has */
     struct snapshot *last = NULL;
     struct callsite_report report;
     memset(&report, 0, sizeof report);

@@ -108,7 +108,9 @@ struct callsite_ledger {
     struct live_range *live;
     size_t n_live, cap_live;
     struct brk_states brk;
-    uint64_t seq; /* events added */
+    uint64_t seq;      /* events added */
+    size_t max_ranges; /* 0: no bound */
+    bool full;         /* went past it: the account stopped, its memory given back */
 };
 
 static size_t site_of(struct callsite_ledger *l, const struct stack *st)
@@ -218,24 +220,52 @@ static int by_mapped(const void *a, const void *b)
     return i < j ? -1 : i > j;
 }
 
-struct callsite_ledger *callsite_ledger_new(void)
+struct callsite_ledger *callsite_ledger_new(size_t max_ranges)
 {
-    return xcalloc(1, sizeof(struct callsite_ledger));
+    struct callsite_ledger *l = xcalloc(1, sizeof *l);
+    l->max_ranges = max_ranges;
+    return l;
+}
+
+static void ledger_clear(struct callsite_ledger *l)
+{
+    free(l->sites);
+    free(l->by_id);
+    free(l->live);
+    free(l->brk.v);
+    l->sites = NULL;
+    l->by_id = NULL;
+    l->live = NULL;
+    l->brk.v = NULL;
+    l->n_sites = l->cap_sites = l->n_by_id = l->no_stack = l->n_live = l->cap_live = 0;
+    l->brk.n = l->brk.cap = 0;
 }
 
 void callsite_ledger_free(struct callsite_ledger *l)
 {
     if (!l)
         return;
-    free(l->sites);
-    free(l->by_id);
-    free(l->live);
-    free(l->brk.v);
+    ledger_clear(l);
     free(l);
+}
+
+bool callsite_ledger_full(const struct callsite_ledger *l)
+{
+    return l->full;
 }
 
 void callsite_ledger_add(struct callsite_ledger *l, const struct syscall_event *e)
 {
+    if (l->full)
+        return;
+    if (l->max_ranges && l->n_live >= l->max_ranges) {
+        /* Ranges of processes that exited or exec'ed are never unmapped by
+         * a call: a long trace of a forking workload would grow without
+         * end. Past the bound the caller goes back to the calls it holds. */
+        ledger_clear(l);
+        l->full = true;
+        return;
+    }
     l->seq++;
     size_t site = site_of(l, e->stack);
     struct callsite *c = &l->sites[site];
@@ -421,7 +451,7 @@ void callsite_ledger_report(const struct callsite_ledger *l, const struct snapsh
 void callsites_compute(const struct syscall_event *ev, size_t n, const struct snapshot *end,
                        struct callsite_report *out)
 {
-    struct callsite_ledger *l = callsite_ledger_new();
+    struct callsite_ledger *l = callsite_ledger_new(0);
     for (size_t i = 0; i < n; i++)
         callsite_ledger_add(l, &ev[i]);
     callsite_ledger_report(l, end, out);

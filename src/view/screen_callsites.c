@@ -248,9 +248,9 @@ static void recompute(struct view *v, struct callsites_state *s)
         return;
     callsites_free(&s->report);
     callsite_tree_free(&s->root);
-    if (v->calls && !view_trace_before_end(v)) { /* every call, however many */
+    if (view_every_call(v)) { /* every call, however many */
         callsite_ledger_report(v->calls, v->snap, &s->report);
-    } else { /* a recording at an earlier sample: the calls held, up to it */
+    } else { /* a recording at an earlier sample, or a full ledger: the calls held */
         struct syscall_event *ev;
         size_t n = view_trace_events(v, &ev);
         callsites_compute(ev, n, v->snap, &s->report);
@@ -372,7 +372,7 @@ static void callsites_draw(struct view *v, int top, int height)
     size_t held;
     uint64_t refused;
     stack_table_usage(stack_table_shared(), &held, &refused);
-    if (v->trace.dropped && (!v->calls || view_trace_before_end(v)))
+    if (v->trace.dropped && !view_every_call(v))
         snprintf(line, sizeof line, "  Mapped Resident    Freed  Calls  (the oldest %llu calls "
                  "are past the log and not counted)",
                  (unsigned long long)v->trace.dropped);

@@ -102,7 +102,7 @@ static int draw_origin(struct view *v, const struct region *r, int y)
     struct syscall_event *ev;
     size_t n = view_trace_events(v, &ev);
     pid_t pid = v->snap->proc.pid;
-    bool every_call = v->calls && !view_trace_before_end(v);
+    bool every_call = view_every_call(v);
     if (r->subclass == RS_BRK) {
         struct callsite *g;
         size_t ng = every_call ? callsite_ledger_heap_growers(v->calls, pid, r->vma->start,

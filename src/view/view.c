@@ -48,6 +48,9 @@ void view_free(struct view *v)
 
 /* The newest exact events the Timeline's log can show; the recording keeps all. */
 #define TRACE_LOG_EVENTS 20000
+/* The call-site ledger's bound: the kernel's default vm.max_map_count
+ * (65,530) is one process's most; about 10 MiB. */
+#define TRACE_LEDGER_RANGES 65536
 
 bool view_traced(const struct view *v)
 {
@@ -58,7 +61,7 @@ void view_enable_trace(struct view *v)
 {
     trace_log_init(&v->trace, TRACE_LOG_EVENTS);
     if (!v->calls)
-        v->calls = callsite_ledger_new();
+        v->calls = callsite_ledger_new(TRACE_LEDGER_RANGES);
 }
 
 static void seen_at(struct view *v, uint64_t ns)
@@ -79,6 +82,11 @@ void view_add_syscall_event(struct view *v, const struct syscall_event *e)
 bool view_trace_before_end(const struct view *v)
 {
     return v->rec_count && v->rec_index < v->rec_count - 1 && v->snap;
+}
+
+bool view_every_call(const struct view *v)
+{
+    return v->calls && !callsite_ledger_full(v->calls) && !view_trace_before_end(v);
 }
 
 size_t view_trace_events(const struct view *v, struct syscall_event **out)
