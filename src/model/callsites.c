@@ -393,7 +393,6 @@ static uint64_t resident_in(const struct snapshot *s, uint64_t start, uint64_t e
     return sum;
 }
 
-
 static const struct callsite *sort_sites; /* qsort has no context argument */
 
 static int by_mapped_index(const void *a, const void *b)
