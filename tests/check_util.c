@@ -17,6 +17,7 @@
 #include "testlib.h"
 #include "vmscope/atomic_file.h"
 #include "vmscope/buf.h"
+#include "vmscope/key_set.h"
 #include "vmscope/sanitize.h"
 #include "vmscope/smaps.h"
 #include "vmscope/strtab.h"
@@ -1045,6 +1046,28 @@ START_TEST(t_atomic_readonly_fs)
 }
 END_TEST
 
+/* key_set: put and take keys (the screens' open nodes and runs); a key is
+ * held once however often it is put, and taking one keeps the others. */
+START_TEST(t_key_set)
+{
+    struct key_set s = {0};
+    for (uint64_t k = 1; k <= 100; k++)
+        key_set_put(&s, k * 4096, true);
+    key_set_put(&s, 4096, true);
+    ck_assert_uint_eq(s.n, 100);
+    for (uint64_t k = 2; k <= 100; k += 2)
+        key_set_put(&s, k * 4096, false);
+    key_set_put(&s, 7, false); /* not there: nothing */
+    ck_assert_uint_eq(s.n, 50);
+    for (uint64_t k = 1; k <= 100; k++)
+        ck_assert(key_set_has(&s, k * 4096) == (k % 2 == 1));
+    ck_assert(!key_set_has(&s, 0));
+    key_set_free(&s);
+    ck_assert_uint_eq(s.n, 0);
+    ck_assert(!key_set_has(&s, 4096));
+}
+END_TEST
+
 static Suite *util_suite(void)
 {
     Suite *s = suite_create("util");
@@ -1087,6 +1110,7 @@ static Suite *util_suite(void)
     tcase_add_test(tc, t_atomic_full_fs);
     tcase_add_test(tc, t_atomic_readonly_fs);
     tcase_add_test(tc, t_strtab);
+    tcase_add_test(tc, t_key_set);
     suite_add_tcase(s, tc);
     return s;
 }

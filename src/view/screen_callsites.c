@@ -6,6 +6,7 @@
  * The numbers are the model's (callsites.h) over the view's traced
  * events and the sample on screen: nothing here reads the process. */
 #include "screens.h"
+#include "vmscope/key_set.h"
 #include "vmscope/callsites.h"
 
 #include <inttypes.h>
@@ -32,8 +33,7 @@ struct callsites_state {
     /* what is on screen */
     struct row *rows;
     size_t n_rows, cap_rows;
-    uint64_t *open; /* keys of the open nodes */
-    size_t n_open, cap_open;
+    struct key_set open; /* keys of the open nodes */
     long cursor;
     struct list_widget list;
     int list_y, list_rows;
@@ -57,7 +57,7 @@ static void cs_free(void *p)
     callsites_free(&s->report);
     callsite_tree_free(&s->root);
     free(s->rows);
-    free(s->open);
+    key_set_free(&s->open);
     free(s->region_idx);
 }
 
@@ -181,28 +181,6 @@ static uint64_t events_ever(const struct view *v)
     return n;
 }
 
-static bool is_open(const struct callsites_state *s, uint64_t key)
-{
-    for (size_t i = 0; i < s->n_open; i++)
-        if (s->open[i] == key)
-            return true;
-    return false;
-}
-
-static void set_open(struct callsites_state *s, uint64_t key, bool open)
-{
-    for (size_t i = 0; i < s->n_open; i++)
-        if (s->open[i] == key) {
-            if (!open)
-                s->open[i] = s->open[--s->n_open];
-            return;
-        }
-    if (open) {
-        xgrow((void **)&s->open, &s->cap_open, s->n_open + 1, sizeof *s->open);
-        s->open[s->n_open++] = key;
-    }
-}
-
 static void add_row(struct callsites_state *s, struct row r)
 {
     xgrow((void **)&s->rows, &s->cap_rows, s->n_rows + 1, sizeof *s->rows);
@@ -216,7 +194,7 @@ static void add_tree_rows(struct callsites_state *s, const struct callsite_node 
         const struct callsite_node *c = &n->children[i];
         uint64_t k = key_mix(key, c->frame);
         add_row(s, (struct row){.node = c, .depth = depth, .key = k});
-        if (c->n_children && is_open(s, k))
+        if (c->n_children && key_set_has(&s->open, k))
             add_tree_rows(s, c, depth + 1, k);
     }
 }
@@ -286,7 +264,7 @@ static void site_row(void *ctx, long i, int y, int x, int width)
               r->node->calls);
         size_t len = strlen(line);
         snprintf(line + len, sizeof line - len, "%*s%s %s", r->depth * 2, "",
-                 !r->node->n_children ? " " : is_open(s, r->key) ? "-" : "+", label);
+                 !r->node->n_children ? " " : key_set_has(&s->open, r->key) ? "-" : "+", label);
     } else {
         const struct callsite *c = &s->report.sites[r->site];
         callsite_stack_label(c->stack, STACK_MAX_FRAMES, label, sizeof label);
@@ -401,7 +379,7 @@ static void open_all(struct callsites_state *s, const struct callsite_node *n, u
 {
     if (!n->n_children)
         return;
-    set_open(s, key, true);
+    key_set_put(&s->open, key, true);
     for (size_t i = 0; i < n->n_children; i++)
         open_all(s, &n->children[i], key_mix(key, n->children[i].frame));
 }
@@ -526,13 +504,13 @@ static int callsites_key(struct view *v, int ch, int height)
             if (ch == '*')
                 open_all(s, row->node, row->key);
             else
-                set_open(s, row->key, true);
+                key_set_put(&s->open, row->key, true);
         }
         return VIEW_HANDLED | VIEW_REDRAW;
     case KEY_LEFT:
         if (row && row->node) {
-            if (row->node->n_children && is_open(s, row->key)) {
-                set_open(s, row->key, false);
+            if (row->node->n_children && key_set_has(&s->open, row->key)) {
+                key_set_put(&s->open, row->key, false);
             } else { /* to the parent */
                 for (long i = s->cursor - 1; i >= 0; i--)
                     if (s->rows[i].depth < row->depth) {

@@ -1,5 +1,6 @@
 /* Regions: the sortable, filterable table of every region. */
 #include "screens.h"
+#include "vmscope/key_set.h"
 #include "vmscope/groups.h"
 #include "vmscope/runs.h"
 #include "vmscope/summary.h"
@@ -70,8 +71,7 @@ struct regions_state {
     /* f: free gaps as rows; x: runs collapsed, those expanded by the
      * start of their first region */
     bool gaps, runs;
-    uint64_t *open_runs;
-    size_t n_open_runs;
+    struct key_set open_runs; /* starts of the "× N" runs opened */
     long extra; /* the cursor's row when it is on a gap or a run, else -1 */
     /* F2: the column chooser */
     bool chooser;
@@ -344,29 +344,7 @@ static void regions_free(void *state)
     for (size_t i = 0; i < st->n_expanded; i++)
         free(st->expanded[i]);
     free(st->expanded);
-    free(st->open_runs);
-}
-
-static bool run_open(const struct regions_state *st, uint64_t start)
-{
-    for (size_t i = 0; i < st->n_open_runs; i++)
-        if (st->open_runs[i] == start)
-            return true;
-    return false;
-}
-
-static void set_run_open(struct regions_state *st, uint64_t start, bool open)
-{
-    for (size_t i = 0; i < st->n_open_runs; i++)
-        if (st->open_runs[i] == start) {
-            if (!open)
-                st->open_runs[i] = st->open_runs[--st->n_open_runs];
-            return;
-        }
-    if (open) {
-        st->open_runs = xrealloc(st->open_runs, (st->n_open_runs + 1) * sizeof *st->open_runs);
-        st->open_runs[st->n_open_runs++] = start;
-    }
+    key_set_free(&st->open_runs);
 }
 
 /* The flat table: the regions in the view's order, with gap rows between
@@ -432,7 +410,7 @@ static void flat_build(struct view *v, struct regions_state *st, struct flat *f)
             const struct region *z = &v->snap->regions[f->order[run->first + len - 1]];
             flat_push(f, (struct flat_row){.kind = ROW_RUN, .run = i, .start = a->vma->start,
                                            .end = z->vma->end});
-            if (!run_open(st, a->vma->start))
+            if (!key_set_has(&st->open_runs, a->vma->start))
                 continue;
         }
         for (size_t k = run->first; k < run->first + len; k++) {
@@ -516,7 +494,7 @@ static void run_row(const struct flat_ctx *c, const struct flat_row *row, int y,
         snprintf(pattern + len, sizeof pattern - len, "%s%s %s %s/%s", p ? " + " : "", one,
                  r->vma->perms, region_class_name(r->cls), region_subclass_name(r->subclass));
     }
-    bool open = run_open(c->st, row->start);
+    bool open = key_set_has(&c->st->open_runs, row->start);
     int len;
     if (view_columns(c->v) >> COL_END & 1)
         len = snprintf(line, sizeof line, "%016llx-%016llx", (unsigned long long)row->start,
@@ -650,12 +628,13 @@ static int flat_key(struct view *v, struct regions_state *st, int ch, int height
     int r = 0;
     bool enter = ch == '\n' || ch == KEY_ENTER;
     if (row && row->kind == ROW_RUN && (enter || ch == KEY_RIGHT || ch == KEY_LEFT)) {
-        set_run_open(st, row->start, ch == KEY_RIGHT || (enter && !run_open(st, row->start)));
+        bool open = ch == KEY_RIGHT || (enter && !key_set_has(&st->open_runs, row->start));
+        key_set_put(&st->open_runs, row->start, open);
         r = VIEW_HANDLED | VIEW_REDRAW;
     } else if (row && row->member && ch == KEY_LEFT) { /* back to the run's row, folded */
         while (cursor > 0 && f.rows[cursor].kind != ROW_RUN)
             cursor--;
-        set_run_open(st, f.rows[cursor].start, false);
+        key_set_put(&st->open_runs, f.rows[cursor].start, false);
         st->extra = cursor;
         r = VIEW_HANDLED | VIEW_REDRAW;
     } else if (row && row->kind == ROW_GAP && enter) {
