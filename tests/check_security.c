@@ -527,11 +527,10 @@ START_TEST(t_exec_storm_sampled)
     ck_assert_msg(rc == 0, "%s", err.data);
     ck_assert_msg(strstr(err.data, "duration reached") && !strstr(err.data, "exited"),
                   "record -p of an exec storm: %s", err.data);
-    /* It went on to the end (the old code stopped after 4 samples, saying the
-     * process exited); how many it took depends on the machine's load (an
-     * exec between reads is retried), so only "more than the old 4". */
-    unsigned long samples = strtoul(strstr(err.data, "vmscope: ") + 9, NULL, 10);
-    ck_assert_msg(samples > 4, "only %lu samples in 3 s at 0.05 s", samples);
+    /* "duration reached" is the fix (the old code stopped after 4 samples,
+     * saying the process exited). How many of the 60 ticks land is the
+     * race of a capture against an exec every millisecond or so: 8-17 here,
+     * 1 under ASan on a loaded CI machine, so no count is asserted. */
     buf_free(&err);
 }
 END_TEST
