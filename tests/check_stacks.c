@@ -564,6 +564,8 @@ START_TEST(t_model_origin_and_growers)
     ck_assert_uint_eq(g[0].mapped, 0x50000);
     ck_assert_ptr_eq(g[1].stack, sa);
     ck_assert_uint_eq(g[1].mapped, 0x20000);
+    ck_assert_uint_eq(g[0].calls, 1); /* one growth each still mapped */
+    ck_assert_uint_eq(g[1].calls, 1);
     free(g);
     callsite_ledger_free(l);
     struct callsite_report r;

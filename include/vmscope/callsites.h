@@ -77,7 +77,9 @@ void callsite_ledger_report(const struct callsite_ledger *l, const struct snapsh
 bool callsite_ledger_made(const struct callsite_ledger *l, pid_t pid, uint64_t start,
                           uint64_t end, struct syscall_event *out);
 /* The sites whose brk growth is still mapped in [start, end) of pid, by
- * those bytes (mapped), largest first, into *out (n returned; free() it). */
+ * those bytes (mapped, live), largest first, into *out (n returned; free()
+ * it); calls counts each site's growths still mapped there, not the calls
+ * whose growth a shrink took back. */
 size_t callsite_ledger_heap_growers(const struct callsite_ledger *l, pid_t pid, uint64_t start,
                                     uint64_t end, struct callsite **out);
 
