@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #include "vmscope/capture.h"
 #include "vmscope/export.h"
@@ -277,6 +278,88 @@ START_TEST(t_census_matches_kernel_files)
 }
 END_TEST
 
+/* A light sample's census gathers the Detail grid's page states of its
+ * focus range on the way: they must be exactly what the grid's own read
+ * (pages_read_states) gives, run for run, for a range of untouched, zero
+ * and written pages, soft-dirty on some of them, next to another VMA the
+ * kernel's scan may report in the same range. */
+START_TEST(t_census_focus_is_the_grid)
+{
+    if (!kernel_features()->pagemap_scan) {
+        fprintf(stderr, "t_census_focus_is_the_grid: skipped (no PAGEMAP_SCAN)\n");
+        return;
+    }
+    size_t n = 48, after = 8;
+    char *p = mmap(NULL, (n + after) * (size_t)page, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ck_assert(p != MAP_FAILED);
+    volatile char *q = p, sum = 0;
+    for (size_t i = 0; i < n + after; i++) {
+        if (i % 3 == 0 || i >= n)
+            q[i * (size_t)page] = 1; /* written */
+        else if (i % 5 == 1)
+            sum += q[i * (size_t)page]; /* read: the shared zero page */
+    }
+    ck_assert_int_eq(mprotect(p + n * (size_t)page, after * (size_t)page, PROT_READ), 0);
+    bool soft_dirty = kernel_features()->soft_dirty;
+    if (soft_dirty) { /* soft-dirty again on every 7th page alone */
+        int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+        soft_dirty = fd >= 0 && write(fd, "4", 1) == 1;
+        if (fd >= 0)
+            close(fd);
+        for (size_t i = 0; soft_dirty && i < n; i += 7)
+            q[i * (size_t)page] = 2;
+    }
+    uint64_t start = (uintptr_t)p, end = start + n * (uint64_t)page;
+    struct snapshot *full, *light, *plain;
+    ck_assert_int_eq(capture_snapshot(getpid(), NULL, &full), 0);
+    struct capture_options opt = {.light = true, .previous = full, .focus_start = start,
+                                  .focus_end = end};
+    ck_assert_int_eq(capture_snapshot(getpid(), &opt, &light), 0);
+    struct page_runs grid;
+    struct proc_target t;
+    ck_assert_int_eq(proc_target_open(&t, getpid()), 0);
+    ck_assert_int_eq(pages_read_states(&t, start, end, false, &grid), 0);
+    proc_target_close(&t);
+    ck_assert(light->has_focus);
+    ck_assert_uint_eq(light->focus_start, start);
+    ck_assert_uint_eq(light->focus_end, end);
+    ck_assert_uint_eq(light->focus.count, grid.count);
+    ck_assert_int_eq(light->focus.pfn_readable, grid.pfn_readable);
+    for (size_t i = 0; i < grid.count; i++) {
+        const struct page_run *a = &light->focus.items[i], *b = &grid.items[i];
+        ck_assert_msg(a->start == b->start && a->pages == b->pages && a->state == b->state,
+                      "run %zu: census %" PRIx64 "+%" PRIu64 " state %#x, grid %" PRIx64
+                      "+%" PRIu64 " state %#x", i, a->start, a->pages, a->state, b->start,
+                      b->pages, b->state);
+    }
+    /* the pattern itself, so the comparison is not of two empty lists */
+    ck_assert_uint_eq(count_state(&grid, PS_PRESENT), 16 + 7); /* written + zero-page reads */
+    ck_assert_uint_eq(count_state(&grid, PS_PRESENT | PS_ZERO), 7);
+    if (soft_dirty)
+        ck_assert_uint_eq(count_state(&grid, PS_PRESENT | PS_SOFT_DIRTY), 7);
+    else
+        fprintf(stderr, "t_census_focus_is_the_grid: soft-dirty part skipped (not tracked here)\n");
+    /* The focus changes no count: RSS as a sample without it says. */
+    struct capture_options without = {.light = true, .previous = full};
+    ck_assert_int_eq(capture_snapshot(getpid(), &without, &plain), 0);
+    ck_assert(!plain->has_focus);
+    const struct region *ra = snapshot_find(light, start), *rb = snapshot_find(plain, start);
+    ck_assert_uint_eq(ra->vma->field[SMAPS_RSS], rb->vma->field[SMAPS_RSS]);
+    ck_assert_uint_eq(ra->vma->field[SMAPS_RSS], 16 * (uint64_t)page);
+    /* A full sample and a gated copy carry no focus: the grid reads its own. */
+    ck_assert(!full->has_focus);
+    struct snapshot *copy = snapshot_clone(light);
+    ck_assert(!copy->has_focus && copy->focus.count == 0);
+    snapshot_free(copy);
+    page_runs_free(&grid);
+    snapshot_free(plain);
+    snapshot_free(light);
+    snapshot_free(full);
+    munmap(p, (n + after) * (size_t)page);
+}
+END_TEST
+
 /* The fprintf writer `pages -f json` had before the buffered one, kept as
  * the oracle: every byte must stay the same. */
 static void old_put_names(FILE *fp, uint64_t bits, int count, const char *(*name_of)(int))
@@ -434,6 +517,7 @@ int main(void)
     tcase_add_test(tc, t_whole_address_space);
     tcase_add_test(tc, t_census_matches_kernel_files);
     tcase_add_test(tc, t_json_writer_same_bytes);
+    tcase_add_test(tc, t_census_focus_is_the_grid);
     suite_add_tcase(s, tc);
     TCase *swap = tcase_create("swap");
     tcase_set_timeout(swap, 60);

@@ -7,6 +7,7 @@
 #define VMSCOPE_CAPTURE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "vmscope/snapshot.h"
@@ -42,6 +43,10 @@ struct capture_options {
     bool gate;
     /* Receives regions while the capture is still reading, or NULL. */
     const struct capture_observer *observer;
+    /* With light: a private anonymous range (the Detail grid's region)
+     * whose page states the residency census gathers into
+     * snapshot.focus on its way (pagemap.h); 0, 0 for none. */
+    uint64_t focus_start, focus_end;
 };
 
 /* Returns 0 and *out, or -errno: -ESRCH (no such process / exited),

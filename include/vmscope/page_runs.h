@@ -53,6 +53,7 @@ struct page_request {
     uint64_t window_lo, window_hi; /* one page per cell: the pages on screen in full, or 0, 0 */
     uint64_t page;                 /* the cursor's page, read in full */
     uint64_t stamp;                /* the sample (monotonic_ns) it belongs to */
+    bool states_given;             /* the states came with the sample (its census): read the rest */
 };
 
 /* What the source answered; err < 0 when it could not read (note says

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vmscope/page_runs.h"
 #include "vmscope/procfs.h"
 #include "vmscope/vma.h"
 
@@ -34,6 +35,13 @@ struct pagemap_reader {
     size_t vec_len;
     uint64_t ioctls, preads; /* cost counters */
     bool light; /* residency only: no FILE category, no exclusive bit */
+    /* A light census also gathers the page states of [focus_start,
+     * focus_end) (a private anonymous range: the Detail grid's region) into
+     * *focus, exactly as pages_read_states(..., false) reads them, from its
+     * own scan: the grid then needs no second walk of that range. */
+    struct page_runs *focus;
+    uint64_t focus_start, focus_end;
+    bool focus_done; /* *focus holds them (else it is empty) */
 };
 
 int pagemap_open(struct pagemap_reader *r, const struct proc_target *t);

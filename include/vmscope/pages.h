@@ -26,4 +26,11 @@ int pages_read(const struct proc_target *t, uint64_t start, uint64_t end, struct
 int pages_read_states(const struct proc_target *t, uint64_t start, uint64_t end, bool with_file,
                       struct page_runs *out);
 
+/* The grid's states of a PAGEMAP_SCAN range's categories, and a run of
+ * them added to o (merged with the last run when it continues it): what
+ * pages_read_states builds, for a census that scans the same pages. */
+unsigned page_state_of_categories(uint64_t categories);
+void page_runs_add_state(struct page_runs *o, uint64_t page_size, uint64_t addr, uint64_t pages,
+                         unsigned state);
+
 #endif

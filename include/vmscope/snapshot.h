@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "vmscope/identity.h"
+#include "vmscope/page_runs.h"
 #include "vmscope/procfile.h"
 #include "vmscope/region.h"
 #include "vmscope/runtime.h"
@@ -67,6 +68,12 @@ struct snapshot {
      * only: a recording does not keep them, n_threads is then 0). */
     struct thread_sp *threads;
     size_t n_threads;
+    /* A light sample's page states of capture_options' focus range, read
+     * with its census (has_focus), so the Detail grid of this sample needs
+     * no read of its own. Not copied by snapshot_clone. */
+    struct page_runs focus;
+    uint64_t focus_start, focus_end;
+    bool has_focus;
 };
 
 void snapshot_free(struct snapshot *s);

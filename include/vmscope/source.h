@@ -92,6 +92,10 @@ struct source {
     bool ended;             /* set by the loop once news said so */
     int poll_ms;            /* > 0: news may come without waking fds(); look this often */
     bool full_samples;      /* every sample reads all smaps fields (a tour phase needs them) */
+    /* SOURCE_PAGES: the private anonymous range the page grid shows
+     * (start < end), whose states a light sample reads with its census
+     * (capture_options.focus_*); set by the sink, 0, 0 for none. */
+    uint64_t focus_start, focus_end;
 };
 
 /* vmscope -p PID; announce_fd >= 0: the demo workload's phase lines, and

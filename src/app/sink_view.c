@@ -196,15 +196,43 @@ static unsigned view_input(struct sink *k, bool readable)
     return req;
 }
 
-/* Asks the source for what the page grid needs, when that changed. */
+/* The page states of the grid's region that came with the shown sample
+ * (its light census read them: source.focus_*), copied into *out. */
+static bool states_from_sample(const struct snapshot *s, const struct page_request *rq,
+                               struct page_runs *out)
+{
+    if (!s || !s->has_focus || s->focus_start != rq->start || s->focus_end != rq->end ||
+        rq->with_file || s->monotonic_ns != rq->stamp)
+        return false;
+    memset(out, 0, sizeof *out);
+    out->pfn_readable = s->focus.pfn_readable;
+    if (s->focus.count)
+        out->items = (void *)xmemdup0(s->focus.items, s->focus.count * sizeof *s->focus.items);
+    out->count = out->capacity = s->focus.count;
+    return true;
+}
+
+/* Asks the source for what the page grid needs, when that changed; tells
+ * it which region the grid shows, for the samples to come. */
 static bool fetch_pages(struct view *v, struct source *src)
 {
-    struct page_request rq;
-    if (!view_page_request(v, &rq))
+    struct page_request rq = {0};
+    bool changed = view_page_request(v, &rq); /* rq: the grid's region, changed or not */
+    if (src && (src->caps & SOURCE_PAGES)) {
+        src->focus_start = rq.with_file ? 0 : rq.start;
+        src->focus_end = rq.with_file ? 0 : rq.end;
+    }
+    if (!changed)
         return false;
     struct page_answer a = {0};
     if ((src->caps & SOURCE_PAGES) && !src->ended) {
+        struct page_runs given;
+        rq.states_given = states_from_sample(v->snap, &rq, &given);
         src->ops->pages(src, &rq, &a);
+        if (rq.states_given) {
+            page_runs_free(&a.states);
+            a.states = given;
+        }
         if (a.err < 0)
             a.note = "Pages: the process could not be read";
     } else {

@@ -60,7 +60,8 @@ static int launch_sample(struct source *s, const struct snapshot *prev, enum sam
                          struct snapshot **out)
 {
     struct capture_options opt = {.previous = prev, .light = kind != SAMPLE_FULL,
-                                   .gate = kind == SAMPLE_GATED};
+                                   .gate = kind == SAMPLE_GATED,
+                                   .focus_start = s->focus_start, .focus_end = s->focus_end};
     int rc = capture_snapshot(s->pid, &opt, out);
     return rc == -ESRCH || rc == -ENOENT ? -EAGAIN : rc; /* the tracer reports the end */
 }

@@ -114,7 +114,8 @@ static int pid_sample(struct source *s, const struct snapshot *prev, enum sample
 {
     struct pid_source *p = (struct pid_source *)s;
     struct capture_options opt = {.previous = prev, .light = kind != SAMPLE_FULL,
-                                   .gate = kind == SAMPLE_GATED};
+                                   .gate = kind == SAMPLE_GATED,
+                                   .focus_start = s->focus_start, .focus_end = s->focus_end};
     int rc = capture_snapshot(s->pid, &opt, out);
     if ((rc == -ESRCH || rc == -ENOENT) && !p->gone) { /* we saw it alive: it exited */
         describe_end(s->pid, p->how, sizeof p->how);
@@ -158,7 +159,8 @@ int source_read_pages(pid_t pid, const struct page_request *rq, struct page_answ
         a->err = rc;
         return rc;
     }
-    rc = pages_read_states(&t, rq->start, rq->end, rq->with_file, &a->states);
+    if (!rq->states_given)
+        rc = pages_read_states(&t, rq->start, rq->end, rq->with_file, &a->states);
     if (rc == 0 && rq->full)
         rc = pages_read(&t, rq->start, rq->end, &a->full);
     if (rc == 0 && rq->window_hi > rq->window_lo)

@@ -214,14 +214,25 @@ static void carry_fields(struct vma *v, const struct region *old)
 }
 
 static int light_residency(const struct proc_target *t, struct vma_list *vmas,
-                           const struct snapshot *prev)
+                           const struct snapshot *prev, const struct capture_options *opt,
+                           struct snapshot *s)
 {
     struct pagemap_reader pm;
     int rc = pagemap_open(&pm, t);
     if (rc < 0)
         return rc;
     pagemap_set_light(&pm);
+    if (opt->focus_start < opt->focus_end) {
+        pm.focus = &s->focus;
+        pm.focus_start = opt->focus_start;
+        pm.focus_end = opt->focus_end;
+    }
     rc = pagemap_census(&pm, vmas->items, vmas->count);
+    if (pm.focus_done) {
+        s->has_focus = true;
+        s->focus_start = opt->focus_start;
+        s->focus_end = opt->focus_end;
+    }
     pagemap_close(&pm);
     if (rc < 0)
         return rc;
@@ -350,7 +361,7 @@ static int capture_once(pid_t pid, const struct capture_options *opt, struct sna
         s->has_census = true;
     }
     if (light && run.vmas.count) {
-        if ((rc = light_residency(&t, &run.vmas, ctx.previous)) < 0)
+        if ((rc = light_residency(&t, &run.vmas, ctx.previous, opt, s)) < 0)
             goto fail;
         s->light = true;
     }

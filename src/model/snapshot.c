@@ -68,6 +68,7 @@ void snapshot_free(struct snapshot *s)
         free(s->images[i].parts);
     free(s->images);
     free(s->threads);
+    page_runs_free(&s->focus);
     identity_free(&s->proc);
     free(s);
 }
@@ -134,6 +135,9 @@ struct snapshot *snapshot_clone(const struct snapshot *s)
     identity_copy(&c->proc, &s->proc);
     strtab_copy(&c->objects, &s->objects);
     c->threads = s->n_threads ? (void *)xmemdup0(s->threads, s->n_threads * sizeof *s->threads) : NULL;
+    memset(&c->focus, 0, sizeof c->focus); /* this sample's reading, not the copy's */
+    c->focus_start = c->focus_end = 0;
+    c->has_focus = false;
     size_t n = s->objects.count;
     struct slot *slots = xcalloc(n + 1, sizeof *slots);
     for (size_t i = 0; i < n; i++)

@@ -2,6 +2,7 @@
 #include "vmscope/pagemap.h"
 #include "vmscope/features.h"
 #include "vmscope/kernel_abi.h"
+#include "vmscope/pages.h"
 #include "vmscope/util.h"
 
 #include <errno.h>
@@ -170,11 +171,28 @@ static int account_range(struct pagemap_reader *r, struct excl_window *w, struct
         c->zero += pages;
     if (cat & PAGE_IS_HUGE)
         c->huge += pages;
-    if (cat & PAGE_IS_SOFT_DIRTY)
+    if ((cat & PAGE_IS_SOFT_DIRTY) && !r->light) /* asked for the focus alone */
         c->soft_dirty += pages;
     if ((cat & PAGE_IS_PRESENT) && !(cat & PAGE_IS_PFNZERO) && !r->light)
         return count_exclusive(r, w, s, e, &c->exclusive);
     return 0;
+}
+
+/* The focus's share of one scanned range [s, e), the gap before it
+ * (pages not present, not swapped) included; *cursor: where the focus's
+ * runs end so far. */
+static void add_focus(struct pagemap_reader *r, uint64_t *cursor, uint64_t s, uint64_t e,
+                      uint64_t cat)
+{
+    uint64_t psz = (uint64_t)r->page_size;
+    uint64_t lo = s > *cursor ? s : *cursor;
+    uint64_t hi = e < r->focus_end ? e : r->focus_end;
+    if (lo >= hi)
+        return;
+    if (lo > *cursor)
+        page_runs_add_state(r->focus, psz, *cursor, (lo - *cursor) / psz, 0);
+    page_runs_add_state(r->focus, psz, lo, (hi - lo) / psz, page_state_of_categories(cat));
+    *cursor = hi;
 }
 
 static int census_scan(struct pagemap_reader *r, struct vma *vmas, size_t n)
@@ -182,9 +200,12 @@ static int census_scan(struct pagemap_reader *r, struct vma *vmas, size_t n)
     const struct kernel_features *f = kernel_features();
     struct page_region *vec = r->vec;
     struct excl_window w = {0, 0};
+    /* The focus's states are the page grid's: with soft-dirty (the light
+     * census counts without it; account_range leaves it out there). */
     uint64_t ret_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED | PAGE_IS_PFNZERO | PAGE_IS_HUGE |
                         (r->light ? 0 : PAGE_IS_FILE) | (f->scan_guard ? PAGE_IS_GUARD : 0) |
-                        (f->soft_dirty && !r->light ? PAGE_IS_SOFT_DIRTY : 0);
+                        (f->soft_dirty && (!r->light || r->focus) ? PAGE_IS_SOFT_DIRTY : 0);
+    uint64_t focus_at = r->focus_start;
     uint64_t start = vmas[0].start, end = vmas[n - 1].end;
     size_t k = 0; /* VMA cursor: scanned ranges come in address order */
     while (start < end) {
@@ -200,6 +221,8 @@ static int census_scan(struct pagemap_reader *r, struct vma *vmas, size_t n)
             return errno == EINTR ? -EINTR : -errno;
         for (long i = 0; i < got; i++) {
             uint64_t s = vec[i].start, e = vec[i].end;
+            if (r->focus)
+                add_focus(r, &focus_at, s, e, vec[i].categories);
             /* A range may span several adjacent VMAs: split it. */
             while (s < e && k < n) {
                 if (vmas[k].end <= s) {
@@ -227,6 +250,9 @@ static int census_scan(struct pagemap_reader *r, struct vma *vmas, size_t n)
             return -EIO;
         start = next;
     }
+    if (r->focus && focus_at < r->focus_end) /* not present to its end */
+        page_runs_add_state(r->focus, (uint64_t)r->page_size, focus_at,
+                            (r->focus_end - focus_at) / (uint64_t)r->page_size, 0);
     return 0;
 }
 
@@ -239,10 +265,18 @@ int pagemap_census(struct pagemap_reader *r, struct vma *vmas, size_t n)
         if (vmas[i].has_census)
             user = i + 1;
     }
+    r->focus_done = false;
     if (user == 0)
         return 0;
+    if (r->focus && (!r->light || r->focus_end <= r->focus_start))
+        r->focus = NULL; /* a full census has the FILE category: not the grid's states */
     if (r->use_scan) {
         int rc = census_scan(r, vmas, user);
+        if (r->focus && rc != 0)
+            page_runs_free(r->focus); /* cut short, or no PAGEMAP_SCAN after all */
+        r->focus_done = r->focus && rc == 0;
+        if (r->focus_done) /* as pages_read_states says it */
+            r->focus->pfn_readable = kernel_features()->pfn_visible;
         if (rc != -ENOTTY && rc != -EINVAL)
             return rc;
         /* The kernel refused the ioctl after all: start over the classic way. */

@@ -56,13 +56,13 @@ static size_t pfn_run_length(const uint64_t *e, size_t i, size_t n)
     return j - i;
 }
 
-static void emit(struct reader *r, uint64_t addr, uint64_t pages, unsigned state, bool has_pfn,
-                 uint64_t pfn, bool has_flags, uint64_t kflags, uint64_t mapcount)
+static void emit_run(struct page_runs *o, uint64_t psz, uint64_t addr, uint64_t pages,
+                     unsigned state, bool has_pfn, uint64_t pfn, bool has_flags, uint64_t kflags,
+                     uint64_t mapcount)
 {
-    struct page_runs *o = r->out;
     if (o->count) {
         struct page_run *last = &o->items[o->count - 1];
-        if (last->start + last->pages * r->psz == addr && last->state == state &&
+        if (last->start + last->pages * psz == addr && last->state == state &&
             last->has_pfn == has_pfn && (!has_pfn || last->pfn + last->pages == pfn) &&
             last->has_flags == has_flags && last->kflags == kflags &&
             last->mapcount == mapcount) {
@@ -73,6 +73,18 @@ static void emit(struct reader *r, uint64_t addr, uint64_t pages, unsigned state
     xgrow((void **)&o->items, &o->capacity, o->count + 1, sizeof *o->items);
     o->items[o->count++] = (struct page_run){addr, pages, state, has_pfn, pfn, has_flags,
                                              kflags, mapcount};
+}
+
+static void emit(struct reader *r, uint64_t addr, uint64_t pages, unsigned state, bool has_pfn,
+                 uint64_t pfn, bool has_flags, uint64_t kflags, uint64_t mapcount)
+{
+    emit_run(r->out, r->psz, addr, pages, state, has_pfn, pfn, has_flags, kflags, mapcount);
+}
+
+void page_runs_add_state(struct page_runs *o, uint64_t page_size, uint64_t addr, uint64_t pages,
+                         unsigned state)
+{
+    emit_run(o, page_size, addr, pages, state, false, 0, false, 0, 0);
 }
 
 /* Pages of [s, e) one by one from classic entries. base adds what the
@@ -131,7 +143,7 @@ static int emit_pages(struct reader *r, uint64_t s, uint64_t e, unsigned base)
     return 0;
 }
 
-static unsigned state_of_categories(uint64_t cat)
+unsigned page_state_of_categories(uint64_t cat)
 {
     unsigned st = 0;
     if (cat & PAGE_IS_GUARD)
@@ -172,7 +184,7 @@ static int scan_runs(struct reader *r, uint64_t start, uint64_t end)
         for (long i = 0; i < got; i++) {
             if (vec[i].start > cursor)
                 emit(r, cursor, (vec[i].start - cursor) / r->psz, 0, false, 0, false, 0, 0);
-            unsigned st = state_of_categories(vec[i].categories);
+            unsigned st = page_state_of_categories(vec[i].categories);
             int rc = 0;
             if ((st & PS_PRESENT) && !(st & PS_ZERO) && !r->states_only)
                 /* Exclusive bits, frames and flags live in the classic entries. */
