@@ -290,9 +290,13 @@ START_TEST(t_census_focus_is_the_grid)
         return;
     }
     size_t n = 48, after = 8;
-    char *p = mmap(NULL, (n + after) * (size_t)page, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    ck_assert(p != MAP_FAILED);
+    /* A PROT_NONE page below and a read-only part above: the region is a
+     * VMA of its own (an allocator's mapping next to it would merge). */
+    char *below = mmap(NULL, (1 + n + after) * (size_t)page, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ck_assert(below != MAP_FAILED);
+    ck_assert_int_eq(mprotect(below, (size_t)page, PROT_NONE), 0);
+    char *p = below + page;
     volatile char *q = p, sum = 0;
     for (size_t i = 0; i < n + after; i++) {
         if (i % 3 == 0 || i >= n)
@@ -356,7 +360,7 @@ START_TEST(t_census_focus_is_the_grid)
     snapshot_free(plain);
     snapshot_free(light);
     snapshot_free(full);
-    munmap(p, (n + after) * (size_t)page);
+    munmap(below, (1 + n + after) * (size_t)page);
 }
 END_TEST
 

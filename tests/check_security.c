@@ -524,9 +524,16 @@ START_TEST(t_exec_storm_sampled)
      * and 8 of 40 landed): what matters is that some do and none says
      * "exited". */
     ck_assert_msg(ok >= 1, "none of 40 samples of an exec storm succeeded");
-    ck_assert_msg(rc == 0, "%s", err.data);
-    ck_assert_msg(strstr(err.data, "duration reached") && !strstr(err.data, "exited"),
-                  "record -p of an exec storm: %s", err.data);
+    ck_assert_msg(!strstr(err.data, "exited"), "record -p of an exec storm: %s", err.data);
+    /* It runs to its duration; only when no first picture could be read
+     * at all (5 s of tries: under ASan a capture is slower than the
+     * storm's exec period, and CI once got none) it says exactly that. */
+    if (rc != 0)
+        ck_assert_msg(strstr(err.data, "replaces itself (exec) faster than it can be read"),
+                      "record -p of an exec storm: %s", err.data);
+    else
+        ck_assert_msg(strstr(err.data, "duration reached"), "record -p of an exec storm: %s",
+                      err.data);
     /* "duration reached" is the fix (the old code stopped after 4 samples,
      * saying the process exited). How many of the 60 ticks land is the
      * race of a capture against an exec every millisecond or so: 8-17 here,

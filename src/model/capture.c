@@ -498,8 +498,8 @@ char *capture_error_message(pid_t pid, int err)
     case ENODATA:
         return xasprintf("process %d is a kernel thread: it has no user address space", (int)pid);
     case EAGAIN:
-        return xasprintf("process %d replaces itself (exec) faster than it can be read; "
-                         "trying again", (int)pid);
+        return xasprintf("process %d replaces itself (exec) faster than it can be read",
+                         (int)pid);
     default:
         return xasprintf("cannot sample process %d: %s", (int)pid, strerror(-err));
     }
