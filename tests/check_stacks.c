@@ -558,6 +558,15 @@ START_TEST(t_model_origin_and_growers)
     ck_assert_uint_eq(made.args[0], 0x30000); /* the first growth into it */
     ck_assert(!callsite_ledger_made(l, 1, 0x703000, 0x705000, &made)); /* unmapped since */
     ck_assert(!callsite_ledger_made(l, 2, 0x700000, 0x703000, &made)); /* another process */
+    /* the last change: the mprotect in it, as region_origin_find says */
+    struct syscall_event changed;
+    ck_assert(callsite_ledger_changed(l, 1, 0x700000, 0x703000, &changed));
+    ck_assert_int_eq(changed.call, TC_MPROTECT);
+    /* the part the mprotect left alone: its range's newest touch is not of it */
+    ck_assert(!callsite_ledger_changed(l, 1, 0x702000, 0x703000, &changed));
+    ck_assert(callsite_ledger_changed(l, 1, 0x10000, 0x80000, &changed));
+    ck_assert_ptr_eq(changed.stack, sb); /* the last brk that grew into it */
+    ck_assert(!callsite_ledger_changed(l, 1, 0x703000, 0x705000, &changed)); /* unmapped */
     ng = callsite_ledger_heap_growers(l, 1, 0x10000, 0x80000, &g);
     ck_assert_uint_eq(ng, 2);
     ck_assert_ptr_eq(g[0].stack, sb);

@@ -2781,7 +2781,7 @@ START_TEST(t_callsites_count_every_call)
     snprintf(want, sizeof want, "top-down: %zu calls mapped", events);
     ck_assert_msg(wait_for(&b, want, 10), "no '%s':\n%s", want, b.data);
     ck_assert_msg(!strstr(b.data, "not counted"), "%s", b.data);
-    /* the buffer was mapped 21,000 calls before the end: Detail still knows by what */
+    /* the buffer was mapped and advised 21,000 calls before the end: Detail still knows by what */
     tmux("send-keys -t vt Escape");
     open_detail(buffer);
     ck_assert_msg(wait_for(&b, "mapped by", 5), "Detail:\n%s", b.data);
@@ -2789,6 +2789,9 @@ START_TEST(t_callsites_count_every_call)
     ck_assert(pane_line_with(&b, "mapped by", line, sizeof line));
     ck_assert_msg(strstr(line, "mapped by  mmap 32K  stack_map_leaf \u2190 stack_make_buffer"),
                   "mapped by: %s", line);
+    /* ... and by what it was changed, as long before (the log holds 20,000) */
+    ck_assert_msg(pane_line_with(&b, "changed by", line, sizeof line), "Detail:\n%s", b.data);
+    ck_assert_msg(strstr(line, "madvise") && strstr(line, "churn_advise"), "changed by: %s", line);
     tmux("send-keys -t vt q");
     ck_assert(wait_for(&b, "EXIT=0", 5));
     stop_tmux();

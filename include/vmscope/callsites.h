@@ -76,6 +76,12 @@ void callsite_ledger_report(const struct callsite_ledger *l, const struct snapsh
  * false when no traced call did (the kernel or exec made it). */
 bool callsite_ledger_made(const struct callsite_ledger *l, pid_t pid, uint64_t start,
                           uint64_t end, struct syscall_event *out);
+/* The last call that changed [start, end) of pid among the ranges still
+ * mapped: an mprotect or madvise over it, else what made it; false when
+ * the newest touch of each range there was of another part of it (the
+ * caller may know an older one from the calls it holds). */
+bool callsite_ledger_changed(const struct callsite_ledger *l, pid_t pid, uint64_t start,
+                             uint64_t end, struct syscall_event *out);
 /* The sites whose brk growth is still mapped in [start, end) of pid, by
  * those bytes (mapped, live), largest first, into *out (n returned; free()
  * it); calls counts each site's growths still mapped there, not the calls

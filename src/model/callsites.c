@@ -93,6 +93,10 @@ struct live_range {
     size_t site;
     uint64_t seq;               /* the making call's place in the trace */
     struct syscall_event made;  /* the call that made it (Detail's "mapped by") */
+    /* The last call that touched it (an mprotect or madvise over any of
+     * it, else made) and its place in the trace: Detail's "changed by". */
+    struct syscall_event changed;
+    uint64_t changed_seq;
 };
 
 /* Sites by stack id, and the ranges still mapped, sorted by process and
@@ -205,7 +209,19 @@ static void map_range(struct callsite_ledger *l, const struct syscall_event *e, 
         return;
     unmap_range(l, e->pid, start, end, true); /* MAP_FIXED over what was there */
     insert_range(l, first_ending_after(l, e->pid, start),
-                 (struct live_range){e->pid, start, end, site, l->seq, *e});
+                 (struct live_range){e->pid, start, end, site, l->seq, *e, *e, l->seq});
+}
+
+/* An mprotect or madvise over [start, end) of pid: the last call that
+ * touched each range it reaches. */
+static void touch_range(struct callsite_ledger *l, const struct syscall_event *e, uint64_t start,
+                        uint64_t end)
+{
+    for (size_t i = first_ending_after(l, e->pid, start);
+         i < l->n_live && l->live[i].pid == e->pid && l->live[i].start < end; i++) {
+        l->live[i].changed = *e;
+        l->live[i].changed_seq = l->seq;
+    }
 }
 
 /* Sites by bytes mapped, then calls, then stack id (a stable order). */
@@ -308,7 +324,12 @@ void callsite_ledger_add(struct callsite_ledger *l, const struct syscall_event *
         }
         break;
     }
-    default: break; /* mprotect, madvise: nothing made or freed */
+    case TC_MPROTECT:
+    case TC_MADVISE: /* nothing made or freed */
+        if (syscall_event_range(e, &s, &t))
+            touch_range(l, e, s, t);
+        break;
+    default: break;
     }
 }
 
@@ -338,6 +359,25 @@ bool callsite_ledger_made(const struct callsite_ledger *l, pid_t pid, uint64_t s
     if (r)
         *out = r->made;
     return r != NULL;
+}
+
+bool callsite_ledger_changed(const struct callsite_ledger *l, pid_t pid, uint64_t start,
+                             uint64_t end, struct syscall_event *out)
+{
+    const struct live_range *last = NULL;
+    for (size_t i = first_ending_after(l, pid, start);
+         i < l->n_live && l->live[i].pid == pid && l->live[i].start < end; i++) {
+        const struct live_range *r = &l->live[i];
+        uint64_t s, t;
+        /* A range keeps only its newest touch: one of another part of it
+         * says nothing of [start, end). */
+        if (syscall_event_range(&r->changed, &s, &t) && s < end && start < t &&
+            (!last || r->changed_seq > last->changed_seq))
+            last = r;
+    }
+    if (last)
+        *out = last->changed;
+    return last != NULL;
 }
 
 size_t callsite_ledger_heap_growers(const struct callsite_ledger *l, pid_t pid, uint64_t start,

@@ -92,9 +92,10 @@ static void draw_call(int y, const char *what, const struct syscall_event *e, ui
 /* Who mapped it (--trace): the call that created the region and the last
  * that changed it, with their stacks; for the brk heap, the call sites
  * that grew it most. From the view's traced events, never the process:
- * the creator and the growers from the ledger of every call (a recording
- * shown before its end: from the calls held up to the sample shown), the
- * last change from the newest calls the log holds. */
+ * the creator, the growers and each range's last touch from the ledger of
+ * every call (a recording shown before its end: from the calls held up to
+ * the sample shown), an older last change from the newest calls the log
+ * holds. */
 static int draw_origin(struct view *v, const struct region *r, int y)
 {
     if (!view_traced(v))
@@ -132,10 +133,17 @@ static int draw_origin(struct view *v, const struct region *r, int y)
         draw_text(y++, 0, COLS, v->trace.dropped && !every_call
                                     ? "mapped by  (before the oldest call kept)"
                                     : "mapped by  (no traced call: the kernel or exec made it)");
-    bool same = o.changed && created && o.changed->monotonic_ns == created->monotonic_ns &&
-                o.changed->tid == created->tid && o.changed->call == created->call;
-    if (o.changed && o.changed != created && !same)
-        draw_call(y++, "changed by", o.changed, 0);
+    /* The ledger keeps each range's last touch for the whole trace; the
+     * calls held (the newest 20,000) know an older one it could not. */
+    struct syscall_event touched;
+    const struct syscall_event *changed = o.changed;
+    if (every_call && callsite_ledger_changed(v->calls, pid, r->vma->start, r->vma->end, &touched) &&
+        (!changed || touched.monotonic_ns >= changed->monotonic_ns))
+        changed = &touched;
+    bool same = changed && created && changed->monotonic_ns == created->monotonic_ns &&
+                changed->tid == created->tid && changed->call == created->call;
+    if (changed && changed != created && !same)
+        draw_call(y++, "changed by", changed, 0);
     free(ev);
     return y;
 }

@@ -49,7 +49,7 @@ void view_free(struct view *v)
 /* The newest exact events the Timeline's log can show; the recording keeps all. */
 #define TRACE_LOG_EVENTS 20000
 /* The call-site ledger's bound: the kernel's default vm.max_map_count
- * (65,530) is one process's most; about 10 MiB. */
+ * (65,530) is one process's most; 256 bytes a range, 16 MiB. */
 #define TRACE_LEDGER_RANGES 65536
 
 bool view_traced(const struct view *v)

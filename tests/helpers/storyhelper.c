@@ -14,7 +14,8 @@
  *                       guard page below a thread's stack, into main's code
  *   storyhelper stackswait  the same, then sleep until killed (the
  *                       live screens)
- *   storyhelper churn N  stack_outer_setup as in "stacks", then N pairs of
+ *   storyhelper churn N  stack_outer_setup as in "stacks", an madvise of its
+ *                       8-page buffer by churn_advise, then N pairs of
  *                       a 1-page mmap and its munmap by churn_pair; prints
  *                       "churn done"; exit 0 (a trace longer than the
  *                       view's log)
@@ -130,14 +131,24 @@ __attribute__((noinline, noclone)) char *stack_make_buffer(size_t pages)
     return p;
 }
 
+static char *made_buffer; /* stack_outer_setup's 8 pages, for churn_advise */
+
 __attribute__((noinline, noclone)) int stack_outer_setup(void)
 {
     char *buffer = stack_make_buffer(8);
+    made_buffer = buffer;
     char *scratch = stack_map_leaf(3);
     if (buffer == MAP_FAILED || scratch == MAP_FAILED)
         return 1;
     munmap(scratch, 3 * (size_t)sysconf(_SC_PAGESIZE));
     return 0;
+}
+
+/* The buffer's one change: an madvise that splits nothing. */
+__attribute__((noinline, noclone)) int churn_advise(void)
+{
+    int rc = madvise(made_buffer, 8 * (size_t)sysconf(_SC_PAGESIZE), MADV_WILLNEED);
+    return rc != 0;
 }
 
 __attribute__((noinline, noclone)) int churn_pair(void)
@@ -242,6 +253,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(mode, "churn") == 0 && argc > 2) {
         int rc = stack_outer_setup();
+        if (rc == 0)
+            rc = churn_advise();
         for (long i = strtol(argv[2], NULL, 10); i > 0 && rc == 0; i--)
             rc = churn_pair();
         printf("churn done\n");
