@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "vmscope/sanitize.h"
 #include "vmscope/smaps.h"
 #include "vmscope/strtab.h"
+#include "vmscope/util.h"
 #include "vmscope/vma.h"
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -146,6 +148,37 @@ static void dirty_heap(void)
 }
 
 /* ---- sanitize_display ------------------------------------------------- */
+
+/* The writers' number formatting, against printf, at every length and
+ * around every power of ten and of sixteen. */
+START_TEST(t_format_numbers)
+{
+    uint64_t v[200];
+    size_t n = 0;
+    v[n++] = 0;
+    v[n++] = UINT64_MAX;
+    for (uint64_t p = 1; n < 120; p *= 10) {
+        v[n++] = p - 1;
+        v[n++] = p;
+        v[n++] = p + 1;
+        if (p > UINT64_MAX / 10)
+            break;
+    }
+    for (int b = 1; b < 64 && n < 200; b += 2)
+        v[n++] = (UINT64_C(1) << b) - 1;
+    for (size_t i = 0; i < n; i++) {
+        char want[32], got[32];
+        snprintf(want, sizeof want, "%" PRIu64, v[i]);
+        *format_u64_to(got, v[i]) = '\0';
+        ck_assert_str_eq(got, want);
+        for (int min = 1; min <= 4; min += 3) {
+            snprintf(want, sizeof want, "%0*" PRIx64, min, v[i]);
+            *format_hex_to(got, v[i], min) = '\0';
+            ck_assert_str_eq(got, want);
+        }
+    }
+}
+END_TEST
 
 START_TEST(t_sanitize_ascii)
 {
@@ -1074,6 +1107,7 @@ static Suite *util_suite(void)
     TCase *tc;
 
     tc = tcase_create("sanitize");
+    tcase_add_test(tc, t_format_numbers);
     tcase_add_test(tc, t_sanitize_ascii);
     tcase_add_test(tc, t_sanitize_unicode);
     tcase_add_test(tc, t_sanitize_invalid);

@@ -64,7 +64,7 @@ static void classify_by_name(struct region *r)
         {"[vvar_vclock]", RC_OTHER, RS_VVAR_VCLOCK}, {"[vsyscall]", RC_OTHER, RS_VSYSCALL},
         {"[uprobes]", RC_OTHER, RS_UPROBES},
     };
-    for (size_t i = 0; i < ARRAY_LEN(special); i++) {
+    for (size_t i = 0; v->name[0] == '[' && i < ARRAY_LEN(special); i++) { /* all are [...] */
         if (name_is(v, special[i].name)) {
             set_class(r, special[i].cls, special[i].sub, "the kernel's name for it");
             return;

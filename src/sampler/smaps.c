@@ -6,18 +6,23 @@
 #include "vmscope/util.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char DELETED_SUFFIX[] = " (deleted)";
 
+/* A hex digit's value plus one, 0 for any other byte (either case). */
+static const unsigned char hex_plus_one[256] = {
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,
+    ['7'] = 8,  ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14,
+    ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
+    ['F'] = 16,
+};
+
 static int hexval(char c)
 {
-    unsigned d = (unsigned)(unsigned char)c - '0';
-    if (d < 10)
-        return (int)d;
-    unsigned l = ((unsigned)(unsigned char)c | 0x20) - 'a'; /* either case */
-    return l < 6 ? (int)l + 10 : -1;
+    return (int)hex_plus_one[(unsigned char)c] - 1;
 }
 
 /* Parse hex digits at *p (at least one, at most 16). */
@@ -275,8 +280,32 @@ static void parse_line(struct smaps_parser *p, const char *line, size_t len)
     parse_field_line(p, line, len);
 }
 
+/* Each key with its colon as two 8-byte words and the masks of its bytes
+ * (keys are at most 15 characters): the expected key is checked with two
+ * loads instead of a memcmp call per line. */
+static struct {
+    uint64_t word[2], mask[2];
+} key_words[SMAPS_FIELD_COUNT];
+static pthread_once_t key_words_once = PTHREAD_ONCE_INIT;
+
+static void key_words_init(void)
+{
+    for (int f = 0; f < SMAPS_FIELD_COUNT; f++) {
+        unsigned char key[16] = {0}, mask[16] = {0};
+        size_t kl = smaps_fields[f].key_len;
+        if (kl > 15)
+            continue; /* key_matches compares it with memcmp */
+        memcpy(key, smaps_fields[f].key, kl);
+        key[kl] = ':';
+        memset(mask, 0xff, kl + 1);
+        memcpy(key_words[f].word, key, sizeof key);
+        memcpy(key_words[f].mask, mask, sizeof mask);
+    }
+}
+
 void smaps_parser_init(struct smaps_parser *p, struct vma_list *out)
 {
+    pthread_once(&key_words_once, key_words_init);
     memset(p, 0, sizeof *p);
     p->out = out;
     p->rewritten_from = SIZE_MAX;
@@ -306,13 +335,26 @@ static const char *skip_spaces(const char *q, const char *end)
     return q;
 }
 
+static bool key_matches(const char *s, const char *end, int f)
+{
+    const struct smaps_field_info *fi = &smaps_fields[f];
+    size_t kl = fi->key_len;
+    if (kl > 15 || end - s < 16)
+        return (size_t)(end - s) > kl && s[kl] == ':' && memcmp(s, fi->key, kl) == 0;
+    uint64_t a, b;
+    memcpy(&a, s, sizeof a);
+    memcpy(&b, s + 8, sizeof b);
+    return !(((a ^ key_words[f].word[0]) & key_words[f].mask[0]) |
+             ((b ^ key_words[f].word[1]) & key_words[f].mask[1]));
+}
+
 static size_t fast_field_line(struct smaps_parser *p, const char *s, const char *end)
 {
     if (!p->current || p->skipping)
         return 0;
     const struct smaps_field_info *fi = &smaps_fields[p->next_field];
     size_t kl = fi->key_len;
-    if ((size_t)(end - s) < kl + 3 || s[kl] != ':' || memcmp(s, fi->key, kl) != 0)
+    if ((size_t)(end - s) < kl + 3 || !key_matches(s, end, (int)p->next_field))
         return 0;
     const char *q = skip_spaces(s + kl + 1, end);
     const char *digits = q;

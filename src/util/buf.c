@@ -28,7 +28,7 @@ void buf_reset(struct buf *b)
         b->data[0] = '\0';
 }
 
-void buf_reserve(struct buf *b, size_t extra)
+void buf_grow(struct buf *b, size_t extra)
 {
     if (extra > SIZE_MAX - b->len - 1)
         fatal("out of memory (buffer)");
@@ -49,13 +49,6 @@ void buf_append(struct buf *b, const void *p, size_t n)
     if (n)
         memcpy(b->data + b->len, p, n);
     b->len += n;
-    b->data[b->len] = '\0';
-}
-
-void buf_putc(struct buf *b, char c)
-{
-    buf_reserve(b, 1);
-    b->data[b->len++] = c;
     b->data[b->len] = '\0';
 }
 

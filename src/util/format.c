@@ -31,8 +31,11 @@ char *format_u64_to(char *w, uint64_t v)
         *w = (char)('0' + v);
         return w + 1;
     }
-    char tmp[20];
-    char *t = tmp + sizeof tmp;
+    /* Written in place from its last digit: no copy of a temporary. */
+    unsigned n = 2; /* digits: v >= 10 here */
+    for (uint64_t p = 100; n < 20 && v >= p; p *= 10) /* 10^19 is the last power that fits */
+        n++;
+    char *t = w + n;
     while (v >= 100) {
         unsigned d = (unsigned)(v % 100) * 2;
         v /= 100;
@@ -45,21 +48,18 @@ char *format_u64_to(char *w, uint64_t v)
     } else {
         *--t = (char)('0' + v);
     }
-    size_t n = (size_t)(tmp + sizeof tmp - t);
-    memcpy(w, t, n);
     return w + n;
 }
 
 char *format_hex_to(char *w, uint64_t v, int min_digits)
 {
     static const char digits[] = "0123456789abcdef";
-    char tmp[16];
-    int n = 0;
-    do {
-        tmp[n++] = digits[v & 15];
-        v >>= 4;
-    } while (v || n < min_digits);
-    while (n)
-        *w++ = tmp[--n];
-    return w;
+    int n = 1;
+    for (uint64_t x = v >> 4; x; x >>= 4)
+        n++;
+    if (n < min_digits)
+        n = min_digits;
+    for (char *t = w + n; t > w; v >>= 4)
+        *--t = digits[v & 15];
+    return w + n;
 }
