@@ -525,9 +525,9 @@ static void put_tail(struct buf *b, const struct snapshot *s, unsigned flags)
     buf_putc(b, '\n');
 }
 
-/* Regions are written out in 1 MiB pieces: one 12 MB buffer for 20,000
+/* Regions are written out in 256 KiB pieces: one 12 MB buffer for 20,000
  * regions costs more in page faults than the copies it saves. */
-#define FLUSH_AT (1u << 20)
+#define FLUSH_AT (256u << 10)
 
 static int flush_out(struct buf *b, FILE *fp, size_t at_least)
 {
