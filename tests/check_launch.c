@@ -215,10 +215,16 @@ START_TEST(t_trace_reports_the_story)
         {"mprotect", 0, 0, 3, 0}, /* its guard page stays PROT_NONE */
         {"mmap", 0, 2u << 20, 3, keep},
     };
-    size_t k = 0, thread_calls = 0, child_calls = 0;
+    size_t k = 0, thread_calls = 0, child_calls = 0, child_ends = 0;
     for (; i < end; i++) {
         if ((uint64_t)ev[i].tid == tid) {
             thread_calls++;
+            continue;
+        }
+        if ((uint64_t)ev[i].pid == child && strcmp(ev[i].call, "exit_group") == 0) {
+            ck_assert_uint_eq(child_calls, 2); /* after its calls, with its status */
+            ck_assert_uint_eq(ev[i].args[0], 0);
+            child_ends++;
             continue;
         }
         if ((uint64_t)ev[i].pid == child) {
@@ -245,6 +251,7 @@ START_TEST(t_trace_reports_the_story)
     ck_assert_uint_eq(k, sizeof main_calls / sizeof main_calls[0]);
     ck_assert_msg(thread_calls >= 1, "nothing from the thread's arena");
     ck_assert_uint_eq(child_calls, 2);
+    ck_assert_uint_eq(child_ends, 1); /* the child's end; not the program's own */
 
     /* The recording reader gives the same events back, in order. */
     struct replayed got = replay_events(rec);

@@ -2940,7 +2940,7 @@ START_TEST(t_event_log_like_strace)
     ck_assert_int_ge(n, 5);
     for (int i = 0; i < n; i++)
         ck_assert_msg(strstr(rows[i], "  mmap(") || strstr(rows[i], "] mmap("), "%s", rows[i]);
-    tmux("send-keys -t vt c c c c c"); /* ... madvise, all */
+    tmux("send-keys -t vt c c c c c c c"); /* ... madvise, execve, exit_group, all */
     ck_assert_msg(wait_gone(&b, "; only", 3), "%s", b.data);
     snprintf(want, sizeof want, "only thread %d)", (int)thread);
     for (int i = 0; i < 10 && !strstr(b.data, want); i++) {

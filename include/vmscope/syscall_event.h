@@ -12,7 +12,22 @@
 
 struct stack;
 
-enum traced_call { TC_BRK, TC_MMAP, TC_MUNMAP, TC_MREMAP, TC_MPROTECT, TC_MADVISE, TC_COUNT };
+/* The memory calls, then two that are not: a traced child process's
+ * execve (its address space replaced) and its end (exit_group, or a
+ * signal: args[0] is its exit status, 128 + the signal when killed), which
+ * the tracer reports so that what the process had mapped counts as gone.
+ * The launched program's own first exec and its end are not reported: the
+ * views show its state at the end. */
+enum traced_call {
+    TC_BRK, TC_MMAP, TC_MUNMAP, TC_MREMAP, TC_MPROTECT, TC_MADVISE,
+    TC_EXECVE, TC_EXIT_GROUP,
+    TC_COUNT
+};
+/* execve or exit_group: the end of an address space, not a memory call. */
+static inline bool traced_call_ends_process(enum traced_call c)
+{
+    return c == TC_EXECVE || c == TC_EXIT_GROUP;
+}
 
 struct syscall_event {
     uint64_t monotonic_ns; /* when the call returned */

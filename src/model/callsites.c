@@ -41,6 +41,16 @@ static struct brk_state *brk_of(struct brk_states *b, pid_t pid)
     return &b->v[b->n++];
 }
 
+/* A process whose address space ended (exec, exit): its break is no more. */
+static void brk_forget(struct brk_states *b, pid_t pid)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (b->v[i].pid == pid) {
+            b->v[i] = b->v[--b->n];
+            return;
+        }
+}
+
 /* A brk call's effect on the break: the range it grew ([*start, *end),
  * returns 1) or shrank (returns -1), 0 for a query or a first sighting. */
 static int brk_step(struct brk_states *b, const struct syscall_event *e, uint64_t *start,
@@ -68,6 +78,14 @@ void region_origin_find(const struct syscall_event *ev, size_t n, pid_t pid, uin
         uint64_t s, t;
         if (pid && e->pid != pid)
             continue;
+        if (traced_call_ends_process(e->call)) { /* its regions went with its program */
+            brk_forget(&brk, e->pid);
+            if (out->created && out->created->pid == e->pid)
+                out->created = NULL;
+            if (out->changed && out->changed->pid == e->pid)
+                out->changed = NULL;
+            continue;
+        }
         if (e->call == TC_BRK) {
             if (brk_step(&brk, e, &s, &t) != 0 && overlaps(s, t, start, end)) {
                 if (!out->created || out->created->call != TC_BRK)
@@ -275,14 +293,20 @@ void callsite_ledger_add(struct callsite_ledger *l, const struct syscall_event *
     if (l->full)
         return;
     if (l->max_ranges && l->n_live >= l->max_ranges) {
-        /* Ranges of processes that exited or exec'ed are never unmapped by
-         * a call: a long trace of a forking workload would grow without
-         * end. Past the bound the caller goes back to the calls it holds. */
+        /* Ranges go when a call unmaps them or their process ends or
+         * execs; what many processes keep at once could still grow past
+         * what a screen should hold. Past the bound the caller goes back
+         * to the calls it holds. */
         ledger_clear(l);
         l->full = true;
         return;
     }
     l->seq++;
+    if (traced_call_ends_process(e->call)) { /* not a call of a site: everything went */
+        unmap_range(l, e->pid, 0, UINT64_MAX, true);
+        brk_forget(&l->brk, e->pid);
+        return;
+    }
     size_t site = site_of(l, e->stack);
     struct callsite *c = &l->sites[site];
     c->calls++;
@@ -512,6 +536,8 @@ size_t callsites_heap_growers(const struct syscall_event *ev, size_t n, pid_t pi
     for (size_t i = 0; i < n; i++) {
         uint64_t s, t;
         const struct syscall_event *e = &ev[i];
+        if (traced_call_ends_process(e->call))
+            brk_forget(&l.brk, e->pid);
         if (e->call != TC_BRK || (pid && e->pid != pid))
             continue;
         int step = brk_step(&l.brk, e, &s, &t);

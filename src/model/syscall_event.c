@@ -22,6 +22,8 @@ static const struct {
     [TC_MREMAP] = {"mremap", SYS_mremap, 5},
     [TC_MPROTECT] = {"mprotect", SYS_mprotect, 3},
     [TC_MADVISE] = {"madvise", SYS_madvise, 3},
+    [TC_EXECVE] = {"execve", SYS_execve, 0},
+    [TC_EXIT_GROUP] = {"exit_group", SYS_exit_group, 1},
 };
 
 const char *traced_call_name(enum traced_call c)
@@ -185,9 +187,15 @@ static void format_call(const struct syscall_event *e, bool human, char *out, si
             snprintf(args, sizeof args, "%#" PRIx64 ", %s, %" PRIu64, a[0], n1, a[2]);
         break;
     }
+    case TC_EXECVE: snprintf(args, sizeof args, "..."); break; /* as strace -e trace=execve */
+    case TC_EXIT_GROUP: snprintf(args, sizeof args, "%" PRIu64, a[0]); break;
     default: snprintf(args, sizeof args, "?"); break;
     }
     const char *name = traced_call_name(e->call);
+    if (e->call == TC_EXIT_GROUP) { /* it does not return */
+        snprintf(out, size, "%s(%s) = ?", name, args);
+        return;
+    }
     if (syscall_event_failed(e))
     {
         const char *err = strerrorname_np((int)-e->result);

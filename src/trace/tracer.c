@@ -169,6 +169,22 @@ static void call_returned(struct launch *l, pid_t tid)
     }
 }
 
+/* A traced child's address space replaced (exec) or gone (its end): an
+ * event, so that what it had mapped stops counting as mapped. Only when
+ * calls are traced; not for the launched program's own start and end. */
+static void process_ended(struct launch *l, pid_t pid, pid_t tid, enum traced_call call,
+                          uint64_t status)
+{
+    if (!l->filter.len)
+        return;
+    struct syscall_event e = {.monotonic_ns = clock_monotonic_ns(), .pid = pid, .tid = tid,
+                              .call = call, .args = {status}};
+    const struct task *t = task_find(l, tid);
+    if (t)
+        memcpy(e.comm, t->comm, sizeof e.comm);
+    launch_queue_event(l, &e);
+}
+
 static struct snapshot *capture_now(pid_t pid)
 {
     struct snapshot *s = NULL;
@@ -225,6 +241,8 @@ static void handle_stop(struct launch *l, pid_t tid, int st)
         const struct task *t = task_find(l, tid);
         pid_t tgid = t ? t->tgid : tid;
         unwinder_forget(l->unwinder, tgid); /* another program now */
+        if (tgid != l->pid || l->execed) /* not the launch itself */
+            process_ended(l, tgid, tid, TC_EXECVE, 0);
         if (tgid != l->pid) { /* a child runs another program: its name */
             char comm[16];
             comm_of(tgid, comm);
@@ -270,6 +288,11 @@ static void trace_loop(struct launch *l)
             break; /* ECHILD: nobody left */
         }
         if (WIFEXITED(st) || WIFSIGNALED(st)) {
+            const struct task *t = task_find(l, tid);
+            if (t && t->tgid == tid && tid != l->pid) /* a child process's end */
+                process_ended(l, tid, tid, TC_EXIT_GROUP,
+                              WIFEXITED(st) ? (uint64_t)WEXITSTATUS(st)
+                                            : 128 + (uint64_t)WTERMSIG(st));
             unwinder_forget(l->unwinder, tid); /* a process's leader: the process */
             task_forget(l, tid);
             if (tid == l->pid) {

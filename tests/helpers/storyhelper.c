@@ -19,6 +19,9 @@
  *                       a 1-page mmap and its munmap by churn_pair; prints
  *                       "churn done"; exit 0 (a trace longer than the
  *                       view's log)
+ *   storyhelper forkleak  a child maps 5 pages by leak_map and exits with
+ *                       status 3 leaving them mapped; a second maps 7 and
+ *                       execs /bin/true; prints "forkleak done A B"; exit 0
  *   storyhelper jit     between the markers, code in an anonymous mapping
  *                       (no object, no unwind information) calls mmap of
  *                       one page, PROT_READ|PROT_WRITE, itself; exit 0
@@ -144,6 +147,38 @@ __attribute__((noinline, noclone)) int stack_outer_setup(void)
     return 0;
 }
 
+/* forkleak: what a child maps and never unmaps goes with its end. */
+__attribute__((noinline, noclone)) void *leak_map(size_t pages)
+{
+    void *p = mmap(NULL, pages * (size_t)sysconf(_SC_PAGESIZE), PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p != MAP_FAILED)
+        memset(p, 1, pages * (size_t)sysconf(_SC_PAGESIZE));
+    return p;
+}
+
+static int fork_leak(void)
+{
+    pid_t a = fork();
+    if (a == 0) { /* maps 5 pages and exits with them mapped */
+        leak_map(5);
+        _exit(3);
+    }
+    int st = 0;
+    if (a < 0 || waitpid(a, &st, 0) != a || !WIFEXITED(st) || WEXITSTATUS(st) != 3)
+        return 1;
+    pid_t b = fork();
+    if (b == 0) { /* maps 7 pages and becomes another program */
+        leak_map(7);
+        execl("/bin/true", "true", (char *)NULL);
+        _exit(127);
+    }
+    if (b < 0 || waitpid(b, &st, 0) != b || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        return 1;
+    printf("forkleak done %d %d\n", (int)a, (int)b);
+    return 0;
+}
+
 /* The buffer's one change: an madvise that splits nothing. */
 __attribute__((noinline, noclone)) int churn_advise(void)
 {
@@ -262,6 +297,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(mode, "jit") == 0)
         return jit_call();
+    if (strcmp(mode, "forkleak") == 0)
+        return fork_leak();
     if (strcmp(mode, "crash") == 0 && argc > 2)
         return crash(argv[2]);
     if (strcmp(mode, "wait") == 0) {
@@ -269,6 +306,6 @@ int main(int argc, char **argv)
         for (;;)
             pause();
     }
-    fprintf(stderr, "usage: storyhelper [story|segv|wait|stacks|stackswait|churn N|jit]\n");
+    fprintf(stderr, "usage: storyhelper [story|segv|wait|stacks|stackswait|churn N|jit|forkleak]\n");
     return 2;
 }
