@@ -171,6 +171,13 @@ static size_t first_ending_after(const struct callsite_ledger *l, pid_t pid, uin
     return lo;
 }
 
+/* Whether range i, walking from first_ending_after(pid, start), still
+ * starts before end in pid: the ranges that meet [start, end). */
+static bool reaches(const struct callsite_ledger *l, size_t i, pid_t pid, uint64_t end)
+{
+    return i < l->n_live && l->live[i].pid == pid && l->live[i].start < end;
+}
+
 static void insert_range(struct callsite_ledger *l, size_t at, struct live_range r)
 {
     xgrow((void **)&l->live, &l->cap_live, l->n_live + 1, sizeof *l->live);
@@ -188,7 +195,7 @@ static size_t unmap_range(struct callsite_ledger *l, pid_t pid, uint64_t start, 
     size_t owner = (size_t)-1;
     size_t i = first_ending_after(l, pid, start);
     size_t gone_from = i, gone = 0; /* the ranges wholly inside are consecutive */
-    for (; i < l->n_live && l->live[i].pid == pid && l->live[i].start < end; i++) {
+    for (; reaches(l, i, pid, end); i++) {
         struct live_range *r = &l->live[i];
         if (r->start <= start && start < r->end)
             owner = r->site;
@@ -235,8 +242,7 @@ static void map_range(struct callsite_ledger *l, const struct syscall_event *e, 
 static void touch_range(struct callsite_ledger *l, const struct syscall_event *e, uint64_t start,
                         uint64_t end)
 {
-    for (size_t i = first_ending_after(l, e->pid, start);
-         i < l->n_live && l->live[i].pid == e->pid && l->live[i].start < end; i++) {
+    for (size_t i = first_ending_after(l, e->pid, start); reaches(l, i, e->pid, end); i++) {
         l->live[i].changed = *e;
         l->live[i].changed_seq = l->seq;
     }
@@ -369,8 +375,7 @@ bool callsite_ledger_made(const struct callsite_ledger *l, pid_t pid, uint64_t s
                           uint64_t end, struct syscall_event *out)
 {
     const struct live_range *mapped = NULL, *grown = NULL;
-    for (size_t i = first_ending_after(l, pid, start);
-         i < l->n_live && l->live[i].pid == pid && l->live[i].start < end; i++) {
+    for (size_t i = first_ending_after(l, pid, start); reaches(l, i, pid, end); i++) {
         const struct live_range *r = &l->live[i];
         if (r->made.call == TC_BRK) { /* the heap's first growth into it */
             if (!grown || r->seq < grown->seq)
@@ -389,8 +394,7 @@ bool callsite_ledger_changed(const struct callsite_ledger *l, pid_t pid, uint64_
                              uint64_t end, struct syscall_event *out)
 {
     const struct live_range *last = NULL;
-    for (size_t i = first_ending_after(l, pid, start);
-         i < l->n_live && l->live[i].pid == pid && l->live[i].start < end; i++) {
+    for (size_t i = first_ending_after(l, pid, start); reaches(l, i, pid, end); i++) {
         const struct live_range *r = &l->live[i];
         uint64_t s, t;
         /* A range keeps only its newest touch: one of another part of it
@@ -409,8 +413,7 @@ size_t callsite_ledger_heap_growers(const struct callsite_ledger *l, pid_t pid, 
 {
     struct callsite *g = NULL;
     size_t n = 0, cap = 0;
-    for (size_t i = first_ending_after(l, pid, start);
-         i < l->n_live && l->live[i].pid == pid && l->live[i].start < end; i++) {
+    for (size_t i = first_ending_after(l, pid, start); reaches(l, i, pid, end); i++) {
         const struct live_range *r = &l->live[i];
         if (r->made.call != TC_BRK)
             continue;
