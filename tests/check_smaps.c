@@ -2,6 +2,7 @@
  * real processes (tests/fixtures/README.md says how each was made). Every
  * expected value below was read from the fixture files by hand. */
 #include <check.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1069,6 +1070,54 @@ START_TEST(t_absurd)
 }
 END_TEST
 
+/* Every width of number the kernel can print, with every padding, with
+ * the line ending exactly at the end of the buffer (fewer than eight bytes
+ * left) or followed by more text, against strtoull. */
+START_TEST(t_number_widths)
+{
+    rng_state = 777;
+    for (int width = 1; width <= 16; width++) {
+        for (int pad = 1; pad <= 9; pad++) {
+            for (int at_end = 0; at_end < 2; at_end++) {
+                char digits[24];
+                for (int i = 0; i < width; i++)
+                    digits[i] = (char)('0' + (i == 0 && width > 1 ? 1 + rng() % 9 : rng() % 10));
+                digits[width] = '\0';
+                char text[256];
+                int n = snprintf(text, sizeof text,
+                                 "7f0000000000-7f0000001000 rw-p 00000000 00:00 0 \n"
+                                 "Size:%*s%s kB\n%s",
+                                 pad, "", digits, at_end ? "" : "KernelPageSize: 4 kB\n");
+                struct parsed p;
+                parse_mem(text, (size_t)n, &p);
+                ck_assert_msg(p.bad == 0 && p.l.count == 1, "width %d pad %d", width, pad);
+                uint64_t want = strtoull(digits, NULL, 10) * 1024;
+                ck_assert_msg(p.l.items[0].field[SMAPS_SIZE] == want,
+                              "width %d pad %d: %" PRIu64 " for %s", width, pad,
+                              p.l.items[0].field[SMAPS_SIZE], digits);
+                parsed_free(&p);
+            }
+        }
+    }
+    /* A digit run ended by a byte above 0x7f or by a non-digit is not a value. */
+    static const char *const bad[] = {"Size: 12\xb5 kB\n", "Size: 12: kB\n", "Size: 1/ kB\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char text[128];
+        int n = snprintf(text, sizeof text,
+                         "7f0000000000-7f0000001000 rw-p 00000000 00:00 0 \n%sRss: 8 kB\n", bad[i]);
+        struct parsed p;
+        parse_mem(text, (size_t)n, &p);
+        ck_assert_uint_eq(p.l.count, 1);
+        ck_assert_msg(!vma_has(&p.l.items[0], SMAPS_SIZE) ||
+                          p.l.items[0].field[SMAPS_SIZE] == KB(12) ||
+                          p.l.items[0].field[SMAPS_SIZE] == KB(1),
+                      "case %zu", i);
+        ck_assert_uint_eq(p.l.items[0].field[SMAPS_RSS], KB(8));
+        parsed_free(&p);
+    }
+}
+END_TEST
+
 START_TEST(t_random_garbage)
 {
     struct parsed p;
@@ -1436,6 +1485,7 @@ static Suite *smaps_suite(void)
 
     tc = tcase_create("robust");
     tcase_add_test(tc, t_absurd);
+    tcase_add_test(tc, t_number_widths);
     tcase_add_test(tc, t_random_garbage);
     tcase_add_test(tc, t_zeros);
     tcase_add_test(tc, t_unknown_keys);

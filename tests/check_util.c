@@ -1081,6 +1081,59 @@ END_TEST
 
 /* key_set: put and take keys (the screens' open nodes and runs); a key is
  * held once however often it is put, and taking one keeps the others. */
+/* The VmFlags line of the mapping that holds addr in /proc/self/smaps,
+ * copied into out ("" when none is found). */
+static void own_vmflags(const void *addr, char *out, size_t size)
+{
+    out[0] = '\0';
+    FILE *f = fopen("/proc/self/smaps", "r");
+    ck_assert_ptr_nonnull(f);
+    char line[4096];
+    bool inside = false;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
+            inside = (uintptr_t)addr >= lo && (uintptr_t)addr < hi;
+        else if (inside && strncmp(line, "VmFlags:", 8) == 0) {
+            size_t len = strnlen(line + 8, size - 1);
+            memcpy(out, line + 8, len);
+            out[len] = '\0';
+            break;
+        }
+    }
+    fclose(f);
+}
+
+/* An array that grows past 2 MiB keeps every element and moves to memory
+ * marked for huge pages (the kernel's VmFlags "hg"), 2 MiB-aligned. */
+START_TEST(t_xgrow_huge)
+{
+    uint32_t *items = NULL;
+    size_t cap = 0;
+    const size_t n = 3u << 20; /* 12 MiB of uint32_t */
+    for (size_t i = 0; i < n; i++) {
+        xgrow((void **)&items, &cap, i + 1, sizeof *items);
+        ck_assert_uint_ge(cap, i + 1);
+        items[i] = (uint32_t)(i * 2654435761u);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (items[i] != (uint32_t)(i * 2654435761u))
+            ck_abort_msg("element %zu lost in growth", i);
+    ck_assert_uint_eq((uintptr_t)items % (2u << 20), 0);
+    ck_assert_uint_eq(cap * sizeof *items % (2u << 20), 0);
+    char flags[512];
+    own_vmflags(items, flags, sizeof flags);
+    ck_assert_msg(strstr(flags, " hg") != NULL, "VmFlags:%s", flags);
+    /* small arrays stay with malloc */
+    uint32_t *small = NULL;
+    size_t small_cap = 0;
+    xgrow((void **)&small, &small_cap, 100, sizeof *small);
+    ck_assert_uint_lt(small_cap * sizeof *small, 2u << 20);
+    free(small);
+    free(items);
+}
+END_TEST
+
 START_TEST(t_key_set)
 {
     struct key_set s = {0};
@@ -1145,6 +1198,10 @@ static Suite *util_suite(void)
     tcase_add_test(tc, t_atomic_readonly_fs);
     tcase_add_test(tc, t_strtab);
     tcase_add_test(tc, t_key_set);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("alloc");
+    tcase_add_test(tc, t_xgrow_huge);
     suite_add_tcase(s, tc);
     return s;
 }
