@@ -245,6 +245,50 @@ START_TEST(t_hostile_names)
 }
 END_TEST
 
+/* The writer's word-at-a-time plain-ASCII check: each byte that JSON must
+ * escape or that is not ASCII, at every position of a 20-byte name (both
+ * whole words and the tail), is written so that jansson reads back exactly
+ * the name (or, for bytes that are not UTF-8, its path_hex). */
+START_TEST(t_region_names_every_byte_position)
+{
+    static const unsigned char specials[] = {0x01, 0x1b, 0x1f, '"', '\\', 0x7f, 0x80, 0xff, ' ', '~'};
+    for (size_t k = 0; k < sizeof specials; k++) {
+        for (size_t pos = 0; pos < 20; pos++) {
+            char name[21];
+            memset(name, 'a', 20);
+            name[0] = '/';
+            name[pos] = (char)specials[k];
+            name[20] = '\0';
+            struct vma v = {.start = 0x1000, .end = 0x2000, .name = name, .name_len = 20};
+            memcpy(v.perms, "r--p", 5);
+            struct region r = {.vma = &v, .cls = RC_MMAP, .evidence = name};
+            struct buf b;
+            buf_init(&b);
+            json_put_region(&b, &r, 0, 0);
+            json_error_t err;
+            json_t *ro = json_loadb(b.data, b.len, 0, &err);
+            ck_assert_msg(ro != NULL, "byte 0x%02x at %zu: %s", specials[k], pos, err.text);
+            const char *hex = json_string_value(json_object_get(ro, "path_hex"));
+            if (specials[k] >= 0x80) {
+                ck_assert_ptr_nonnull(hex);
+                char want[41];
+                for (size_t i = 0; i < 20; i++)
+                    snprintf(want + 2 * i, 3, "%02x", (unsigned char)name[i]);
+                ck_assert_str_eq(hex, want);
+            } else {
+                ck_assert_ptr_null(hex);
+                json_t *path = json_object_get(ro, "path");
+                ck_assert_uint_eq(json_string_length(path), 20);
+                ck_assert(memcmp(json_string_value(path), name, 20) == 0);
+                ck_assert_str_eq(json_string_value(json_object_get(ro, "evidence")), name);
+            }
+            json_decref(ro);
+            buf_free(&b);
+        }
+    }
+}
+END_TEST
+
 START_TEST(t_cmdline_hex_for_invalid_utf8)
 {
     struct helper h;
@@ -874,6 +918,7 @@ int main(void)
     tcase_add_test(tc, t_json_contract);
     tcase_add_test(tc, t_json_pages_when_census);
     tcase_add_test(tc, t_hostile_names);
+    tcase_add_test(tc, t_region_names_every_byte_position);
     tcase_add_test(tc, t_cmdline_hex_for_invalid_utf8);
     tcase_add_test(tc, t_stream_equals_export);
     tcase_add_test(tc, t_stream_reset_rewrites);

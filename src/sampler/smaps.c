@@ -82,8 +82,11 @@ void smaps_decode_name(const char *name, size_t len, struct vma *v)
         len -= sl;
     }
     char *out = xmalloc(len + 1);
-    size_t o = 0;
-    for (size_t i = 0; i < len; i++) {
+    /* Most names have no escape at all: copied whole up to the first '\\'. */
+    const char *esc = memchr(name, '\\', len);
+    size_t o = esc ? (size_t)(esc - name) : len;
+    memcpy(out, name, o);
+    for (size_t i = o; i < len; i++) {
         /* mangle_path() escapes only '\n', as the four bytes "\012". */
         if (name[i] == '\\' && len - i >= 4 && memcmp(name + i, "\\012", 4) == 0) {
             out[o++] = '\n';
@@ -335,7 +338,7 @@ static const char *skip_spaces(const char *q, const char *end)
     return q;
 }
 
-static bool key_matches(const char *s, const char *end, int f)
+static inline bool key_matches(const char *s, const char *end, int f)
 {
     const struct smaps_field_info *fi = &smaps_fields[f];
     size_t kl = fi->key_len;
@@ -348,15 +351,26 @@ static bool key_matches(const char *s, const char *end, int f)
              ((b ^ key_words[f].word[1]) & key_words[f].mask[1]));
 }
 
+/* Whether line s starts with field f's key and its colon. */
+static inline bool line_has_key(const char *s, const char *end, unsigned f)
+{
+    return end - s >= (ptrdiff_t)smaps_fields[f].key_len + 3 && key_matches(s, end, (int)f);
+}
+
 static size_t fast_field_line(struct smaps_parser *p, const char *s, const char *end)
 {
     if (!p->current || p->skipping)
         return 0;
-    const struct smaps_field_info *fi = &smaps_fields[p->next_field];
-    size_t kl = fi->key_len;
-    if ((size_t)(end - s) < kl + 3 || !key_matches(s, end, (int)p->next_field))
-        return 0;
-    const char *q = skip_spaces(s + kl + 1, end);
+    unsigned f = (unsigned)p->next_field;
+    if (!line_has_key(s, end, f)) {
+        /* A VMA's smaps has no Pss_Anon/_File/_Shmem (smaps_rollup has):
+         * there Shared_Clean follows Pss_Dirty. */
+        if (f != SMAPS_PSS_ANON || !line_has_key(s, end, SMAPS_SHARED_CLEAN))
+            return 0;
+        f = SMAPS_SHARED_CLEAN;
+    }
+    const struct smaps_field_info *fi = &smaps_fields[f];
+    const char *q = skip_spaces(s + fi->key_len + 1, end);
     const char *digits = q;
     uint64_t v = 0;
     while (q < end && *q >= '0' && *q <= '9' && q - digits < 19) /* 19 digits cannot overflow */
@@ -373,10 +387,9 @@ static size_t fast_field_line(struct smaps_parser *p, const char *s, const char 
             return 0;
         q++;
     }
-    int f = (int)p->next_field;
     p->current->field[f] = v;
     p->current->field_mask |= 1u << f;
-    p->next_field = p->next_field + 1 < SMAPS_FIELD_COUNT ? p->next_field + 1 : 0;
+    p->next_field = f + 1 < SMAPS_FIELD_COUNT ? f + 1 : 0;
     return (size_t)(q - s);
 }
 

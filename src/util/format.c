@@ -27,14 +27,22 @@ char *format_u64_to(char *w, uint64_t v)
                                    "31323334353637383940414243444546474849505152535455565758596061"
                                    "62636465666768697071727374757677787980818283848586878889909192"
                                    "939495969798" "99";
+    static const uint64_t pow10[20] = {
+        1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000,
+        UINT64_C(10000000000), UINT64_C(100000000000), UINT64_C(1000000000000),
+        UINT64_C(10000000000000), UINT64_C(100000000000000), UINT64_C(1000000000000000),
+        UINT64_C(10000000000000000), UINT64_C(100000000000000000),
+        UINT64_C(1000000000000000000), UINT64_C(10000000000000000000),
+    };
     if (v < 10) { /* most smaps fields of most regions are 0 */
         *w = (char)('0' + v);
         return w + 1;
     }
+    /* Digits from the bit length (log10 2 ~ 1233/4096, as in Bit Twiddling
+     * Hacks' IntegerLog10) and one comparison, not a loop over powers of 10. */
+    unsigned lg = (64u - (unsigned)__builtin_clzll(v)) * 1233u >> 12; /* <= 19 */
+    unsigned n = lg + (v >= pow10[lg]);
     /* Written in place from its last digit: no copy of a temporary. */
-    unsigned n = 2; /* digits: v >= 10 here */
-    for (uint64_t p = 100; n < 20 && v >= p; p *= 10) /* 10^19 is the last power that fits */
-        n++;
     char *t = w + n;
     while (v >= 100) {
         unsigned d = (unsigned)(v % 100) * 2;
@@ -54,12 +62,11 @@ char *format_u64_to(char *w, uint64_t v)
 char *format_hex_to(char *w, uint64_t v, int min_digits)
 {
     static const char digits[] = "0123456789abcdef";
-    int n = 1;
-    for (uint64_t x = v >> 4; x; x >>= 4)
-        n++;
+    int n = (64 - __builtin_clzll(v | 1) + 3) / 4; /* hex digits of v, at least 1 */
     if (n < min_digits)
         n = min_digits;
-    for (char *t = w + n; t > w; v >>= 4)
+    char *t = w + n;
+    for (int i = 0; i < n; i++, v >>= 4)
         *--t = digits[v & 15];
     return w + n;
 }
