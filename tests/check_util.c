@@ -1104,15 +1104,15 @@ static void own_vmflags(const void *addr, char *out, size_t size)
     fclose(f);
 }
 
-/* An array that grows past 2 MiB keeps every element and moves to memory
- * marked for huge pages (the kernel's VmFlags "hg"), 2 MiB-aligned. */
+/* An array grown with xgrow_huge past 2 MiB keeps every element and moves
+ * to memory marked for huge pages (the kernel's VmFlags "hg"), 2 MiB-aligned. */
 START_TEST(t_xgrow_huge)
 {
     uint32_t *items = NULL;
     size_t cap = 0;
     const size_t n = 3u << 20; /* 12 MiB of uint32_t */
     for (size_t i = 0; i < n; i++) {
-        xgrow((void **)&items, &cap, i + 1, sizeof *items);
+        xgrow_huge((void **)&items, &cap, i + 1, sizeof *items);
         ck_assert_uint_ge(cap, i + 1);
         items[i] = (uint32_t)(i * 2654435761u);
     }
@@ -1127,7 +1127,7 @@ START_TEST(t_xgrow_huge)
     /* small arrays stay with malloc */
     uint32_t *small = NULL;
     size_t small_cap = 0;
-    xgrow((void **)&small, &small_cap, 100, sizeof *small);
+    xgrow_huge((void **)&small, &small_cap, 100, sizeof *small);
     ck_assert_uint_lt(small_cap * sizeof *small, 2u << 20);
     free(small);
     free(items);

@@ -47,6 +47,9 @@ struct capture_options {
      * whose page states the residency census gathers into
      * snapshot.focus on its way (pagemap.h); 0, 0 for none. */
     uint64_t focus_start, focus_end;
+    /* The only capture of a short-lived command (snapshot): its region
+     * list may take huge pages (xgrow_huge), never reused by a next tick. */
+    bool once;
 };
 
 /* Returns 0 and *out, or -errno: -ESRCH (no such process / exited),

@@ -16,6 +16,13 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t size);
 /* Grow *items (each elem_size bytes) so it holds at least need elements. */
 void xgrow(void **items, size_t *capacity, size_t need, size_t elem_size);
+/* xgrow for an array that is built once and then freed with the process
+ * (a one-shot snapshot's 7 MB region list): past 2 MiB it moves to
+ * 2 MiB-aligned memory marked MADV_HUGEPAGE, so first touching it costs a
+ * few huge-page faults instead of one fault per 4 KiB (1,700, ~2 ms). Not
+ * for arrays built again and again: each would be a fresh huge page to
+ * clear, where glibc reuses the heap for xgrow's. Free with free(). */
+void xgrow_huge(void **items, size_t *capacity, size_t need, size_t elem_size);
 char *xstrdup(const char *s);
 char *xmemdup0(const void *p, size_t len); /* copy + NUL terminator */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

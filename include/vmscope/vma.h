@@ -104,6 +104,7 @@ static inline uint64_t vma_size(const struct vma *v)
 struct vma_list {
     struct vma *items;
     size_t count, capacity;
+    bool once; /* built once, in a short-lived command: grows with xgrow_huge */
 };
 
 void vma_list_init(struct vma_list *l);

@@ -34,7 +34,7 @@ int cmd_snapshot(int argc, char **argv)
     };
     pid_t pid = 0;
     const char *out_path = NULL, *fmt_name = NULL;
-    struct capture_options copt = {0};
+    struct capture_options copt = {.once = true};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "p:f:o:h", longopts, NULL)) != -1) {

@@ -285,6 +285,7 @@ static int capture_once(pid_t pid, const struct capture_options *opt, struct sna
     struct smaps_parser parser;
     struct buf b;
     vma_list_init(&run.vmas);
+    run.vmas.once = opt && opt->once;
     smaps_parser_init(&parser, &run.vmas);
     run.parser = &parser;
     buf_init(&b);

@@ -92,7 +92,9 @@ void vma_list_free(struct vma_list *l)
 
 struct vma *vma_list_push(struct vma_list *l)
 {
-    xgrow((void **)&l->items, &l->capacity, l->count + 1, sizeof *l->items);
+    if (l->count == l->capacity)
+        (l->once ? xgrow_huge : xgrow)((void **)&l->items, &l->capacity, l->count + 1,
+                                       sizeof *l->items);
     struct vma *v = &l->items[l->count++];
     memset(v, 0, sizeof *v);
     return v;

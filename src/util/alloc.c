@@ -32,43 +32,50 @@ void *xrealloc(void *p, size_t size)
     return q;
 }
 
-/* From this size on an array grows into 2 MiB-aligned memory that the
- * kernel may back with huge pages: a 20,000-mapping snapshot's 7 MB region
- * list was otherwise first touched 4 KiB at a time, 1,700 page faults and
- * ~2 ms of a 110 ms snapshot (bench/bench_snapshot.sh). */
-#define HUGE_PAGE_BYTES ((size_t)2 << 20)
-
-static void *grow_huge(void *old, size_t old_bytes, size_t *bytes)
+/* The capacity xgrow and xgrow_huge give for need elements: doubled. */
+static size_t grown_capacity(size_t capacity, size_t need, size_t elem_size)
 {
-    *bytes = (*bytes + HUGE_PAGE_BYTES - 1) & ~(HUGE_PAGE_BYTES - 1);
-    void *p = aligned_alloc(HUGE_PAGE_BYTES, *bytes);
-    if (!p)
-        fatal("out of memory (%zu bytes)", *bytes);
-    (void)madvise(p, *bytes, MADV_HUGEPAGE); /* a hint: without THP, 4 KiB pages */
-    if (old)
-        memcpy(p, old, old_bytes);
-    free(old);
-    return p;
+    size_t cap = capacity ? capacity : 8;
+    while (cap < need) {
+        if (cap > SIZE_MAX / 2 / elem_size)
+            fatal("out of memory (array of %zu elements)", need);
+        cap *= 2;
+    }
+    return cap;
 }
 
 void xgrow(void **items, size_t *capacity, size_t need, size_t elem_size)
 {
     if (need <= *capacity)
         return;
-    size_t cap = *capacity ? *capacity : 8;
-    while (cap < need) {
-        if (cap > SIZE_MAX / 2 / elem_size)
-            fatal("out of memory (array of %zu elements)", need);
-        cap *= 2;
-    }
-    size_t bytes = cap * elem_size;
-    if (bytes >= HUGE_PAGE_BYTES && bytes <= SIZE_MAX - HUGE_PAGE_BYTES) {
-        *items = grow_huge(*items, *capacity * elem_size, &bytes);
-        cap = bytes / elem_size;
-    } else {
-        *items = xrealloc(*items, bytes);
-    }
+    size_t cap = grown_capacity(*capacity, need, elem_size);
+    *items = xrealloc(*items, cap * elem_size);
     *capacity = cap;
+}
+
+#define HUGE_PAGE_BYTES ((size_t)2 << 20)
+
+void xgrow_huge(void **items, size_t *capacity, size_t need, size_t elem_size)
+{
+    if (need <= *capacity)
+        return;
+    size_t cap = grown_capacity(*capacity, need, elem_size);
+    size_t bytes = cap * elem_size;
+    if (bytes < HUGE_PAGE_BYTES || bytes > SIZE_MAX - HUGE_PAGE_BYTES) {
+        *items = xrealloc(*items, bytes);
+        *capacity = cap;
+        return;
+    }
+    bytes = (bytes + HUGE_PAGE_BYTES - 1) & ~(HUGE_PAGE_BYTES - 1);
+    void *p = aligned_alloc(HUGE_PAGE_BYTES, bytes);
+    if (!p)
+        fatal("out of memory (%zu bytes)", bytes);
+    (void)madvise(p, bytes, MADV_HUGEPAGE); /* a hint: without THP, 4 KiB pages */
+    if (*items)
+        memcpy(p, *items, *capacity * elem_size);
+    free(*items);
+    *items = p;
+    *capacity = bytes / elem_size;
 }
 
 char *xstrdup(const char *s)
