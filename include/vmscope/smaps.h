@@ -38,7 +38,8 @@ void smaps_parser_free(struct smaps_parser *p);
 size_t smaps_parse_buffer(const char *data, size_t len, struct vma_list *out);
 
 /* One maps header line (without newline). Returns 0 or -EINVAL; on success
- * v has its range, perms, offset, dev, inode and decoded name (allocated). */
+ * v has its range, perms, offset, dev, inode and decoded name (allocated);
+ * on failure v is untouched. */
 int smaps_parse_header(const char *line, size_t len, struct vma *v);
 
 /* Decode a maps name: "\012" -> '\n', strip " (deleted)". Sets v->name,

@@ -265,15 +265,15 @@ static void parse_line(struct smaps_parser *p, const char *line, size_t len)
     if (len == 0)
         return;
     if (is_header_start(line[0])) {
-        struct vma tmp;
-        memset(&tmp, 0, sizeof tmp);
-        if (smaps_parse_header(line, len, &tmp) != 0) {
+        /* Parsed in place (a VMA is 360 bytes: no copy through a
+         * temporary); a bad header allocated nothing and is taken back. */
+        struct vma *v = vma_list_push(p->out);
+        if (smaps_parse_header(line, len, v) != 0) {
+            p->out->count--;
             p->bad_lines++;
             p->current = NULL; /* its fields must not land on the previous record */
             return;
         }
-        struct vma *v = vma_list_push(p->out);
-        *v = tmp;
         p->current = v;
         p->skipping = false;
         p->next_field = 0;
