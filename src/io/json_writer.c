@@ -229,15 +229,24 @@ static void put_json(struct buf *b, json_t *v, size_t jflags)
 
 static void put_key_bytes(struct buf *b, const char *key, const char *s, size_t n, size_t jflags)
 {
-    PUT_LIT(b, ",\"");
-    buf_puts(b, key);
-    PUT_LIT(b, "\":");
-    if (plain_ascii(s, n)) {
-        buf_putc(b, '"');
-        put_raw(b, s, n);
-        buf_putc(b, '"');
+    size_t kl = strlen(key);
+    if (plain_ascii(s, n)) { /* the common case, written in one piece */
+        buf_reserve(b, kl + n + 6);
+        char *w = b->data + b->len;
+        W_LIT(w, ",\"");
+        memcpy(w, key, kl);
+        w += kl;
+        W_LIT(w, "\":\"");
+        memcpy(w, s, n);
+        w += n;
+        *w++ = '"';
+        b->len = (size_t)(w - b->data);
+        b->data[b->len] = '\0';
         return;
     }
+    PUT_LIT(b, ",\"");
+    put_raw(b, key, kl);
+    PUT_LIT(b, "\":");
     json_t *hex;
     json_t *str = json_bytes(s, n, &hex);
     put_json(b, str, jflags);
