@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -2322,6 +2323,57 @@ START_TEST(t_replay_snapshot)
 }
 END_TEST
 
+/* A file that is slow to read says so on the terminal ("vmscope:
+ * loading...", after 0.3 s), and the line goes when the view starts: the
+ * snapshot comes through a FIFO that the test holds half-written. */
+START_TEST(t_replay_says_loading)
+{
+    struct helper h;
+    helper_start(&h, (const char *[]){"fenced", "16", "4", NULL});
+    char dir[] = "/tmp/vmscope-loading-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[128], fifo[128], pid[16];
+    snprintf(path, sizeof path, "%s/snap.json", dir);
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    snprintf(pid, sizeof pid, "%d", (int)h.pid);
+    ck_assert_int_eq(run_command((const char *[]){"vmscope", "snapshot", "-p", pid, "-o", path, NULL},
+                                 -1, NULL, NULL), 0);
+    helper_stop(&h);
+    struct buf text, b;
+    buf_init(&text);
+    buf_init(&b);
+    int in = open(path, O_RDONLY);
+    ck_assert_int_ge(in, 0);
+    ck_assert_int_ge(buf_read_fd(&text, in), 0);
+    close(in);
+    ck_assert_uint_gt(text.len, 1000);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    char args[160];
+    snprintf(args, sizeof args, "-r %s", fifo);
+    start_vmscope(args, 160, 45);
+    int out = open(fifo, O_WRONLY); /* waits for vmscope to open it */
+    ck_assert_int_ge(out, 0);
+    size_t half = text.len / 2;
+    ck_assert_int_eq(write(out, text.data, half), (ssize_t)half);
+    ck_assert_msg(wait_for(&b, "vmscope: loading", 5), "no progress while held:\n%s", b.data);
+    ck_assert_ptr_null(strstr(b.data, "2 Map")); /* no view yet */
+    ck_assert_int_eq(write(out, text.data + half, text.len - half), (ssize_t)(text.len - half));
+    close(out);
+    char want[64];
+    snprintf(want, sizeof want, "pid %s", pid);
+    ck_assert_msg(wait_for(&b, want, 5), "no view after the rest:\n%s", b.data);
+    ck_assert_msg(!strstr(b.data, "vmscope: loading"), "the progress line stayed:\n%s", b.data);
+    tmux("send-keys -t vt q");
+    ck_assert(wait_for(&b, "EXIT=0", 3));
+    stop_tmux();
+    unlink(fifo);
+    unlink(path);
+    rmdir(dir);
+    buf_free(&text);
+    buf_free(&b);
+}
+END_TEST
+
 START_TEST(t_replay_refuses_hostile_files)
 {
     /* `-r` reads the file before curses starts: whatever the file, one
@@ -3571,6 +3623,7 @@ int main(void)
     tcase_add_test(tc, t_live_view_idle_between_samples);
     tcase_add_test(tc, t_page_grid_live);
     tcase_add_test(tc, t_replay_snapshot);
+    tcase_add_test(tc, t_replay_says_loading);
     tcase_add_test(tc, t_replay_recording_scrubs);
     tcase_add_test(tc, t_replay_refuses_hostile_files);
     tcase_add_test(tc, t_diff_screen_against_baseline);
