@@ -152,17 +152,33 @@ static bool frames_have(json_t *frames, const char *fn)
     return false;
 }
 
-static void record_mode(const char *binary, const char *mode, const char *rec)
+/* record --trace of binary mode into rec; with said, the program's own
+ * output goes there (--program-output). */
+static void record_mode_saying(const char *binary, const char *mode, const char *rec,
+                               const char *said)
 {
     struct buf out, err;
     buf_init(&out);
     buf_init(&err);
-    int rc = run_command((const char *[]){"vmscope", "record", "-i", "60", "--trace", "-o", rec,
-                                          "--", binary, mode, NULL},
-                         (uid_t)-1, &out, &err);
+    const char *argv[16] = {"vmscope", "record", "-i", "60", "--trace", "-o", rec};
+    int n = 7;
+    if (said) {
+        argv[n++] = "--program-output";
+        argv[n++] = said;
+    }
+    argv[n++] = "--";
+    argv[n++] = binary;
+    argv[n++] = mode;
+    argv[n] = NULL;
+    int rc = run_command(argv, (uid_t)-1, &out, &err);
     ck_assert_msg(rc == 0, "record failed (%d): %s", rc, err.data);
     buf_free(&out);
     buf_free(&err);
+}
+
+static void record_mode(const char *binary, const char *mode, const char *rec)
+{
+    record_mode_saying(binary, mode, rec, NULL);
 }
 
 static void record_stacks(const char *binary, const char *rec, bool trace)
@@ -514,13 +530,7 @@ START_TEST(t_child_end_frees_its_mappings)
     temp_path(rec, sizeof rec, "forkleak.jsonl");
     temp_path(said, sizeof said, "forkleak.out");
     temp_path(out_path, sizeof out_path, "forkleak.json");
-    struct buf err;
-    buf_init(&err);
-    int rc = run_command((const char *[]){"vmscope", "record", "-i", "60", "--trace", "-o", rec,
-                                          "--program-output", said, "--", STORY, "forkleak",
-                                          NULL},
-                         (uid_t)-1, NULL, &err);
-    ck_assert_msg(rc == 0, "record failed (%d): %s", rc, err.data);
+    record_mode_saying(STORY, "forkleak", rec, said);
     size_t len = 0;
     char *text = test_read_file(said, &len);
     const char *done = text ? strstr(text, "forkleak done ") : NULL;
@@ -542,9 +552,11 @@ START_TEST(t_child_end_frees_its_mappings)
         if (k != 1)
             ck_assert_uint_eq(hexval(json_array_get(json_object_get(end, "args"), 0)), status[k]);
     }
-    rc = run_command((const char *[]){"vmscope", "callsites", rec, "-f", "json", "-o", out_path,
-                                      NULL},
-                     (uid_t)-1, NULL, &err);
+    struct buf err;
+    buf_init(&err);
+    int rc = run_command((const char *[]){"vmscope", "callsites", rec, "-f", "json", "-o",
+                                          out_path, NULL},
+                         (uid_t)-1, NULL, &err);
     ck_assert_msg(rc == 0, "callsites failed (%d): %s", rc, err.data);
     json_error_t jerr;
     json_t *doc = json_load_file(out_path, 0, &jerr);
