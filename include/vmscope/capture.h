@@ -50,6 +50,9 @@ struct capture_options {
     /* The only capture of a short-lived command (snapshot): its region
      * list may take huge pages (xgrow_huge), never reused by a next tick. */
     bool once;
+    /* How long a process that execs under the capture is retried before
+     * -EAGAIN, in ms; 0 for a second (a tick must stay responsive). */
+    unsigned exec_patience_ms;
 };
 
 /* Returns 0 and *out, or -errno: -ESRCH (no such process / exited),

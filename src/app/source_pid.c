@@ -62,7 +62,7 @@ static bool read_phase(struct pid_source *p)
     return got;
 }
 
-#define FIRST_SAMPLE_TRIES 5
+#define FIRST_SAMPLE_PATIENCE_MS 5000
 
 static int pid_first(struct source *s, struct snapshot **out, char **why)
 {
@@ -71,12 +71,12 @@ static int pid_first(struct source *s, struct snapshot **out, char **why)
         struct pollfd pfd = {.fd = p->announce_fd, .events = POLLIN};
         poll(&pfd, 1, 300);
     }
-    /* A process that execs in a loop gets more tries for its first
-     * picture than a tick does (capture_snapshot gives each call a second):
-     * nothing waits on it yet, and without it there is nothing to show. */
-    int rc = capture_snapshot(s->pid, p->first_opt, out);
-    for (int tries = 1; rc == -EAGAIN && tries < FIRST_SAMPLE_TRIES; tries++)
-        rc = capture_snapshot(s->pid, p->first_opt, out);
+    /* A process that execs in a loop gets more time for its first
+     * picture than a tick does: nothing waits on it yet, and without it
+     * there is nothing to show. */
+    struct capture_options opt = p->first_opt ? *p->first_opt : (struct capture_options){0};
+    opt.exec_patience_ms = FIRST_SAMPLE_PATIENCE_MS;
+    int rc = capture_snapshot(s->pid, &opt, out);
     if (rc < 0)
         *why = capture_error_message(s->pid, rc);
     return rc;

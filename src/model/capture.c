@@ -470,8 +470,9 @@ int capture_snapshot(pid_t pid, const struct capture_options *opt, struct snapsh
             return 0; /* an error is the full path's to report (it retries) */
     }
     /* An exec between two reads is retried, never reported as an exit; a
-     * process that execs in a loop gets a second of tries. */
-    uint64_t give_up = clock_monotonic_ns() + 1000000000u;
+     * process that execs in a loop gets a second of tries, or its patience. */
+    unsigned patience_ms = opt && opt->exec_patience_ms ? opt->exec_patience_ms : 1000;
+    uint64_t give_up = clock_monotonic_ns() + (uint64_t)patience_ms * 1000000u;
     for (int attempt = 0;; attempt++) {
         int rc = capture_once(pid, opt, out);
         if (rc != -EAGAIN && rc != -ESRCH)
